@@ -1,0 +1,728 @@
+//! One task event: its kind, its time, and exactly the annotations Nomad sets for that kind.
+
+use crate::kind::EventKind;
+use crate::text::{Slot, Texts};
+
+/// What an event says beyond its kind and time: the annotations Nomad populates for each
+/// kind, as typed values. Borrowed, so it serves both to build an event
+/// ([`TaskEvent::new`]) and to read one ([`TaskEvent::detail`]).
+///
+/// Nomad's free `Message` (the exit message of `Terminated`), the `DisplayMessage` override
+/// and the `FailsTask` flag can go on any kind and live on [`TaskEvent`] itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Detail<'a> {
+    /// `Driver Failure`.
+    DriverFailure {
+        /// Nomad's `DriverError`.
+        driver_error: &'a str,
+    },
+    /// `Started`.
+    Started,
+    /// `Terminated`; the exit message is the event's `Message`.
+    Terminated {
+        /// Nomad's `ExitCode`.
+        exit_code: i32,
+        /// Nomad's `Signal`; 0 when none.
+        signal: i32,
+        /// `Details["oom_killed"]`, when the driver reported it.
+        oom_killed: Option<bool>,
+    },
+    /// `Killed`.
+    Killed {
+        /// Nomad's `KillError` (seed era).
+        kill_error: &'a str,
+        /// Nomad's `KillReason` (an update without the task).
+        kill_reason: &'a str,
+    },
+    /// `Received`.
+    Received,
+    /// `Failed Validation`.
+    FailedValidation {
+        /// Nomad's `ValidationError`.
+        validation_error: &'a str,
+    },
+    /// `Restarting`.
+    Restarting {
+        /// Nomad's `StartDelay`, in nanoseconds.
+        start_delay: i64,
+        /// Nomad's `RestartReason`.
+        restart_reason: &'a str,
+    },
+    /// `Not Restarting`.
+    NotRestarting {
+        /// Nomad's `RestartReason`.
+        restart_reason: &'a str,
+    },
+    /// `Downloading Artifacts`.
+    DownloadingArtifacts,
+    /// `Failed Artifact Download`.
+    FailedArtifactDownload {
+        /// Nomad's `DownloadError`.
+        download_error: &'a str,
+    },
+    /// `Killing`.
+    Killing {
+        /// Nomad's `KillTimeout`, in nanoseconds.
+        kill_timeout: i64,
+        /// Nomad's `KillReason`.
+        kill_reason: &'a str,
+    },
+    /// `Setup Failure`.
+    SetupFailure {
+        /// Nomad's `SetupError`.
+        setup_error: &'a str,
+    },
+    /// `Task Setup`; what is being set up is the event's `Message`.
+    TaskSetup,
+    /// `Restart Signaled`.
+    RestartSignaled {
+        /// Nomad's `RestartReason`.
+        restart_reason: &'a str,
+    },
+    /// `Signaling`.
+    Signaling {
+        /// Nomad's `TaskSignal` (for example `"SIGHUP"`).
+        task_signal: &'a str,
+        /// Nomad's `TaskSignalReason`.
+        task_signal_reason: &'a str,
+    },
+    /// `Sibling Task Failed`.
+    SiblingTaskFailed {
+        /// Nomad's `FailedSibling`: the name of the task that failed.
+        failed_sibling: &'a str,
+    },
+    /// `Leader Task Dead`.
+    LeaderTaskDead,
+    /// `Main Tasks Dead`.
+    MainTasksDead,
+    /// `Task hook failed`; the hook and its error are the event's `Message`.
+    TaskHookFailed,
+    /// `Failed Restoring Task`.
+    FailedRestoringTask,
+    /// `Waiting for shutdown delay`.
+    WaitingForShutdownDelay,
+    /// `Skipping shutdown delay`.
+    SkippingShutdownDelay,
+    /// `Driver`.
+    Driver {
+        /// Nomad's `DriverMessage`.
+        driver_message: &'a str,
+    },
+    /// `Disk Resources Exceeded`.
+    DiskResourcesExceeded {
+        /// Nomad's `DiskLimit`, in MB.
+        disk_limit: i64,
+    },
+    /// `Plugin became unhealthy`.
+    PluginUnhealthy,
+    /// `Plugin became healthy`.
+    PluginHealthy,
+    /// `Reconnected`.
+    Reconnected,
+    /// `Task hook message`.
+    TaskHookMessage,
+    /// `Template`.
+    Template,
+    /// `Alloc Unhealthy`.
+    AllocUnhealthy,
+    /// `Generic`.
+    Generic,
+    /// A type string this crate does not know.
+    Unknown {
+        /// The event's `Type`, kept as received.
+        type_name: &'a str,
+    },
+}
+
+/// The numeric annotations; which ones mean something depends on the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Numbers {
+    /// `ExitCode`, `StartDelay`, `KillTimeout` or `DiskLimit`.
+    pub(crate) value: i64,
+    /// `Signal` of `Terminated`.
+    pub(crate) signal: i32,
+    /// `oom_killed` of `Terminated`.
+    pub(crate) oom_killed: Option<bool>,
+}
+
+impl Detail<'_> {
+    /// The kind of event this detail belongs to.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Detail::DriverFailure { .. } => EventKind::DriverFailure,
+            Detail::Started => EventKind::Started,
+            Detail::Terminated { .. } => EventKind::Terminated,
+            Detail::Killed { .. } => EventKind::Killed,
+            Detail::Received => EventKind::Received,
+            Detail::FailedValidation { .. } => EventKind::FailedValidation,
+            Detail::Restarting { .. } => EventKind::Restarting,
+            Detail::NotRestarting { .. } => EventKind::NotRestarting,
+            Detail::DownloadingArtifacts => EventKind::DownloadingArtifacts,
+            Detail::FailedArtifactDownload { .. } => EventKind::FailedArtifactDownload,
+            Detail::Killing { .. } => EventKind::Killing,
+            Detail::SetupFailure { .. } => EventKind::SetupFailure,
+            Detail::TaskSetup => EventKind::TaskSetup,
+            Detail::RestartSignaled { .. } => EventKind::RestartSignaled,
+            Detail::Signaling { .. } => EventKind::Signaling,
+            Detail::SiblingTaskFailed { .. } => EventKind::SiblingTaskFailed,
+            Detail::LeaderTaskDead => EventKind::LeaderTaskDead,
+            Detail::MainTasksDead => EventKind::MainTasksDead,
+            Detail::TaskHookFailed => EventKind::TaskHookFailed,
+            Detail::FailedRestoringTask => EventKind::FailedRestoringTask,
+            Detail::WaitingForShutdownDelay => EventKind::WaitingForShutdownDelay,
+            Detail::SkippingShutdownDelay => EventKind::SkippingShutdownDelay,
+            Detail::Driver { .. } => EventKind::Driver,
+            Detail::DiskResourcesExceeded { .. } => EventKind::DiskResourcesExceeded,
+            Detail::PluginUnhealthy => EventKind::PluginUnhealthy,
+            Detail::PluginHealthy => EventKind::PluginHealthy,
+            Detail::Reconnected => EventKind::Reconnected,
+            Detail::TaskHookMessage => EventKind::TaskHookMessage,
+            Detail::Template => EventKind::Template,
+            Detail::AllocUnhealthy => EventKind::AllocUnhealthy,
+            Detail::Generic => EventKind::Generic,
+            Detail::Unknown { .. } => EventKind::Unknown,
+        }
+    }
+
+    /// The detail of a kind with every annotation at its zero value.
+    pub fn empty(kind: EventKind) -> Detail<'static> {
+        match kind {
+            EventKind::DriverFailure => Detail::DriverFailure { driver_error: "" },
+            EventKind::Started => Detail::Started,
+            EventKind::Terminated => Detail::Terminated {
+                exit_code: 0,
+                signal: 0,
+                oom_killed: None,
+            },
+            EventKind::Killed => Detail::Killed {
+                kill_error: "",
+                kill_reason: "",
+            },
+            EventKind::Received => Detail::Received,
+            EventKind::FailedValidation => Detail::FailedValidation {
+                validation_error: "",
+            },
+            EventKind::Restarting => Detail::Restarting {
+                start_delay: 0,
+                restart_reason: "",
+            },
+            EventKind::NotRestarting => Detail::NotRestarting { restart_reason: "" },
+            EventKind::DownloadingArtifacts => Detail::DownloadingArtifacts,
+            EventKind::FailedArtifactDownload => {
+                Detail::FailedArtifactDownload { download_error: "" }
+            }
+            EventKind::Killing => Detail::Killing {
+                kill_timeout: 0,
+                kill_reason: "",
+            },
+            EventKind::SetupFailure => Detail::SetupFailure { setup_error: "" },
+            EventKind::TaskSetup => Detail::TaskSetup,
+            EventKind::RestartSignaled => Detail::RestartSignaled { restart_reason: "" },
+            EventKind::Signaling => Detail::Signaling {
+                task_signal: "",
+                task_signal_reason: "",
+            },
+            EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed { failed_sibling: "" },
+            EventKind::LeaderTaskDead => Detail::LeaderTaskDead,
+            EventKind::MainTasksDead => Detail::MainTasksDead,
+            EventKind::TaskHookFailed => Detail::TaskHookFailed,
+            EventKind::FailedRestoringTask => Detail::FailedRestoringTask,
+            EventKind::WaitingForShutdownDelay => Detail::WaitingForShutdownDelay,
+            EventKind::SkippingShutdownDelay => Detail::SkippingShutdownDelay,
+            EventKind::Driver => Detail::Driver { driver_message: "" },
+            EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded { disk_limit: 0 },
+            EventKind::PluginUnhealthy => Detail::PluginUnhealthy,
+            EventKind::PluginHealthy => Detail::PluginHealthy,
+            EventKind::Reconnected => Detail::Reconnected,
+            EventKind::TaskHookMessage => Detail::TaskHookMessage,
+            EventKind::Template => Detail::Template,
+            EventKind::AllocUnhealthy => Detail::AllocUnhealthy,
+            EventKind::Generic => Detail::Generic,
+            EventKind::Unknown => Detail::Unknown { type_name: "" },
+        }
+    }
+
+    /// Splits into the stored parts: numbers and the two kind-specific strings.
+    fn parts(&self) -> (Numbers, &str, &str) {
+        let none = Numbers::default();
+        match *self {
+            Detail::Terminated {
+                exit_code,
+                signal,
+                oom_killed,
+            } => (
+                Numbers {
+                    value: i64::from(exit_code),
+                    signal,
+                    oom_killed,
+                },
+                "",
+                "",
+            ),
+            Detail::Restarting {
+                start_delay,
+                restart_reason,
+            } => (
+                Numbers {
+                    value: start_delay,
+                    ..none
+                },
+                restart_reason,
+                "",
+            ),
+            Detail::Killing {
+                kill_timeout,
+                kill_reason,
+            } => (
+                Numbers {
+                    value: kill_timeout,
+                    ..none
+                },
+                kill_reason,
+                "",
+            ),
+            Detail::DiskResourcesExceeded { disk_limit } => (
+                Numbers {
+                    value: disk_limit,
+                    ..none
+                },
+                "",
+                "",
+            ),
+            Detail::Killed {
+                kill_error,
+                kill_reason,
+            } => (none, kill_error, kill_reason),
+            Detail::Signaling {
+                task_signal,
+                task_signal_reason,
+            } => (none, task_signal, task_signal_reason),
+            Detail::DriverFailure {
+                driver_error: first,
+            }
+            | Detail::FailedValidation {
+                validation_error: first,
+            }
+            | Detail::NotRestarting {
+                restart_reason: first,
+            }
+            | Detail::FailedArtifactDownload {
+                download_error: first,
+            }
+            | Detail::SetupFailure { setup_error: first }
+            | Detail::RestartSignaled {
+                restart_reason: first,
+            }
+            | Detail::SiblingTaskFailed {
+                failed_sibling: first,
+            }
+            | Detail::Driver {
+                driver_message: first,
+            }
+            | Detail::Unknown { type_name: first } => (none, first, ""),
+            _ => (none, "", ""),
+        }
+    }
+}
+
+/// One task event, as Nomad records it, in fixed memory.
+///
+/// Build it with a constructor named after its kind, or [`TaskEvent::new`] with a
+/// [`Detail`]; refine it with the `with_*` methods. Strings share
+/// [`EVENT_TEXT_CAPACITY`](crate::EVENT_TEXT_CAPACITY) bytes; one that does not fit is cut at
+/// a char boundary and [`is_truncated`](TaskEvent::is_truncated) says so.
+///
+/// ```
+/// use allocstate::{Detail, EventKind, TaskEvent};
+///
+/// let event = TaskEvent::terminated(1_700_000_000_000_000_000, 1).with_message("exit status 1");
+/// assert_eq!(event.kind(), EventKind::Terminated);
+/// assert_eq!(event.type_str(), "Terminated");
+/// assert!(matches!(event.detail(), Detail::Terminated { exit_code: 1, signal: 0, .. }));
+/// assert_eq!(event.message(), "exit status 1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskEvent {
+    pub(crate) time: i64,
+    pub(crate) kind: EventKind,
+    pub(crate) fails_task: bool,
+    pub(crate) numbers: Numbers,
+    pub(crate) texts: Texts,
+}
+
+impl TaskEvent {
+    /// An event of `detail`'s kind at `time` (unix nanoseconds).
+    ///
+    /// A [`Detail::Unknown`] whose type string is one this crate knows becomes that kind,
+    /// so one event has one spelling.
+    pub fn new(time: i64, detail: Detail<'_>) -> TaskEvent {
+        let detail = match detail {
+            Detail::Unknown { type_name } => match EventKind::from_type_str(type_name) {
+                EventKind::Unknown => detail,
+                known => Detail::empty(known),
+            },
+            other => other,
+        };
+        let (numbers, first, second) = detail.parts();
+        let mut texts = Texts::new();
+        texts.set(Slot::First, first);
+        texts.set(Slot::Second, second);
+        TaskEvent {
+            time,
+            kind: detail.kind(),
+            fails_task: false,
+            numbers,
+            texts,
+        }
+    }
+
+    /// An event of a known `kind` with every annotation at its zero value.
+    pub fn of_kind(time: i64, kind: EventKind) -> TaskEvent {
+        TaskEvent::new(time, Detail::empty(kind))
+    }
+
+    /// An event named by a Nomad `Type` string, known or not.
+    pub fn from_type_str(time: i64, type_str: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Unknown {
+                type_name: type_str,
+            },
+        )
+    }
+
+    /// `Received`: the client received the task.
+    pub fn received(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::Received)
+    }
+
+    /// `Task Setup` with Nomad's message `Building Task Directory`.
+    pub fn task_setup(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::TaskSetup).with_message("Building Task Directory")
+    }
+
+    /// `Downloading Artifacts`.
+    pub fn downloading_artifacts(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::DownloadingArtifacts)
+    }
+
+    /// `Failed Artifact Download` with its error.
+    pub fn failed_artifact_download(time: i64, download_error: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::FailedArtifactDownload { download_error })
+    }
+
+    /// `Failed Validation` with its error.
+    pub fn failed_validation(time: i64, validation_error: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::FailedValidation { validation_error })
+    }
+
+    /// `Driver Failure` with its error.
+    pub fn driver_failure(time: i64, driver_error: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::DriverFailure { driver_error })
+    }
+
+    /// `Setup Failure` with its error; it fails the task.
+    pub fn setup_failure(time: i64, setup_error: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::SetupFailure { setup_error }).with_fails_task()
+    }
+
+    /// `Started`.
+    pub fn started(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::Started)
+    }
+
+    /// `Terminated` with the exit code (no signal).
+    pub fn terminated(time: i64, exit_code: i32) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Terminated {
+                exit_code,
+                signal: 0,
+                oom_killed: None,
+            },
+        )
+    }
+
+    /// `Terminated` by a signal.
+    pub fn terminated_by_signal(time: i64, exit_code: i32, signal: i32) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Terminated {
+                exit_code,
+                signal,
+                oom_killed: None,
+            },
+        )
+    }
+
+    /// `Killing`, with the kill timeout in nanoseconds (0 when none).
+    pub fn killing(time: i64, kill_timeout: i64) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Killing {
+                kill_timeout,
+                kill_reason: "",
+            },
+        )
+    }
+
+    /// `Killed`.
+    pub fn killed(time: i64) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Killed {
+                kill_error: "",
+                kill_reason: "",
+            },
+        )
+    }
+
+    /// `Restarting` after `start_delay` nanoseconds, for `restart_reason`.
+    pub fn restarting(time: i64, start_delay: i64, restart_reason: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Restarting {
+                start_delay,
+                restart_reason,
+            },
+        )
+    }
+
+    /// `Not Restarting` for `restart_reason`; it fails the task.
+    pub fn not_restarting(time: i64, restart_reason: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::NotRestarting { restart_reason }).with_fails_task()
+    }
+
+    /// `Restart Signaled` for `restart_reason`.
+    pub fn restart_signaled(time: i64, restart_reason: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::RestartSignaled { restart_reason })
+    }
+
+    /// `Signaling` with the signal's name (for example `"SIGHUP"`).
+    pub fn signaling(time: i64, task_signal: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Signaling {
+                task_signal,
+                task_signal_reason: "",
+            },
+        )
+    }
+
+    /// `Sibling Task Failed`, naming the task that failed.
+    pub fn sibling_task_failed(time: i64, failed_sibling: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::SiblingTaskFailed { failed_sibling })
+    }
+
+    /// `Leader Task Dead`.
+    pub fn leader_task_dead(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::LeaderTaskDead)
+    }
+
+    /// `Main Tasks Dead`.
+    pub fn main_tasks_dead(time: i64) -> TaskEvent {
+        TaskEvent::new(time, Detail::MainTasksDead)
+    }
+
+    /// `Driver` with the driver's message.
+    pub fn driver(time: i64, driver_message: &str) -> TaskEvent {
+        TaskEvent::new(time, Detail::Driver { driver_message })
+    }
+
+    /// Sets Nomad's free `Message` (the exit message, for `Terminated`).
+    #[must_use]
+    pub fn with_message(mut self, message: &str) -> TaskEvent {
+        self.texts.set(Slot::Message, message);
+        self
+    }
+
+    /// Sets a `DisplayMessage` that replaces the computed one; empty means computed.
+    #[must_use]
+    pub fn with_display_message(mut self, display_message: &str) -> TaskEvent {
+        self.texts.set(Slot::Display, display_message);
+        self
+    }
+
+    /// Marks the event as failing the task (Nomad's `FailsTask`).
+    #[must_use]
+    pub fn with_fails_task(self) -> TaskEvent {
+        self.with_fails_task_set(true)
+    }
+
+    /// Sets Nomad's `FailsTask` flag to `fails_task`.
+    #[must_use]
+    pub fn with_fails_task_set(mut self, fails_task: bool) -> TaskEvent {
+        self.fails_task = fails_task;
+        self
+    }
+
+    /// Sets the time (unix nanoseconds).
+    #[must_use]
+    pub fn with_time(mut self, time: i64) -> TaskEvent {
+        self.time = time;
+        self
+    }
+
+    /// The event's kind.
+    pub const fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    /// The event's time in unix nanoseconds.
+    pub const fn time(&self) -> i64 {
+        self.time
+    }
+
+    /// Nomad's exact `Type` string (the kept string for an unknown kind).
+    pub fn type_str(&self) -> &str {
+        match self.kind.type_str() {
+            Some(name) => name,
+            None => self.texts.get(Slot::First),
+        }
+    }
+
+    /// The event's annotations, typed.
+    pub fn detail(&self) -> Detail<'_> {
+        let first = self.texts.get(Slot::First);
+        let second = self.texts.get(Slot::Second);
+        let Numbers {
+            value,
+            signal,
+            oom_killed,
+        } = self.numbers;
+        match Detail::empty(self.kind) {
+            Detail::Terminated { .. } => Detail::Terminated {
+                exit_code: i32::try_from(value).unwrap_or_default(),
+                signal,
+                oom_killed,
+            },
+            Detail::Restarting { .. } => Detail::Restarting {
+                start_delay: value,
+                restart_reason: first,
+            },
+            Detail::Killing { .. } => Detail::Killing {
+                kill_timeout: value,
+                kill_reason: first,
+            },
+            Detail::DiskResourcesExceeded { .. } => {
+                Detail::DiskResourcesExceeded { disk_limit: value }
+            }
+            Detail::Killed { .. } => Detail::Killed {
+                kill_error: first,
+                kill_reason: second,
+            },
+            Detail::Signaling { .. } => Detail::Signaling {
+                task_signal: first,
+                task_signal_reason: second,
+            },
+            Detail::DriverFailure { .. } => Detail::DriverFailure {
+                driver_error: first,
+            },
+            Detail::FailedValidation { .. } => Detail::FailedValidation {
+                validation_error: first,
+            },
+            Detail::NotRestarting { .. } => Detail::NotRestarting {
+                restart_reason: first,
+            },
+            Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
+                download_error: first,
+            },
+            Detail::SetupFailure { .. } => Detail::SetupFailure { setup_error: first },
+            Detail::RestartSignaled { .. } => Detail::RestartSignaled {
+                restart_reason: first,
+            },
+            Detail::SiblingTaskFailed { .. } => Detail::SiblingTaskFailed {
+                failed_sibling: first,
+            },
+            Detail::Driver { .. } => Detail::Driver {
+                driver_message: first,
+            },
+            Detail::Unknown { .. } => Detail::Unknown { type_name: first },
+            plain => plain,
+        }
+    }
+
+    /// Nomad's free `Message`; empty when none.
+    pub fn message(&self) -> &str {
+        self.texts.get(Slot::Message)
+    }
+
+    /// The `DisplayMessage` this event arrived with, if any; otherwise it is computed.
+    pub fn display_message_override(&self) -> Option<&str> {
+        match self.texts.get(Slot::Display) {
+            "" => None,
+            text => Some(text),
+        }
+    }
+
+    /// Nomad's `FailsTask` flag as carried by the event. (`Not Restarting` and
+    /// `Setup Failure` fail the task whatever the flag says.)
+    pub const fn fails_task(&self) -> bool {
+        self.fails_task
+    }
+
+    /// Whether the task is failed by accepting this event: its flag, or a kind that always
+    /// fails the task.
+    pub const fn marks_failed(&self) -> bool {
+        self.fails_task
+            || matches!(
+                self.kind,
+                EventKind::NotRestarting | EventKind::SetupFailure
+            )
+    }
+
+    /// Whether any string was cut to fit the event's fixed capacity.
+    pub const fn is_truncated(&self) -> bool {
+        self.texts.truncated()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_detail() {
+        for kind in EventKind::ALL {
+            let event = TaskEvent::of_kind(7, kind);
+            assert_eq!(event.kind(), kind);
+            assert_eq!(event.detail(), Detail::empty(kind));
+        }
+    }
+
+    #[test]
+    fn unknown_type_strings_are_kept_and_known_ones_normalised() {
+        let event = TaskEvent::from_type_str(1, "Some Future Type");
+        assert_eq!(event.kind(), EventKind::Unknown);
+        assert_eq!(event.type_str(), "Some Future Type");
+        let known = TaskEvent::from_type_str(1, "Started");
+        assert_eq!(known, TaskEvent::started(1));
+    }
+
+    #[test]
+    fn kind_specific_fields_read_back() {
+        let e = TaskEvent::new(
+            3,
+            Detail::Killed {
+                kill_error: "boom",
+                kill_reason: "update missing task",
+            },
+        );
+        assert_eq!(
+            e.detail(),
+            Detail::Killed {
+                kill_error: "boom",
+                kill_reason: "update missing task"
+            }
+        );
+        let r = TaskEvent::restarting(4, 15_302_026_290, "Restart within policy");
+        assert_eq!(
+            r.detail(),
+            Detail::Restarting {
+                start_delay: 15_302_026_290,
+                restart_reason: "Restart within policy"
+            }
+        );
+    }
+}

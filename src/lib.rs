@@ -1,0 +1,110 @@
+//! Nomad's task lifecycle as a `no_std` core: fixed memory, no heap, no panics, and every
+//! step validated.
+//!
+//! Nomad's client appends whatever event it is handed. This crate holds the same facts —
+//! each task's state, its latest ten typed events, `Failed`, `Restarts`, `StartedAt`,
+//! `FinishedAt` — but accepts an event only where the lifecycle contract allows it. A
+//! refused event is a value ([`Rejected`]) that names the phase and the event's kind and
+//! hands the event back; the task is left exactly as it was.
+//!
+//! ```
+//! use allocstate::{ClientStatus, TaskEvent, TaskState, WireState};
+//!
+//! let mut redis = TaskState::new();
+//! redis.apply(TaskEvent::received(1_447_806_038_427_841_000))?;
+//! redis.apply(TaskEvent::started(1_447_806_038_500_000_000))?;
+//! redis.apply(TaskEvent::terminated(1_447_806_040_000_000_000, 1))?;
+//! redis.apply(TaskEvent::not_restarting(1_447_806_040_000_000_001, "Policy allows no restarts"))?;
+//!
+//! assert_eq!(redis.state(), WireState::Dead);
+//! assert!(redis.failed());
+//! assert_eq!(ClientStatus::of([&redis]), ClientStatus::Failed);
+//!
+//! // Dead is terminal: a late `Started` is refused and changes nothing.
+//! let refused = redis.apply(TaskEvent::started(1_447_806_041_000_000_000)).unwrap_err();
+//! assert_eq!(refused.to_string(), "`Started` event not allowed in phase Dead");
+//! assert_eq!(redis.events().len(), 4);
+//! # Ok::<(), allocstate::Rejected>(())
+//! ```
+//!
+//! # The contract
+//!
+//! Five [`Phase`]s, each shown on the wire as one [`WireState`]. A cell is the phase after
+//! the event; `=` keeps the phase; `✗` is refused.
+//!
+//! | event | Pending | Running | Exited | ShuttingDown | Dead |
+//! |---|---|---|---|---|---|
+//! | Received (only as the first event) | = | ✗ | ✗ | ✗ | ✗ |
+//! | Task Setup, Downloading Artifacts, Failed Artifact Download, Failed Validation, Driver Failure, Setup Failure | = | ✗ | ✗ | ✗ | ✗ |
+//! | Started | Running | ✗ | ✗ | ✗ | ✗ |
+//! | Terminated | ✗ | Exited | ✗ | = | ✗ |
+//! | Killing | = | = | = | = | ✗ |
+//! | Killed | Dead | Dead | Dead | Dead | ✗ |
+//! | Restarting | = | ✗ | Pending | ✗ | ✗ |
+//! | Not Restarting | Dead | ✗ | Dead | ✗ | ✗ |
+//! | Restart Signaled, Signaling | ✗ | = | ✗ | ✗ | ✗ |
+//! | Sibling Task Failed, Leader Task Dead, Main Tasks Dead, Task hook failed | = | = | = | = | ✗ |
+//! | Failed Restoring Task | = | Pending | ✗ | ✗ | ✗ |
+//! | Waiting for / Skipping shutdown delay | ✗ | ShuttingDown | ✗ | ✗ | ✗ |
+//! | annotations (Driver, Disk Resources Exceeded, Plugin…, Reconnected, Task hook message, Template, Alloc Unhealthy, Generic, unknown types) | = | = | = | = | = |
+//! | [`finish`](TaskState::finish) (no event) | Dead | Dead | Dead | Dead | = |
+//!
+//! Bookkeeping lives outside the ring and survives eviction: `Failed` is set by
+//! `Not Restarting`, `Setup Failure` and any event with `FailsTask`, and never cleared;
+//! `Restarts`/`LastRestart` follow each `Restarting`; `StartedAt` each `Started`;
+//! `FinishedAt` is the time of the first entry into Dead. Times are unix nanoseconds and
+//! need not increase (client clocks step). Unknown type strings are kept, never refused.
+//!
+//! Where the contract is silent this crate chooses what Nomad's users expect: `finish` on
+//! a dead task is a no-op that reports no change; `Received` is refused after any other
+//! event has been accepted, even once the ring has evicted it (the count says so).
+//!
+//! # Memory
+//!
+//! A [`TaskState`] is a plain value of fixed size (see the `size_budget` test), buildable in
+//! a `const` context so it can live in a `static`. Each event's strings share
+//! [`EVENT_TEXT_CAPACITY`] bytes; what does not fit is cut at a char boundary and
+//! [`TaskEvent::is_truncated`] says so.
+//!
+//! # Features
+//!
+//! - `defmt`: [`defmt::Format`](https://docs.rs/defmt) for every public type.
+//! - `serde`: Nomad's JSON shape and the compact postcard wire format.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
+// A refused event is handed back by value: with no heap there is nowhere else to keep it.
+#![allow(clippy::result_large_err)]
+
+pub mod duration;
+mod error;
+mod event;
+mod kind;
+mod phase;
+pub mod restart;
+mod ring;
+mod status;
+mod table;
+mod task;
+mod text;
+
+pub use duration::GoDuration;
+pub use error::Rejected;
+pub use event::{Detail, TaskEvent};
+pub use kind::EventKind;
+pub use phase::{Phase, WireState};
+pub use ring::{EventRing, MAX_EVENTS};
+pub use status::ClientStatus;
+pub use task::{TaskState, Transition};
+pub use text::EVENT_TEXT_CAPACITY;

@@ -1,0 +1,107 @@
+//! The allocation's client status, derived from its tasks as Nomad's client does.
+
+use crate::phase::Phase;
+use crate::task::TaskState;
+
+/// Nomad's `ClientStatus` of an allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ClientStatus {
+    /// `pending`: no task has started (or there are no tasks).
+    Pending,
+    /// `running`: a task is running.
+    Running,
+    /// `failed`: a task is dead and failed.
+    Failed,
+    /// `complete`: every task is dead and none failed.
+    Complete,
+    /// `lost`: set by servers when the node is down; never derived here.
+    Lost,
+    /// `unknown`: set by servers when the node disconnected; never derived here.
+    Unknown,
+}
+
+impl ClientStatus {
+    /// Nomad's exact string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ClientStatus::Pending => "pending",
+            ClientStatus::Running => "running",
+            ClientStatus::Failed => "failed",
+            ClientStatus::Complete => "complete",
+            ClientStatus::Lost => "lost",
+            ClientStatus::Unknown => "unknown",
+        }
+    }
+
+    /// The status named by Nomad's string, if it is one.
+    pub fn from_wire_str(status: &str) -> Option<ClientStatus> {
+        match status {
+            "pending" => Some(ClientStatus::Pending),
+            "running" => Some(ClientStatus::Running),
+            "failed" => Some(ClientStatus::Failed),
+            "complete" => Some(ClientStatus::Complete),
+            "lost" => Some(ClientStatus::Lost),
+            "unknown" => Some(ClientStatus::Unknown),
+            _ => None,
+        }
+    }
+
+    /// The `ClientDescription` Nomad's client writes with a derived status.
+    pub const fn description(self) -> &'static str {
+        match self {
+            ClientStatus::Pending => "No tasks have started",
+            ClientStatus::Running => "Tasks are running",
+            ClientStatus::Failed => "Failed tasks",
+            ClientStatus::Complete => "All tasks have completed",
+            ClientStatus::Lost => "alloc is lost since its node is down",
+            ClientStatus::Unknown => "alloc is unknown since its node is disconnected",
+        }
+    }
+
+    /// Derives the status from the tasks' states, in Nomad's priority: any task dead and
+    /// failed → failed; else any running → running; else any pending → pending; else all
+    /// dead → complete. No tasks → pending.
+    ///
+    /// ```
+    /// use allocstate::{ClientStatus, TaskEvent, TaskState};
+    ///
+    /// let mut web = TaskState::new();
+    /// web.apply(TaskEvent::received(1))?;
+    /// web.apply(TaskEvent::started(2))?;
+    /// let waiting = TaskState::new();
+    /// assert_eq!(ClientStatus::of([&web, &waiting]), ClientStatus::Running);
+    /// # Ok::<(), allocstate::Rejected>(())
+    /// ```
+    pub fn of<'a, I>(tasks: I) -> ClientStatus
+    where
+        I: IntoIterator<Item = &'a TaskState>,
+    {
+        let (mut failed, mut running, mut pending, mut complete) = (false, false, false, false);
+        for task in tasks {
+            match task.phase() {
+                Phase::Dead if task.failed() => failed = true,
+                Phase::Dead => complete = true,
+                Phase::Running | Phase::Exited => running = true,
+                Phase::Pending | Phase::ShuttingDown => pending = true,
+            }
+        }
+        if failed {
+            ClientStatus::Failed
+        } else if running {
+            ClientStatus::Running
+        } else if pending {
+            ClientStatus::Pending
+        } else if complete {
+            ClientStatus::Complete
+        } else {
+            ClientStatus::Pending
+        }
+    }
+}
+
+impl core::fmt::Display for ClientStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

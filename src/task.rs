@@ -1,0 +1,184 @@
+//! One task's state: the validated machine and the bookkeeping Nomad keeps beside the ring.
+
+use crate::error::Rejected;
+use crate::event::TaskEvent;
+use crate::phase::{Phase, WireState};
+use crate::ring::EventRing;
+use crate::table::next_phase;
+
+/// The phase before and after an accepted step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Transition {
+    /// The phase before the step.
+    pub from: Phase,
+    /// The phase after the step.
+    pub to: Phase,
+}
+
+impl Transition {
+    /// Whether the step changed the phase.
+    pub const fn changed(&self) -> bool {
+        !matches!(
+            (self.from, self.to),
+            (Phase::Pending, Phase::Pending)
+                | (Phase::Running, Phase::Running)
+                | (Phase::Exited, Phase::Exited)
+                | (Phase::ShuttingDown, Phase::ShuttingDown)
+                | (Phase::Dead, Phase::Dead)
+        )
+    }
+}
+
+/// One task's lifecycle: its phase, Nomad's bookkeeping, and the ring of its latest ten
+/// events. Every change goes through [`apply`](TaskState::apply) or
+/// [`finish`](TaskState::finish), which validate against the contract's table.
+///
+/// ```
+/// use allocstate::{Phase, TaskEvent, TaskState, WireState};
+///
+/// static IDLE: TaskState = TaskState::new(); // const-constructible
+///
+/// let mut task = TaskState::new();
+/// task.apply(TaskEvent::received(1))?;
+/// task.apply(TaskEvent::started(2))?;
+/// let refused = task.apply(TaskEvent::started(3)).unwrap_err();
+/// assert_eq!(refused.phase(), Phase::Running);
+/// assert_eq!(task.state(), WireState::Running);
+/// assert_eq!(task.events().len(), 2);
+/// # Ok::<(), allocstate::Rejected>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskState {
+    pub(crate) phase: Phase,
+    pub(crate) failed: bool,
+    pub(crate) restarts: u64,
+    pub(crate) last_restart: Option<i64>,
+    pub(crate) started_at: Option<i64>,
+    pub(crate) finished_at: Option<i64>,
+    pub(crate) events: EventRing,
+}
+
+impl Default for TaskState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TaskState {
+    /// A new task: pending, with no events.
+    pub const fn new() -> Self {
+        Self {
+            phase: Phase::Pending,
+            failed: false,
+            restarts: 0,
+            last_restart: None,
+            started_at: None,
+            finished_at: None,
+            events: EventRing::new(),
+        }
+    }
+
+    /// Validates `event` against the table and, if allowed, commits the whole step: the
+    /// phase, the bookkeeping and the ring. If not, the task is unchanged and the error
+    /// hands the event back.
+    pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
+        let from = self.phase;
+        let first = self.events.accepted() == 0;
+        let Some(to) = next_phase(from, event.kind(), first) else {
+            return Err(Rejected {
+                phase: from,
+                first,
+                event,
+            });
+        };
+        let time = event.time();
+        if event.marks_failed() {
+            self.failed = true;
+        }
+        match event.kind() {
+            crate::EventKind::Restarting => {
+                self.restarts = self.restarts.saturating_add(1);
+                self.last_restart = Some(time);
+            }
+            crate::EventKind::Started => self.started_at = Some(time),
+            _ => {}
+        }
+        self.enter(to, time);
+        self.events.push(event);
+        Ok(Transition { from, to })
+    }
+
+    /// The run loop ended without an event (Nomad's `UpdateState(dead, nil)`): the task is
+    /// dead from any phase, finished at `time`. On a dead task it does nothing.
+    pub fn finish(&mut self, time: i64) -> Transition {
+        let from = self.phase;
+        self.enter(Phase::Dead, time);
+        Transition {
+            from,
+            to: self.phase,
+        }
+    }
+
+    fn enter(&mut self, to: Phase, time: i64) {
+        if to == Phase::Dead && self.phase != Phase::Dead && self.finished_at.is_none() {
+            self.finished_at = Some(time);
+        }
+        self.phase = to;
+    }
+
+    /// Whether `event` would be accepted now, without applying it.
+    pub fn accepts(&self, event: &TaskEvent) -> bool {
+        next_phase(self.phase, event.kind(), self.events.accepted() == 0).is_some()
+    }
+
+    /// The machine's phase.
+    pub const fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The state Nomad's wire shows.
+    pub const fn state(&self) -> WireState {
+        self.phase.wire_state()
+    }
+
+    /// Nomad's `Failed`: an accepted event failed the task. Never cleared.
+    pub const fn failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Nomad's `Successful()`: dead and not failed.
+    pub const fn successful(&self) -> bool {
+        matches!(self.phase, Phase::Dead) && !self.failed
+    }
+
+    /// Nomad's `Restarts`: how many `Restarting` events were accepted.
+    pub const fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// Nomad's `LastRestart`: the time of the last accepted `Restarting`.
+    pub const fn last_restart(&self) -> Option<i64> {
+        self.last_restart
+    }
+
+    /// Nomad's `StartedAt`: the time of the last accepted `Started`.
+    pub const fn started_at(&self) -> Option<i64> {
+        self.started_at
+    }
+
+    /// Nomad's `FinishedAt`: when the task became dead.
+    pub const fn finished_at(&self) -> Option<i64> {
+        self.finished_at
+    }
+
+    /// The latest ten events, oldest first, and how many were evicted.
+    pub const fn events(&self) -> &EventRing {
+        &self.events
+    }
+
+    /// Every event ever accepted, including the evicted ones.
+    pub const fn event_count(&self) -> u64 {
+        self.events.accepted()
+    }
+}
