@@ -104,7 +104,7 @@ pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};
-pub use ring::{EventRing, MAX_EVENTS};
+pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
