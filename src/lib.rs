@@ -108,3 +108,8 @@ pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
+
+/// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
