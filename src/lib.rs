@@ -87,6 +87,8 @@
 // A refused event is handed back by value: with no heap there is nowhere else to keep it.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "defmt")]
+mod defmt_impl;
 pub mod duration;
 mod error;
 mod event;
