@@ -38,6 +38,7 @@ impl EventRing {
     }
 
     /// Appends an event, evicting the oldest when full.
+    #[inline]
     pub(crate) fn push(&mut self, event: TaskEvent) {
         self.events.write(event);
         self.accepted = self.accepted.saturating_add(1);
