@@ -40,6 +40,7 @@ impl EventRing {
     }
 
     /// Appends an event, evicting the oldest when full.
+    #[inline]
     pub(crate) fn push(&mut self, event: TaskEvent) {
         if self.events.is_full() {
             self.events.pop_front();

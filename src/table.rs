@@ -5,6 +5,7 @@ use crate::phase::Phase;
 
 /// The phase after accepting an event of `kind` in `phase`, or `None` where the contract
 /// rejects it. `first` says whether the event would be the task's first.
+#[inline]
 pub(crate) const fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Option<Phase> {
     use EventKind as K;
     use Phase as P;

@@ -82,6 +82,7 @@ impl TaskState {
     /// Validates `event` against the table and, if allowed, commits the whole step: the
     /// phase, the bookkeeping and the ring. If not, the task is unchanged and the error
     /// hands the event back.
+    #[inline]
     pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
         let from = self.phase;
         let first = self.events.accepted() == 0;
@@ -120,6 +121,7 @@ impl TaskState {
         }
     }
 
+    #[inline]
     fn enter(&mut self, to: Phase, time: i64) {
         if to == Phase::Dead && self.phase != Phase::Dead && self.finished_at.is_none() {
             self.finished_at = Some(time);

@@ -1,0 +1,309 @@
+//! `apply`: the crate's validated apply of one typical event into a full ring, against the
+//! alternatives a Nomad-style client would otherwise write, in one group so the ratios come
+//! from one run. Also `restart` (one restart decision) and `ring_iter` (reading the ring
+//! oldest first).
+//!
+//! Every contender is measured the same way: `iter_batched(.., SmallInput)`, whose setup
+//! (not timed) hands the routine its input by value, so each routine pays for exactly one
+//! append and nothing else. Run:
+//!
+//! ```text
+//! cargo bench --bench apply -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+// Nomad's ring is a slice of pointers (`[]*TaskEvent`): the boxes are the point.
+#![allow(clippy::vec_box)]
+
+use std::collections::{HashMap, VecDeque};
+use std::hint::black_box;
+
+use allocstate::restart::{JobType, Lifecycle, RestartMode, RestartPolicy, RestartTracker};
+use allocstate::{EventKind, TaskEvent, TaskState, MAX_EVENTS};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use heapless::HistoryBuf;
+
+/// A plausible unix-nanosecond timestamp.
+const T0: i64 = 1_700_000_000_000_000_000;
+
+/// A task that accepts `Terminated` over and over (`ShuttingDown`: Terminated is `=`), with
+/// its ring already full.
+fn full_shutting_down_task() -> TaskState {
+    let mut task = TaskState::new();
+    let setup = [
+        TaskEvent::received(T0),
+        TaskEvent::started(T0 + 1),
+        TaskEvent::of_kind(T0 + 2, EventKind::WaitingForShutdownDelay),
+    ];
+    for event in setup {
+        task.apply(event).expect("setup event accepted");
+    }
+    let mut t = T0 + 3;
+    while task.events().len() < MAX_EVENTS {
+        task.apply(TaskEvent::terminated(t, 1))
+            .expect("Terminated accepted while shutting down");
+        t += 1;
+    }
+    task
+}
+
+/// Go's `structs.TaskEvent` (HEAD), field for field, as the heap value Nomad builds.
+#[allow(dead_code)] // the deprecated fields are never read, exactly as in Nomad
+#[derive(Debug, Clone, Default)]
+struct NomadEvent {
+    type_: String,
+    time: i64,
+    message: String,
+    display_message: String,
+    details: HashMap<String, String>,
+    fails_task: bool,
+    restart_reason: String,
+    setup_error: String,
+    driver_error: String,
+    exit_code: i64,
+    signal: i64,
+    kill_reason: String,
+    kill_timeout: i64,
+    kill_error: String,
+    start_delay: i64,
+    download_error: String,
+    validation_error: String,
+    disk_limit: i64,
+    failed_sibling: String,
+    vault_error: String,
+    task_signal_reason: String,
+    task_signal: String,
+    driver_message: String,
+    generic_source: String,
+}
+
+impl NomadEvent {
+    /// `NewTaskEvent(event)`: `Time` is passed in rather than read from the clock, as for
+    /// the crate.
+    fn new(type_: &str, time: i64) -> Box<Self> {
+        Box::new(NomadEvent {
+            type_: type_.to_owned(),
+            time,
+            details: HashMap::new(),
+            ..NomadEvent::default()
+        })
+    }
+
+    /// `SetExitCode(c)`: `ExitCode = c; Details["exit_code"] = fmt.Sprintf("%d", c)`.
+    fn set_exit_code(mut self: Box<Self>, code: i64) -> Box<Self> {
+        self.exit_code = code;
+        self.details
+            .insert("exit_code".to_owned(), format!("{}", code));
+        self
+    }
+
+    /// `SetSignal(s)`: `Signal = s; Details["signal"] = fmt.Sprintf("%d", s)`.
+    fn set_signal(mut self: Box<Self>, signal: i64) -> Box<Self> {
+        self.signal = signal;
+        self.details
+            .insert("signal".to_owned(), format!("{}", signal));
+        self
+    }
+
+    /// `SetOOMKilled(b)`: `Details["oom_killed"] = strconv.FormatBool(b)`.
+    fn set_oom_killed(mut self: Box<Self>, oom: bool) -> Box<Self> {
+        self.details
+            .insert("oom_killed".to_owned(), oom.to_string());
+        self
+    }
+
+    /// `PopulateEventDisplayMessage()`, the `Terminated` rule, run at append time.
+    fn populate_display_message(&mut self) {
+        if !self.display_message.is_empty() {
+            return;
+        }
+        if self.type_ == "Terminated" {
+            let mut desc = format!("Exit Code: {}", self.exit_code);
+            if self.signal != 0 {
+                desc = format!("{}, Signal: {}", desc, self.signal);
+            }
+            if !self.message.is_empty() {
+                desc = format!("{}, Exit Message: {:?}", desc, self.message);
+            }
+            self.display_message = desc;
+        } else {
+            self.display_message = self.message.clone();
+        }
+    }
+}
+
+/// Nomad's `appendTaskEvent` (reference section 4): when full, copy `Events[1:]` into a new
+/// slice of capacity 10, then append. Returns the old vector (holding the evicted event) so
+/// that its drop, which Go leaves to the garbage collector, is not timed.
+fn nomad_append(events: &mut Vec<Box<NomadEvent>>, event: Box<NomadEvent>) -> Vec<Box<NomadEvent>> {
+    const CAPACITY: usize = 10;
+    if events.len() == CAPACITY {
+        let mut fresh = Vec::with_capacity(CAPACITY);
+        fresh.extend(events.drain(1..));
+        let old = std::mem::replace(events, fresh);
+        events.push(event);
+        return old;
+    }
+    events.push(event);
+    Vec::new()
+}
+
+/// Nomad's whole path for one exit: build the event as the task runner does, populate its
+/// display message at append, and append it to the ring.
+fn nomad_terminated(time: i64, exit_code: i64) -> Box<NomadEvent> {
+    NomadEvent::new("Terminated", time)
+        .set_exit_code(exit_code)
+        .set_signal(0)
+        .set_oom_killed(false)
+}
+
+fn nomad_ring_full() -> Vec<Box<NomadEvent>> {
+    let mut ring = Vec::with_capacity(10);
+    for i in 0..MAX_EVENTS as i64 {
+        let mut e = nomad_terminated(T0 + i, 1);
+        e.populate_display_message();
+        drop(nomad_append(&mut ring, e));
+    }
+    ring
+}
+
+fn bench_apply(c: &mut Criterion) {
+    let event = TaskEvent::terminated(T0 + 100, 1);
+    let mut group = c.benchmark_group("apply");
+    group.throughput(Throughput::Elements(1));
+
+    let mut task = full_shutting_down_task();
+    group.bench_function("allocstate_apply", |b| {
+        b.iter_batched(
+            || event.clone(),
+            // A bool out, like the other contenders: the routine's output is moved into
+            // criterion's buffer, and a 150-byte `Result` would be charged to the crate.
+            |e| task.apply(e).is_ok(),
+            BatchSize::SmallInput,
+        )
+    });
+    assert_eq!(task.events().len(), MAX_EVENTS);
+
+    let mut history: HistoryBuf<TaskEvent, MAX_EVENTS> = HistoryBuf::new();
+    history.extend(task.events().iter().cloned());
+    group.bench_function("heapless_historybuf_write", |b| {
+        b.iter_batched(
+            || event.clone(),
+            |e| history.write(e),
+            BatchSize::SmallInput,
+        )
+    });
+
+    let mut deque: VecDeque<TaskEvent> = task.events().iter().cloned().collect();
+    group.bench_function("vecdeque_pop_push", |b| {
+        b.iter_batched(
+            || event.clone(),
+            |e| {
+                let evicted = if deque.len() == MAX_EVENTS {
+                    deque.pop_front()
+                } else {
+                    None
+                };
+                deque.push_back(e);
+                evicted.is_some()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+
+    let mut nomad_ring = nomad_ring_full();
+    let mut prebuilt = nomad_terminated(T0 + 100, 1);
+    prebuilt.populate_display_message();
+    group.bench_function("nomad_ring_prebuilt", |b| {
+        b.iter_batched(
+            || prebuilt.clone(),
+            |e| nomad_append(&mut nomad_ring, e),
+            BatchSize::SmallInput,
+        )
+    });
+
+    let mut nomad_ring = nomad_ring_full();
+    group.bench_function("nomad_whole_path", |b| {
+        b.iter_batched(
+            || black_box(T0 + 100),
+            |t| {
+                let mut e = nomad_terminated(t, black_box(1));
+                e.populate_display_message();
+                nomad_append(&mut nomad_ring, e)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+/// SplitMix64: a cheap, deterministic jitter source.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn bench_restart(c: &mut Criterion) {
+    const SEC: i64 = 1_000_000_000;
+    let mut group = c.benchmark_group("restart");
+    group.throughput(Throughput::Elements(1));
+    // So many attempts in so long an interval that every failure is "within policy": the
+    // longest path (interval check, count, jitter).
+    let policy = RestartPolicy {
+        attempts: u32::MAX,
+        interval: i64::MAX / 2,
+        delay: 15 * SEC,
+        mode: RestartMode::Fail,
+    };
+    let mut tracker = RestartTracker::new(policy, JobType::Service, Lifecycle::main(), T0);
+    let mut seed = 0x5EED_u64;
+    let mut jitter = move |n: u64| splitmix(&mut seed) % n;
+    group.bench_function("decide_after_failing_exit", |b| {
+        b.iter(|| {
+            tracker.set_exit_result(black_box(1), 0, false);
+            tracker.decide(black_box(T0 + SEC), &mut jitter)
+        })
+    });
+    group.finish();
+}
+
+fn bench_ring_iter(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ring_iter");
+    group.throughput(Throughput::Elements(MAX_EVENTS as u64));
+    let task = full_shutting_down_task();
+    group.bench_function("allocstate_ring", |b| {
+        b.iter(|| {
+            black_box(&task)
+                .events()
+                .iter()
+                .map(|e| e.time())
+                .sum::<i64>()
+        })
+    });
+    let mut history: HistoryBuf<TaskEvent, MAX_EVENTS> = HistoryBuf::new();
+    // Written past capacity so the oldest-first iterator has to wrap, as in the crate.
+    history.extend(task.events().iter().cloned());
+    history.extend(task.events().iter().take(3).cloned());
+    group.bench_function("heapless_oldest_ordered", |b| {
+        b.iter(|| {
+            black_box(&history)
+                .oldest_ordered()
+                .map(|e| e.time())
+                .sum::<i64>()
+        })
+    });
+    let deque: VecDeque<TaskEvent> = task.events().iter().cloned().collect();
+    group.bench_function("vecdeque_iter", |b| {
+        b.iter(|| black_box(&deque).iter().map(|e| e.time()).sum::<i64>())
+    });
+    let nomad = nomad_ring_full();
+    group.bench_function("nomad_vec_box_iter", |b| {
+        b.iter(|| black_box(&nomad).iter().map(|e| e.time).sum::<i64>())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_apply, bench_restart, bench_ring_iter);
+criterion_main!(benches);
