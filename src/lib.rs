@@ -87,6 +87,7 @@
 // A refused event is handed back by value: with no heap there is nowhere else to keep it.
 #![allow(clippy::result_large_err)]
 
+pub mod allocation;
 pub mod duration;
 mod error;
 mod event;
@@ -99,6 +100,10 @@ mod table;
 mod task;
 mod text;
 
+pub use allocation::{
+    AllocError, AllocTask, Allocation, ApplyError, DesiredStatus, KillCause, Order, Role, TaskName,
+    DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
+};
 pub use duration::GoDuration;
 pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
