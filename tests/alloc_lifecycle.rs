@@ -594,3 +594,18 @@ fn orders_do_not_repeat() {
     assert_eq!(count(EventKind::Killing), 1);
     assert_eq!(count(EventKind::LeaderTaskDead), 0);
 }
+
+/// A lone sidecar (no main task added yet) is not told `Main Tasks Dead`.
+#[test]
+fn main_tasks_dead_needs_a_main_task() {
+    let mut alloc = Allocation::new();
+    alloc.add_task("sidecar", Role::prestart(true)).unwrap();
+    start(&mut alloc, "sidecar", 0);
+    assert!(alloc.orders().is_empty());
+    alloc.add_task("main", Role::main()).unwrap();
+    assert!(alloc.orders().is_empty(), "main pending");
+    alloc.apply("main", TaskEvent::received(1)).unwrap();
+    alloc.finish("main", 2).unwrap();
+    assert_eq!(order_names(&alloc), ["sidecar"]);
+    assert_eq!(alloc.orders()[0].cause(), &KillCause::MainTasksDead);
+}

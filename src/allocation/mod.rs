@@ -64,8 +64,11 @@
 //!    1. the leader is dead and not failed → `Leader Task Dead`;
 //!    2. a task is dead and failed → `Sibling Task Failed` naming it (the first such task
 //!       in the order the tasks were added);
-//!    3. the allocation has a sidecar (a prestart or poststart task with `sidecar`),
-//!       some task is live, and every live task is a sidecar → `Main Tasks Dead`;
+//!    3. the allocation has a sidecar (a prestart or poststart task with `sidecar`)
+//!       and a main task (no lifecycle hook), some task is live, and every live task
+//!       is a sidecar → `Main Tasks Dead`. (Nomad's task groups always hold a main
+//!       task; requiring one lets a runtime add a group's tasks one at a time without
+//!       a lone sidecar being ordered killed.)
 //!    4. the desired status is `stop` or `evict` → kill, with no reason event;
 //!    5. otherwise, no orders.
 //! 4. With a cause, every live task not ordered before gets one [`Order`]: first the

@@ -91,10 +91,12 @@ pub(crate) fn cause(tasks: &[AllocTask], desired: DesiredStatus) -> Option<KillC
     let mut failed: Option<&TaskName> = None;
     let mut leader_dead = false;
     let mut has_sidecars = false;
+    let mut has_main = false;
     let mut live_main = false;
     let mut live_any = false;
     for task in tasks {
         has_sidecars |= task.role.is_sidecar();
+        has_main |= task.role.lifecycle.hook.is_none();
         if task.role.is_poststop() {
             continue;
         }
@@ -113,7 +115,7 @@ pub(crate) fn cause(tasks: &[AllocTask], desired: DesiredStatus) -> Option<KillC
         Some(KillCause::SiblingTaskFailed {
             failed: name.clone(),
         })
-    } else if has_sidecars && live_any && !live_main {
+    } else if has_sidecars && has_main && live_any && !live_main {
         Some(KillCause::MainTasksDead)
     } else if desired.is_terminal() {
         Some(KillCause::Desired(desired))
