@@ -88,6 +88,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod allocation;
+#[cfg(feature = "defmt")]
+mod defmt_impl;
 pub mod duration;
 mod error;
 mod event;
@@ -109,7 +111,12 @@ pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};
-pub use ring::{EventRing, MAX_EVENTS};
+pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
+
+/// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -35,7 +35,7 @@ impl WireState {
 
 impl core::fmt::Display for WireState {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -89,6 +89,6 @@ impl Phase {
 
 impl core::fmt::Display for Phase {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
     }
 }

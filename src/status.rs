@@ -102,6 +102,6 @@ impl ClientStatus {
 
 impl core::fmt::Display for ClientStatus {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }

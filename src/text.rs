@@ -9,7 +9,7 @@
 use heapless::String;
 
 /// Bytes of text one event can hold, shared by all of its strings.
-pub const EVENT_TEXT_CAPACITY: usize = 112;
+pub const EVENT_TEXT_CAPACITY: usize = 104;
 
 /// Which of an event's strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -110,6 +110,7 @@ pub const DEFAULT_KILL_TIMEOUT: i64 = 5_000_000_000;
 
 /// One task of an allocation: its name, role, kill timeout and state.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AllocTask {
     pub(crate) name: TaskName,
     pub(crate) role: Role,
@@ -166,6 +167,7 @@ impl AllocTask {
 /// # Ok::<(), AllocError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Allocation<const N: usize = 8> {
     pub(crate) tasks: Vec<AllocTask, N>,
     pub(crate) desired_status: DesiredStatus,
@@ -395,19 +397,5 @@ impl<const N: usize> Allocation<N> {
 
     fn bump(&mut self, changes: u64) {
         self.modify_index = self.modify_index.saturating_add(changes);
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl<const N: usize> defmt::Format for Allocation<N> {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(
-            f,
-            "Allocation {{ tasks: {}, client_status: {}, desired_status: {}, modify_index: {} }}",
-            self.tasks.len(),
-            self.client_status(),
-            self.desired_status,
-            self.modify_index
-        );
     }
 }
