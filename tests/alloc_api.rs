@@ -256,3 +256,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn default_allocation_size() {
+    let size = core::mem::size_of::<Allocation>();
+    println!(
+        "size_of::<Allocation>() = {size}, size_of::<AllocTask>() = {}",
+        core::mem::size_of::<allocstate::AllocTask>()
+    );
+    // Eight tasks: dominated by eight task states, plus names and bookkeeping.
+    assert!(size <= 8 * (1536 + 128) + 256, "Allocation is {size} bytes");
+}

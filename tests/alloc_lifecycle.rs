@@ -109,8 +109,7 @@ fn row_05_failed_task_kills_the_group() {
             .state("task2")
             .unwrap()
             .events()
-            .iter()
-            .last()
+            .latest()
             .unwrap()
             .detail(),
         Detail::NotRestarting {
@@ -348,8 +347,7 @@ fn row_22_artifact_failure() {
             .state("bad")
             .unwrap()
             .events()
-            .iter()
-            .last()
+            .latest()
             .unwrap()
             .detail(),
         Detail::NotRestarting {

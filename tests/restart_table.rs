@@ -490,7 +490,7 @@ fn apply_restart_records_through_the_machine() {
     task.apply_restart(&outcome, 5).expect("accepted");
     assert_eq!(task.phase(), Phase::Dead);
     assert!(task.failed());
-    let last = task.events().iter().last().expect("event");
+    let last = task.events().latest().expect("event");
     assert_eq!(
         last.detail(),
         Detail::NotRestarting {
@@ -521,7 +521,7 @@ fn apply_restart_records_through_the_machine() {
         reason: None,
     };
     task.apply_restart(&user, 8).expect("accepted");
-    let last = task.events().iter().last().expect("event");
+    let last = task.events().latest().expect("event");
     assert_eq!(
         last.detail(),
         Detail::Restarting {
