@@ -59,6 +59,18 @@
 //! a dead task is a no-op that reports no change; `Received` is refused after any other
 //! event has been accepted, even once the ring has evicted it (the count says so).
 //!
+//! # Allocations and restarts
+//!
+//! [`Allocation`] holds a task group's named tasks (each with its [`Role`]: main, leader,
+//! prestart/poststart with the sidecar flag, poststop), reports Nomad's client status,
+//! the desired status and a modify index for blocking queries, and after every change the
+//! kill [`Order`]s Nomad's allocation runner would act on (`Sibling Task Failed`,
+//! `Leader Task Dead`, `Main Tasks Dead`, a desired stop), in Nomad's kill order. It never
+//! changes a task by itself: [`Allocation::apply_orders`] records them through the same
+//! validated path. The [`restart`] module is Nomad's restart tracker; a decision becomes
+//! the task's event with [`RestartOutcome::event`](restart::RestartOutcome::event) or
+//! [`TaskState::apply_restart`]. See the [`allocation`] module for the exact rules.
+//!
 //! # Memory
 //!
 //! A [`TaskState`] is a plain value of fixed size (see the `size_budget` test), buildable in
@@ -87,6 +99,7 @@
 // A refused event is handed back by value: with no heap there is nowhere else to keep it.
 #![allow(clippy::result_large_err)]
 
+pub mod allocation;
 #[cfg(feature = "defmt")]
 mod defmt_impl;
 pub mod duration;
@@ -101,6 +114,10 @@ mod table;
 mod task;
 mod text;
 
+pub use allocation::{
+    AllocError, AllocTask, Allocation, ApplyError, DesiredStatus, KillCause, Order, Role, TaskName,
+    DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
+};
 pub use duration::GoDuration;
 pub use error::Rejected;
 pub use event::{Detail, TaskEvent};

@@ -52,6 +52,7 @@
 use core::fmt;
 
 use crate::duration::GoDuration;
+use crate::{Rejected, TaskEvent, TaskState, Transition};
 
 /// What happens once the attempts in an interval are used up (Nomad's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -256,6 +257,98 @@ impl RestartOutcome {
             Self::Restart { reason, .. } => reason,
             Self::NoRestart { reason } | Self::Completed { reason } => Some(reason),
             Self::Killed | Self::NoFailure => None,
+        }
+    }
+
+    /// The event a task records for this outcome at `time`, as Nomad's task runner does:
+    ///
+    /// | outcome | event |
+    /// |---|---|
+    /// | [`Restart`](Self::Restart) | `Restarting` with `StartDelay` = `delay` and `RestartReason` = the reason's text (empty for a user-triggered restart) |
+    /// | [`NoRestart`](Self::NoRestart) | `Not Restarting` with the reason's text and `FailsTask` |
+    /// | [`Killed`](Self::Killed) | `Killed` |
+    /// | [`Completed`](Self::Completed), [`NoFailure`](Self::NoFailure) | none |
+    ///
+    /// ```
+    /// use allocstate::restart::{RestartOutcome, RestartReason};
+    /// use allocstate::{Detail, EventKind};
+    ///
+    /// let outcome = RestartOutcome::NoRestart {
+    ///     reason: RestartReason::ExceededFail { attempts: 2, interval: 60_000_000_000 },
+    /// };
+    /// let event = outcome.event(42).unwrap();
+    /// assert_eq!(event.kind(), EventKind::NotRestarting);
+    /// assert!(event.fails_task());
+    /// assert_eq!(
+    ///     event.detail(),
+    ///     Detail::NotRestarting {
+    ///         restart_reason: r#"Exceeded allowed attempts 2 in interval 1m0s and mode is "fail""#
+    ///     }
+    /// );
+    /// assert!(RestartOutcome::NoFailure.event(42).is_none());
+    /// ```
+    pub fn event(&self, time: i64) -> Option<TaskEvent> {
+        match *self {
+            Self::Restart { delay, reason } => {
+                let text = reason_text(reason);
+                Some(TaskEvent::restarting(time, delay, &text))
+            }
+            Self::NoRestart { reason } => {
+                Some(TaskEvent::not_restarting(time, &reason_text(Some(reason))))
+            }
+            Self::Killed => Some(TaskEvent::killed(time)),
+            Self::Completed { .. } | Self::NoFailure => None,
+        }
+    }
+}
+
+/// Room for the longest reason text (`ExceededFail` with `u32::MAX` attempts and the
+/// longest Go duration is 96 bytes).
+const REASON_TEXT_CAPACITY: usize = 128;
+
+/// The reason's exact text; `None` (a user-triggered restart) is Nomad's empty reason.
+fn reason_text(reason: Option<RestartReason>) -> heapless::String<REASON_TEXT_CAPACITY> {
+    let mut text = heapless::String::new();
+    if let Some(reason) = reason {
+        // Cannot fail: every reason fits the capacity (see the extreme-values test).
+        let _ = fmt::Write::write_fmt(&mut text, format_args!("{reason}"));
+    }
+    text
+}
+
+impl TaskState {
+    /// Records a restart decision: turns `outcome` into its event
+    /// ([`RestartOutcome::event`]) and applies it through [`TaskState::apply`].
+    ///
+    /// `Ok(None)` when the outcome records nothing (`Completed`, `NoFailure`); the
+    /// runtime then [`finish`](TaskState::finish)es a completed task. A refused event
+    /// leaves the task unchanged and is handed back in the [`Rejected`].
+    ///
+    /// ```
+    /// use allocstate::restart::{RestartOutcome, RestartReason};
+    /// use allocstate::{Phase, TaskEvent, TaskState};
+    ///
+    /// let mut web = TaskState::new();
+    /// web.apply(TaskEvent::received(1))?;
+    /// web.apply(TaskEvent::started(2))?;
+    /// web.apply(TaskEvent::terminated(3, 1))?;
+    /// let outcome = RestartOutcome::Restart {
+    ///     delay: 1_050_000_000,
+    ///     reason: Some(RestartReason::WithinPolicy),
+    /// };
+    /// let step = web.apply_restart(&outcome, 4)?.unwrap();
+    /// assert_eq!(step.to, Phase::Pending);
+    /// assert_eq!(web.restarts(), 1);
+    /// # Ok::<(), allocstate::Rejected>(())
+    /// ```
+    pub fn apply_restart(
+        &mut self,
+        outcome: &RestartOutcome,
+        time: i64,
+    ) -> Result<Option<Transition>, Rejected> {
+        match outcome.event(time) {
+            Some(event) => self.apply(event).map(Some),
+            None => Ok(None),
         }
     }
 }

@@ -1,0 +1,269 @@
+//! The allocation's API contract: typed errors that change nothing, and a modify index
+//! that grows on every accepted change and only then.
+
+use allocstate::{
+    AllocError, Allocation, ApplyError, DesiredStatus, EventKind, Phase, Role, TaskEvent,
+    DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
+};
+use proptest::prelude::*;
+
+fn two_tasks() -> Allocation<2> {
+    let mut alloc = Allocation::new();
+    alloc.add_task("web", Role::leader()).unwrap();
+    alloc.add_task("db", Role::main()).unwrap();
+    alloc
+}
+
+#[test]
+fn new_allocation() {
+    const EMPTY: Allocation = Allocation::new();
+    assert!(EMPTY.is_empty());
+    assert_eq!(EMPTY.capacity(), 8);
+    assert_eq!(EMPTY.modify_index(), 0);
+    assert_eq!(EMPTY.desired_status(), DesiredStatus::Run);
+    assert_eq!(EMPTY.desired_description(), "");
+    assert_eq!(EMPTY.client_status().as_str(), "pending");
+    assert_eq!(EMPTY.client_description(), "No tasks have started");
+    assert!(EMPTY.orders().is_empty());
+}
+
+#[test]
+fn refused_adds_change_nothing() {
+    let mut alloc = two_tasks();
+    let before = alloc.clone();
+    let long = "n".repeat(TASK_NAME_CAPACITY + 1);
+    let cases: [(&str, AllocError); 4] = [
+        ("web", AllocError::DuplicateTask),
+        ("", AllocError::EmptyName),
+        (&long, AllocError::NameTooLong { len: long.len() }),
+        ("cache", AllocError::Full { capacity: 2 }),
+    ];
+    for (name, want) in cases {
+        assert_eq!(alloc.add_task(name, Role::main()), Err(want), "{name:?}");
+        assert_eq!(alloc, before, "{name:?}");
+    }
+    // A name of exactly the capacity is fine; it is kept whole.
+    let mut big: Allocation<1> = Allocation::new();
+    let exact = "é".repeat(TASK_NAME_CAPACITY / 2);
+    assert_eq!(big.add_task(&exact, Role::main()), Ok(0));
+    assert_eq!(big.task_at(0).unwrap().name(), exact);
+}
+
+#[test]
+fn duplicate_is_checked_before_full() {
+    let mut alloc = two_tasks();
+    assert_eq!(
+        alloc.add_task("db", Role::main()),
+        Err(AllocError::DuplicateTask)
+    );
+}
+
+#[test]
+fn unknown_names_change_nothing() {
+    let mut alloc = two_tasks();
+    let before = alloc.clone();
+    let err = alloc.apply("nope", TaskEvent::received(1)).unwrap_err();
+    assert!(matches!(err, ApplyError::UnknownTask(_)));
+    assert_eq!(err.into_event(), TaskEvent::received(1));
+    let err = alloc.apply_at(7, TaskEvent::received(1)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`Received` event for a task not in the allocation"
+    );
+    assert_eq!(alloc.finish("nope", 1), Err(AllocError::UnknownTask));
+    assert!(alloc.task("nope").is_none());
+    assert!(alloc.state("nope").is_none());
+    assert_eq!(alloc.index_of("nope"), None);
+    assert_eq!(alloc, before);
+}
+
+#[test]
+fn rejected_events_change_nothing_not_even_the_index() {
+    let mut alloc = two_tasks();
+    alloc.apply("web", TaskEvent::received(1)).unwrap();
+    alloc.apply("web", TaskEvent::started(2)).unwrap();
+    let before = alloc.clone();
+    let err = alloc.apply("web", TaskEvent::started(3)).unwrap_err();
+    let rejected = err.rejected().expect("machine refusal");
+    assert_eq!(rejected.phase(), Phase::Running);
+    assert_eq!(rejected.kind(), EventKind::Started);
+    assert_eq!(
+        err.to_string(),
+        "`Started` event not allowed in phase Running"
+    );
+    assert_eq!(alloc, before);
+}
+
+#[test]
+fn desired_status_and_description() {
+    let mut alloc = two_tasks();
+    let i0 = alloc.modify_index();
+    assert_eq!(
+        alloc.set_desired(DesiredStatus::Run, ""),
+        Ok(false),
+        "same values: no change"
+    );
+    assert_eq!(alloc.modify_index(), i0);
+    assert_eq!(
+        alloc.set_desired(DesiredStatus::Stop, "alloc not needed due to job update"),
+        Ok(true)
+    );
+    assert!(alloc.changed_since(i0));
+    assert_eq!(alloc.desired_status().as_str(), "stop");
+    assert_eq!(
+        alloc.desired_description(),
+        "alloc not needed due to job update"
+    );
+    let before = alloc.clone();
+    let long = "d".repeat(DESIRED_DESCRIPTION_CAPACITY + 1);
+    assert_eq!(
+        alloc.set_desired(DesiredStatus::Evict, &long),
+        Err(AllocError::DescriptionTooLong { len: long.len() })
+    );
+    assert_eq!(alloc, before);
+    for s in [
+        DesiredStatus::Run,
+        DesiredStatus::Stop,
+        DesiredStatus::Evict,
+    ] {
+        assert_eq!(DesiredStatus::from_wire_str(s.as_str()), Some(s));
+        assert_eq!(s.to_string(), s.as_str());
+    }
+    assert_eq!(DesiredStatus::from_wire_str("Run"), None);
+}
+
+#[test]
+fn index_grows_on_each_accepted_change() {
+    let mut alloc: Allocation = Allocation::new();
+    let mut last = alloc.modify_index();
+    let mut grew = |alloc: &Allocation| {
+        let grew = alloc.changed_since(last);
+        last = alloc.modify_index();
+        grew
+    };
+    alloc.add_task("web", Role::main()).unwrap();
+    assert!(grew(&alloc));
+    alloc.apply("web", TaskEvent::received(1)).unwrap();
+    assert!(grew(&alloc));
+    alloc
+        .apply("web", TaskEvent::driver(2, "pulling image"))
+        .unwrap();
+    assert!(grew(&alloc), "an annotation is a change too");
+    alloc.finish("web", 3).unwrap();
+    assert!(grew(&alloc));
+    alloc.finish("web", 4).unwrap();
+    assert!(!grew(&alloc), "finishing a dead task changes nothing");
+    assert!(!alloc.changed_since(alloc.modify_index()));
+}
+
+#[test]
+fn error_messages_say_what_was_wrong() {
+    assert_eq!(
+        AllocError::Full { capacity: 8 }.to_string(),
+        "the allocation is full (8 tasks)"
+    );
+    assert_eq!(
+        AllocError::NameTooLong { len: 70 }.to_string(),
+        "task name of 70 bytes exceeds the capacity of 64"
+    );
+    assert_eq!(
+        AllocError::DuplicateTask.to_string(),
+        "a task with this name is already in the allocation"
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add(u8, u8),
+    Apply(u8, u8),
+    Finish(u8),
+    Desired(u8, bool),
+    Orders,
+}
+
+const NAMES: [&str; 5] = ["leader", "web", "side", "post", ""];
+const KINDS: [&str; 9] = [
+    "Received",
+    "Started",
+    "Terminated",
+    "Killing",
+    "Killed",
+    "Restarting",
+    "Not Restarting",
+    "Sibling Task Failed",
+    "Driver",
+];
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..5, 0u8..5).prop_map(|(n, r)| Op::Add(n, r)),
+        (0u8..5, 0u8..9).prop_map(|(n, k)| Op::Apply(n, k)),
+        (0u8..5).prop_map(Op::Finish),
+        (0u8..3, any::<bool>()).prop_map(|(s, d)| Op::Desired(s, d)),
+        Just(Op::Orders),
+    ]
+}
+
+fn role(r: u8) -> Role {
+    match r {
+        0 => Role::leader(),
+        1 => Role::main(),
+        2 => Role::prestart(true),
+        3 => Role::poststart(false),
+        _ => Role::poststop(),
+    }
+}
+
+proptest! {
+    /// Whatever happens: the index never decreases; it grows exactly when the
+    /// allocation changed; an error leaves the allocation as it was; orders never
+    /// name a dead or poststop task, and are never repeated once applied.
+    #[test]
+    fn index_is_monotonic_and_errors_change_nothing(ops in prop::collection::vec(op(), 0..60)) {
+        let mut alloc: Allocation<4> = Allocation::new();
+        for (t, op) in ops.into_iter().enumerate() {
+            let t = t as i64;
+            let before = alloc.clone();
+            let ok = match op {
+                Op::Add(n, r) => alloc.add_task(NAMES[n as usize], role(r)).is_ok(),
+                Op::Apply(n, k) => alloc
+                    .apply(NAMES[n as usize], TaskEvent::from_type_str(t, KINDS[k as usize]))
+                    .is_ok(),
+                Op::Finish(n) => alloc.finish(NAMES[n as usize], t).is_ok(),
+                Op::Desired(s, d) => {
+                    let status = [DesiredStatus::Run, DesiredStatus::Stop, DesiredStatus::Evict][s as usize];
+                    alloc.set_desired(status, if d { "why" } else { "" }).is_ok()
+                }
+                Op::Orders => {
+                    let orders = alloc.orders();
+                    for order in &orders {
+                        let task = alloc.task_at(order.task()).unwrap();
+                        prop_assert!(!task.role().is_poststop());
+                        prop_assert!(task.state().phase() != Phase::Dead);
+                        prop_assert!(!task.kill_ordered());
+                    }
+                    let applied = alloc.apply_orders(t);
+                    prop_assert_eq!(applied.len(), orders.len());
+                    prop_assert!(alloc.orders().is_empty());
+                    true
+                }
+            };
+            prop_assert!(alloc.modify_index() >= before.modify_index());
+            prop_assert_eq!(alloc.changed_since(before.modify_index()), alloc != before);
+            if !ok {
+                prop_assert_eq!(&alloc, &before);
+            }
+        }
+    }
+}
+
+#[test]
+fn default_allocation_size() {
+    let size = core::mem::size_of::<Allocation>();
+    println!(
+        "size_of::<Allocation>() = {size}, size_of::<AllocTask>() = {}",
+        core::mem::size_of::<allocstate::AllocTask>()
+    );
+    // Eight tasks: dominated by eight task states, plus names and bookkeeping.
+    assert!(size <= 8 * (1536 + 128) + 256, "Allocation is {size} bytes");
+}
