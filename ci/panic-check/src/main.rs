@@ -174,6 +174,128 @@ fn exercise_restart(sink: &mut Sink) {
     let _ = write!(sink, "{}", allocstate::GoDuration(black_box(i64::MIN)));
 }
 
+fn exercise_alloc(sink: &mut Sink) {
+    use allocstate::restart::{RestartOutcome, RestartReason};
+    use allocstate::{Allocation, DesiredStatus, Role, TaskName};
+    let text: &'static str = black_box("web");
+    let time = black_box(5_i64);
+    let mut alloc: Allocation<4> = black_box(Allocation::new());
+    let roles = [
+        Role::leader(),
+        Role::main(),
+        Role::prestart(black_box(true)),
+        Role::poststart(false).with_leader(black_box(false)),
+        Role::poststop(),
+    ];
+    for (i, role) in roles.iter().enumerate() {
+        let name = black_box(["a", "b", "c", "d", "e"])
+            .get(i)
+            .copied()
+            .unwrap_or("z");
+        match alloc.add_task_with_kill_timeout(name, *role, time) {
+            Ok(index) => black_box(index),
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                0
+            }
+        };
+        black_box((role.is_sidecar(), role.is_poststop()));
+    }
+    let _ = alloc
+        .add_task(text, Role::main())
+        .map_err(|e| write!(sink, "{e}"));
+    for step in 0..black_box(40_u8) {
+        let kind = EventKind::from_code(step % 32).unwrap_or(EventKind::Unknown);
+        let name = black_box(["a", "b", "c", "d", "nope"])
+            .get(usize::from(step % 5))
+            .copied()
+            .unwrap_or("");
+        match alloc.apply(name, TaskEvent::of_kind(i64::from(step), kind)) {
+            Ok(t) => black_box(t.changed()),
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                black_box((e.event().time(), e.rejected().is_some()));
+                black_box(e.into_event());
+                false
+            }
+        };
+        let _ = alloc.apply_at(usize::from(step), TaskEvent::of_kind(1, kind));
+        let orders = alloc.orders();
+        for order in &orders {
+            black_box((
+                order.task(),
+                order.kill_timeout(),
+                order.reason_event(time),
+                order.killing_event(time),
+            ));
+            black_box(order.cause().reason_event(time));
+        }
+        black_box(alloc.apply_orders(time).len());
+        black_box(alloc.changed_since(black_box(3)));
+    }
+    let _ = alloc.finish(text, time).map_err(|e| write!(sink, "{e}"));
+    let _ = alloc.finish("a", time);
+    let _ = alloc.set_desired(
+        DesiredStatus::from_wire_str(text).unwrap_or(DesiredStatus::Stop),
+        text,
+    );
+    let _ = write!(
+        sink,
+        "{} {} {} {}",
+        alloc.client_status(),
+        alloc.client_description(),
+        alloc.desired_status(),
+        alloc.desired_description()
+    );
+    black_box((
+        alloc.modify_index(),
+        alloc.len(),
+        alloc.is_empty(),
+        alloc.capacity(),
+        alloc.index_of(text),
+    ));
+    for task in alloc.tasks() {
+        black_box((
+            task.name(),
+            task.role(),
+            task.kill_timeout(),
+            task.state().phase(),
+            task.kill_ordered(),
+        ));
+    }
+    black_box((
+        alloc.task(text).is_some(),
+        alloc.task_at(9).is_some(),
+        alloc.state("a").is_some(),
+    ));
+    if let Ok(name) = TaskName::new(text) {
+        let _ = write!(sink, "{name} {}", name.as_str());
+    }
+    let outcome = if black_box(true) {
+        RestartOutcome::NoRestart {
+            reason: RestartReason::ExceededFail {
+                attempts: black_box(u32::MAX),
+                interval: black_box(i64::MIN),
+            },
+        }
+    } else {
+        RestartOutcome::Killed
+    };
+    black_box(outcome.event(time));
+    let mut task = TaskState::new();
+    black_box(task.apply_restart(&outcome, time).is_ok());
+    black_box(
+        task.apply_restart(
+            &RestartOutcome::Restart {
+                delay: time,
+                reason: None,
+            },
+            time,
+        )
+        .is_ok(),
+    );
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -183,6 +305,7 @@ pub extern "C" fn _start() -> ! {
     exercise_events(&mut sink);
     exercise_task(&mut sink);
     exercise_restart(&mut sink);
+    exercise_alloc(&mut sink);
     black_box(&sink.buf);
     loop {
         core::hint::spin_loop();
