@@ -352,6 +352,19 @@ pub struct TaskEvent {
 }
 
 impl TaskEvent {
+    /// A filler for the ring's unused slots; never visible through the public API.
+    pub(crate) const BLANK: TaskEvent = TaskEvent {
+        time: 0,
+        kind: EventKind::Received,
+        fails_task: false,
+        numbers: Numbers {
+            value: 0,
+            signal: 0,
+            oom_killed: None,
+        },
+        texts: Texts::new(),
+    };
+
     /// An event of `detail`'s kind at `time` (unix nanoseconds).
     ///
     /// A [`Detail::Unknown`] whose type string is one this crate knows becomes that kind,

@@ -1,28 +1,36 @@
 //! The latest ten accepted events, oldest first, as Nomad keeps them.
 
-use heapless::Deque;
-
 use crate::event::TaskEvent;
 
 /// How many events a task keeps: Nomad's `defaultMaxEvents`.
 pub const MAX_EVENTS: usize = 10;
 
 /// Iterator over a ring's events, oldest first.
-pub type Iter<'a> = heapless::deque::Iter<'a, TaskEvent>;
+pub type Iter<'a> =
+    core::iter::Chain<core::slice::Iter<'a, TaskEvent>, core::slice::Iter<'a, TaskEvent>>;
 
-/// The latest [`MAX_EVENTS`] accepted events, oldest first; when full, the oldest is
-/// evicted. It also counts every event it ever took, so [`evicted`](EventRing::evicted)
-/// tells how much history is gone.
+/// The latest [`MAX_EVENTS`] accepted events, oldest first; when full, the newest
+/// overwrites the oldest in place. It also counts every event it ever took, so
+/// [`evicted`](EventRing::evicted) tells how much history is gone.
 ///
-/// Why a [`heapless::Deque`] and not `heapless::HistoryBuf`: `HistoryBuf::write` and its
-/// ordered views index their storage with bounds checks the optimiser cannot remove, so a
-/// panic path stays reachable and the crate's link-time panic proof fails. `Deque` is
-/// written to avoid those checks; evicting is an explicit `pop_front` before `push_back`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why not `heapless::HistoryBuf`, which has the same overwrite semantics: its `write` and
+/// its ordered views index the storage with bounds checks the optimiser cannot remove, so
+/// a panic path stays reachable and the crate's link-time panic proof fails. A
+/// `heapless::Deque` avoids those checks, but evicting through it moves each event out
+/// and in again, which tripled the cost of an append in the `apply` benchmark. This ring
+/// is a plain array written through `get_mut`: one copy per event and no panic path.
+#[derive(Clone)]
 pub struct EventRing {
-    events: Deque<TaskEvent, MAX_EVENTS>,
+    /// Slots `0..len` hold events; once full, `next` is the oldest.
+    slots: [TaskEvent; MAX_EVENTS],
+    /// Where the next event goes.
+    next: u8,
+    /// How many slots hold events.
+    len: u8,
     accepted: u64,
 }
+
+const CAPACITY: u8 = MAX_EVENTS as u8;
 
 impl Default for EventRing {
     fn default() -> Self {
@@ -34,45 +42,58 @@ impl EventRing {
     /// An empty ring.
     pub const fn new() -> Self {
         Self {
-            events: Deque::new(),
+            slots: [TaskEvent::BLANK; MAX_EVENTS],
+            next: 0,
+            len: 0,
             accepted: 0,
         }
     }
 
-    /// Appends an event, evicting the oldest when full.
+    /// Appends an event, overwriting the oldest when full.
     #[inline]
     pub(crate) fn push(&mut self, event: TaskEvent) {
-        if self.events.is_full() {
-            self.events.pop_front();
+        if let Some(slot) = self.slots.get_mut(usize::from(self.next)) {
+            *slot = event;
         }
-        // Cannot be refused: there is room after the eviction above.
-        let _ = self.events.push_back(event);
+        let after = self.next.wrapping_add(1);
+        self.next = if after >= CAPACITY { 0 } else { after };
+        if self.len < CAPACITY {
+            self.len = self.len.wrapping_add(1);
+        }
         self.accepted = self.accepted.saturating_add(1);
     }
 
     /// The events held, oldest first.
     pub fn iter(&self) -> Iter<'_> {
-        self.events.iter()
+        let (older, newer): (&[TaskEvent], &[TaskEvent]) = if self.len < CAPACITY {
+            (self.slots.get(..usize::from(self.len)).unwrap_or(&[]), &[])
+        } else {
+            match self.slots.split_at_checked(usize::from(self.next)) {
+                Some((newer, older)) => (older, newer),
+                None => (&self.slots, &[]),
+            }
+        };
+        older.iter().chain(newer.iter())
     }
 
     /// How many events are held (at most [`MAX_EVENTS`]).
     pub fn len(&self) -> usize {
-        self.events.len()
+        usize::from(self.len)
     }
 
     /// Whether no event is held.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len == 0
     }
 
     /// The newest event.
     pub fn latest(&self) -> Option<&TaskEvent> {
-        self.events.back()
+        self.iter().next_back()
     }
 
     /// The oldest event still held.
     pub fn oldest(&self) -> Option<&TaskEvent> {
-        self.events.front()
+        self.iter().next()
     }
 
     /// Every event ever accepted, held or evicted.
@@ -82,8 +103,34 @@ impl EventRing {
 
     /// How many events were evicted to make room.
     pub fn evicted(&self) -> u64 {
-        let held = u64::try_from(self.events.len()).unwrap_or(u64::MAX);
-        self.accepted.saturating_sub(held)
+        self.accepted.saturating_sub(u64::from(self.len))
+    }
+}
+
+/// Two rings are equal when they hold the same events in the same order and have accepted
+/// as many; unused slots do not count.
+impl PartialEq for EventRing {
+    fn eq(&self, other: &Self) -> bool {
+        self.accepted == other.accepted && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for EventRing {}
+
+impl core::fmt::Debug for EventRing {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EventRing")
+            .field("events", &DebugEvents(self))
+            .field("accepted", &self.accepted)
+            .finish()
+    }
+}
+
+struct DebugEvents<'a>(&'a EventRing);
+
+impl core::fmt::Debug for DebugEvents<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
     }
 }
 

@@ -1,4 +1,5 @@
-//! The transition table of the contract (`transitions.md`), as one function.
+//! The transition table of the contract (`transitions.md`), as one function, and the same
+//! table precomputed from it for the hot path.
 
 use crate::kind::EventKind;
 use crate::phase::Phase;
@@ -6,11 +7,36 @@ use crate::phase::Phase;
 /// The phase after accepting an event of `kind` in `phase`, or `None` where the contract
 /// rejects it. `first` says whether the event would be the task's first.
 #[inline]
-pub(crate) const fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Option<Phase> {
+pub(crate) fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Option<Phase> {
+    if first && matches!((kind, phase), (EventKind::Received, Phase::Pending)) {
+        return Some(Phase::Pending);
+    }
+    TABLE.get(kind as usize)?.get(phase as usize).copied().flatten()
+}
+
+/// [`rule`] evaluated for every kind and phase at compile time: a lookup instead of a
+/// chain of branches on each event (`Received`'s first-event case is decided above).
+// Evaluated by the compiler: an index out of bounds here is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const TABLE: [[Option<Phase>; 5]; EventKind::ALL.len()] = {
+    let mut table = [[None; 5]; EventKind::ALL.len()];
+    let mut k = 0;
+    while k < EventKind::ALL.len() {
+        let mut p = 0;
+        while p < Phase::ALL.len() {
+            table[k][p] = rule(Phase::ALL[p], EventKind::ALL[k]);
+            p += 1;
+        }
+        k += 1;
+    }
+    table
+};
+
+/// The contract's table, row by row, for an event that is not the task's first.
+const fn rule(phase: Phase, kind: EventKind) -> Option<Phase> {
     use EventKind as K;
     use Phase as P;
     match (kind, phase) {
-        (K::Received, P::Pending) if first => Some(P::Pending),
         (
             K::TaskSetup
             | K::DownloadingArtifacts
@@ -53,5 +79,19 @@ pub(crate) const fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Op
             _,
         ) => Some(phase),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_precomputed_table_is_the_rule() {
+        for kind in EventKind::ALL {
+            for phase in Phase::ALL {
+                assert_eq!(next_phase(phase, kind, false), rule(phase, kind));
+            }
+        }
     }
 }

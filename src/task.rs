@@ -82,7 +82,7 @@ impl TaskState {
     /// Validates `event` against the table and, if allowed, commits the whole step: the
     /// phase, the bookkeeping and the ring. If not, the task is unchanged and the error
     /// hands the event back.
-    #[inline]
+    #[inline(always)]
     pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
         let from = self.phase;
         let first = self.events.accepted() == 0;
