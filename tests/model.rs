@@ -177,7 +177,10 @@ fn event_for(kind: usize, time: i64, fails: bool) -> TaskEvent {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // 512 cases unless PROPTEST_CASES says otherwise (Miri runs a handful).
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512)
+    ))]
 
     #[test]
     fn crate_agrees_with_the_model(ops in prop::collection::vec(op(), 0..80)) {
