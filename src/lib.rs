@@ -87,23 +87,29 @@
 // A refused event is handed back by value: with no heap there is nowhere else to keep it.
 #![allow(clippy::result_large_err)]
 
+mod display;
 pub mod duration;
 mod error;
 mod event;
 mod kind;
 mod phase;
 pub mod restart;
+mod restore;
 mod ring;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod status;
 mod table;
 mod task;
 mod text;
 
+pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;
 pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};
+pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, MAX_EVENTS};
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};

@@ -48,6 +48,16 @@ impl Texts {
         self.truncated
     }
 
+    /// Records that a string was cut before it reached this buffer.
+    pub(crate) fn mark_truncated(&mut self) {
+        self.truncated = true;
+    }
+
+    /// Bytes used by all strings together.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     fn bounds(&self, slot: Slot) -> (usize, usize) {
         let index = slot as usize;
         let start = match index.checked_sub(1) {
