@@ -170,7 +170,8 @@ impl defmt::Format for DisplayMessage<'_> {
     }
 }
 
-/// The computed message of `event`, ignoring its override: what Nomad would have filled in.
+/// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
 pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
     struct Computed<'a>(DisplayMessage<'a>);
     impl fmt::Display for Computed<'_> {

@@ -49,13 +49,9 @@ impl Texts {
     }
 
     /// Records that a string was cut before it reached this buffer.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn mark_truncated(&mut self) {
         self.truncated = true;
-    }
-
-    /// Bytes used by all strings together.
-    pub(crate) fn len(&self) -> usize {
-        self.buf.len()
     }
 
     fn bounds(&self, slot: Slot) -> (usize, usize) {
