@@ -78,6 +78,66 @@
 //! [`EVENT_TEXT_CAPACITY`] bytes; what does not fit is cut at a char boundary and
 //! [`TaskEvent::is_truncated`] says so.
 //!
+//! # Restoring a state
+//!
+//! A state read from the wire is rebuilt by [`TaskState::from_parts`]: the held events must
+//! be acceptable, in order, by the table from some starting phase (a fresh task if the
+//! first is `Received`, otherwise any phase, since older events may have been evicted),
+//! ending in a phase shown as the claimed `State` (`dead` may end anywhere: `finish` may
+//! follow). Running is preferred over Exited and Pending over ShuttingDown unless the
+//! events decide. Absent bookkeeping (the seed era) is derived from the events; present
+//! bookkeeping must not contradict them.
+//!
+//! # Wire formats (feature `serde`)
+//!
+//! One `Serialize`/`Deserialize` implementation serves both, choosing by
+//! `is_human_readable()`.
+//!
+//! ## JSON (human-readable formats)
+//!
+//! A [`TaskState`] is Nomad's `TaskState`: `State`, `Failed`, `Restarts`, `LastRestart`,
+//! `StartedAt`, `FinishedAt` (RFC 3339 as Go's `time.RFC3339Nano` writes them; the zero
+//! time `0001-01-01T00:00:00Z` for none) and `Events`. A [`TaskEvent`] is Nomad's
+//! `TaskEvent` with its full modern field set, zero values as Nomad writes them, the
+//! computed `DisplayMessage` and the `Details` Nomad's setters write.
+//!
+//! Reading accepts the seed-era shape (only `State` and `Events`) and the modern one,
+//! skips unknown fields, and cuts over-long strings visibly
+//! ([`TaskEvent::is_truncated`]). An incoming `DisplayMessage` equal to the computed one
+//! is not stored; a different one is kept as the override. The state is rebuilt through
+//! [`TaskState::from_parts`], so more than ten events, an unknown `State` or one the
+//! events contradict is an error.
+//!
+//! ## Compact format (binary formats; postcard)
+//!
+//! Elements are written one after another, as postcard writes a tuple (integers as
+//! varints, `i64`/`i32` zigzag; `bool` one byte; `Option` a 0/1 byte then the value;
+//! strings a varint length then UTF-8):
+//!
+//! - task state: phase `u8` (Pending 0, Running 1, Exited 2, ShuttingDown 3, Dead 4),
+//!   `Failed` bool, `Restarts` u64, `LastRestart`, `StartedAt`, `FinishedAt` as
+//!   `Option<i64>`, the accepted event count u64, then the held events as a sequence
+//!   (varint length, oldest first).
+//! - event: kind code `u8` ([`EventKind::code`](crate::EventKind::code)), `Time` i64,
+//!   `FailsTask` bool, truncated bool; then the kind's numbers (`Terminated`: exit code
+//!   i32, signal i32, `oom_killed` `Option<bool>`; `Restarting`, `Killing`,
+//!   `Disk Resources Exceeded`: one i64); then the kind's strings (its first annotation —
+//!   the type string for an unknown kind — and, for `Killed` and `Signaling`, its second),
+//!   `Message`, and the `DisplayMessage` override (empty when computed).
+//! - alone, [`WireState`] (pending 0, running 1, dead 2), [`ClientStatus`] (pending 0,
+//!   running 1, failed 2, complete 3, lost 4, unknown 5) and [`EventKind`] (its code) are
+//!   one `u8`; in JSON they are Nomad's strings.
+//!
+//! `TaskState::from_postcard` refuses anything a well-behaved encoder could not have
+//! written: trailing bytes, unknown codes, text over capacity, an unknown kind naming a
+//! known type, a state [`TaskState::from_parts`] refuses, and any non-canonical encoding
+//! (it re-encodes and compares), so decode then encode is byte-identical.
+//!
+//! **Stability**: the layout is stable within a major version; kind codes, phase codes and
+//! enum variants are only ever appended. postcard's `MaxSize` needs its unstable
+//! `experimental-derive` feature, so the bound is the plain constant
+//! `TaskState::POSTCARD_MAX_SIZE`.
+//!
 //! # Features
 //!
 //! - `defmt`: [`defmt::Format`](https://docs.rs/defmt) for every public type.
@@ -102,13 +162,17 @@
 pub mod allocation;
 #[cfg(feature = "defmt")]
 mod defmt_impl;
+mod display;
 pub mod duration;
 mod error;
 mod event;
 mod kind;
 mod phase;
 pub mod restart;
+mod restore;
 mod ring;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod status;
 mod table;
 mod task;
@@ -118,11 +182,13 @@ pub use allocation::{
     AllocError, AllocTask, Allocation, ApplyError, DesiredStatus, KillCause, Order, Role, TaskName,
     DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
 };
+pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;
 pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};
+pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};

@@ -63,6 +63,26 @@ impl EventRing {
         self.accepted = self.accepted.saturating_add(1);
     }
 
+    /// Rebuilds a ring from events oldest first and the count of every event ever
+    /// accepted. `None` if there are more events than fit or than `accepted` says.
+    pub(crate) fn restore<I: IntoIterator<Item = TaskEvent>>(
+        events: I,
+        accepted: u64,
+    ) -> Option<Self> {
+        let mut ring = Self::new();
+        for event in events {
+            if ring.len() >= MAX_EVENTS {
+                return None;
+            }
+            ring.push(event);
+        }
+        if accepted < ring.accepted {
+            return None;
+        }
+        ring.accepted = accepted;
+        Some(ring)
+    }
+
     /// The events held, oldest first.
     pub fn iter(&self) -> Iter<'_> {
         let (older, newer): (&[TaskEvent], &[TaskEvent]) = if self.len < CAPACITY {

@@ -9,7 +9,7 @@
 use heapless::String;
 
 /// Bytes of text one event can hold, shared by all of its strings.
-pub const EVENT_TEXT_CAPACITY: usize = 104;
+pub const EVENT_TEXT_CAPACITY: usize = 112;
 
 /// Which of an event's strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,12 @@ impl Texts {
     /// Whether any string was cut to fit.
     pub(crate) const fn truncated(&self) -> bool {
         self.truncated
+    }
+
+    /// Records that a string was cut before it reached this buffer.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn mark_truncated(&mut self) {
+        self.truncated = true;
     }
 
     fn bounds(&self, slot: Slot) -> (usize, usize) {

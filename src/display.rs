@@ -1,0 +1,529 @@
+//! The `DisplayMessage` Nomad shows for an event, computed without allocation.
+//!
+//! Nomad fills `DisplayMessage` once, when the event is appended
+//! (`PopulateEventDisplayMessage`). This crate computes it on demand from the typed event,
+//! so it costs no text capacity; an event that arrived with a different message keeps
+//! that one as an override.
+
+use core::fmt::{self, Write};
+
+use crate::duration::GoDuration;
+use crate::event::{Detail, TaskEvent};
+
+/// An event's `DisplayMessage`, ready to be written into any [`fmt::Write`].
+///
+/// ```
+/// use allocstate::TaskEvent;
+///
+/// let exit = TaskEvent::terminated_by_signal(1, 137, 9).with_message("OOM \"killed\"");
+/// assert_eq!(
+///     exit.display_message().to_string(),
+///     r#"Exit Code: 137, Signal: 9, Exit Message: "OOM \"killed\"""#
+/// );
+/// let restart = TaskEvent::restarting(2, 15_302_026_290, "Restart within policy");
+/// assert_eq!(restart.display_message().to_string(), "Task restarting in 15.30202629s");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisplayMessage<'a> {
+    event: &'a TaskEvent,
+}
+
+impl TaskEvent {
+    /// The message Nomad shows for this event: its override when non-empty, otherwise
+    /// Nomad's `PopulateEventDisplayMessage` rules.
+    pub fn display_message(&self) -> DisplayMessage<'_> {
+        DisplayMessage { event: self }
+    }
+}
+
+impl DisplayMessage<'_> {
+    /// Whether the message reads exactly `text`, compared piece by piece (no allocation).
+    ///
+    /// ```
+    /// use allocstate::TaskEvent;
+    ///
+    /// assert!(TaskEvent::started(1).display_message().matches("Task started by client"));
+    /// ```
+    pub fn matches(&self, text: &str) -> bool {
+        let mut rest = Matcher { rest: text };
+        write!(rest, "{self}").is_ok() && rest.rest.is_empty()
+    }
+
+    /// The message as computed by Nomad's rules, ignoring any override.
+    fn computed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let event = self.event;
+        let message = event.message();
+        let or = |f: &mut fmt::Formatter<'_>, text: &str, fallback: &str| {
+            f.write_str(if text.is_empty() { fallback } else { text })
+        };
+        match event.detail() {
+            Detail::TaskSetup => f.write_str(message),
+            Detail::Started => f.write_str("Task started by client"),
+            Detail::Received => f.write_str("Task received by client"),
+            Detail::FailedValidation { validation_error } => {
+                or(f, validation_error, "Validation of task failed")
+            }
+            Detail::SetupFailure { setup_error } => or(f, setup_error, "Task setup failed"),
+            Detail::DriverFailure { driver_error } => or(f, driver_error, "Failed to start task"),
+            Detail::DownloadingArtifacts => f.write_str("Client is downloading artifacts"),
+            Detail::FailedArtifactDownload { download_error } => {
+                or(f, download_error, "Failed to download artifacts")
+            }
+            Detail::Killing {
+                kill_timeout,
+                kill_reason,
+            } => {
+                if !kill_reason.is_empty() {
+                    f.write_str(kill_reason)
+                } else if kill_timeout != 0 {
+                    write!(
+                        f,
+                        "Sent interrupt. Waiting {} before force killing",
+                        GoDuration(kill_timeout)
+                    )
+                } else {
+                    f.write_str("Sent interrupt")
+                }
+            }
+            Detail::Killed { kill_error, .. } => or(f, kill_error, "Task successfully killed"),
+            Detail::Terminated {
+                exit_code, signal, ..
+            } => {
+                write!(f, "Exit Code: {exit_code}")?;
+                if signal != 0 {
+                    write!(f, ", Signal: {signal}")?;
+                }
+                if !message.is_empty() {
+                    write!(f, ", Exit Message: {}", GoQuoted(message))?;
+                }
+                Ok(())
+            }
+            Detail::Restarting {
+                start_delay,
+                restart_reason,
+            } => {
+                if !restart_reason.is_empty() && restart_reason != "Restart within policy" {
+                    write!(f, "{restart_reason} - ")?;
+                }
+                write!(f, "Task restarting in {}", GoDuration(start_delay))
+            }
+            Detail::NotRestarting { restart_reason } => {
+                or(f, restart_reason, "Task exceeded restart policy")
+            }
+            Detail::SiblingTaskFailed { failed_sibling } => {
+                if failed_sibling.is_empty() {
+                    f.write_str("Task's sibling failed")
+                } else {
+                    write!(f, "Task's sibling {} failed", GoQuoted(failed_sibling))
+                }
+            }
+            Detail::Signaling {
+                task_signal,
+                task_signal_reason,
+            } => match (task_signal.is_empty(), task_signal_reason.is_empty()) {
+                (true, true) => f.write_str("Task being sent a signal"),
+                (true, false) => f.write_str(task_signal_reason),
+                (false, true) => write!(f, "Task being sent signal {task_signal}"),
+                (false, false) => {
+                    write!(
+                        f,
+                        "Task being sent signal {task_signal}: {task_signal_reason}"
+                    )
+                }
+            },
+            Detail::RestartSignaled { restart_reason } => {
+                or(f, restart_reason, "Task signaled to restart")
+            }
+            Detail::Driver { driver_message } => f.write_str(driver_message),
+            Detail::LeaderTaskDead => f.write_str("Leader Task in Group dead"),
+            Detail::MainTasksDead => f.write_str("Main tasks in the group died"),
+            Detail::Reconnected => f.write_str("Client reconnected"),
+            Detail::TaskHookFailed
+            | Detail::FailedRestoringTask
+            | Detail::WaitingForShutdownDelay
+            | Detail::SkippingShutdownDelay
+            | Detail::DiskResourcesExceeded { .. }
+            | Detail::PluginUnhealthy
+            | Detail::PluginHealthy
+            | Detail::TaskHookMessage
+            | Detail::Template
+            | Detail::AllocUnhealthy
+            | Detail::Generic
+            | Detail::Unknown { .. } => f.write_str(message),
+        }
+    }
+}
+
+impl fmt::Display for DisplayMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.event.display_message_override() {
+            Some(text) => f.write_str(text),
+            None => self.computed(f),
+        }
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for DisplayMessage<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{}", defmt::Display2Format(self));
+    }
+}
+
+/// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
+    struct Computed<'a>(DisplayMessage<'a>);
+    impl fmt::Display for Computed<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.computed(f)
+        }
+    }
+    let mut rest = Matcher { rest: text };
+    write!(rest, "{}", Computed(event.display_message())).is_ok() && rest.rest.is_empty()
+}
+
+/// A `fmt::Write` that consumes an expected string and fails at the first difference.
+struct Matcher<'a> {
+    rest: &'a str,
+}
+
+impl Write for Matcher<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        match self.rest.strip_prefix(s) {
+            Some(rest) => {
+                self.rest = rest;
+                Ok(())
+            }
+            None => Err(fmt::Error),
+        }
+    }
+}
+
+/// A string written as Go's `strconv.Quote` (`%q`) writes it: double quotes, backslash
+/// escapes, printable Unicode kept as is.
+///
+/// Go decides "printable" with Unicode tables; this writer treats as non-printable the
+/// control characters, every space but U+0020, the format characters (such as U+200B and
+/// U+FEFF), private-use code points and noncharacters. Unassigned code points, which Go
+/// escapes, are kept.
+///
+/// ```
+/// use allocstate::GoQuoted;
+///
+/// assert_eq!(GoQuoted("a\"b\\c\n\u{7}é\u{a0}").to_string(), r#""a\"b\\c\n\aé\u00a0""#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GoQuoted<'a>(pub &'a str);
+
+impl fmt::Display for GoQuoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                '\u{7}' => f.write_str("\\a")?,
+                '\u{8}' => f.write_str("\\b")?,
+                '\u{c}' => f.write_str("\\f")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                '\u{b}' => f.write_str("\\v")?,
+                c if is_go_printable(c) => f.write_char(c)?,
+                c if u32::from(c) < 0x80 => write!(f, "\\x{:02x}", u32::from(c))?,
+                c if u32::from(c) < 0x1_0000 => write!(f, "\\u{:04x}", u32::from(c))?,
+                c => write!(f, "\\U{:08x}", u32::from(c))?,
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+/// Go's `strconv.IsPrint`, without Unicode tables (see [`GoQuoted`]).
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let u = u32::from(c);
+    let format = matches!(
+        u,
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    );
+    let private = matches!(u, 0xE000..=0xF8FF | 0xF_0000..=0xF_FFFD | 0x10_0000..=0x10_FFFD);
+    let nonchar = matches!(u, 0xFDD0..=0xFDEF) || (u & 0xFFFE) == 0xFFFE;
+    !(format || private || nonchar)
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::string::{String, ToString};
+
+    use super::*;
+    use crate::event::Detail;
+    use crate::kind::EventKind;
+
+    fn shown(event: &TaskEvent) -> String {
+        event.display_message().to_string()
+    }
+
+    #[test]
+    fn fixed_messages() {
+        assert_eq!(shown(&TaskEvent::started(1)), "Task started by client");
+        assert_eq!(shown(&TaskEvent::received(1)), "Task received by client");
+        assert_eq!(
+            shown(&TaskEvent::downloading_artifacts(1)),
+            "Client is downloading artifacts"
+        );
+        assert_eq!(
+            shown(&TaskEvent::leader_task_dead(1)),
+            "Leader Task in Group dead"
+        );
+        assert_eq!(
+            shown(&TaskEvent::main_tasks_dead(1)),
+            "Main tasks in the group died"
+        );
+        assert_eq!(
+            shown(&TaskEvent::of_kind(1, EventKind::Reconnected)),
+            "Client reconnected"
+        );
+    }
+
+    #[test]
+    fn task_setup_shows_its_message() {
+        assert_eq!(shown(&TaskEvent::task_setup(1)), "Building Task Directory");
+        assert_eq!(shown(&TaskEvent::of_kind(1, EventKind::TaskSetup)), "");
+    }
+
+    #[test]
+    fn error_or_fallback_kinds() {
+        let cases: [(TaskEvent, &str, TaskEvent, &str); 6] = [
+            (
+                TaskEvent::failed_validation(1, "bad config"),
+                "bad config",
+                TaskEvent::failed_validation(1, ""),
+                "Validation of task failed",
+            ),
+            (
+                TaskEvent::setup_failure(1, "no dir"),
+                "no dir",
+                TaskEvent::setup_failure(1, ""),
+                "Task setup failed",
+            ),
+            (
+                TaskEvent::driver_failure(1, "no docker"),
+                "no docker",
+                TaskEvent::driver_failure(1, ""),
+                "Failed to start task",
+            ),
+            (
+                TaskEvent::failed_artifact_download(1, "404"),
+                "404",
+                TaskEvent::failed_artifact_download(1, ""),
+                "Failed to download artifacts",
+            ),
+            (
+                TaskEvent::not_restarting(1, "Error was unrecoverable"),
+                "Error was unrecoverable",
+                TaskEvent::not_restarting(1, ""),
+                "Task exceeded restart policy",
+            ),
+            (
+                TaskEvent::restart_signaled(1, "check unhealthy"),
+                "check unhealthy",
+                TaskEvent::restart_signaled(1, ""),
+                "Task signaled to restart",
+            ),
+        ];
+        for (with, text, without, fallback) in cases {
+            assert_eq!(shown(&with), text);
+            assert_eq!(shown(&without), fallback);
+        }
+        let killed = TaskEvent::new(
+            1,
+            Detail::Killed {
+                kill_error: "boom",
+                kill_reason: "",
+            },
+        );
+        assert_eq!(shown(&killed), "boom");
+        assert_eq!(shown(&TaskEvent::killed(1)), "Task successfully killed");
+    }
+
+    #[test]
+    fn killing_branches() {
+        let reason = TaskEvent::new(
+            1,
+            Detail::Killing {
+                kill_timeout: 5_000_000_000,
+                kill_reason: "template failed",
+            },
+        );
+        assert_eq!(shown(&reason), "template failed");
+        assert_eq!(
+            shown(&TaskEvent::killing(1, 10_000_000)),
+            "Sent interrupt. Waiting 10ms before force killing"
+        );
+        assert_eq!(shown(&TaskEvent::killing(1, 0)), "Sent interrupt");
+    }
+
+    #[test]
+    fn terminated_branches() {
+        assert_eq!(shown(&TaskEvent::terminated(1, 0)), "Exit Code: 0");
+        assert_eq!(
+            shown(&TaskEvent::terminated_by_signal(1, -1, 15)),
+            "Exit Code: -1, Signal: 15"
+        );
+        assert_eq!(
+            shown(&TaskEvent::terminated(1, 2).with_message("tab\there")),
+            r#"Exit Code: 2, Exit Message: "tab\there""#
+        );
+        assert_eq!(
+            shown(&TaskEvent::terminated_by_signal(1, 137, 9).with_message("oom")),
+            r#"Exit Code: 137, Signal: 9, Exit Message: "oom""#
+        );
+    }
+
+    #[test]
+    fn restarting_branches() {
+        assert_eq!(
+            shown(&TaskEvent::restarting(
+                1,
+                15_302_026_290,
+                "Restart within policy"
+            )),
+            "Task restarting in 15.30202629s"
+        );
+        assert_eq!(
+            shown(&TaskEvent::restarting(1, 0, "")),
+            "Task restarting in 0s"
+        );
+        assert_eq!(
+            shown(&TaskEvent::restarting(
+                1,
+                60_000_000_000,
+                "Exceeded allowed attempts, applying a delay"
+            )),
+            "Exceeded allowed attempts, applying a delay - Task restarting in 1m0s"
+        );
+    }
+
+    #[test]
+    fn signaling_branches() {
+        let sig = |s: &str, r: &str| {
+            shown(&TaskEvent::new(
+                1,
+                Detail::Signaling {
+                    task_signal: s,
+                    task_signal_reason: r,
+                },
+            ))
+        };
+        assert_eq!(sig("", ""), "Task being sent a signal");
+        assert_eq!(sig("", "because"), "because");
+        assert_eq!(sig("SIGHUP", ""), "Task being sent signal SIGHUP");
+        assert_eq!(
+            sig("SIGHUP", "reload"),
+            "Task being sent signal SIGHUP: reload"
+        );
+    }
+
+    #[test]
+    fn sibling_is_quoted() {
+        assert_eq!(
+            shown(&TaskEvent::sibling_task_failed(1, "web \"1\"")),
+            r#"Task's sibling "web \"1\"" failed"#
+        );
+        assert_eq!(
+            shown(&TaskEvent::sibling_task_failed(1, "")),
+            "Task's sibling failed"
+        );
+    }
+
+    #[test]
+    fn driver_and_default_kinds_show_their_text() {
+        assert_eq!(
+            shown(&TaskEvent::driver(1, "pulling image")),
+            "pulling image"
+        );
+        for kind in [
+            EventKind::TaskHookFailed,
+            EventKind::FailedRestoringTask,
+            EventKind::WaitingForShutdownDelay,
+            EventKind::SkippingShutdownDelay,
+            EventKind::DiskResourcesExceeded,
+            EventKind::PluginUnhealthy,
+            EventKind::PluginHealthy,
+            EventKind::TaskHookMessage,
+            EventKind::Template,
+            EventKind::AllocUnhealthy,
+            EventKind::Generic,
+        ] {
+            let event = TaskEvent::of_kind(1, kind).with_message("said");
+            assert_eq!(shown(&event), "said", "{kind}");
+            assert_eq!(shown(&TaskEvent::of_kind(1, kind)), "", "{kind}");
+        }
+        let unknown = TaskEvent::from_type_str(1, "Future").with_message("hi");
+        assert_eq!(shown(&unknown), "hi");
+    }
+
+    #[test]
+    fn override_wins_when_non_empty() {
+        let event = TaskEvent::started(1).with_display_message("custom");
+        assert_eq!(shown(&event), "custom");
+        assert!(computed_matches(&event, "Task started by client"));
+        let cleared = event.with_display_message("");
+        assert_eq!(shown(&cleared), "Task started by client");
+    }
+
+    #[test]
+    fn matches_compares_exactly() {
+        let e = TaskEvent::killing(1, 10_000_000);
+        assert!(e
+            .display_message()
+            .matches("Sent interrupt. Waiting 10ms before force killing"));
+        assert!(!e.display_message().matches("Sent interrupt. Waiting 10ms"));
+        assert!(!e
+            .display_message()
+            .matches("Sent interrupt. Waiting 10ms before force killingX"));
+    }
+
+    #[test]
+    fn go_quote_escapes() {
+        let q = |s: &str| GoQuoted(s).to_string();
+        assert_eq!(q(""), "\"\"");
+        assert_eq!(q("\u{7}\u{8}\u{c}\n\r\t\u{b}"), r#""\a\b\f\n\r\t\v""#);
+        assert_eq!(q("\u{0}\u{1b}\u{7f}"), r#""\x00\x1b\x7f""#);
+        assert_eq!(
+            q("\u{85}\u{a0}\u{200b}\u{feff}"),
+            r#""\u0085\u00a0\u200b\ufeff""#
+        );
+        assert_eq!(q("\u{f0000}"), r#""\U000f0000""#);
+        assert_eq!(q("héllo 世界 😀"), "\"héllo 世界 😀\"");
+        assert_eq!(q("\u{2028}"), r#""\u2028""#);
+    }
+}

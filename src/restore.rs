@@ -1,0 +1,455 @@
+//! Rebuilding a task state from stored or received parts, validated.
+//!
+//! The wire carries what a task state shows (its wire state, bookkeeping and latest ten
+//! events), not how it got there. [`TaskState::from_parts`] accepts parts only if some run
+//! of the machine could have produced them, so a decoded state obeys the same invariants
+//! as one built by [`TaskState::apply`]. JSON and postcard decoding both go through it.
+
+use core::fmt;
+
+use heapless::Vec;
+
+use crate::event::TaskEvent;
+use crate::kind::EventKind;
+use crate::phase::{Phase, WireState};
+use crate::ring::{EventRing, MAX_EVENTS};
+use crate::table::next_phase;
+use crate::task::TaskState;
+
+/// A task state's parts before validation: what Nomad's JSON or the compact wire format
+/// carries besides the events. `None` means "not carried": derived from the held events.
+///
+/// ```
+/// use allocstate::{TaskEvent, TaskState, TaskStateParts, WireState};
+///
+/// // The seed document's shape: only `State` and the events.
+/// let parts = TaskStateParts::new(WireState::Running);
+/// let redis = TaskState::from_parts(parts, [TaskEvent::started(1_447_806_038_427_841_000)])?;
+/// assert_eq!(redis.started_at(), Some(1_447_806_038_427_841_000));
+/// # Ok::<(), allocstate::InvalidState>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TaskStateParts {
+    /// Nomad's `State`.
+    pub state: WireState,
+    /// The exact phase, when known (the compact format carries it); it must show as
+    /// `state`. When `None` the phase is inferred (see [`TaskState::from_parts`]).
+    pub phase: Option<Phase>,
+    /// Nomad's `Failed`.
+    pub failed: Option<bool>,
+    /// Nomad's `Restarts`.
+    pub restarts: Option<u64>,
+    /// Nomad's `LastRestart` (`Some(None)`: carried as the zero time).
+    pub last_restart: Option<Option<i64>>,
+    /// Nomad's `StartedAt`.
+    pub started_at: Option<Option<i64>>,
+    /// Nomad's `FinishedAt`.
+    pub finished_at: Option<Option<i64>>,
+    /// Every event ever accepted; `None` means the held events are all there is.
+    pub event_count: Option<u64>,
+}
+
+impl TaskStateParts {
+    /// Parts that carry only the wire state.
+    pub const fn new(state: WireState) -> Self {
+        Self {
+            state,
+            phase: None,
+            failed: None,
+            restarts: None,
+            last_restart: None,
+            started_at: None,
+            finished_at: None,
+            event_count: None,
+        }
+    }
+}
+
+/// Why parts could not be a task state: each names the contradiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum InvalidState {
+    /// More than [`MAX_EVENTS`] events.
+    TooManyEvents,
+    /// The event count is lower than the number of events held.
+    CountBelowHeld,
+    /// The held events cannot follow one another: no phase accepts the event at `index`.
+    EventsOutOfOrder {
+        /// Position among the held events, oldest first.
+        index: usize,
+        /// Its kind.
+        kind: EventKind,
+    },
+    /// The phase does not show as the claimed wire state.
+    PhaseNotState,
+    /// No run through the held events ends in the claimed state (or phase).
+    StateContradictsEvents,
+    /// `Failed` is false but a held event failed the task.
+    FailedContradictsEvents,
+    /// `Restarts` is lower than the number of held `Restarting` events.
+    RestartsBelowEvents,
+    /// `LastRestart` is not the time of the last held `Restarting`, is set with no
+    /// restarts, or is missing with some.
+    LastRestartContradicts,
+    /// `StartedAt` is missing though a `Started` event is held.
+    StartedAtMissing,
+    /// `FinishedAt` is set on a task that is not dead, or missing on a dead one.
+    FinishedAtContradicts,
+}
+
+impl fmt::Display for InvalidState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidState::TooManyEvents => {
+                write!(f, "more than {MAX_EVENTS} events")
+            }
+            InvalidState::CountBelowHeld => {
+                f.write_str("event count lower than the number of events held")
+            }
+            InvalidState::EventsOutOfOrder { index, kind } => write!(
+                f,
+                "held events cannot follow one another: `{kind}` (event {index}) is not accepted there"
+            ),
+            InvalidState::PhaseNotState => f.write_str("phase does not show as the state"),
+            InvalidState::StateContradictsEvents => {
+                f.write_str("state contradicts the events held")
+            }
+            InvalidState::FailedContradictsEvents => {
+                f.write_str("`Failed` is false but a held event failed the task")
+            }
+            InvalidState::RestartsBelowEvents => {
+                f.write_str("`Restarts` is lower than the held `Restarting` events")
+            }
+            InvalidState::LastRestartContradicts => {
+                f.write_str("`LastRestart` contradicts the restarts")
+            }
+            InvalidState::StartedAtMissing => {
+                f.write_str("`StartedAt` missing though a `Started` event is held")
+            }
+            InvalidState::FinishedAtContradicts => {
+                f.write_str("`FinishedAt` must be set exactly when the task is dead")
+            }
+        }
+    }
+}
+
+impl core::error::Error for InvalidState {}
+
+/// A set of phases, one bit each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Phases(u8);
+
+impl Phases {
+    const NONE: Phases = Phases(0);
+    const ALL: Phases = Phases(0b1_1111);
+
+    fn bit(phase: Phase) -> u8 {
+        match phase {
+            Phase::Pending => 0b0_0001,
+            Phase::Running => 0b0_0010,
+            Phase::Exited => 0b0_0100,
+            Phase::ShuttingDown => 0b0_1000,
+            Phase::Dead => 0b1_0000,
+        }
+    }
+
+    fn of(phase: Phase) -> Phases {
+        Phases(Self::bit(phase))
+    }
+
+    fn has(self, phase: Phase) -> bool {
+        self.0 & Self::bit(phase) != 0
+    }
+
+    fn add(&mut self, phase: Phase) {
+        self.0 |= Self::bit(phase);
+    }
+}
+
+impl TaskState {
+    /// Rebuilds a task state from its parts and its held events (oldest first), if some
+    /// run of the machine could have produced them; otherwise says what contradicts.
+    ///
+    /// The rule:
+    ///
+    /// - The events must be acceptable in order by the contract's table from some starting
+    ///   phase: from a fresh task (Pending, no events) if the first is `Received`;
+    ///   otherwise from any of the five phases, since older events may have been evicted.
+    /// - The run must end in a phase shown as `state` (for `dead`, anywhere: the eventless
+    ///   [`finish`](TaskState::finish) may follow). Among several possible phases, Running
+    ///   is preferred over Exited and Pending over ShuttingDown; a given `phase` must be
+    ///   one of the possible ones.
+    /// - Absent bookkeeping is derived from the held events. Present bookkeeping is taken
+    ///   but must not contradict them: `Failed` true if a held event failed the task;
+    ///   `Restarts` at least the held `Restarting` count; `LastRestart` the time of the
+    ///   last held `Restarting` (none exactly when there were no restarts); `StartedAt`
+    ///   set if a `Started` is held; `FinishedAt` set exactly when dead.
+    /// - Without an event count, the count is the number of events held.
+    ///
+    /// ```
+    /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
+    ///
+    /// let events = [TaskEvent::received(1), TaskEvent::started(2), TaskEvent::terminated(3, 0)];
+    /// let running = TaskState::from_parts(TaskStateParts::new(WireState::Running), events.clone())?;
+    /// assert_eq!(running.phase(), Phase::Exited);
+    ///
+    /// let pending = TaskState::from_parts(TaskStateParts::new(WireState::Pending), events);
+    /// assert_eq!(pending, Err(InvalidState::StateContradictsEvents));
+    /// # Ok::<(), InvalidState>(())
+    /// ```
+    pub fn from_parts<I>(parts: TaskStateParts, events: I) -> Result<TaskState, InvalidState>
+    where
+        I: IntoIterator<Item = TaskEvent>,
+    {
+        let mut held: Vec<TaskEvent, MAX_EVENTS> = Vec::new();
+        for event in events {
+            held.push(event).map_err(|_| InvalidState::TooManyEvents)?;
+        }
+        let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
+        let accepted = parts.event_count.unwrap_or(count);
+        if accepted < count {
+            return Err(InvalidState::CountBelowHeld);
+        }
+
+        let (reachable, entered_dead) = walk(&held)?;
+        let phase = end_phase(parts, reachable)?;
+
+        let held_failed = held.iter().any(TaskEvent::marks_failed);
+        let failed = parts.failed.unwrap_or(held_failed);
+        if held_failed && !failed {
+            return Err(InvalidState::FailedContradictsEvents);
+        }
+
+        let mut held_restarts: u64 = 0;
+        let mut last_held_restart = None;
+        let mut last_held_start = None;
+        for event in &held {
+            match event.kind() {
+                EventKind::Restarting => {
+                    held_restarts = held_restarts.saturating_add(1);
+                    last_held_restart = Some(event.time());
+                }
+                EventKind::Started => last_held_start = Some(event.time()),
+                _ => {}
+            }
+        }
+        let restarts = parts.restarts.unwrap_or(held_restarts);
+        if restarts < held_restarts {
+            return Err(InvalidState::RestartsBelowEvents);
+        }
+        let last_restart = parts.last_restart.unwrap_or(last_held_restart);
+        let last_restart_ok = match (last_held_restart, last_restart) {
+            (Some(held), claimed) => claimed == Some(held),
+            (None, claimed) => claimed.is_some() == (restarts > 0),
+        };
+        if !last_restart_ok {
+            return Err(InvalidState::LastRestartContradicts);
+        }
+        let started_at = parts.started_at.unwrap_or(last_held_start);
+        if last_held_start.is_some() && started_at.is_none() {
+            return Err(InvalidState::StartedAtMissing);
+        }
+        let derived_finish = if phase == Phase::Dead {
+            entered_dead.or_else(|| held.last().map(TaskEvent::time))
+        } else {
+            None
+        };
+        let finished_at = parts.finished_at.unwrap_or(derived_finish);
+        if finished_at.is_some() != (phase == Phase::Dead) {
+            return Err(InvalidState::FinishedAtContradicts);
+        }
+
+        let events = EventRing::restore(held, accepted).ok_or(InvalidState::CountBelowHeld)?;
+        Ok(TaskState {
+            phase,
+            failed,
+            restarts,
+            last_restart,
+            started_at,
+            finished_at,
+            events,
+        })
+    }
+}
+
+/// Runs the held events through the table from every possible start; returns the phases a
+/// run can end in and the time of the event that made every run dead, if one did.
+fn walk(held: &[TaskEvent]) -> Result<(Phases, Option<i64>), InvalidState> {
+    let fresh = held
+        .first()
+        .is_some_and(|event| event.kind() == EventKind::Received);
+    let mut phases = if fresh {
+        Phases::of(Phase::Pending)
+    } else {
+        Phases::ALL
+    };
+    let mut entered_dead = None;
+    for (index, event) in held.iter().enumerate() {
+        let first = fresh && index == 0;
+        let mut next = Phases::NONE;
+        for phase in Phase::ALL {
+            if phases.has(phase) {
+                if let Some(to) = next_phase(phase, event.kind(), first) {
+                    next.add(to);
+                }
+            }
+        }
+        if next == Phases::NONE {
+            return Err(InvalidState::EventsOutOfOrder {
+                index,
+                kind: event.kind(),
+            });
+        }
+        let dead = Phases::of(Phase::Dead);
+        if next == dead && phases != dead && entered_dead.is_none() {
+            entered_dead = Some(event.time());
+        }
+        phases = next;
+    }
+    Ok((phases, entered_dead))
+}
+
+/// The phase the state ends in: the given one if possible, else the preferred possible one.
+fn end_phase(parts: TaskStateParts, reachable: Phases) -> Result<Phase, InvalidState> {
+    // `finish` makes any run dead.
+    let mut possible = reachable;
+    possible.add(Phase::Dead);
+    if let Some(phase) = parts.phase {
+        if phase.wire_state() != parts.state {
+            return Err(InvalidState::PhaseNotState);
+        }
+        return if possible.has(phase) {
+            Ok(phase)
+        } else {
+            Err(InvalidState::StateContradictsEvents)
+        };
+    }
+    let preference: &[Phase] = match parts.state {
+        WireState::Pending => &[Phase::Pending, Phase::ShuttingDown],
+        WireState::Running => &[Phase::Running, Phase::Exited],
+        WireState::Dead => &[Phase::Dead],
+    };
+    preference
+        .iter()
+        .copied()
+        .find(|phase| possible.has(*phase))
+        .ok_or(InvalidState::StateContradictsEvents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(state: WireState) -> TaskStateParts {
+        TaskStateParts::new(state)
+    }
+
+    #[test]
+    fn a_replayed_state_rebuilds_identically() {
+        let mut task = TaskState::new();
+        for event in [
+            TaskEvent::received(1),
+            TaskEvent::task_setup(2),
+            TaskEvent::started(3),
+            TaskEvent::terminated(4, 1),
+            TaskEvent::restarting(5, 10, "Restart within policy"),
+            TaskEvent::started(6),
+            TaskEvent::terminated(7, 1),
+            TaskEvent::not_restarting(8, "Exceeded"),
+        ] {
+            task.apply(event).unwrap();
+        }
+        let rebuilt =
+            TaskState::from_parts(parts(WireState::Dead), task.events().iter().cloned()).unwrap();
+        assert_eq!(rebuilt, task);
+    }
+
+    #[test]
+    fn prefers_running_and_pending() {
+        let e = [TaskEvent::driver(1, "x")];
+        let r = TaskState::from_parts(parts(WireState::Running), e.clone()).unwrap();
+        assert_eq!(r.phase(), Phase::Running);
+        let p = TaskState::from_parts(parts(WireState::Pending), e).unwrap();
+        assert_eq!(p.phase(), Phase::Pending);
+        let shut = [TaskEvent::of_kind(1, EventKind::WaitingForShutdownDelay)];
+        let s = TaskState::from_parts(parts(WireState::Pending), shut).unwrap();
+        assert_eq!(s.phase(), Phase::ShuttingDown);
+    }
+
+    #[test]
+    fn contradictions_are_named() {
+        let started = || TaskEvent::started(1);
+        assert_eq!(
+            TaskState::from_parts(parts(WireState::Pending), [started()]),
+            Err(InvalidState::StateContradictsEvents)
+        );
+        assert_eq!(
+            TaskState::from_parts(parts(WireState::Running), [started(), started()]),
+            Err(InvalidState::EventsOutOfOrder {
+                index: 1,
+                kind: EventKind::Started
+            })
+        );
+        let failed = TaskStateParts {
+            failed: Some(false),
+            ..parts(WireState::Dead)
+        };
+        assert_eq!(
+            TaskState::from_parts(failed, [TaskEvent::not_restarting(1, "")]),
+            Err(InvalidState::FailedContradictsEvents)
+        );
+        let restarts = TaskStateParts {
+            restarts: Some(0),
+            ..parts(WireState::Pending)
+        };
+        assert_eq!(
+            TaskState::from_parts(restarts, [TaskEvent::restarting(1, 0, "")]),
+            Err(InvalidState::RestartsBelowEvents)
+        );
+        let eleven = (0..11).map(|t| TaskEvent::driver(t, ""));
+        assert_eq!(
+            TaskState::from_parts(parts(WireState::Running), eleven),
+            Err(InvalidState::TooManyEvents)
+        );
+        let finished = TaskStateParts {
+            finished_at: Some(Some(5)),
+            ..parts(WireState::Running)
+        };
+        assert_eq!(
+            TaskState::from_parts(finished, [started()]),
+            Err(InvalidState::FinishedAtContradicts)
+        );
+        let late_received = [started(), TaskEvent::received(2)];
+        assert!(matches!(
+            TaskState::from_parts(parts(WireState::Running), late_received),
+            Err(InvalidState::EventsOutOfOrder { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn dead_may_end_anywhere_and_derives_finished_at() {
+        let task = TaskState::from_parts(
+            parts(WireState::Dead),
+            [
+                TaskEvent::received(1),
+                TaskEvent::started(2),
+                TaskEvent::terminated(3, 0),
+            ],
+        )
+        .unwrap();
+        assert_eq!(task.phase(), Phase::Dead);
+        assert_eq!(task.finished_at(), Some(3));
+        let killed = TaskState::from_parts(
+            parts(WireState::Dead),
+            [
+                TaskEvent::started(2),
+                TaskEvent::killed(4),
+                TaskEvent::driver(9, ""),
+            ],
+        )
+        .unwrap();
+        assert_eq!(killed.finished_at(), Some(4));
+    }
+}

@@ -1,0 +1,95 @@
+//! A task state in the compact format (see the module docs of `serde_impl`).
+
+use core::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeTuple, Serializer};
+
+use super::state_json::{Events, HeldEvents};
+use crate::phase::Phase;
+use crate::restore::TaskStateParts;
+use crate::ring::MAX_EVENTS;
+use crate::task::TaskState;
+
+const ELEMENTS: usize = 8;
+
+fn phase_code(phase: Phase) -> u8 {
+    match phase {
+        Phase::Pending => 0,
+        Phase::Running => 1,
+        Phase::Exited => 2,
+        Phase::ShuttingDown => 3,
+        Phase::Dead => 4,
+    }
+}
+
+fn phase_from_code(code: u8) -> Option<Phase> {
+    match code {
+        0 => Some(Phase::Pending),
+        1 => Some(Phase::Running),
+        2 => Some(Phase::Exited),
+        3 => Some(Phase::ShuttingDown),
+        4 => Some(Phase::Dead),
+        _ => None,
+    }
+}
+
+pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, S::Error> {
+    let mut t = s.serialize_tuple(ELEMENTS)?;
+    t.serialize_element(&phase_code(task.phase()))?;
+    t.serialize_element(&task.failed())?;
+    t.serialize_element(&task.restarts())?;
+    t.serialize_element(&task.last_restart())?;
+    t.serialize_element(&task.started_at())?;
+    t.serialize_element(&task.finished_at())?;
+    t.serialize_element(&task.event_count())?;
+    t.serialize_element(&Events(task.events()))?;
+    t.end()
+}
+
+struct StateVisitor;
+
+fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
+    seq: &mut A,
+    index: usize,
+) -> Result<T, A::Error> {
+    seq.next_element()?
+        .ok_or_else(|| de::Error::invalid_length(index, &"a complete task state"))
+}
+
+impl<'de> Visitor<'de> for StateVisitor {
+    type Value = TaskState;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a compact task state")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TaskState, A::Error> {
+        let code: u8 = next(&mut seq, 0)?;
+        let phase = phase_from_code(code).ok_or_else(|| {
+            de::Error::invalid_value(de::Unexpected::Unsigned(u64::from(code)), &"a phase code")
+        })?;
+        let parts = TaskStateParts {
+            state: phase.wire_state(),
+            phase: Some(phase),
+            failed: Some(next(&mut seq, 1)?),
+            restarts: Some(next(&mut seq, 2)?),
+            last_restart: Some(next(&mut seq, 3)?),
+            started_at: Some(next(&mut seq, 4)?),
+            finished_at: Some(next(&mut seq, 5)?),
+            event_count: Some(next(&mut seq, 6)?),
+        };
+        let events: HeldEvents = next(&mut seq, 7)?;
+        TaskState::from_parts(parts, events.0).map_err(de::Error::custom)
+    }
+}
+
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskState, D::Error> {
+    d.deserialize_tuple(ELEMENTS, StateVisitor)
+}
+
+/// Largest encoding of a task state: phase, flag, three varint u64/i64 numbers
+/// (10 bytes each), three optional times (1 + 10 each), the event count's length byte and
+/// ten events.
+pub(crate) const MAX_SIZE: usize =
+    1 + 1 + 10 + 3 * (1 + 10) + 10 + 1 + MAX_EVENTS * super::event_binary::MAX_SIZE;

@@ -1,0 +1,192 @@
+//! A task state in Nomad's JSON shape.
+
+use core::fmt;
+
+use heapless::Vec;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::time::{self, Rfc3339};
+use crate::phase::WireState;
+use crate::restore::TaskStateParts;
+use crate::ring::{EventRing, MAX_EVENTS};
+use crate::task::TaskState;
+use crate::TaskEvent;
+
+/// A time written as Go's RFC3339Nano string.
+struct Time(Option<i64>);
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&Rfc3339(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TimeVisitor)
+    }
+}
+
+struct TimeVisitor;
+
+impl Visitor<'_> for TimeVisitor {
+    type Value = Time;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 time")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Time, E> {
+        time::parse(v).map(Time).map_err(E::custom)
+    }
+}
+
+/// The events, oldest first, as a sequence.
+pub(crate) struct Events<'a>(pub(crate) &'a EventRing);
+
+impl Serialize for Events<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for event in self.0 {
+            seq.serialize_element(event)?;
+        }
+        seq.end()
+    }
+}
+
+/// At most ten events read from a sequence; an eleventh is refused.
+pub(crate) struct HeldEvents(pub(crate) Vec<TaskEvent, MAX_EVENTS>);
+
+impl<'de> Deserialize<'de> for HeldEvents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(HeldVisitor)
+    }
+}
+
+struct HeldVisitor;
+
+impl<'de> Visitor<'de> for HeldVisitor {
+    type Value = HeldEvents;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at most {MAX_EVENTS} events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeldEvents, A::Error> {
+        let mut held = Vec::new();
+        while let Some(event) = seq.next_element::<TaskEvent>()? {
+            if held.push(event).is_err() {
+                return Err(de::Error::invalid_length(
+                    MAX_EVENTS.saturating_add(1),
+                    &self,
+                ));
+            }
+        }
+        Ok(HeldEvents(held))
+    }
+}
+
+/// `Events` may be `null` in Go's JSON (a nil slice).
+struct MaybeEvents(Option<HeldEvents>);
+
+impl<'de> Deserialize<'de> for MaybeEvents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Option::<HeldEvents>::deserialize(d).map(MaybeEvents)
+    }
+}
+
+pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("TaskState", 7)?;
+    st.serialize_field("State", &task.state())?;
+    st.serialize_field("Failed", &task.failed())?;
+    st.serialize_field("Restarts", &task.restarts())?;
+    st.serialize_field("LastRestart", &Time(task.last_restart()))?;
+    st.serialize_field("StartedAt", &Time(task.started_at()))?;
+    st.serialize_field("FinishedAt", &Time(task.finished_at()))?;
+    st.serialize_field("Events", &Events(task.events()))?;
+    st.end()
+}
+
+enum Field {
+    State,
+    Failed,
+    Restarts,
+    LastRestart,
+    StartedAt,
+    FinishedAt,
+    Events,
+    Other,
+}
+
+struct FieldVisitor;
+
+impl Visitor<'_> for FieldVisitor {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a task state field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+        Ok(match v {
+            "State" => Field::State,
+            "Failed" => Field::Failed,
+            "Restarts" => Field::Restarts,
+            "LastRestart" => Field::LastRestart,
+            "StartedAt" => Field::StartedAt,
+            "FinishedAt" => Field::FinishedAt,
+            "Events" => Field::Events,
+            _ => Field::Other,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_identifier(FieldVisitor)
+    }
+}
+
+struct StateVisitor;
+
+impl<'de> Visitor<'de> for StateVisitor {
+    type Value = TaskState;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Nomad task state object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskState, A::Error> {
+        let mut state: Option<WireState> = None;
+        let mut parts = TaskStateParts::new(WireState::Pending);
+        let mut events = Vec::new();
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::State => state = Some(map.next_value()?),
+                Field::Failed => parts.failed = Some(map.next_value()?),
+                Field::Restarts => parts.restarts = Some(map.next_value()?),
+                Field::LastRestart => parts.last_restart = Some(map.next_value::<Time>()?.0),
+                Field::StartedAt => parts.started_at = Some(map.next_value::<Time>()?.0),
+                Field::FinishedAt => parts.finished_at = Some(map.next_value::<Time>()?.0),
+                Field::Events => {
+                    events = map
+                        .next_value::<MaybeEvents>()?
+                        .0
+                        .map(|held| held.0)
+                        .unwrap_or_default();
+                }
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        parts.state = state.ok_or_else(|| de::Error::missing_field("State"))?;
+        TaskState::from_parts(parts, events).map_err(de::Error::custom)
+    }
+}
+
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskState, D::Error> {
+    d.deserialize_map(StateVisitor)
+}

@@ -1,0 +1,184 @@
+//! Nomad's JSON: the seed's task states, a modern state, refusals.
+
+use allocstate::{EventKind, Phase, TaskEvent, TaskState, WireState, EVENT_TEXT_CAPACITY};
+use serde_json::{json, Value};
+
+const SEED_TASK_STATES: &str = r#"{"redis": {"Events": [{"KillError": "", "Message": "", "Signal": 0, "ExitCode": 0, "DriverError": "", "Time": 1447806038427841000, "Type": "Started"}], "State": "running"}}"#;
+
+/// Keeps only the keys `like` has, recursively.
+fn project(value: &Value, like: &Value) -> Value {
+    match (value, like) {
+        (Value::Object(v), Value::Object(l)) => Value::Object(
+            l.iter()
+                .map(|(k, lv)| (k.clone(), project(&v[k], lv)))
+                .collect(),
+        ),
+        (Value::Array(v), Value::Array(l)) => {
+            Value::Array(v.iter().zip(l).map(|(a, b)| project(a, b)).collect())
+        }
+        (v, _) => v.clone(),
+    }
+}
+
+#[test]
+fn seed_task_states_parse_and_reserialize_to_the_same_values() {
+    let seed: Value = serde_json::from_str(SEED_TASK_STATES).unwrap();
+    let redis: TaskState = serde_json::from_value(seed["redis"].clone()).unwrap();
+    assert_eq!(redis.state(), WireState::Running);
+    assert_eq!(redis.events().len(), 1);
+    assert_eq!(redis.started_at(), Some(1_447_806_038_427_841_000));
+    let again = serde_json::to_value(&redis).unwrap();
+    assert_eq!(project(&again, &seed["redis"]), seed["redis"]);
+    assert_eq!(
+        again["Events"][0]["DisplayMessage"],
+        "Task started by client"
+    );
+    assert_eq!(again["StartedAt"], "2015-11-18T00:20:38.427841Z");
+}
+
+fn modern() -> Value {
+    json!({
+        "State": "dead", "Failed": true, "Restarts": 1,
+        "LastRestart": "2017-10-05T17:08:46.5Z",
+        "StartedAt": "2017-10-05T17:08:46.548988576Z",
+        "FinishedAt": "2017-10-05T19:08:47+02:00",
+        "Paused": "", "TaskHandle": null,
+        "Events": [
+            {"Type": "Received", "Time": 1507223316000000000_i64, "Message": "", "DisplayMessage": "Task received by client", "Details": {}, "FailsTask": false},
+            {"Type": "Task Setup", "Time": 1507223316010000000_i64, "Message": "Building Task Directory", "DisplayMessage": "Building Task Directory", "Details": {"message": "Building Task Directory"}},
+            {"Type": "Started", "Time": 1507223316048988576_i64, "DisplayMessage": "Task started by client"},
+            {"Type": "Terminated", "Time": 1507223326000000000_i64, "ExitCode": 137, "Signal": 9, "Message": "OOM Killed", "Details": {"exit_code": "137", "signal": "9", "oom_killed": "true", "exit_message": "OOM Killed"}},
+            {"Type": "Restarting", "Time": 1507223326500000000_i64, "StartDelay": 15302026290_i64, "RestartReason": "Restart within policy"},
+            {"Type": "Started", "Time": 1507223326548988576_i64},
+            {"Type": "Some Future Event", "Time": 1507223327000000000_i64, "Message": "hello"},
+            {"Type": "Killing", "Time": 1507223327000000001_i64, "KillTimeout": 5000000000_i64, "DisplayMessage": "Template failed: bad", "FailsTask": true},
+            {"Type": "Terminated", "Time": 1507223327100000000_i64, "ExitCode": 0},
+            {"Type": "Killed", "Time": 1507223327200000000_i64}
+        ]
+    })
+}
+
+#[test]
+fn a_modern_state_round_trips() {
+    let task: TaskState = serde_json::from_value(modern()).unwrap();
+    assert_eq!(task.phase(), Phase::Dead);
+    assert!(task.failed());
+    assert_eq!(task.restarts(), 1);
+    assert_eq!(task.finished_at(), Some(1_507_223_327_000_000_000));
+    let out = serde_json::to_value(&task).unwrap();
+    assert_eq!(out["FinishedAt"], "2017-10-05T17:08:47Z");
+    assert_eq!(out["LastRestart"], "2017-10-05T17:08:46.5Z");
+    let events = out["Events"].as_array().unwrap();
+    assert_eq!(
+        events[3]["DisplayMessage"],
+        "Exit Code: 137, Signal: 9, Exit Message: \"OOM Killed\""
+    );
+    assert_eq!(
+        events[3]["Details"],
+        json!({"exit_code": "137", "exit_message": "OOM Killed", "oom_killed": "true", "signal": "9"})
+    );
+    assert_eq!(
+        events[4]["Details"],
+        json!({"restart_reason": "Restart within policy", "start_delay": "15302026290"})
+    );
+    assert_eq!(
+        events[4]["DisplayMessage"],
+        "Task restarting in 15.30202629s"
+    );
+    assert_eq!(events[6]["Type"], "Some Future Event");
+    assert_eq!(events[7]["DisplayMessage"], "Template failed: bad");
+    assert_eq!(
+        events[7]["Details"],
+        json!({"fails_task": "true", "kill_timeout": "5s"})
+    );
+    assert_eq!(events[9]["DisplayMessage"], "Task successfully killed");
+    let keys: Vec<&String> = events[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 24);
+    assert_eq!(keys[0], "Type");
+    assert_eq!(keys[23], "GenericSource");
+    let back: TaskState = serde_json::from_value(out.clone()).unwrap();
+    assert_eq!(back, task);
+    assert_eq!(serde_json::to_value(&back).unwrap(), out);
+}
+
+#[test]
+fn computed_display_message_is_not_stored_but_a_different_one_is() {
+    let same: TaskEvent = serde_json::from_value(
+        json!({"Type": "Started", "Time": 1, "DisplayMessage": "Task started by client"}),
+    )
+    .unwrap();
+    assert_eq!(same.display_message_override(), None);
+    let other: TaskEvent =
+        serde_json::from_value(json!({"Type": "Started", "Time": 1, "DisplayMessage": "custom"}))
+            .unwrap();
+    assert_eq!(other.display_message_override(), Some("custom"));
+}
+
+#[test]
+fn long_strings_are_cut_visibly() {
+    let long = "x".repeat(EVENT_TEXT_CAPACITY * 2);
+    let e: TaskEvent =
+        serde_json::from_value(json!({"Type": "Driver Failure", "Time": 1, "DriverError": long}))
+            .unwrap();
+    assert!(e.is_truncated());
+    assert_eq!(e.kind(), EventKind::DriverFailure);
+    let short: TaskEvent =
+        serde_json::from_value(json!({"Type": "Driver Failure", "Time": 1, "DriverError": "x"}))
+            .unwrap();
+    assert!(!short.is_truncated());
+}
+
+#[test]
+fn refusals_are_clear_errors() {
+    let events: Vec<Value> = (0..11)
+        .map(|t| json!({"Type": "Driver", "Time": t}))
+        .collect();
+    let eleven = json!({"State": "running", "Events": events});
+    let err = serde_json::from_value::<TaskState>(eleven)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 10 events"), "{err}");
+
+    let err = serde_json::from_value::<TaskState>(json!({"State": "sleeping", "Events": []}))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown variant `sleeping`"), "{err}");
+
+    let contradicting = json!({"State": "pending", "Events": [{"Type": "Started", "Time": 1}]});
+    let err = serde_json::from_value::<TaskState>(contradicting)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("state contradicts the events held"), "{err}");
+
+    let failed = json!({"State": "dead", "Failed": false, "Events": [{"Type": "Not Restarting", "Time": 1, "FailsTask": true}]});
+    assert!(serde_json::from_value::<TaskState>(failed).is_err());
+
+    let restarts =
+        json!({"State": "pending", "Restarts": 0, "Events": [{"Type": "Restarting", "Time": 1}]});
+    assert!(serde_json::from_value::<TaskState>(restarts).is_err());
+
+    let bad_time = json!({"State": "running", "StartedAt": "yesterday", "Events": []});
+    let err = serde_json::from_value::<TaskState>(bad_time)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("RFC 3339"), "{err}");
+
+    let bad_type = json!({"Type": "Terminated", "Time": 1, "ExitCode": "one"});
+    assert!(serde_json::from_value::<TaskEvent>(bad_type).is_err());
+    assert!(serde_json::from_value::<TaskEvent>(json!({"Time": 1})).is_err());
+}
+
+#[test]
+fn enums_are_nomad_strings() {
+    assert_eq!(serde_json::to_value(WireState::Dead).unwrap(), "dead");
+    assert_eq!(
+        serde_json::to_value(allocstate::ClientStatus::Complete).unwrap(),
+        "complete"
+    );
+    assert_eq!(
+        serde_json::to_value(EventKind::RestartSignaled).unwrap(),
+        "Restart Signaled"
+    );
+    let kind: EventKind = serde_json::from_value(json!("Task hook failed")).unwrap();
+    assert_eq!(kind, EventKind::TaskHookFailed);
+}
