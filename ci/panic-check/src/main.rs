@@ -296,6 +296,55 @@ fn exercise_alloc(sink: &mut Sink) {
     );
 }
 
+fn exercise_display(sink: &mut Sink) {
+    use allocstate::{GoQuoted, InvalidState, TaskStateParts};
+    let text: &'static str = black_box("exit \"status\"\n\u{7f}é");
+    for kind in EventKind::ALL {
+        let event = TaskEvent::new(black_box(3), any_detail(kind, text, black_box(i64::MIN)))
+            .with_message(text);
+        let shown = event.display_message();
+        let _ = write!(sink, "{shown}");
+        black_box(shown.matches(text));
+    }
+    let _ = write!(sink, "{}", GoQuoted(text));
+    let parts = TaskStateParts {
+        failed: black_box(Some(true)),
+        restarts: black_box(Some(2)),
+        event_count: black_box(Some(40)),
+        ..TaskStateParts::new(WireState::from_wire_str(text).unwrap_or(WireState::Running))
+    };
+    let events = [TaskEvent::started(1), TaskEvent::terminated(2, 1)];
+    match allocstate::TaskState::from_parts(parts, events) {
+        Ok(task) => black_box(task.phase()),
+        Err(InvalidState::TooManyEvents) => Phase::Dead,
+        Err(other) => {
+            let _ = write!(sink, "{other}");
+            Phase::Pending
+        }
+    };
+}
+
+#[cfg(feature = "serde")]
+fn exercise_postcard(sink: &mut Sink) {
+    let mut task = TaskState::new();
+    let _ = task.apply(TaskEvent::received(black_box(1)));
+    let _ = task.apply(TaskEvent::started(black_box(2)));
+    let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
+    if let Ok(bytes) = task.to_postcard(&mut buf) {
+        if let Some(byte) = bytes.get_mut(black_box(3)) {
+            *byte ^= black_box(0x40);
+        }
+        match TaskState::from_postcard(black_box(&*bytes)) {
+            Ok(back) => black_box(back.event_count()),
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                0
+            }
+        };
+    }
+    black_box(TaskEvent::POSTCARD_MAX_SIZE);
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -306,6 +355,9 @@ pub extern "C" fn _start() -> ! {
     exercise_task(&mut sink);
     exercise_restart(&mut sink);
     exercise_alloc(&mut sink);
+    exercise_display(&mut sink);
+    #[cfg(feature = "serde")]
+    exercise_postcard(&mut sink);
     black_box(&sink.buf);
     loop {
         core::hint::spin_loop();
