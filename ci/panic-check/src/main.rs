@@ -7,6 +7,7 @@
 use core::fmt::Write;
 use core::hint::black_box;
 
+#[cfg(not(feature = "core-only"))]
 use allocstate::restart::{JobType, Lifecycle, RestartMode, RestartPolicy, RestartTracker};
 use allocstate::{ClientStatus, Detail, EventKind, Phase, TaskEvent, TaskState, WireState};
 
@@ -141,6 +142,7 @@ fn exercise_task(sink: &mut Sink) {
     }
 }
 
+#[cfg(not(feature = "core-only"))]
 fn exercise_restart(sink: &mut Sink) {
     let policy = RestartPolicy {
         attempts: black_box(2),
@@ -174,6 +176,7 @@ fn exercise_restart(sink: &mut Sink) {
     let _ = write!(sink, "{}", allocstate::GoDuration(black_box(i64::MIN)));
 }
 
+#[cfg(not(feature = "core-only"))]
 fn exercise_alloc(sink: &mut Sink) {
     use allocstate::restart::{RestartOutcome, RestartReason};
     use allocstate::{Allocation, DesiredStatus, Role, TaskName};
@@ -353,7 +356,9 @@ pub extern "C" fn _start() -> ! {
     };
     exercise_events(&mut sink);
     exercise_task(&mut sink);
+    #[cfg(not(feature = "core-only"))]
     exercise_restart(&mut sink);
+    #[cfg(not(feature = "core-only"))]
     exercise_alloc(&mut sink);
     exercise_display(&mut sink);
     #[cfg(feature = "serde")]
