@@ -9,7 +9,7 @@
 //! Run with `cargo run --example agent`.
 
 use allocstate::restart::{JobType, RestartMode, RestartOutcome, RestartPolicy, RestartTracker};
-use allocstate::{Allocation, ClientStatus, Detail, GoDuration, Order, Role, TaskEvent, WireState};
+use allocstate::{Allocation, ClientStatus, Order, Role, TaskEvent, WireState};
 
 const MS: i64 = 1_000_000;
 const SEC: i64 = 1_000 * MS;
@@ -185,29 +185,10 @@ impl Agent {
 
 /// The event's type and its key annotations on one line.
 fn describe(event: &TaskEvent) -> String {
-    let kind = event.type_str();
-    let rest = match event.detail() {
-        Detail::Restarting {
-            start_delay,
-            restart_reason,
-        } => format!(
-            "\"{restart_reason}\" start_delay={}",
-            GoDuration(start_delay)
-        ),
-        Detail::NotRestarting { restart_reason } => format!("\"{restart_reason}\" fails_task"),
-        Detail::Terminated {
-            exit_code, signal, ..
-        } => format!("exit_code={exit_code} signal={signal}"),
-        Detail::Killing { kill_timeout, .. } => {
-            format!("kill_timeout={}", GoDuration(kill_timeout))
-        }
-        Detail::SiblingTaskFailed { failed_sibling } => {
-            format!("failed_sibling={failed_sibling:?}")
-        }
-        _ if !event.message().is_empty() => format!("{:?}", event.message()),
-        _ => String::new(),
-    };
-    format!("{kind:<20} {rest}").trim_end().to_string()
+    // Nomad's own words for the event: its DisplayMessage.
+    format!("{:<20} {}", event.type_str(), event.display_message())
+        .trim_end()
+        .to_string()
 }
 
 /// `t=+3.000s`: time since the simulation's epoch.

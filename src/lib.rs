@@ -59,6 +59,13 @@
 //! a dead task is a no-op that reports no change; `Received` is refused after any other
 //! event has been accepted, even once the ring has evicted it (the count says so).
 //!
+//! Stricter than Nomad, by the contract's choice, in three places a recorded stream can
+//! show: `Killing` on a dead task (Nomad before 1.11 appended it after `Not Restarting`,
+//! hashicorp/nomad#9542) is refused; Nomad 0.5–0.8 restarted a task by `Killing`,
+//! `Killed`, `Restarting`, whereas here `Killed` ends the task, so that `Restarting` is
+//! refused; and Nomad 1.4's `alloc restart -all-tasks` revives dead tasks, which this
+//! crate does not (dead is never left).
+//!
 //! # Allocations and restarts
 //!
 //! [`Allocation`] holds a task group's named tasks (each with its [`Role`]: main, leader,
