@@ -146,7 +146,7 @@ pub(crate) struct Numbers {
     pub(crate) oom_killed: Option<bool>,
 }
 
-impl Detail<'_> {
+impl<'a> Detail<'a> {
     /// The kind of event this detail belongs to.
     pub fn kind(&self) -> EventKind {
         match self {
@@ -240,6 +240,70 @@ impl Detail<'_> {
             EventKind::AllocUnhealthy => Detail::AllocUnhealthy,
             EventKind::Generic => Detail::Generic,
             EventKind::Unknown => Detail::Unknown { type_name: "" },
+        }
+    }
+
+    /// The detail of `kind` from its stored parts: the inverse of [`Detail::parts`].
+    pub(crate) fn assemble(
+        kind: EventKind,
+        numbers: Numbers,
+        first: &'a str,
+        second: &'a str,
+    ) -> Detail<'a> {
+        let Numbers {
+            value,
+            signal,
+            oom_killed,
+        } = numbers;
+        match Detail::empty(kind) {
+            Detail::Terminated { .. } => Detail::Terminated {
+                exit_code: i32::try_from(value).unwrap_or_default(),
+                signal,
+                oom_killed,
+            },
+            Detail::Restarting { .. } => Detail::Restarting {
+                start_delay: value,
+                restart_reason: first,
+            },
+            Detail::Killing { .. } => Detail::Killing {
+                kill_timeout: value,
+                kill_reason: first,
+            },
+            Detail::DiskResourcesExceeded { .. } => {
+                Detail::DiskResourcesExceeded { disk_limit: value }
+            }
+            Detail::Killed { .. } => Detail::Killed {
+                kill_error: first,
+                kill_reason: second,
+            },
+            Detail::Signaling { .. } => Detail::Signaling {
+                task_signal: first,
+                task_signal_reason: second,
+            },
+            Detail::DriverFailure { .. } => Detail::DriverFailure {
+                driver_error: first,
+            },
+            Detail::FailedValidation { .. } => Detail::FailedValidation {
+                validation_error: first,
+            },
+            Detail::NotRestarting { .. } => Detail::NotRestarting {
+                restart_reason: first,
+            },
+            Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
+                download_error: first,
+            },
+            Detail::SetupFailure { .. } => Detail::SetupFailure { setup_error: first },
+            Detail::RestartSignaled { .. } => Detail::RestartSignaled {
+                restart_reason: first,
+            },
+            Detail::SiblingTaskFailed { .. } => Detail::SiblingTaskFailed {
+                failed_sibling: first,
+            },
+            Detail::Driver { .. } => Detail::Driver {
+                driver_message: first,
+            },
+            Detail::Unknown { .. } => Detail::Unknown { type_name: first },
+            plain => plain,
         }
     }
 
@@ -599,61 +663,7 @@ impl TaskEvent {
     pub fn detail(&self) -> Detail<'_> {
         let first = self.texts.get(Slot::First);
         let second = self.texts.get(Slot::Second);
-        let Numbers {
-            value,
-            signal,
-            oom_killed,
-        } = self.numbers;
-        match Detail::empty(self.kind) {
-            Detail::Terminated { .. } => Detail::Terminated {
-                exit_code: i32::try_from(value).unwrap_or_default(),
-                signal,
-                oom_killed,
-            },
-            Detail::Restarting { .. } => Detail::Restarting {
-                start_delay: value,
-                restart_reason: first,
-            },
-            Detail::Killing { .. } => Detail::Killing {
-                kill_timeout: value,
-                kill_reason: first,
-            },
-            Detail::DiskResourcesExceeded { .. } => {
-                Detail::DiskResourcesExceeded { disk_limit: value }
-            }
-            Detail::Killed { .. } => Detail::Killed {
-                kill_error: first,
-                kill_reason: second,
-            },
-            Detail::Signaling { .. } => Detail::Signaling {
-                task_signal: first,
-                task_signal_reason: second,
-            },
-            Detail::DriverFailure { .. } => Detail::DriverFailure {
-                driver_error: first,
-            },
-            Detail::FailedValidation { .. } => Detail::FailedValidation {
-                validation_error: first,
-            },
-            Detail::NotRestarting { .. } => Detail::NotRestarting {
-                restart_reason: first,
-            },
-            Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
-                download_error: first,
-            },
-            Detail::SetupFailure { .. } => Detail::SetupFailure { setup_error: first },
-            Detail::RestartSignaled { .. } => Detail::RestartSignaled {
-                restart_reason: first,
-            },
-            Detail::SiblingTaskFailed { .. } => Detail::SiblingTaskFailed {
-                failed_sibling: first,
-            },
-            Detail::Driver { .. } => Detail::Driver {
-                driver_message: first,
-            },
-            Detail::Unknown { .. } => Detail::Unknown { type_name: first },
-            plain => plain,
-        }
+        Detail::assemble(self.kind, self.numbers, first, second)
     }
 
     /// Nomad's free `Message`; empty when none.

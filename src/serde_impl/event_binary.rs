@@ -142,56 +142,16 @@ impl<'de> Visitor<'de> for EventVisitor {
         if kind == EventKind::Unknown && EventKind::from_type_str(first) != EventKind::Unknown {
             return Err(de::Error::custom("unknown-kind event names a known type"));
         }
-        let detail = match Detail::empty(kind) {
-            Detail::Terminated { .. } => Detail::Terminated {
-                exit_code,
-                signal,
-                oom_killed,
+        let numbers = crate::event::Numbers {
+            value: if kind == EventKind::Terminated {
+                i64::from(exit_code)
+            } else {
+                value
             },
-            Detail::Restarting { .. } => Detail::Restarting {
-                start_delay: value,
-                restart_reason: first,
-            },
-            Detail::Killing { .. } => Detail::Killing {
-                kill_timeout: value,
-                kill_reason: first,
-            },
-            Detail::DiskResourcesExceeded { .. } => {
-                Detail::DiskResourcesExceeded { disk_limit: value }
-            }
-            Detail::Killed { .. } => Detail::Killed {
-                kill_error: first,
-                kill_reason: second,
-            },
-            Detail::Signaling { .. } => Detail::Signaling {
-                task_signal: first,
-                task_signal_reason: second,
-            },
-            Detail::DriverFailure { .. } => Detail::DriverFailure {
-                driver_error: first,
-            },
-            Detail::FailedValidation { .. } => Detail::FailedValidation {
-                validation_error: first,
-            },
-            Detail::NotRestarting { .. } => Detail::NotRestarting {
-                restart_reason: first,
-            },
-            Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
-                download_error: first,
-            },
-            Detail::SetupFailure { .. } => Detail::SetupFailure { setup_error: first },
-            Detail::RestartSignaled { .. } => Detail::RestartSignaled {
-                restart_reason: first,
-            },
-            Detail::SiblingTaskFailed { .. } => Detail::SiblingTaskFailed {
-                failed_sibling: first,
-            },
-            Detail::Driver { .. } => Detail::Driver {
-                driver_message: first,
-            },
-            Detail::Unknown { .. } => Detail::Unknown { type_name: first },
-            plain => plain,
+            signal,
+            oom_killed,
         };
+        let detail = Detail::assemble(kind, numbers, first, second);
         let mut event = TaskEvent::new(time, detail)
             .with_message(message)
             .with_display_message(display)
