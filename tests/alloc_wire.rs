@@ -59,16 +59,17 @@ fn the_seed_allocation_parses_and_gives_back_its_values() {
     assert_eq!(redis.state().phase(), Phase::Running);
 
     let again = serde_json::to_value(&alloc).unwrap();
-    let keys: Vec<&str> = again.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: Vec<&str> = again
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(keys, FIELDS);
     for field in FIELDS {
         if field == "TaskStates" {
             // The modern task state shape holds every seed-era key with the same value.
-            assert_eq!(
-                project(&again[field], &seed[field]),
-                seed[field],
-                "{field}"
-            );
+            assert_eq!(project(&again[field], &seed[field]), seed[field], "{field}");
         } else {
             assert_eq!(again[field], seed[field], "{field}");
         }
@@ -108,12 +109,18 @@ fn modern() -> Allocation<4> {
     }
     alloc.apply("flush", TaskEvent::received(t)).unwrap();
     alloc
-        .apply("worker", TaskEvent::terminated(t + 10, 3).with_message("boom"))
+        .apply(
+            "worker",
+            TaskEvent::terminated(t + 10, 3).with_message("boom"),
+        )
         .unwrap();
     alloc
         .apply(
             "worker",
-            TaskEvent::not_restarting(t + 11, "Exceeded allowed attempts 2 in interval 1m0s and mode is \"fail\""),
+            TaskEvent::not_restarting(
+                t + 11,
+                "Exceeded allowed attempts 2 in interval 1m0s and mode is \"fail\"",
+            ),
         )
         .unwrap();
     assert_eq!(alloc.apply_orders(t + 12).len(), 2); // proxy, then logs
@@ -196,7 +203,10 @@ fn postcard_refusals() {
     let mut lost = alloc.clone();
     lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
     let lost_bytes = encode(&lost);
-    assert_eq!(Allocation::<4>::from_postcard(&lost_bytes), Ok(lost.clone()));
+    assert_eq!(
+        Allocation::<4>::from_postcard(&lost_bytes),
+        Ok(lost.clone())
+    );
     let code_at = lost_bytes
         .windows(2)
         .position(|w| w == [1, 4])
@@ -266,7 +276,10 @@ fn hand_written_encodings_are_validated() {
     .is_ok());
     // An unknown desired status code.
     let mut bytes = raw(vec![], 0, 0);
-    assert_eq!(bytes[12], 0, "the desired status follows six one-byte strings");
+    assert_eq!(
+        bytes[12], 0,
+        "the desired status follows six one-byte strings"
+    );
     bytes[12] = 3;
     assert!(Allocation::<2>::from_postcard(&bytes).is_err());
 }
@@ -428,7 +441,10 @@ fn a_client_status_the_tasks_contradict_is_an_error() {
 
 #[test]
 fn server_set_statuses_are_kept() {
-    for (status, wire) in [(ClientStatus::Lost, "lost"), (ClientStatus::Unknown, "unknown")] {
+    for (status, wire) in [
+        (ClientStatus::Lost, "lost"),
+        (ClientStatus::Unknown, "unknown"),
+    ] {
         let seed = seed_with("ClientStatus", wire.into());
         let alloc: Allocation = serde_json::from_value(seed.clone()).unwrap();
         assert_eq!(alloc.client_status(), status);
@@ -449,14 +465,26 @@ fn json_refusals() {
         seed_with("Name", full(ALLOC_NAME_CAPACITY + 1).into()),
         seed_with("JobID", full(JOB_ID_CAPACITY + 1).into()),
         seed_with("DesiredStatus", "pause".into()),
-        seed_with("DesiredDescription", full(DESIRED_DESCRIPTION_CAPACITY + 1).into()),
-        seed_with("ClientDescription", full(CLIENT_DESCRIPTION_CAPACITY + 1).into()),
+        seed_with(
+            "DesiredDescription",
+            full(DESIRED_DESCRIPTION_CAPACITY + 1).into(),
+        ),
+        seed_with(
+            "ClientDescription",
+            full(CLIENT_DESCRIPTION_CAPACITY + 1).into(),
+        ),
         seed_with("ClientStatus", "gone".into()),
         seed_with("CreateIndex", 10.into()),
-        seed_with("TaskStates", serde_json::json!({ "": { "State": "pending" } })),
+        seed_with(
+            "TaskStates",
+            serde_json::json!({ "": { "State": "pending" } }),
+        ),
     ];
     for (i, json) in refused.into_iter().enumerate() {
-        assert!(serde_json::from_value::<Allocation>(json).is_err(), "case {i}");
+        assert!(
+            serde_json::from_value::<Allocation>(json).is_err(),
+            "case {i}"
+        );
     }
     let error = serde_json::from_value::<Allocation>(seed_with(
         "ID",
@@ -464,13 +492,18 @@ fn json_refusals() {
     ))
     .unwrap_err()
     .to_string();
-    assert!(error.contains("`ID`: a string of at most 36 bytes"), "{error}");
+    assert!(
+        error.contains("`ID`: a string of at most 36 bytes"),
+        "{error}"
+    );
     // More tasks than the capacity.
     let five = serde_json::json!({
         "a": {"State": "pending"}, "b": {"State": "pending"}, "c": {"State": "pending"},
         "d": {"State": "pending"}, "e": {"State": "pending"}
     });
-    assert!(serde_json::from_value::<Allocation<4>>(seed_with("TaskStates", five.clone())).is_err());
+    assert!(
+        serde_json::from_value::<Allocation<4>>(seed_with("TaskStates", five.clone())).is_err()
+    );
     let mut fits = seed_with("TaskStates", five);
     fits["ClientStatus"] = "pending".into();
     assert!(serde_json::from_value::<Allocation<5>>(fits).is_ok());
@@ -503,7 +536,12 @@ fn identity_setters_refuse_instead_of_cutting() {
     assert_eq!(alloc.modify_index(), 1);
     assert_eq!(
         (alloc.id(), alloc.eval_id(), alloc.node_id(), alloc.job_id()),
-        (identity().id, identity().eval_id, identity().node_id, "shop")
+        (
+            identity().id,
+            identity().eval_id,
+            identity().node_id,
+            "shop"
+        )
     );
     assert_eq!(
         alloc.set_client_description(&"d".repeat(CLIENT_DESCRIPTION_CAPACITY + 1)),

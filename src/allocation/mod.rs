@@ -39,13 +39,28 @@
 //! [`ClientStatus::of`] over every task (poststop tasks included): any task dead and
 //! failed → `failed`; else any running → `running`; else any pending → `pending`; else
 //! `complete`; no tasks → `pending`. The description is Nomad's text for the status.
+//! A server may impose `lost` or `unknown` ([`Allocation::set_server_status`]): it is
+//! then the reported status until cleared, and changes nothing else. A description set
+//! with [`Allocation::set_client_description`] is shown while the status it was set
+//! with lasts.
+//!
+//! # Identity
+//!
+//! `ID`, `EvalID`, `Name`, `NodeID`, `JobID` and `TaskGroup` are held in fixed
+//! capacities ([`UUID_CAPACITY`], [`ALLOC_NAME_CAPACITY`], [`JOB_ID_CAPACITY`],
+//! [`TASK_GROUP_CAPACITY`]); an over-long value is refused, never cut
+//! ([`Allocation::set_identity`]).
 //!
 //! # The modify index
 //!
 //! Starts at 0 and grows by one on every accepted change: a task added, an event
 //! accepted (including each event applied by [`Allocation::apply_orders`]), a task
 //! finished (finishing a dead task changes nothing), the desired status or description
-//! changed (setting the same values changes nothing). It saturates at `u64::MAX`.
+//! changed (setting the same values changes nothing), the identity strings, the
+//! server-set status or the shown client description changed. It saturates at
+//! `u64::MAX`. [`Allocation::set_indexes`] adopts the servers' `CreateIndex` and
+//! `ModifyIndex` (never moving the modify index back); reading Nomad's JSON keeps its
+//! `ModifyIndex` as the current index.
 //! [`Allocation::changed_since`] answers a blocking query's "changed since index N?".
 //!
 //! # Orders: what must follow (Nomad's `handleTaskStateUpdates` and `killTasks`)
@@ -114,8 +129,9 @@ pub const DESIRED_DESCRIPTION_CAPACITY: usize = 128;
 
 /// Bytes a client description set by [`Allocation::set_client_description`] (or read
 /// from the wire) can hold; a longer one is refused
-/// ([`AllocError::ClientDescriptionTooLong`]).
-pub const CLIENT_DESCRIPTION_CAPACITY: usize = 128;
+/// ([`AllocError::ClientDescriptionTooLong`]). Nomad's client descriptions are short fixed
+/// texts (the longest, `alloc is unknown since its node is disconnected`, is 47 bytes).
+pub const CLIENT_DESCRIPTION_CAPACITY: usize = 64;
 
 /// Nomad's default `kill_timeout`: 5 s, in nanoseconds.
 pub const DEFAULT_KILL_TIMEOUT: i64 = 5_000_000_000;

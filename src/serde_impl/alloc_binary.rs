@@ -214,15 +214,11 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
         decoded.identity.job_id = next_seed(&mut seq, 4, Bounded::new("JobID"))?;
         decoded.identity.task_group = next_seed(&mut seq, 5, Bounded::new("TaskGroup"))?;
         decoded.desired_status = next(&mut seq, 6)?;
-        decoded.desired_description =
-            next_seed(&mut seq, 7, Bounded::new("DesiredDescription"))?;
+        decoded.desired_description = next_seed(&mut seq, 7, Bounded::new("DesiredDescription"))?;
         let server: Option<ClientStatus> = next(&mut seq, 8)?;
         decoded.client_status = server.map(Claimed::Server);
-        decoded.client_description = next_seed(
-            &mut seq,
-            9,
-            MaybeBounded(Bounded::new("ClientDescription")),
-        )?;
+        decoded.client_description =
+            next_seed(&mut seq, 9, MaybeBounded(Bounded::new("ClientDescription")))?;
         decoded.create_index = next(&mut seq, 10)?;
         decoded.modify_index = next(&mut seq, 11)?;
         decoded.tasks = next::<_, TasksIn<N>>(&mut seq, 12)?.0;

@@ -201,7 +201,11 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
                     "EvalID",
                 )?,
                 Field::Name => {
-                    once(&mut name, map.next_value_seed(Bounded::new("Name"))?, "Name")?;
+                    once(
+                        &mut name,
+                        map.next_value_seed(Bounded::new("Name"))?,
+                        "Name",
+                    )?;
                 }
                 Field::NodeId => once(
                     &mut node_id,
