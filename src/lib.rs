@@ -115,6 +115,27 @@
 //! [`TaskState::from_parts`], so more than ten events, an unknown `State` or one the
 //! events contradict is an error.
 //!
+//! An [`Allocation`] is the lifecycle part of Nomad's `/v1/allocation` object: `ID`,
+//! `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`, `DesiredStatus`,
+//! `DesiredDescription`, `ClientStatus`, `ClientDescription`, `TaskStates` (task name →
+//! task state as above, written in the allocation's task order), `CreateIndex` and
+//! `ModifyIndex`. Reading skips every other field (`Job`, `Resources`, `Metrics`, …)
+//! without allocating; a field given twice is an error; a missing one takes Go's zero
+//! value (empty string, 0, no tasks; `DesiredStatus` `run`; `ClientStatus` and
+//! `ClientDescription` derived). Identity strings and descriptions longer than their
+//! capacity ([`UUID_CAPACITY`], [`ALLOC_NAME_CAPACITY`], [`JOB_ID_CAPACITY`],
+//! [`TASK_GROUP_CAPACITY`], [`DESIRED_DESCRIPTION_CAPACITY`],
+//! [`CLIENT_DESCRIPTION_CAPACITY`]) are errors, never cut; so are an invalid, duplicate
+//! or surplus (more than `N`) task name, and `CreateIndex` after `ModifyIndex`. JSON
+//! carries no lifecycle block: every task read gets the role [`Role::main`], the
+//! [`DEFAULT_KILL_TIMEOUT`] and no applied kill order. `ClientStatus` is written as
+//! [`Allocation::client_status`]; read, `lost` and `unknown` are kept as the
+//! [server-set status](Allocation::set_server_status), and any other must be the one
+//! derived from the tasks (`running` while every task is dead is an error). A
+//! `ClientDescription` other than Nomad's text for the status is kept
+//! ([`Allocation::set_client_description`]). The `ModifyIndex` read becomes the current
+//! modify index; later changes count on from it.
+//!
 //! ## Compact format (binary formats; postcard)
 //!
 //! Elements are written one after another, as postcard writes a tuple (integers as
@@ -131,6 +152,14 @@
 //!   `Disk Resources Exceeded`: one i64); then the kind's strings (its first annotation —
 //!   the type string for an unknown kind — and, for `Killed` and `Signaling`, its second),
 //!   `Message`, and the `DisplayMessage` override (empty when computed).
+//! - allocation: `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup` (strings), the
+//!   desired status `u8` (run 0, stop 1, evict 2), `DesiredDescription`, the server-set
+//!   status as `Option<u8>` (lost 4, unknown 5; none when derived), the client
+//!   description as `Option<string>` (none when it is Nomad's text for the status),
+//!   `CreateIndex` u64, `ModifyIndex` u64, then the tasks as a sequence (varint length,
+//!   the allocation's order), each: name, lifecycle hook `u8` (main 0, prestart 1,
+//!   poststart 2, poststop 3), sidecar bool, leader bool, kill timeout i64, kill-ordered
+//!   bool, task state.
 //! - alone, [`WireState`] (pending 0, running 1, dead 2), [`ClientStatus`] (pending 0,
 //!   running 1, failed 2, complete 3, lost 4, unknown 5) and [`EventKind`] (its code) are
 //!   one `u8`; in JSON they are Nomad's strings.
@@ -139,11 +168,20 @@
 //! written: trailing bytes, unknown codes, text over capacity, an unknown kind naming a
 //! known type, a state [`TaskState::from_parts`] refuses, and any non-canonical encoding
 //! (it re-encodes and compares), so decode then encode is byte-identical.
+//! `Allocation::from_postcard` is as strict: besides the task states' checks, it refuses
+//! more than `N` tasks, an empty, over-long or repeated task name, an unknown hook or
+//! desired status code, a derivable status given as the server's, a kill-ordered
+//! poststop task or one with no accepted event, `CreateIndex` after `ModifyIndex`, and
+//! any non-canonical encoding (a client description equal to Nomad's text, say). It
+//! re-encodes by comparing byte by byte, without a buffer.
 //!
 //! **Stability**: the layout is stable within a major version; kind codes, phase codes and
 //! enum variants are only ever appended. postcard's `MaxSize` needs its unstable
 //! `experimental-derive` feature, so the bound is the plain constant
-//! `TaskState::POSTCARD_MAX_SIZE`.
+//! `TaskState::POSTCARD_MAX_SIZE`; `Allocation::<N>::POSTCARD_MAX_SIZE` is computed
+//! from the parts' maxima (the capacities, the largest task state, `N`). The allocation
+//! layout follows the same promise: elements and codes are only ever appended, and a
+//! capacity change is a breaking change (it moves the bound).
 //!
 //! # Features
 //!
@@ -186,8 +224,10 @@ mod task;
 mod text;
 
 pub use allocation::{
-    AllocError, AllocTask, Allocation, ApplyError, DesiredStatus, KillCause, Order, Role, TaskName,
-    DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
+    AllocError, AllocIdentity, AllocTask, Allocation, ApplyError, DesiredStatus, IdentityField,
+    KillCause, Order, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
+    DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY,
+    TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;

@@ -5,8 +5,10 @@ use core::fmt;
 use crate::error::Rejected;
 use crate::event::TaskEvent;
 
+use super::identity::IdentityField;
 use super::name::TASK_NAME_CAPACITY;
-use super::DESIRED_DESCRIPTION_CAPACITY;
+use super::{CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY};
+use crate::status::ClientStatus;
 
 /// An allocation operation that was refused; the allocation is exactly as it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +36,34 @@ pub enum AllocError {
         /// The refused description's length in bytes.
         len: usize,
     },
+    /// An identity field is `len` bytes, more than its
+    /// [capacity](IdentityField::capacity). Identifiers are refused, never cut.
+    IdentityTooLong {
+        /// The refused field.
+        field: IdentityField,
+        /// The refused value's length in bytes.
+        len: usize,
+    },
+    /// The client description is `len` bytes, more than
+    /// [`CLIENT_DESCRIPTION_CAPACITY`].
+    ClientDescriptionTooLong {
+        /// The refused description's length in bytes.
+        len: usize,
+    },
+    /// Only `lost` and `unknown` are set by servers; the other statuses are derived from
+    /// the tasks and cannot be imposed.
+    NotServerStatus {
+        /// The refused status.
+        status: ClientStatus,
+    },
+    /// The indexes would have `CreateIndex` after `ModifyIndex`, or move the modify index
+    /// back.
+    InvalidIndexes {
+        /// The refused create index.
+        create_index: u64,
+        /// The refused modify index.
+        modify_index: u64,
+    },
 }
 
 impl fmt::Display for AllocError {
@@ -54,6 +84,26 @@ impl fmt::Display for AllocError {
             AllocError::DescriptionTooLong { len } => write!(
                 f,
                 "desired description of {len} bytes exceeds the capacity of {DESIRED_DESCRIPTION_CAPACITY}"
+            ),
+            AllocError::IdentityTooLong { field, len } => write!(
+                f,
+                "{field} of {len} bytes exceeds the capacity of {}",
+                field.capacity()
+            ),
+            AllocError::ClientDescriptionTooLong { len } => write!(
+                f,
+                "client description of {len} bytes exceeds the capacity of {CLIENT_DESCRIPTION_CAPACITY}"
+            ),
+            AllocError::NotServerStatus { status } => write!(
+                f,
+                "client status `{status}` is derived from the tasks; only `lost` and `unknown` are set by servers"
+            ),
+            AllocError::InvalidIndexes {
+                create_index,
+                modify_index,
+            } => write!(
+                f,
+                "CreateIndex {create_index} and ModifyIndex {modify_index} refused: the create index cannot follow the modify index, which never goes back"
             ),
         }
     }

@@ -39,13 +39,28 @@
 //! [`ClientStatus::of`] over every task (poststop tasks included): any task dead and
 //! failed → `failed`; else any running → `running`; else any pending → `pending`; else
 //! `complete`; no tasks → `pending`. The description is Nomad's text for the status.
+//! A server may impose `lost` or `unknown` ([`Allocation::set_server_status`]): it is
+//! then the reported status until cleared, and changes nothing else. A description set
+//! with [`Allocation::set_client_description`] is shown while the status it was set
+//! with lasts.
+//!
+//! # Identity
+//!
+//! `ID`, `EvalID`, `Name`, `NodeID`, `JobID` and `TaskGroup` are held in fixed
+//! capacities ([`UUID_CAPACITY`], [`ALLOC_NAME_CAPACITY`], [`JOB_ID_CAPACITY`],
+//! [`TASK_GROUP_CAPACITY`]); an over-long value is refused, never cut
+//! ([`Allocation::set_identity`]).
 //!
 //! # The modify index
 //!
 //! Starts at 0 and grows by one on every accepted change: a task added, an event
 //! accepted (including each event applied by [`Allocation::apply_orders`]), a task
 //! finished (finishing a dead task changes nothing), the desired status or description
-//! changed (setting the same values changes nothing). It saturates at `u64::MAX`.
+//! changed (setting the same values changes nothing), the identity strings, the
+//! server-set status or the shown client description changed. It saturates at
+//! `u64::MAX`. [`Allocation::set_indexes`] adopts the servers' `CreateIndex` and
+//! `ModifyIndex` (never moving the modify index back); reading Nomad's JSON keeps its
+//! `ModifyIndex` as the current index.
 //! [`Allocation::changed_since`] answers a blocking query's "changed since index N?".
 //!
 //! # Orders: what must follow (Nomad's `handleTaskStateUpdates` and `killTasks`)
@@ -85,6 +100,7 @@
 
 mod desired;
 mod error;
+pub(crate) mod identity;
 mod name;
 mod orders;
 mod role;
@@ -95,8 +111,14 @@ use crate::event::TaskEvent;
 use crate::status::ClientStatus;
 use crate::task::{TaskState, Transition};
 
+use identity::Identity;
+
 pub use desired::DesiredStatus;
 pub use error::{AllocError, ApplyError};
+pub use identity::{
+    AllocIdentity, IdentityField, ALLOC_NAME_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY,
+    UUID_CAPACITY,
+};
 pub use name::{TaskName, TASK_NAME_CAPACITY};
 pub use orders::{KillCause, Order};
 pub use role::Role;
@@ -104,6 +126,12 @@ pub use role::Role;
 /// Bytes the desired description can hold; a longer one is refused
 /// ([`AllocError::DescriptionTooLong`]).
 pub const DESIRED_DESCRIPTION_CAPACITY: usize = 128;
+
+/// Bytes a client description set by [`Allocation::set_client_description`] (or read
+/// from the wire) can hold; a longer one is refused
+/// ([`AllocError::ClientDescriptionTooLong`]). Nomad's client descriptions are short fixed
+/// texts (the longest, `alloc is unknown since its node is disconnected`, is 47 bytes).
+pub const CLIENT_DESCRIPTION_CAPACITY: usize = 64;
 
 /// Nomad's default `kill_timeout`: 5 s, in nanoseconds.
 pub const DEFAULT_KILL_TIMEOUT: i64 = 5_000_000_000;
@@ -173,6 +201,19 @@ pub struct Allocation<const N: usize = 8> {
     pub(crate) desired_status: DesiredStatus,
     pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
     pub(crate) modify_index: u64,
+    pub(crate) identity: Identity,
+    pub(crate) create_index: u64,
+    pub(crate) server_status: Option<ClientStatus>,
+    pub(crate) client_description: Option<ReportedDescription>,
+}
+
+/// A client description that differs from Nomad's text for the status it was set with;
+/// shown while the client status stays `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct ReportedDescription {
+    pub(crate) status: ClientStatus,
+    pub(crate) text: String<CLIENT_DESCRIPTION_CAPACITY>,
 }
 
 impl<const N: usize> Default for Allocation<N> {
@@ -189,6 +230,10 @@ impl<const N: usize> Allocation<N> {
             desired_status: DesiredStatus::Run,
             desired_description: String::new(),
             modify_index: 0,
+            identity: Identity::new(),
+            create_index: 0,
+            server_status: None,
+            client_description: None,
         }
     }
 
@@ -299,14 +344,215 @@ impl<const N: usize> Allocation<N> {
         Ok(step)
     }
 
-    /// Nomad's `ClientStatus`, derived from the tasks.
+    /// Nomad's `ClientStatus`: the [server-set status](Self::set_server_status) if there is
+    /// one, otherwise the one [derived from the tasks](Self::derived_client_status).
     pub fn client_status(&self) -> ClientStatus {
+        match self.server_status {
+            Some(status) => status,
+            None => self.derived_client_status(),
+        }
+    }
+
+    /// The client status derived from the tasks ([`ClientStatus::of`]), whatever a server
+    /// set.
+    pub fn derived_client_status(&self) -> ClientStatus {
         ClientStatus::of(self.tasks.iter().map(AllocTask::state))
     }
 
-    /// Nomad's `ClientDescription` for the derived status.
-    pub fn client_description(&self) -> &'static str {
-        self.client_status().description()
+    /// Nomad's `ClientDescription`: the one [set](Self::set_client_description) for the
+    /// current client status if any, otherwise Nomad's text for the status
+    /// ([`ClientStatus::description`]).
+    pub fn client_description(&self) -> &str {
+        let status = self.client_status();
+        match &self.client_description {
+            Some(reported) if reported.status == status => reported.text.as_str(),
+            _ => status.description(),
+        }
+    }
+
+    /// The status a server imposed (`lost` or `unknown`), if any.
+    pub const fn server_status(&self) -> Option<ClientStatus> {
+        self.server_status
+    }
+
+    /// Sets or clears the status a server imposes on the allocation: `lost` (its node is
+    /// down) or `unknown` (its node disconnected). While set, it is the
+    /// [client status](Self::client_status) whatever the tasks say; it changes nothing
+    /// else (the tasks, the orders). It stays until cleared with `None`. The statuses
+    /// derived from the tasks (`pending`, `running`, `failed`, `complete`) are refused
+    /// ([`AllocError::NotServerStatus`]). Returns whether anything changed (then the
+    /// modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{AllocError, Allocation, ClientStatus};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// assert_eq!(group.set_server_status(Some(ClientStatus::Lost)), Ok(true));
+    /// assert_eq!(group.client_status(), ClientStatus::Lost);
+    /// assert_eq!(group.derived_client_status(), ClientStatus::Pending);
+    /// assert_eq!(
+    ///     group.set_server_status(Some(ClientStatus::Running)),
+    ///     Err(AllocError::NotServerStatus { status: ClientStatus::Running })
+    /// );
+    /// assert_eq!(group.set_server_status(None), Ok(true));
+    /// assert_eq!(group.client_status(), ClientStatus::Pending);
+    /// ```
+    pub fn set_server_status(&mut self, status: Option<ClientStatus>) -> Result<bool, AllocError> {
+        if let Some(status) = status {
+            if !matches!(status, ClientStatus::Lost | ClientStatus::Unknown) {
+                return Err(AllocError::NotServerStatus { status });
+            }
+        }
+        if status == self.server_status {
+            return Ok(false);
+        }
+        self.server_status = status;
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// Sets the `ClientDescription` shown while the client status stays what it is now;
+    /// once the status changes, Nomad's text for the new status is shown again. Text
+    /// equal to Nomad's for the current status is not stored (it is what is shown
+    /// anyway). A description longer than [`CLIENT_DESCRIPTION_CAPACITY`] is refused.
+    /// Returns whether what is shown changed (then the modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{Allocation, ClientStatus};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// assert_eq!(group.client_description(), "No tasks have started");
+    /// assert_eq!(group.set_client_description(""), Ok(true)); // as old clients wrote
+    /// assert_eq!(group.client_description(), "");
+    /// group.set_server_status(Some(ClientStatus::Lost))?; // the status changed
+    /// assert_eq!(group.client_description(), "alloc is lost since its node is down");
+    /// # Ok::<(), allocstate::AllocError>(())
+    /// ```
+    pub fn set_client_description(&mut self, description: &str) -> Result<bool, AllocError> {
+        let mut text = String::new();
+        if text.push_str(description).is_err() {
+            return Err(AllocError::ClientDescriptionTooLong {
+                len: description.len(),
+            });
+        }
+        if description == self.client_description() {
+            return Ok(false);
+        }
+        let status = self.client_status();
+        self.client_description = if description == status.description() {
+            None
+        } else {
+            Some(ReportedDescription { status, text })
+        };
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// The identity strings (`ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`); all
+    /// empty in a new allocation.
+    pub fn identity(&self) -> AllocIdentity<'_> {
+        self.identity.borrowed()
+    }
+
+    /// Sets every identity string at once. Each is checked against its capacity
+    /// ([`IdentityField::capacity`]) before any is kept: an over-long one is refused
+    /// ([`AllocError::IdentityTooLong`]), never cut, and nothing changes. Returns whether
+    /// anything changed (then the modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{AllocError, AllocIdentity, Allocation, IdentityField};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// let identity = AllocIdentity {
+    ///     id: "203266e5-e0d6-9486-5e05-397ed2b184af",
+    ///     eval_id: "e68125ed-3fba-fb46-46cc-291addbc4455",
+    ///     name: "example.cache[0]",
+    ///     node_id: "e02b6169-83bd-9df6-69bd-832765f333eb",
+    ///     job_id: "example",
+    ///     task_group: "cache",
+    /// };
+    /// assert_eq!(group.set_identity(identity), Ok(true));
+    /// assert_eq!(group.name(), "example.cache[0]");
+    /// assert_eq!(group.identity(), identity);
+    ///
+    /// let too_long = AllocIdentity { id: "203266e5-e0d6-9486-5e05-397ed2b184af0", ..identity };
+    /// assert_eq!(
+    ///     group.set_identity(too_long),
+    ///     Err(AllocError::IdentityTooLong { field: IdentityField::Id, len: 37 })
+    /// );
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn set_identity(&mut self, identity: AllocIdentity<'_>) -> Result<bool, AllocError> {
+        let held = Identity::from_borrowed(&identity)?;
+        if held == self.identity {
+            return Ok(false);
+        }
+        self.identity = held;
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// `ID`: the allocation's UUID.
+    pub fn id(&self) -> &str {
+        self.identity.id.as_str()
+    }
+
+    /// `EvalID`: the evaluation that placed the allocation.
+    pub fn eval_id(&self) -> &str {
+        self.identity.eval_id.as_str()
+    }
+
+    /// `Name`: `<job>.<group>[<index>]`.
+    pub fn name(&self) -> &str {
+        self.identity.name.as_str()
+    }
+
+    /// `NodeID`: the client node.
+    pub fn node_id(&self) -> &str {
+        self.identity.node_id.as_str()
+    }
+
+    /// `JobID`.
+    pub fn job_id(&self) -> &str {
+        self.identity.job_id.as_str()
+    }
+
+    /// `TaskGroup`: the group's name.
+    pub fn task_group(&self) -> &str {
+        self.identity.task_group.as_str()
+    }
+
+    /// `CreateIndex`: the servers' index when the allocation was created (0 until set).
+    pub const fn create_index(&self) -> u64 {
+        self.create_index
+    }
+
+    /// Adopts the servers' `CreateIndex` and `ModifyIndex` (e.g. when taking over an
+    /// allocation read elsewhere); later changes count on from `modify_index`. Refused,
+    /// changing nothing ([`AllocError::InvalidIndexes`]), if `create_index` is after
+    /// `modify_index` or `modify_index` is below the current modify index (a blocking
+    /// query's index never goes back).
+    ///
+    /// ```
+    /// use allocstate::{AllocError, Allocation};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// group.set_indexes(7, 9)?;
+    /// assert_eq!((group.create_index(), group.modify_index()), (7, 9));
+    /// assert!(group.set_indexes(7, 8).is_err()); // backwards
+    /// assert!(group.set_indexes(10, 9).is_err()); // created after modified
+    /// # Ok::<(), AllocError>(())
+    /// ```
+    pub fn set_indexes(&mut self, create_index: u64, modify_index: u64) -> Result<(), AllocError> {
+        if create_index > modify_index || modify_index < self.modify_index {
+            return Err(AllocError::InvalidIndexes {
+                create_index,
+                modify_index,
+            });
+        }
+        self.create_index = create_index;
+        self.modify_index = modify_index;
+        Ok(())
     }
 
     /// Nomad's `DesiredStatus`.
@@ -397,5 +643,11 @@ impl<const N: usize> Allocation<N> {
 
     fn bump(&mut self, changes: u64) {
         self.modify_index = self.modify_index.saturating_add(changes);
+        // A description set for a status no longer current is dropped.
+        if let Some(reported) = &self.client_description {
+            if reported.status != self.client_status() {
+                self.client_description = None;
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! serde for task states and events: Nomad's JSON in human-readable formats, a compact
 //! validated layout in binary ones (postcard). The formats are described in the crate docs.
 
+mod alloc;
+mod alloc_binary;
+mod alloc_json;
 mod capture;
 mod event_binary;
 mod event_json;

@@ -1,0 +1,277 @@
+//! An allocation in the compact format (layout in the crate docs, *Wire formats*).
+
+use core::fmt;
+
+use heapless::Vec;
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::alloc::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
+use super::state_binary;
+use crate::allocation::{
+    AllocTask, Allocation, ReportedDescription, Role, TaskName, ALLOC_NAME_CAPACITY,
+    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY,
+    TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+};
+use crate::restart::{Lifecycle, LifecycleHook};
+use crate::status::ClientStatus;
+use crate::task::TaskState;
+
+const ELEMENTS: usize = 13;
+const TASK_ELEMENTS: usize = 7;
+
+/// Lifecycle hook code: none (main) 0, prestart 1, poststart 2, poststop 3.
+fn hook_code(hook: Option<LifecycleHook>) -> u8 {
+    match hook {
+        None => 0,
+        Some(LifecycleHook::Prestart) => 1,
+        Some(LifecycleHook::Poststart) => 2,
+        Some(LifecycleHook::Poststop) => 3,
+    }
+}
+
+fn hook_from_code(code: u8) -> Option<Option<LifecycleHook>> {
+    match code {
+        0 => Some(None),
+        1 => Some(Some(LifecycleHook::Prestart)),
+        2 => Some(Some(LifecycleHook::Poststart)),
+        3 => Some(Some(LifecycleHook::Poststop)),
+        _ => None,
+    }
+}
+
+/// Server-set status code, as `ClientStatus` alone: lost 4, unknown 5.
+fn server_code(status: ClientStatus) -> u8 {
+    match status {
+        ClientStatus::Pending => 0,
+        ClientStatus::Running => 1,
+        ClientStatus::Failed => 2,
+        ClientStatus::Complete => 3,
+        ClientStatus::Lost => 4,
+        ClientStatus::Unknown => 5,
+    }
+}
+
+struct Task<'a>(&'a AllocTask);
+
+impl Serialize for Task<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let task = self.0;
+        let mut t = s.serialize_tuple(TASK_ELEMENTS)?;
+        t.serialize_element(task.name())?;
+        t.serialize_element(&hook_code(task.role.lifecycle.hook))?;
+        t.serialize_element(&task.role.lifecycle.sidecar)?;
+        t.serialize_element(&task.role.leader)?;
+        t.serialize_element(&task.kill_timeout)?;
+        t.serialize_element(&task.kill_ordered)?;
+        t.serialize_element(&task.state)?;
+        t.end()
+    }
+}
+
+struct Tasks<'a>(&'a [AllocTask]);
+
+impl Serialize for Tasks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for task in self.0 {
+            seq.serialize_element(&Task(task))?;
+        }
+        seq.end()
+    }
+}
+
+pub(crate) fn serialize<const N: usize, S: Serializer>(
+    alloc: &Allocation<N>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut t = s.serialize_tuple(ELEMENTS)?;
+    t.serialize_element(alloc.id())?;
+    t.serialize_element(alloc.eval_id())?;
+    t.serialize_element(alloc.name())?;
+    t.serialize_element(alloc.node_id())?;
+    t.serialize_element(alloc.job_id())?;
+    t.serialize_element(alloc.task_group())?;
+    t.serialize_element(&desired_code(alloc.desired_status))?;
+    t.serialize_element(alloc.desired_description())?;
+    t.serialize_element(&alloc.server_status.map(server_code))?;
+    t.serialize_element(
+        &alloc
+            .client_description
+            .as_ref()
+            .map(|reported: &ReportedDescription| reported.text.as_str()),
+    )?;
+    t.serialize_element(&alloc.create_index)?;
+    t.serialize_element(&alloc.modify_index)?;
+    t.serialize_element(&Tasks(&alloc.tasks))?;
+    t.end()
+}
+
+fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+    seq: &mut A,
+    index: usize,
+) -> Result<T, A::Error> {
+    seq.next_element()?
+        .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
+}
+
+fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
+    seq: &mut A,
+    index: usize,
+    seed: T,
+) -> Result<T::Value, A::Error> {
+    seq.next_element_seed(seed)?
+        .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
+}
+
+struct TaskVisitor;
+
+impl<'de> Visitor<'de> for TaskVisitor {
+    type Value = AllocTask;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a compact allocation task")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllocTask, A::Error> {
+        let name = next_seed(&mut seq, 0, Bounded::<TASK_NAME_CAPACITY>::new("task name"))?;
+        let name = TaskName::new(name.as_str()).map_err(de::Error::custom)?;
+        let code: u8 = next(&mut seq, 1)?;
+        let hook = hook_from_code(code).ok_or_else(|| {
+            de::Error::invalid_value(
+                de::Unexpected::Unsigned(u64::from(code)),
+                &"a lifecycle hook code",
+            )
+        })?;
+        let sidecar: bool = next(&mut seq, 2)?;
+        let leader: bool = next(&mut seq, 3)?;
+        let kill_timeout: i64 = next(&mut seq, 4)?;
+        let kill_ordered: bool = next(&mut seq, 5)?;
+        let state: TaskState = next(&mut seq, 6)?;
+        Ok(AllocTask {
+            name,
+            role: Role {
+                lifecycle: Lifecycle { hook, sidecar },
+                leader,
+            },
+            kill_timeout,
+            state,
+            kill_ordered,
+        })
+    }
+}
+
+struct TaskIn(AllocTask);
+
+impl<'de> Deserialize<'de> for TaskIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_tuple(TASK_ELEMENTS, TaskVisitor).map(TaskIn)
+    }
+}
+
+struct TasksIn<const N: usize>(Vec<AllocTask, N>);
+
+struct TasksVisitor<const N: usize>;
+
+impl<'de, const N: usize> Visitor<'de> for TasksVisitor<N> {
+    type Value = TasksIn<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at most {N} tasks")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TasksIn<N>, A::Error> {
+        let mut tasks = Vec::new();
+        while let Some(TaskIn(task)) = seq.next_element()? {
+            push_task(&mut tasks, task)?;
+        }
+        Ok(TasksIn(tasks))
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for TasksIn<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(TasksVisitor::<N>)
+    }
+}
+
+struct AllocVisitor<const N: usize>;
+
+impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
+    type Value = Allocation<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a compact allocation")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Allocation<N>, A::Error> {
+        let mut decoded = Decoded::<N>::new();
+        decoded.identity.id = next_seed(&mut seq, 0, Bounded::new("ID"))?;
+        decoded.identity.eval_id = next_seed(&mut seq, 1, Bounded::new("EvalID"))?;
+        decoded.identity.name = next_seed(&mut seq, 2, Bounded::new("Name"))?;
+        decoded.identity.node_id = next_seed(&mut seq, 3, Bounded::new("NodeID"))?;
+        decoded.identity.job_id = next_seed(&mut seq, 4, Bounded::new("JobID"))?;
+        decoded.identity.task_group = next_seed(&mut seq, 5, Bounded::new("TaskGroup"))?;
+        decoded.desired_status = next(&mut seq, 6)?;
+        decoded.desired_description = next_seed(&mut seq, 7, Bounded::new("DesiredDescription"))?;
+        let server: Option<ClientStatus> = next(&mut seq, 8)?;
+        decoded.client_status = server.map(Claimed::Server);
+        decoded.client_description =
+            next_seed(&mut seq, 9, MaybeBounded(Bounded::new("ClientDescription")))?;
+        decoded.create_index = next(&mut seq, 10)?;
+        decoded.modify_index = next(&mut seq, 11)?;
+        decoded.tasks = next::<_, TasksIn<N>>(&mut seq, 12)?.0;
+        decoded.build()
+    }
+}
+
+pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Allocation<N>, D::Error> {
+    d.deserialize_tuple(ELEMENTS, AllocVisitor::<N>)
+}
+
+/// Bytes of the varint encoding of `n`.
+const fn varint_len(n: usize) -> usize {
+    let mut len: usize = 1;
+    let mut rest = n >> 7;
+    while rest != 0 {
+        len = len.saturating_add(1);
+        rest >>= 7;
+    }
+    len
+}
+
+/// A string of at most `capacity` bytes: its varint length, then the bytes.
+const fn string_max(capacity: usize) -> usize {
+    varint_len(capacity).saturating_add(capacity)
+}
+
+/// Largest encoding of one task: name, hook code, two flags, the kill timeout (a 10-byte
+/// varint at most), the kill-ordered flag and the task state.
+const TASK_MAX_SIZE: usize =
+    string_max(TASK_NAME_CAPACITY) + 1 + 1 + 1 + 10 + 1 + state_binary::MAX_SIZE;
+
+/// Everything but the tasks: six identity strings, the desired status code and
+/// description, the optional server status code, the optional client description and
+/// the two indexes (10 bytes each at most).
+const FIXED_MAX_SIZE: usize = 3 * string_max(UUID_CAPACITY)
+    + string_max(ALLOC_NAME_CAPACITY)
+    + string_max(JOB_ID_CAPACITY)
+    + string_max(TASK_GROUP_CAPACITY)
+    + 1
+    + string_max(DESIRED_DESCRIPTION_CAPACITY)
+    + 2
+    + 1
+    + string_max(CLIENT_DESCRIPTION_CAPACITY)
+    + 10
+    + 10;
+
+/// Largest encoding of an `Allocation<n>`: the fixed part, the task count's varint and
+/// `n` tasks. Saturates rather than overflowing (a buffer that large cannot exist).
+pub(crate) const fn max_size(n: usize) -> usize {
+    FIXED_MAX_SIZE
+        .saturating_add(varint_len(n))
+        .saturating_add(n.saturating_mul(TASK_MAX_SIZE))
+}

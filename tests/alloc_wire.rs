@@ -1,0 +1,574 @@
+//! The allocation on the wire: the seed's `/v1/allocation` JSON, a modern allocation
+//! through JSON and postcard, the size bound, corrupted input, refusals.
+
+use allocstate::{
+    AllocError, AllocIdentity, Allocation, ClientStatus, DesiredStatus, Detail, IdentityField,
+    Phase, Role, TaskEvent, TaskState, TaskStateParts, ALLOC_NAME_CAPACITY,
+    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, EVENT_TEXT_CAPACITY,
+    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+};
+use serde_json::Value;
+
+const SEED: &str = include_str!("data/seed_allocation.json");
+
+const FIELDS: [&str; 13] = [
+    "ID",
+    "EvalID",
+    "Name",
+    "NodeID",
+    "JobID",
+    "TaskGroup",
+    "DesiredStatus",
+    "DesiredDescription",
+    "ClientStatus",
+    "ClientDescription",
+    "TaskStates",
+    "CreateIndex",
+    "ModifyIndex",
+];
+
+/// Keeps only the keys `like` has, recursively.
+fn project(value: &Value, like: &Value) -> Value {
+    match (value, like) {
+        (Value::Object(v), Value::Object(l)) => Value::Object(
+            l.iter()
+                .map(|(k, lv)| (k.clone(), project(&v[k], lv)))
+                .collect(),
+        ),
+        (Value::Array(v), Value::Array(l)) => {
+            Value::Array(v.iter().zip(l).map(|(a, b)| project(a, b)).collect())
+        }
+        (v, _) => v.clone(),
+    }
+}
+
+#[test]
+fn the_seed_allocation_parses_and_gives_back_its_values() {
+    let seed: Value = serde_json::from_str(SEED).unwrap();
+    let alloc: Allocation = serde_json::from_str(SEED).unwrap();
+    assert_eq!(alloc.id(), "203266e5-e0d6-9486-5e05-397ed2b184af");
+    assert_eq!(alloc.name(), "example.cache[0]");
+    assert_eq!(alloc.task_group(), "cache");
+    assert_eq!((alloc.create_index(), alloc.modify_index()), (7, 9));
+    assert_eq!(alloc.client_status(), ClientStatus::Running);
+    assert_eq!(alloc.server_status(), None);
+    assert_eq!(alloc.client_description(), "");
+    assert_eq!(alloc.len(), 1);
+    let redis = alloc.task("redis").unwrap();
+    assert_eq!(redis.role(), Role::main()); // JSON carries no lifecycle
+    assert_eq!(redis.state().phase(), Phase::Running);
+
+    let again = serde_json::to_value(&alloc).unwrap();
+    let keys: Vec<&str> = again
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(keys, FIELDS);
+    for field in FIELDS {
+        if field == "TaskStates" {
+            // The modern task state shape holds every seed-era key with the same value.
+            assert_eq!(project(&again[field], &seed[field]), seed[field], "{field}");
+        } else {
+            assert_eq!(again[field], seed[field], "{field}");
+        }
+    }
+    // Read back, the same allocation.
+    let back: Allocation = serde_json::from_value(again).unwrap();
+    assert_eq!(back, alloc);
+}
+
+fn identity() -> AllocIdentity<'static> {
+    AllocIdentity {
+        id: "5b7d9a41-3c2e-4f61-8a0b-1d2e3f405162",
+        eval_id: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+        name: "shop.web[2]",
+        node_id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        job_id: "shop",
+        task_group: "web",
+    }
+}
+
+/// A leader, a main task that fails for good, a prestart sidecar and a poststop task,
+/// after the orders that follow.
+fn modern() -> Allocation<4> {
+    let mut alloc: Allocation<4> = Allocation::new();
+    alloc.set_identity(identity()).unwrap();
+    alloc.add_task("proxy", Role::leader()).unwrap();
+    alloc.add_task("worker", Role::main()).unwrap();
+    alloc
+        .add_task_with_kill_timeout("logs", Role::prestart(true), 2_000_000_000)
+        .unwrap();
+    alloc.add_task("flush", Role::poststop()).unwrap();
+    let t = 1_700_000_000_000_000_000_i64;
+    for name in ["logs", "proxy", "worker"] {
+        alloc.apply(name, TaskEvent::received(t)).unwrap();
+        alloc.apply(name, TaskEvent::task_setup(t + 1)).unwrap();
+        alloc.apply(name, TaskEvent::started(t + 2)).unwrap();
+    }
+    alloc.apply("flush", TaskEvent::received(t)).unwrap();
+    alloc
+        .apply(
+            "worker",
+            TaskEvent::terminated(t + 10, 3).with_message("boom"),
+        )
+        .unwrap();
+    alloc
+        .apply(
+            "worker",
+            TaskEvent::not_restarting(
+                t + 11,
+                "Exceeded allowed attempts 2 in interval 1m0s and mode is \"fail\"",
+            ),
+        )
+        .unwrap();
+    assert_eq!(alloc.apply_orders(t + 12).len(), 2); // proxy, then logs
+    alloc
+        .set_desired(DesiredStatus::Stop, "alloc not needed due to job update")
+        .unwrap();
+    alloc
+        .set_client_description("worker failed; stopping")
+        .unwrap();
+    alloc
+}
+
+fn encode<const N: usize>(alloc: &Allocation<N>) -> Vec<u8> {
+    postcard::to_allocvec(alloc).unwrap()
+}
+
+#[test]
+fn a_modern_allocation_round_trips_through_json() {
+    let alloc = modern();
+    let json = serde_json::to_value(&alloc).unwrap();
+    assert_eq!(json["ClientStatus"], "failed");
+    assert_eq!(json["ClientDescription"], "worker failed; stopping");
+    assert_eq!(json["DesiredStatus"], "stop");
+    let names: Vec<&str> = json["TaskStates"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(names, ["proxy", "worker", "logs", "flush"]); // the allocation's order
+    assert_eq!(
+        json["TaskStates"]["logs"]["Events"][3]["Type"],
+        "Sibling Task Failed"
+    );
+
+    let back: Allocation<4> = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    assert_eq!(back.identity(), alloc.identity());
+    assert_eq!(back.modify_index(), alloc.modify_index());
+    assert_eq!(back.client_description(), alloc.client_description());
+    for (read, held) in back.tasks().zip(alloc.tasks()) {
+        assert_eq!(read.name(), held.name());
+        assert_eq!(read.state(), held.state());
+        assert_eq!(read.role(), Role::main());
+    }
+    // The decoded ModifyIndex is the current index: the next change counts on from it.
+    let mut back = back;
+    let before = back.modify_index();
+    back.finish("flush", 1).unwrap();
+    assert_eq!(back.modify_index(), before + 1);
+}
+
+#[test]
+fn a_modern_allocation_round_trips_through_postcard() {
+    let alloc = modern();
+    let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+    let bytes = alloc.to_postcard(&mut buf).unwrap().to_vec();
+    assert_eq!(bytes, encode(&alloc));
+    assert_eq!(Allocation::<4>::from_postcard(&bytes), Ok(alloc.clone()));
+    let via_postcard: Allocation<4> = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(via_postcard, alloc);
+    // The same bytes read into a larger allocation.
+    let wider = Allocation::<8>::from_postcard(&bytes).unwrap();
+    assert_eq!(wider.tasks().count(), 4);
+    // An empty allocation.
+    let empty: Allocation<4> = Allocation::new();
+    assert_eq!(Allocation::<4>::from_postcard(&encode(&empty)), Ok(empty));
+}
+
+#[test]
+fn postcard_refusals() {
+    let alloc = modern();
+    let bytes = encode(&alloc);
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(Allocation::<4>::from_postcard(&trailing).is_err());
+    // More tasks than the capacity.
+    assert!(Allocation::<3>::from_postcard(&bytes).is_err());
+    // A derivable status as the server's.
+    let mut lost = alloc.clone();
+    lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
+    let lost_bytes = encode(&lost);
+    assert_eq!(
+        Allocation::<4>::from_postcard(&lost_bytes),
+        Ok(lost.clone())
+    );
+    let code_at = lost_bytes
+        .windows(2)
+        .position(|w| w == [1, 4])
+        .expect("the server status");
+    let mut running = lost_bytes.clone();
+    running[code_at + 1] = 1;
+    assert!(Allocation::<4>::from_postcard(&running).is_err());
+}
+
+/// Hand-written compact encodings, to reach invariants the API keeps.
+#[allow(clippy::type_complexity)]
+fn raw(
+    tasks: Vec<(&str, u8, bool, bool, i64, bool, TaskState)>,
+    create: u64,
+    modify: u64,
+) -> Vec<u8> {
+    postcard::to_allocvec(&(
+        ("a", "b", "c", "d", "e", "f"),
+        0u8,
+        "",
+        None::<u8>,
+        None::<&str>,
+        create,
+        modify,
+        tasks,
+    ))
+    .unwrap()
+}
+
+#[test]
+fn hand_written_encodings_are_validated() {
+    let fresh = TaskState::new();
+    let mut started = TaskState::new();
+    started.apply(TaskEvent::started(1)).unwrap();
+    let ok = raw(vec![("a", 0, false, false, 5, false, fresh.clone())], 1, 2);
+    let alloc = Allocation::<2>::from_postcard(&ok).unwrap();
+    assert_eq!(alloc.identity().task_group, "f");
+    let refused = [
+        // duplicate names
+        raw(
+            vec![
+                ("a", 0, false, false, 5, false, fresh.clone()),
+                ("a", 0, false, false, 5, false, fresh.clone()),
+            ],
+            1,
+            2,
+        ),
+        // empty name
+        raw(vec![("", 0, false, false, 5, false, fresh.clone())], 1, 2),
+        // unknown lifecycle hook
+        raw(vec![("a", 4, false, false, 5, false, fresh.clone())], 1, 2),
+        // kill-ordered before any event
+        raw(vec![("a", 0, false, false, 5, true, fresh.clone())], 1, 2),
+        // kill-ordered poststop task
+        raw(vec![("a", 3, false, false, 5, true, started.clone())], 1, 2),
+        // created after modified
+        raw(vec![], 3, 2),
+    ];
+    for (i, bytes) in refused.iter().enumerate() {
+        assert!(Allocation::<2>::from_postcard(bytes).is_err(), "case {i}");
+    }
+    assert!(Allocation::<2>::from_postcard(&raw(
+        vec![("a", 0, false, false, 5, true, started)],
+        0,
+        0
+    ))
+    .is_ok());
+    // An unknown desired status code.
+    let mut bytes = raw(vec![], 0, 0);
+    assert_eq!(
+        bytes[12], 0,
+        "the desired status follows six one-byte strings"
+    );
+    bytes[12] = 3;
+    assert!(Allocation::<2>::from_postcard(&bytes).is_err());
+}
+
+fn full(len: usize) -> String {
+    "é".repeat(len / 2) + &"x".repeat(len % 2)
+}
+
+/// The largest state a task can hold (as in the task state's postcard test).
+fn largest_state() -> TaskState {
+    let half = "é".repeat(EVENT_TEXT_CAPACITY / 4);
+    let exit = TaskEvent::new(
+        i64::MIN,
+        Detail::Terminated {
+            exit_code: i32::MIN,
+            signal: i32::MIN,
+            oom_killed: Some(true),
+        },
+    )
+    .with_message(&half)
+    .with_display_message(&half)
+    .with_fails_task();
+    let parts = TaskStateParts {
+        state: Phase::ShuttingDown.wire_state(),
+        phase: Some(Phase::ShuttingDown),
+        failed: Some(true),
+        restarts: Some(u64::MAX),
+        last_restart: Some(Some(i64::MIN)),
+        started_at: Some(Some(i64::MIN)),
+        finished_at: Some(None),
+        event_count: Some(u64::MAX),
+    };
+    TaskState::from_parts(parts, vec![exit; 10]).unwrap()
+}
+
+/// A real maximal `Allocation<N>`: every string full, every number at its longest
+/// varint, N tasks of the largest state.
+fn maximal<const N: usize>() -> Allocation<N> {
+    let names: Vec<String> = (0..N)
+        .map(|i| format!("{i:0>width$}", width = TASK_NAME_CAPACITY))
+        .collect();
+    let tasks: Vec<_> = names
+        .iter()
+        .map(|n| (n.as_str(), 1u8, true, true, i64::MIN, true, largest_state()))
+        .collect();
+    let (u, a, j, g) = (
+        full(UUID_CAPACITY),
+        full(ALLOC_NAME_CAPACITY),
+        full(JOB_ID_CAPACITY),
+        full(TASK_GROUP_CAPACITY),
+    );
+    let bytes = postcard::to_allocvec(&(
+        (&u, &u, &a, &u, &j, &g),
+        2u8,
+        full(DESIRED_DESCRIPTION_CAPACITY),
+        Some(5u8),
+        Some(full(CLIENT_DESCRIPTION_CAPACITY)),
+        u64::MAX,
+        u64::MAX,
+        tasks,
+    ))
+    .unwrap();
+    Allocation::<N>::from_postcard(&bytes).unwrap()
+}
+
+#[test]
+fn postcard_max_size_bounds_a_maximal_allocation() {
+    fn check<const N: usize>() {
+        let alloc = maximal::<N>();
+        assert_eq!(alloc.client_status(), ClientStatus::Unknown);
+        let bytes = encode(&alloc);
+        println!(
+            "Allocation<{N}>: {} of {}",
+            bytes.len(),
+            Allocation::<N>::POSTCARD_MAX_SIZE
+        );
+        assert!(bytes.len() <= Allocation::<N>::POSTCARD_MAX_SIZE);
+        // Tight up to the `FinishedAt` a non-dead state cannot carry.
+        assert!(Allocation::<N>::POSTCARD_MAX_SIZE - bytes.len() <= 10 * N);
+        let mut buf = vec![0u8; Allocation::<N>::POSTCARD_MAX_SIZE];
+        assert_eq!(alloc.to_postcard(&mut buf).unwrap().len(), bytes.len());
+        assert_eq!(Allocation::<N>::from_postcard(&bytes), Ok(alloc));
+    }
+    // Run on a thread with room: an Allocation<8> of full states is large.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            check::<1>();
+            check::<4>();
+            check::<8>();
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    const {
+        assert!(
+            Allocation::<0>::POSTCARD_MAX_SIZE
+                < Allocation::<1>::POSTCARD_MAX_SIZE - TaskState::POSTCARD_MAX_SIZE
+        )
+    };
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = encode(&modern());
+    for len in 0..bytes.len() {
+        assert!(
+            Allocation::<4>::from_postcard(&bytes[..len]).is_err(),
+            "prefix {len}"
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_give_errors_or_allocations_that_reencode_identically() {
+    let mut lost = modern();
+    lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
+    for alloc in [modern(), lost] {
+        let bytes = encode(&alloc);
+        for at in 0..bytes.len() {
+            for mask in [0x01u8, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff] {
+                let mut bad = bytes.clone();
+                bad[at] ^= mask;
+                if let Ok(read) = Allocation::<4>::from_postcard(&bad) {
+                    assert_eq!(encode(&read), bad, "byte {at} mask {mask:#x}");
+                }
+            }
+        }
+    }
+}
+
+fn seed_with(field: &str, value: Value) -> Value {
+    let mut seed: Value = serde_json::from_str(SEED).unwrap();
+    seed[field] = value;
+    seed
+}
+
+#[test]
+fn a_client_status_the_tasks_contradict_is_an_error() {
+    for claimed in ["complete", "failed", "pending"] {
+        let error = serde_json::from_value::<Allocation>(seed_with("ClientStatus", claimed.into()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            format!("ClientStatus `{claimed}` contradicts the tasks, whose status is `running`")
+        );
+    }
+    // Every task dead, yet `running`.
+    let mut dead = modern();
+    for name in ["proxy", "logs", "flush"] {
+        dead.finish(name, 9).unwrap();
+    }
+    let mut json = serde_json::to_value(&dead).unwrap();
+    assert_eq!(json["ClientStatus"], "failed");
+    json["ClientStatus"] = "running".into();
+    assert!(serde_json::from_value::<Allocation<4>>(json).is_err());
+}
+
+#[test]
+fn server_set_statuses_are_kept() {
+    for (status, wire) in [
+        (ClientStatus::Lost, "lost"),
+        (ClientStatus::Unknown, "unknown"),
+    ] {
+        let seed = seed_with("ClientStatus", wire.into());
+        let alloc: Allocation = serde_json::from_value(seed.clone()).unwrap();
+        assert_eq!(alloc.client_status(), status);
+        assert_eq!(alloc.server_status(), Some(status));
+        assert_eq!(alloc.derived_client_status(), ClientStatus::Running);
+        let again = serde_json::to_value(&alloc).unwrap();
+        assert_eq!(again["ClientStatus"], wire);
+        assert_eq!(again["ClientDescription"], ""); // as read, for that status
+        let back = Allocation::<8>::from_postcard(&encode(&alloc)).unwrap();
+        assert_eq!(back, alloc);
+    }
+}
+
+#[test]
+fn json_refusals() {
+    let refused = [
+        seed_with("ID", "203266e5-e0d6-9486-5e05-397ed2b184af0".into()),
+        seed_with("Name", full(ALLOC_NAME_CAPACITY + 1).into()),
+        seed_with("JobID", full(JOB_ID_CAPACITY + 1).into()),
+        seed_with("DesiredStatus", "pause".into()),
+        seed_with(
+            "DesiredDescription",
+            full(DESIRED_DESCRIPTION_CAPACITY + 1).into(),
+        ),
+        seed_with(
+            "ClientDescription",
+            full(CLIENT_DESCRIPTION_CAPACITY + 1).into(),
+        ),
+        seed_with("ClientStatus", "gone".into()),
+        seed_with("CreateIndex", 10.into()),
+        seed_with(
+            "TaskStates",
+            serde_json::json!({ "": { "State": "pending" } }),
+        ),
+    ];
+    for (i, json) in refused.into_iter().enumerate() {
+        assert!(
+            serde_json::from_value::<Allocation>(json).is_err(),
+            "case {i}"
+        );
+    }
+    let error = serde_json::from_value::<Allocation>(seed_with(
+        "ID",
+        "203266e5-e0d6-9486-5e05-397ed2b184af0".into(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("`ID`: a string of at most 36 bytes"),
+        "{error}"
+    );
+    // More tasks than the capacity.
+    let five = serde_json::json!({
+        "a": {"State": "pending"}, "b": {"State": "pending"}, "c": {"State": "pending"},
+        "d": {"State": "pending"}, "e": {"State": "pending"}
+    });
+    assert!(
+        serde_json::from_value::<Allocation<4>>(seed_with("TaskStates", five.clone())).is_err()
+    );
+    let mut fits = seed_with("TaskStates", five);
+    fits["ClientStatus"] = "pending".into();
+    assert!(serde_json::from_value::<Allocation<5>>(fits).is_ok());
+    // A duplicate key.
+    let doubled = SEED.replacen("\"ID\"", "\"JobID\": \"x\", \"ID\"", 1);
+    assert!(serde_json::from_str::<Allocation>(&doubled).is_err());
+    // Missing fields take Go's zero values; `null` TaskStates is no tasks.
+    let bare: Allocation = serde_json::from_str(r#"{"TaskStates": null}"#).unwrap();
+    assert_eq!(bare, Allocation::new());
+}
+
+#[test]
+fn identity_setters_refuse_instead_of_cutting() {
+    let mut alloc: Allocation = Allocation::new();
+    let long_group = "g".repeat(TASK_GROUP_CAPACITY + 1);
+    assert_eq!(
+        alloc.set_identity(AllocIdentity {
+            task_group: &long_group,
+            ..identity()
+        }),
+        Err(AllocError::IdentityTooLong {
+            field: IdentityField::TaskGroup,
+            len: TASK_GROUP_CAPACITY + 1
+        })
+    );
+    assert_eq!(alloc.identity(), AllocIdentity::default());
+    assert_eq!(alloc.modify_index(), 0);
+    assert_eq!(alloc.set_identity(identity()), Ok(true));
+    assert_eq!(alloc.set_identity(identity()), Ok(false));
+    assert_eq!(alloc.modify_index(), 1);
+    assert_eq!(
+        (alloc.id(), alloc.eval_id(), alloc.node_id(), alloc.job_id()),
+        (
+            identity().id,
+            identity().eval_id,
+            identity().node_id,
+            "shop"
+        )
+    );
+    assert_eq!(
+        alloc.set_client_description(&"d".repeat(CLIENT_DESCRIPTION_CAPACITY + 1)),
+        Err(AllocError::ClientDescriptionTooLong {
+            len: CLIENT_DESCRIPTION_CAPACITY + 1
+        })
+    );
+    assert_eq!(
+        alloc.set_server_status(Some(ClientStatus::Complete)),
+        Err(AllocError::NotServerStatus {
+            status: ClientStatus::Complete
+        })
+    );
+}
+
+#[test]
+fn a_description_lasts_while_its_status_does() {
+    let mut alloc: Allocation = Allocation::new();
+    alloc.add_task("web", Role::main()).unwrap();
+    assert_eq!(alloc.set_client_description("waiting"), Ok(true));
+    assert_eq!(alloc.client_description(), "waiting");
+    alloc.apply("web", TaskEvent::received(1)).unwrap(); // still pending
+    assert_eq!(alloc.client_description(), "waiting");
+    alloc.apply("web", TaskEvent::started(2)).unwrap();
+    assert_eq!(alloc.client_description(), "Tasks are running");
+    // Nomad's own text is not stored.
+    assert_eq!(alloc.set_client_description("Tasks are running"), Ok(false));
+    let bytes = encode(&alloc);
+    assert_eq!(Allocation::<8>::from_postcard(&bytes), Ok(alloc));
+}
