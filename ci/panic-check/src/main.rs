@@ -348,6 +348,95 @@ fn exercise_postcard(sink: &mut Sink) {
     black_box(TaskEvent::POSTCARD_MAX_SIZE);
 }
 
+#[cfg(not(feature = "core-only"))]
+fn exercise_alloc_identity(sink: &mut Sink) {
+    use allocstate::{AllocIdentity, Allocation, IdentityField, Role};
+    let text: &'static str = black_box("203266e5-e0d6-9486-5e05-397ed2b184af");
+    let mut alloc: Allocation<4> = black_box(Allocation::new());
+    let _ = alloc.add_task(black_box("a"), Role::main());
+    let identity = AllocIdentity {
+        id: text,
+        eval_id: black_box(text),
+        name: black_box("example.cache[0]"),
+        node_id: text,
+        job_id: black_box("example"),
+        task_group: black_box("cache"),
+    };
+    match alloc.set_identity(identity) {
+        Ok(changed) => black_box(changed),
+        Err(e) => {
+            let _ = write!(sink, "{e}");
+            false
+        }
+    };
+    let got = alloc.identity();
+    black_box((
+        got.id,
+        got.eval_id,
+        got.name,
+        got.node_id,
+        got.job_id,
+        got.task_group,
+    ));
+    let _ = write!(
+        sink,
+        "{}{}{}{}{}{}",
+        alloc.id(),
+        alloc.eval_id(),
+        alloc.name(),
+        alloc.node_id(),
+        alloc.job_id(),
+        alloc.task_group()
+    );
+    let status = ClientStatus::from_wire_str(black_box("lost"));
+    if let Err(e) = alloc.set_server_status(status) {
+        let _ = write!(sink, "{e}");
+    }
+    let _ = alloc.set_server_status(black_box(Some(ClientStatus::Running)));
+    black_box((alloc.server_status(), alloc.derived_client_status()));
+    if let Err(e) = alloc.set_client_description(black_box(text)) {
+        let _ = write!(sink, "{e}");
+    }
+    let _ = write!(sink, "{}", alloc.client_description());
+    if let Err(e) = alloc.set_indexes(black_box(7), black_box(9)) {
+        let _ = write!(sink, "{e}");
+    }
+    black_box((alloc.create_index(), alloc.modify_index()));
+    let field = if black_box(true) {
+        IdentityField::Name
+    } else {
+        IdentityField::TaskGroup
+    };
+    let _ = write!(sink, "{field} {} {}", field.as_str(), field.capacity());
+}
+
+#[cfg(all(feature = "serde", not(feature = "core-only")))]
+fn exercise_alloc_postcard(sink: &mut Sink) {
+    use allocstate::{Allocation, DesiredStatus, Role};
+    let mut alloc: Allocation<4> = black_box(Allocation::new());
+    let _ = alloc.add_task(black_box("a"), Role::leader());
+    let _ = alloc.add_task(black_box("b"), Role::prestart(black_box(true)));
+    let _ = alloc.apply(black_box("a"), TaskEvent::received(black_box(1)));
+    let _ = alloc.apply(black_box("b"), TaskEvent::started(black_box(2)));
+    let _ = alloc.set_desired(DesiredStatus::Stop, black_box("stop"));
+    let _ = alloc.set_server_status(black_box(Some(ClientStatus::Unknown)));
+    let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+    if let Ok(bytes) = alloc.to_postcard(&mut buf) {
+        if let Some(byte) = bytes.get_mut(black_box(3)) {
+            *byte ^= black_box(0x40);
+        }
+        let len = black_box(bytes.len());
+        let read = bytes.get(..len).unwrap_or(&[]);
+        match Allocation::<4>::from_postcard(black_box(read)) {
+            Ok(back) => black_box(back.modify_index()),
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                0
+            }
+        };
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -361,6 +450,10 @@ pub extern "C" fn _start() -> ! {
     #[cfg(not(feature = "core-only"))]
     exercise_alloc(&mut sink);
     exercise_display(&mut sink);
+    #[cfg(not(feature = "core-only"))]
+    exercise_alloc_identity(&mut sink);
+    #[cfg(all(feature = "serde", not(feature = "core-only")))]
+    exercise_alloc_postcard(&mut sink);
     #[cfg(feature = "serde")]
     exercise_postcard(&mut sink);
     black_box(&sink.buf);
