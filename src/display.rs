@@ -170,17 +170,26 @@ impl defmt::Format for DisplayMessage<'_> {
     }
 }
 
+/// The computed message of `event`, ignoring its override.
+struct Computed<'a>(DisplayMessage<'a>);
+
+impl fmt::Display for Computed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.computed(f)
+    }
+}
+
 /// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
 #[cfg_attr(not(feature = "serde"), allow(dead_code))]
 pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
-    struct Computed<'a>(DisplayMessage<'a>);
-    impl fmt::Display for Computed<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.0.computed(f)
-        }
-    }
     let mut rest = Matcher { rest: text };
     write!(rest, "{}", Computed(event.display_message())).is_ok() && rest.rest.is_empty()
+}
+
+/// Writes the computed message of `event` (ignoring its override) into `out`.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn write_computed<W: Write>(event: &TaskEvent, out: &mut W) -> fmt::Result {
+    write!(out, "{}", Computed(event.display_message()))
 }
 
 /// A `fmt::Write` that consumes an expected string and fails at the first difference.

@@ -182,3 +182,33 @@ fn enums_are_nomad_strings() {
     let kind: EventKind = serde_json::from_value(json!("Task hook failed")).unwrap();
     assert_eq!(kind, EventKind::TaskHookFailed);
 }
+
+/// A computed `DisplayMessage` longer than the event's text capacity arrives cut; it must
+/// still be recognised as the computed one, not stored as a (cut) override.
+#[test]
+fn long_computed_display_messages_survive_json() {
+    let events = [
+        TaskEvent::signaling(1, &"a".repeat(100)),
+        TaskEvent::terminated(2, 1).with_message(&"exit \"quoted\" ".repeat(7)),
+    ];
+    for event in events {
+        let shown = event.display_message().to_string();
+        assert!(shown.len() > EVENT_TEXT_CAPACITY, "{shown}");
+        let json = serde_json::to_string(&event).unwrap();
+        let back: TaskEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, event);
+        assert!(!back.is_truncated());
+        assert_eq!(back.display_message().to_string(), shown);
+    }
+}
+
+/// A long override that differs from the computed message is kept, cut, and says so.
+#[test]
+fn long_display_override_is_cut_visibly() {
+    let long = "x".repeat(300);
+    let json = format!(r#"{{"Type":"Started","Time":1,"DisplayMessage":"{long}"}}"#);
+    let back: TaskEvent = serde_json::from_str(&json).unwrap();
+    assert!(back.is_truncated());
+    let kept = back.display_message_override().unwrap_or("");
+    assert!(!kept.is_empty() && long.starts_with(kept));
+}

@@ -7,11 +7,52 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use crate::text::{prefix_within, EVENT_TEXT_CAPACITY};
 
-/// A string of at most one event's text capacity; `cut` says the input was longer.
+/// A string of at most one event's text capacity; `cut` says the input was longer, and
+/// `whole` fingerprints all of it, so a long string can still be recognised afterwards
+/// (an incoming `DisplayMessage` equal to the computed one is not stored).
 #[derive(Default)]
 pub(crate) struct Captured {
     pub(crate) text: String<EVENT_TEXT_CAPACITY>,
     pub(crate) cut: bool,
+    pub(crate) whole: Fingerprint,
+}
+
+/// Length and FNV-1a hash of a string, fed piece by piece as a `fmt::Write`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            hash: 0xcbf2_9ce4_8422_2325,
+        }
+    }
+}
+
+impl Fingerprint {
+    pub(crate) fn of(text: &str) -> Self {
+        let mut print = Self::default();
+        print.feed(text);
+        print
+    }
+
+    fn feed(&mut self, text: &str) {
+        self.len = self.len.saturating_add(text.len());
+        for byte in text.bytes() {
+            self.hash = (self.hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl fmt::Write for Fingerprint {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.feed(s);
+        Ok(())
+    }
 }
 
 impl Captured {
@@ -43,6 +84,7 @@ impl Visitor<'_> for CapturedVisitor {
         Ok(Captured {
             text,
             cut: !pushed || kept.len() < v.len(),
+            whole: Fingerprint::of(v),
         })
     }
 }

@@ -5,9 +5,9 @@ use core::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::capture::Captured;
+use super::capture::{Captured, Fingerprint};
 use super::flat::{Details, Flat};
-use crate::display::computed_matches;
+use crate::display::{computed_matches, write_computed};
 use crate::event::{Detail, TaskEvent};
 use crate::kind::EventKind;
 
@@ -263,7 +263,6 @@ impl Raw {
         let used_cut = [
             &type_name,
             &self.message,
-            &self.display,
             &self.restart_reason,
             &self.setup_error,
             &self.driver_error,
@@ -281,15 +280,28 @@ impl Raw {
         let mut event = TaskEvent::new(time, detail)
             .with_message(self.message.as_str())
             .with_fails_task_set(self.fails_task);
-        let display = self.display.as_str();
-        if !display.is_empty() && !computed_matches(&event, display) {
-            event = event.with_display_message(display);
+        let display = &self.display;
+        if !display.as_str().is_empty() && !is_computed(&event, display) {
+            event = event.with_display_message(display.as_str());
+            if display.cut {
+                event.texts.mark_truncated();
+            }
         }
         if used_cut {
             event.texts.mark_truncated();
         }
         Ok(event)
     }
+}
+
+/// Whether an incoming `DisplayMessage` is the one the event computes anyway. One longer
+/// than the text capacity arrives cut; it is recognised by its length and hash.
+fn is_computed(event: &TaskEvent, display: &Captured) -> bool {
+    if !display.cut {
+        return computed_matches(event, display.as_str());
+    }
+    let mut computed = Fingerprint::default();
+    write_computed(event, &mut computed).is_ok() && computed == display.whole
 }
 
 struct EventVisitor;
