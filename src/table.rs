@@ -11,7 +11,11 @@ pub(crate) fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Option<P
     if first && matches!((kind, phase), (EventKind::Received, Phase::Pending)) {
         return Some(Phase::Pending);
     }
-    TABLE.get(kind as usize)?.get(phase as usize).copied().flatten()
+    TABLE
+        .get(kind as usize)?
+        .get(phase as usize)
+        .copied()
+        .flatten()
 }
 
 /// [`rule`] evaluated for every kind and phase at compile time: a lookup instead of a
