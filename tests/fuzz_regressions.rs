@@ -50,22 +50,12 @@ fn within_policy_delay_near_i64_max_rounds_like_go() {
     );
 }
 
-/// `ops` and `json_decode`, first runs (open bug, not fixed here): an event whose own
-/// strings fit (`Signaling` with a 100-byte signal name, 100 of the 112 text bytes) but
-/// whose *computed* `DisplayMessage` is longer than [`EVENT_TEXT_CAPACITY`] (123 bytes)
-/// does not survive Nomad's JSON. Writing puts the computed message in `DisplayMessage`;
-/// reading captures every string into 112 bytes first (`serde_impl/capture.rs`), so the
-/// message arrives cut, no longer equals the computed one, and is kept as an override: it
-/// is cut again to the 12 bytes left beside the signal name and the event is marked
-/// truncated. The event read back shows "Task being s" instead of its real message. The
-/// same holds for any kind whose computed message outgrows its strings, e.g. a
-/// `Terminated` with a 100-byte exit message ("Exit Code: 1, Exit Message: \"…\"").
-/// A fix must compare the incoming `DisplayMessage` with the computed one before
-/// capturing it (or keep enough of it — length and a digest of the tail — to decide).
-/// The fuzz targets tolerate exactly this shape (see `fuzz/fuzz_targets/ops.rs`,
-/// `long_computed_display`) so they keep running; remove the `ignore` once fixed.
+/// `ops` and `json_decode`: an event whose own strings fit (`Signaling` with a 100-byte
+/// signal name) but whose *computed* `DisplayMessage` is longer than
+/// [`EVENT_TEXT_CAPACITY`] arrived from JSON cut, no longer equal to the computed message,
+/// and was kept as a cut override ("Task being s"). Fixed: a cut incoming message is
+/// recognised by its length and hash.
 #[test]
-#[ignore = "open bug: a computed DisplayMessage over 112 bytes does not survive JSON"]
 fn long_computed_display_message_survives_json() {
     use allocstate::{TaskEvent, EVENT_TEXT_CAPACITY};
 

@@ -12,58 +12,9 @@
 use allocstate::{TaskEvent, TaskState, MAX_EVENTS};
 use libfuzzer_sys::fuzz_target;
 
-/// The one known JSON defect, tolerated so fuzzing goes on (open bug, see
-/// `long_computed_display_message_survives_json` in `tests/fuzz_regressions.rs`): an event
-/// with no override whose computed `DisplayMessage` is longer than the text capacity comes
-/// back from JSON with that message, cut, as an override, and marked truncated.
-fn long_computed_display(e: &TaskEvent) -> bool {
-    e.display_message_override().is_none()
-        && e.display_message().to_string().len() > allocstate::EVENT_TEXT_CAPACITY
-}
-
-/// Whether `e` carries an override equal to its computed message (JSON drops it on the
-/// way in, as documented: the message shown is the same).
-fn override_is_computed(e: &TaskEvent) -> bool {
-    e.display_message_override().is_some_and(|o| {
-        e.clone()
-            .with_display_message("")
-            .display_message()
-            .to_string()
-            == o
-    })
-}
-
-/// Equal in everything Nomad's JSON carries for an event. `a` is the value read back, `b`
-/// the value written. JSON has no field for `is_truncated`, so an event cut on the way in
-/// comes back with its cut text, unmarked; and an override equal to the computed message
-/// is not kept (the message shown is the same).
-fn same_carried(a: &TaskEvent, b: &TaskEvent) -> bool {
-    if long_computed_display(b) && a != b {
-        // The cut message comes back as an override, or as nothing when the event's own
-        // strings already fill the capacity; either way the event is marked truncated.
-        let shown = b.display_message().to_string();
-        return a.is_truncated()
-            && a.display_message_override()
-                .is_none_or(|o| shown.starts_with(o))
-            && a.kind() == b.kind()
-            && a.time() == b.time()
-            && a.detail() == b.detail()
-            && a.message() == b.message()
-            && a.fails_task() == b.fails_task();
-    }
-    if a == b {
-        return true;
-    }
-    (b.is_truncated() || override_is_computed(b))
-        && (!a.is_truncated() || b.is_truncated())
-        && a.kind() == b.kind()
-        && a.type_str() == b.type_str()
-        && a.time() == b.time()
-        && a.detail() == b.detail()
-        && a.message() == b.message()
-        && a.display_message().to_string() == b.display_message().to_string()
-        && a.fails_task() == b.fails_task()
-}
+#[path = "../common/json_carried.rs"]
+mod json_carried;
+use json_carried::same_carried;
 
 fn same_state(a: &TaskState, b: &TaskState) -> bool {
     if a == b {
@@ -94,9 +45,7 @@ fuzz_target!(|bytes: &[u8]| {
             same_state(&back, &task),
             "JSON round trip differs\n{json}\n{task:?}\n{back:?}"
         );
-        if !task.events().iter().any(long_computed_display) {
-            assert_eq!(serde_json::to_string(&back).unwrap(), json);
-        }
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
         // And through the compact format, exactly.
         let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
         let bytes = task
@@ -112,9 +61,7 @@ fuzz_target!(|bytes: &[u8]| {
             same_carried(&back, &event),
             "JSON round trip differs\n{json}\n{event:?}\n{back:?}"
         );
-        if !long_computed_display(&event) {
-            assert_eq!(serde_json::to_string(&back).unwrap(), json);
-        }
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
         let _ = event.display_message().to_string();
     }
 });

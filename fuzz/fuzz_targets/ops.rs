@@ -23,6 +23,10 @@ use allocstate::{
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../common/json_carried.rs"]
+mod json_carried;
+use json_carried::{override_is_computed, same_carried};
+
 /// A `Detail` with owned strings, so `arbitrary` can build it.
 #[derive(Debug, Arbitrary)]
 enum FDetail {
@@ -853,59 +857,6 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
     check_alloc(alloc, model);
 }
 
-/// The one known JSON defect, tolerated so fuzzing goes on (open bug, see
-/// `long_computed_display_message_survives_json` in `tests/fuzz_regressions.rs`): an event
-/// with no override whose computed `DisplayMessage` is longer than the text capacity comes
-/// back from JSON with that message, cut, as an override, and marked truncated.
-fn long_computed_display(e: &TaskEvent) -> bool {
-    e.display_message_override().is_none()
-        && e.display_message().to_string().len() > allocstate::EVENT_TEXT_CAPACITY
-}
-
-/// Whether `e` carries an override equal to its computed message (JSON drops it on the
-/// way in, as documented: the message shown is the same).
-fn override_is_computed(e: &TaskEvent) -> bool {
-    e.display_message_override().is_some_and(|o| {
-        e.clone()
-            .with_display_message("")
-            .display_message()
-            .to_string()
-            == o
-    })
-}
-
-/// Equal in everything Nomad's JSON carries for an event. `a` is the value read back, `b`
-/// the value written. JSON has no field for `is_truncated`, so an event cut on the way in
-/// comes back with its cut text, unmarked; and an override equal to the computed message
-/// is not kept (the message shown is the same).
-fn same_carried(a: &TaskEvent, b: &TaskEvent) -> bool {
-    if long_computed_display(b) && a != b {
-        // The cut message comes back as an override, or as nothing when the event's own
-        // strings already fill the capacity; either way the event is marked truncated.
-        let shown = b.display_message().to_string();
-        return a.is_truncated()
-            && a.display_message_override()
-                .is_none_or(|o| shown.starts_with(o))
-            && a.kind() == b.kind()
-            && a.time() == b.time()
-            && a.detail() == b.detail()
-            && a.message() == b.message()
-            && a.fails_task() == b.fails_task();
-    }
-    if a == b {
-        return true;
-    }
-    (b.is_truncated() || override_is_computed(b))
-        && (!a.is_truncated() || b.is_truncated())
-        && a.kind() == b.kind()
-        && a.type_str() == b.type_str()
-        && a.time() == b.time()
-        && a.detail() == b.detail()
-        && a.message() == b.message()
-        && a.display_message().to_string() == b.display_message().to_string()
-        && a.fails_task() == b.fails_task()
-}
-
 /// Postcard gives the task back exactly; JSON gives back everything it carries. JSON has
 /// no accepted-event count and no internal phase (only Nomad's `State`), so the restored
 /// count is the number of events held and the phase is re-inferred from `State` and the
@@ -938,20 +889,18 @@ fn serialize_restore(task: &TaskState) {
     let truncated = task
         .events()
         .iter()
-        .any(|e| e.is_truncated() || long_computed_display(e) || override_is_computed(e));
+        .any(|e| e.is_truncated() || override_is_computed(e));
     if task.event_count() == task.events().len() as u64
         && task.phase() == back.phase()
         && !truncated
     {
         assert_eq!(&back, task);
     }
-    if !task.events().iter().any(long_computed_display) {
-        assert_eq!(
-            serde_json::to_string(&back).unwrap(),
-            json,
-            "JSON not a fixed point"
-        );
-    }
+    assert_eq!(
+        serde_json::to_string(&back).unwrap(),
+        json,
+        "JSON not a fixed point"
+    );
 }
 
 fuzz_target!(|ops: Vec<Op>| {
