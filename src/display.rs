@@ -228,8 +228,16 @@ pub struct GoQuoted<'a>(pub &'a str);
 
 impl fmt::Display for GoQuoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
         f.write_char('"')?;
-        for c in self.0.chars() {
+        // Characters that need no escape are written in runs, one `write_str` per run.
+        let mut run_start = 0;
+        for (at, c) in text.char_indices() {
+            if c != '"' && c != '\\' && is_go_printable(c) {
+                continue;
+            }
+            f.write_str(text.get(run_start..at).unwrap_or(""))?;
+            run_start = at.saturating_add(c.len_utf8());
             match c {
                 '"' => f.write_str("\\\"")?,
                 '\\' => f.write_str("\\\\")?,
@@ -240,20 +248,20 @@ impl fmt::Display for GoQuoted<'_> {
                 '\r' => f.write_str("\\r")?,
                 '\t' => f.write_str("\\t")?,
                 '\u{b}' => f.write_str("\\v")?,
-                c if is_go_printable(c) => f.write_char(c)?,
                 c if u32::from(c) < 0x80 => write!(f, "\\x{:02x}", u32::from(c))?,
                 c if u32::from(c) < 0x1_0000 => write!(f, "\\u{:04x}", u32::from(c))?,
                 c => write!(f, "\\U{:08x}", u32::from(c))?,
             }
         }
+        f.write_str(text.get(run_start..).unwrap_or(""))?;
         f.write_char('"')
     }
 }
 
 /// Go's `strconv.IsPrint`, without Unicode tables (see [`GoQuoted`]).
 fn is_go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
+    if c.is_ascii() {
+        return matches!(c, ' '..='~');
     }
     if c.is_control() || c.is_whitespace() {
         return false;
