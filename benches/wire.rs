@@ -1,8 +1,7 @@
 //! `postcard` and `json`: encode and decode of a full task state (ten events held, the
-//! realistic strings Nomad's setters write) and of a four-task allocation. The
-//! allocation has no serde of its own yet, so the allocation benchmarks encode and decode
-//! its four task states one after another and are named `four_task_states`. Throughput
-//! is in events (the events held), so reports read as events per second. Run:
+//! realistic strings Nomad's setters write) and of a four-task allocation (Nomad's
+//! `/v1/allocation` lifecycle fields with the four task states). Throughput is in events
+//! (the events held), so reports read as events per second. Run:
 //!
 //! ```text
 //! cargo bench --bench wire -- --warm-up-time 1 --measurement-time 2
@@ -101,32 +100,17 @@ fn bench_postcard(c: &mut Criterion) {
         b.iter(|| black_box(TaskState::from_postcard(black_box(&encoded)).unwrap()))
     });
 
-    let four = states(&four_tasks());
-    let encoded: Vec<Vec<u8>> = four
-        .iter()
-        .map(|s| s.to_postcard(&mut buf).unwrap().to_vec())
-        .collect();
-    println!(
-        "postcard four_task_states: {} bytes",
-        encoded.iter().map(Vec::len).sum::<usize>()
-    );
-    group.throughput(Throughput::Elements(held(&four)));
-    group.bench_function(BenchmarkId::new("encode", "four_task_states"), |b| {
-        let mut out = [[0u8; TaskState::POSTCARD_MAX_SIZE]; 4];
-        b.iter(|| {
-            let mut total = 0;
-            for (state, out) in black_box(&four).iter().zip(out.iter_mut()) {
-                total += state.to_postcard(out).unwrap().len();
-            }
-            black_box(total)
-        })
+    let alloc = four_tasks();
+    let mut alloc_buf = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+    let encoded = alloc.to_postcard(&mut alloc_buf).unwrap().to_vec();
+    println!("postcard four_task_allocation: {} bytes", encoded.len());
+    group.throughput(Throughput::Elements(held(&states(&alloc))));
+    group.bench_function(BenchmarkId::new("encode", "four_task_allocation"), |b| {
+        let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+        b.iter(|| black_box(black_box(&alloc).to_postcard(&mut out).unwrap().len()))
     });
-    group.bench_function(BenchmarkId::new("decode", "four_task_states"), |b| {
-        b.iter(|| {
-            for bytes in black_box(&encoded) {
-                black_box(TaskState::from_postcard(bytes).unwrap());
-            }
-        })
+    group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
+        b.iter(|| black_box(Allocation::<4>::from_postcard(black_box(&encoded)).unwrap()))
     });
     group.finish();
 }
@@ -149,32 +133,20 @@ fn bench_json(c: &mut Criterion) {
         b.iter(|| black_box(serde_json::from_slice::<TaskState>(black_box(&encoded)).unwrap()))
     });
 
-    let four = states(&four_tasks());
-    let encoded: Vec<Vec<u8>> = four
-        .iter()
-        .map(|s| serde_json::to_vec(s).unwrap())
-        .collect();
-    println!(
-        "json four_task_states: {} bytes",
-        encoded.iter().map(Vec::len).sum::<usize>()
-    );
-    group.throughput(Throughput::Elements(held(&four)));
-    group.bench_function(BenchmarkId::new("encode", "four_task_states"), |b| {
-        let mut out = Vec::with_capacity(16 * 1024);
+    let alloc = four_tasks();
+    let encoded = serde_json::to_vec(&alloc).unwrap();
+    println!("json four_task_allocation: {} bytes", encoded.len());
+    group.throughput(Throughput::Elements(held(&states(&alloc))));
+    group.bench_function(BenchmarkId::new("encode", "four_task_allocation"), |b| {
+        let mut out = Vec::with_capacity(encoded.len() * 2);
         b.iter(|| {
             out.clear();
-            for state in black_box(&four) {
-                serde_json::to_writer(&mut out, state).unwrap();
-            }
+            serde_json::to_writer(&mut out, black_box(&alloc)).unwrap();
             black_box(out.len())
         })
     });
-    group.bench_function(BenchmarkId::new("decode", "four_task_states"), |b| {
-        b.iter(|| {
-            for bytes in black_box(&encoded) {
-                black_box(serde_json::from_slice::<TaskState>(bytes).unwrap());
-            }
-        })
+    group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
+        b.iter(|| black_box(serde_json::from_slice::<Allocation<4>>(black_box(&encoded)).unwrap()))
     });
     group.finish();
 }
