@@ -2,12 +2,15 @@
 //! through JSON and postcard, the size bound, corrupted input, refusals.
 
 use allocstate::{
-    AllocError, AllocIdentity, Allocation, ClientStatus, DesiredStatus, Detail, IdentityField,
-    Phase, Role, TaskEvent, TaskState, TaskStateParts, ALLOC_NAME_CAPACITY,
-    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, EVENT_TEXT_CAPACITY,
-    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+    AllocError, AllocIdentity, Allocation, ClientStatus, DesiredStatus, IdentityField, Phase, Role,
+    TaskEvent, TaskState, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
+    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
+    UUID_CAPACITY,
 };
 use serde_json::Value;
+
+mod common;
+use common::{largest_task_state, project};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
@@ -35,21 +38,6 @@ const FIELDS: [&str; 13] = [
     "CreateIndex",
     "ModifyIndex",
 ];
-
-/// Keeps only the keys `like` has, recursively.
-fn project(value: &Value, like: &Value) -> Value {
-    match (value, like) {
-        (Value::Object(v), Value::Object(l)) => Value::Object(
-            l.iter()
-                .map(|(k, lv)| (k.clone(), project(&v[k], lv)))
-                .collect(),
-        ),
-        (Value::Array(v), Value::Array(l)) => {
-            Value::Array(v.iter().zip(l).map(|(a, b)| project(a, b)).collect())
-        }
-        (v, _) => v.clone(),
-    }
-}
 
 #[test]
 fn the_seed_allocation_parses_and_gives_back_its_values() {
@@ -297,33 +285,6 @@ fn full(len: usize) -> String {
     "é".repeat(len / 2) + &"x".repeat(len % 2)
 }
 
-/// The largest state a task can hold (as in the task state's postcard test).
-fn largest_state() -> TaskState {
-    let half = "é".repeat(EVENT_TEXT_CAPACITY / 4);
-    let exit = TaskEvent::new(
-        i64::MIN,
-        Detail::Terminated {
-            exit_code: i32::MIN,
-            signal: i32::MIN,
-            oom_killed: Some(true),
-        },
-    )
-    .with_message(&half)
-    .with_display_message(&half)
-    .with_fails_task();
-    let parts = TaskStateParts {
-        state: Phase::ShuttingDown.wire_state(),
-        phase: Some(Phase::ShuttingDown),
-        failed: Some(true),
-        restarts: Some(u64::MAX),
-        last_restart: Some(Some(i64::MIN)),
-        started_at: Some(Some(i64::MIN)),
-        finished_at: Some(None),
-        event_count: Some(u64::MAX),
-    };
-    TaskState::from_parts(parts, vec![exit; 10]).unwrap()
-}
-
 /// A real maximal `Allocation<N>`: every string full, every number at its longest
 /// varint, N tasks of the largest state.
 fn maximal<const N: usize>() -> Allocation<N> {
@@ -332,7 +293,17 @@ fn maximal<const N: usize>() -> Allocation<N> {
         .collect();
     let tasks: Vec<_> = names
         .iter()
-        .map(|n| (n.as_str(), 1u8, true, true, i64::MIN, true, largest_state()))
+        .map(|n| {
+            (
+                n.as_str(),
+                1u8,
+                true,
+                true,
+                i64::MIN,
+                true,
+                largest_task_state(),
+            )
+        })
         .collect();
     let (u, a, j, g) = (
         full(UUID_CAPACITY),

@@ -3,22 +3,10 @@
 use allocstate::{EventKind, Phase, TaskEvent, TaskState, WireState, EVENT_TEXT_CAPACITY};
 use serde_json::{json, Value};
 
-const SEED_TASK_STATES: &str = r#"{"redis": {"Events": [{"KillError": "", "Message": "", "Signal": 0, "ExitCode": 0, "DriverError": "", "Time": 1447806038427841000, "Type": "Started"}], "State": "running"}}"#;
+mod common;
+use common::project;
 
-/// Keeps only the keys `like` has, recursively.
-fn project(value: &Value, like: &Value) -> Value {
-    match (value, like) {
-        (Value::Object(v), Value::Object(l)) => Value::Object(
-            l.iter()
-                .map(|(k, lv)| (k.clone(), project(&v[k], lv)))
-                .collect(),
-        ),
-        (Value::Array(v), Value::Array(l)) => {
-            Value::Array(v.iter().zip(l).map(|(a, b)| project(a, b)).collect())
-        }
-        (v, _) => v.clone(),
-    }
-}
+const SEED_TASK_STATES: &str = r#"{"redis": {"Events": [{"KillError": "", "Message": "", "Signal": 0, "ExitCode": 0, "DriverError": "", "Time": 1447806038427841000, "Type": "Started"}], "State": "running"}}"#;
 
 #[test]
 fn seed_task_states_parse_and_reserialize_to_the_same_values() {

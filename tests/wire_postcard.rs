@@ -1,8 +1,8 @@
 //! The compact postcard format: round trips, the size bound, corrupted input.
 
-use allocstate::{
-    Detail, Phase, TaskEvent, TaskState, TaskStateParts, WireState, EVENT_TEXT_CAPACITY,
-};
+use allocstate::{Detail, TaskEvent, TaskState, WireState};
+
+mod common;
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
@@ -76,45 +76,9 @@ fn trailing_bytes_are_refused() {
     assert!(TaskState::from_postcard(&bytes).is_err());
 }
 
-/// The largest states this crate can hold: ten events of the widest layout, every number
-/// at its longest varint, all text full.
+/// The largest states this crate can hold (see `common::largest_task_state`).
 fn largest() -> Vec<TaskState> {
-    let half = "é".repeat(EVENT_TEXT_CAPACITY / 4);
-    assert_eq!(half.len() * 2, EVENT_TEXT_CAPACITY);
-    let exit = TaskEvent::new(
-        i64::MIN,
-        Detail::Terminated {
-            exit_code: i32::MIN,
-            signal: i32::MIN,
-            oom_killed: Some(true),
-        },
-    )
-    .with_message(&half)
-    .with_display_message(&half)
-    .with_fails_task();
-    let disk = TaskEvent::new(
-        i64::MIN,
-        Detail::DiskResourcesExceeded {
-            disk_limit: i64::MIN,
-        },
-    )
-    .with_message(&half)
-    .with_display_message(&half)
-    .with_fails_task();
-    let parts = |phase: Phase, finished| TaskStateParts {
-        state: phase.wire_state(),
-        phase: Some(phase),
-        failed: Some(true),
-        restarts: Some(u64::MAX),
-        last_restart: Some(Some(i64::MIN)),
-        started_at: Some(Some(i64::MIN)),
-        finished_at: Some(finished),
-        event_count: Some(u64::MAX),
-    };
-    vec![
-        TaskState::from_parts(parts(Phase::ShuttingDown, None), vec![exit; 10]).unwrap(),
-        TaskState::from_parts(parts(Phase::Dead, Some(i64::MIN)), vec![disk; 10]).unwrap(),
-    ]
+    vec![common::largest_task_state()]
 }
 
 #[test]
@@ -136,8 +100,7 @@ fn max_size_bounds_the_largest_state() {
             assert!(used <= TaskEvent::POSTCARD_MAX_SIZE);
         }
     }
-    // Tight up to the `FinishedAt` a non-dead state cannot carry.
-    assert!(TaskState::POSTCARD_MAX_SIZE - widest <= 10);
+    assert_eq!(widest, TaskState::POSTCARD_MAX_SIZE, "the bound is tight");
     const { assert!(TaskState::POSTCARD_MAX_SIZE <= 1536) };
 }
 
