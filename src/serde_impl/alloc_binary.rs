@@ -41,18 +41,6 @@ fn hook_from_code(code: u8) -> Option<Option<LifecycleHook>> {
     }
 }
 
-/// Server-set status code, as `ClientStatus` alone: lost 4, unknown 5.
-fn server_code(status: ClientStatus) -> u8 {
-    match status {
-        ClientStatus::Pending => 0,
-        ClientStatus::Running => 1,
-        ClientStatus::Failed => 2,
-        ClientStatus::Complete => 3,
-        ClientStatus::Lost => 4,
-        ClientStatus::Unknown => 5,
-    }
-}
-
 struct Task<'a>(&'a AllocTask);
 
 impl Serialize for Task<'_> {
@@ -95,7 +83,8 @@ pub(crate) fn serialize<const N: usize, S: Serializer>(
     t.serialize_element(alloc.task_group())?;
     t.serialize_element(&desired_code(alloc.desired_status))?;
     t.serialize_element(alloc.desired_description())?;
-    t.serialize_element(&alloc.server_status.map(server_code))?;
+    // `ClientStatus` writes its own one-byte code, the one the decoder reads back.
+    t.serialize_element(&alloc.server_status)?;
     t.serialize_element(
         &alloc
             .client_description
