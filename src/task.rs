@@ -2,6 +2,7 @@
 
 use crate::error::Rejected;
 use crate::event::TaskEvent;
+use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
 use crate::table::next_phase;
@@ -80,7 +81,8 @@ impl TaskState {
     pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
         let from = self.phase;
         let first = self.events.accepted() == 0;
-        let Some(to) = next_phase(from, event.kind(), first) else {
+        let kind = event.kind();
+        let Some(to) = next_phase(from, kind, first) else {
             return Err(Rejected {
                 phase: from,
                 first,
@@ -88,20 +90,33 @@ impl TaskState {
             });
         };
         let time = event.time();
-        if event.marks_failed() {
+        let marks_failed = event.marks_failed();
+        // The ring first, so the event moves straight from where the caller built it.
+        self.events.push(event);
+        // Most events keep the phase and touch no bookkeeping; they are done here.
+        if to != from || marks_failed || matches!(kind, EventKind::Started | EventKind::Restarting)
+        {
+            self.record(kind, marks_failed, to, time);
+        }
+        Ok(Transition { from, to })
+    }
+
+    /// The bookkeeping of an accepted event that fails the task, starts or restarts it, or
+    /// changes its phase.
+    #[inline]
+    fn record(&mut self, kind: EventKind, marks_failed: bool, to: Phase, time: i64) {
+        if marks_failed {
             self.failed = true;
         }
-        match event.kind() {
-            crate::EventKind::Restarting => {
+        match kind {
+            EventKind::Restarting => {
                 self.restarts = self.restarts.saturating_add(1);
                 self.last_restart = Some(time);
             }
-            crate::EventKind::Started => self.started_at = Some(time),
+            EventKind::Started => self.started_at = Some(time),
             _ => {}
         }
         self.enter(to, time);
-        self.events.push(event);
-        Ok(Transition { from, to })
     }
 
     /// The run loop ended without an event (Nomad's `UpdateState(dead, nil)`): the task is

@@ -9,7 +9,12 @@
 use heapless::String;
 
 /// Bytes of text one event can hold, shared by all of its strings.
-pub const EVENT_TEXT_CAPACITY: usize = 112;
+///
+/// 107 so that an event's text (with its bookkeeping) is exactly seven 16-byte blocks: see
+/// `TaskEvent`'s layout. It still holds Nomad's common executor error, 107 bytes:
+/// `failed to launch command with executor: rpc error: code = Unknown desc = executable file
+/// not found in $PATH`.
+pub const EVENT_TEXT_CAPACITY: usize = 107;
 
 /// Which of an event's strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,32 +31,38 @@ pub(crate) enum Slot {
 
 const SLOTS: [Slot; 4] = [Slot::First, Slot::Second, Slot::Message, Slot::Display];
 
-/// Four strings packed into one buffer: `ends[i]` is where slot `i` ends.
+/// Four strings packed into one buffer: `ends[i]` is where slot `i` ends; the last slot
+/// ends where the buffer does. 112 bytes in all, seven whole 16-byte blocks, laid out in
+/// this order (`repr(C)`) so that `TaskEvent`'s layout can be checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[repr(C)]
 pub(crate) struct Texts {
+    ends: [u8; 3],
+    /// Whether a string was cut: 0 or 1. A byte, not a `bool`, so that the texts offer no
+    /// niche: `Result<Transition, Rejected>` then keeps its tag in the event's head, and
+    /// the optimiser still copies the texts as whole blocks (see `TaskEvent`'s layout).
+    truncated: u8,
     buf: String<EVENT_TEXT_CAPACITY, u8>,
-    ends: [u8; 4],
-    truncated: bool,
 }
 
 impl Texts {
     pub(crate) const fn new() -> Self {
         Self {
+            ends: [0; 3],
+            truncated: 0,
             buf: String::new(),
-            ends: [0; 4],
-            truncated: false,
         }
     }
 
     /// Whether any string was cut to fit.
     pub(crate) const fn truncated(&self) -> bool {
-        self.truncated
+        self.truncated != 0
     }
 
     /// Records that a string was cut before it reached this buffer.
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn mark_truncated(&mut self) {
-        self.truncated = true;
+        self.truncated = 1;
     }
 
     fn bounds(&self, slot: Slot) -> (usize, usize) {
@@ -60,8 +71,11 @@ impl Texts {
             Some(previous) => self.ends.get(previous).copied().unwrap_or(0),
             None => 0,
         };
-        let end = self.ends.get(index).copied().unwrap_or(start);
-        (usize::from(start), usize::from(end))
+        let end = match self.ends.get(index) {
+            Some(end) => usize::from(*end),
+            None => self.buf.len(),
+        };
+        (usize::from(start), end)
     }
 
     pub(crate) fn get(&self, slot: Slot) -> &str {
@@ -77,7 +91,7 @@ impl Texts {
         let room = EVENT_TEXT_CAPACITY.saturating_sub(others);
         let kept = prefix_within(text, room);
         if kept.len() < text.len() {
-            self.truncated = true;
+            self.truncated = 1;
         }
         let mut rebuilt = Self {
             truncated: self.truncated,
@@ -87,7 +101,7 @@ impl Texts {
             let piece = if *each == slot { kept } else { self.get(*each) };
             // Cannot fail: the pieces add up to at most the capacity, checked above.
             if rebuilt.buf.push_str(piece).is_err() {
-                rebuilt.truncated = true;
+                rebuilt.truncated = 1;
             }
             if let Some(end) = rebuilt.ends.get_mut(index) {
                 *end = u8::try_from(rebuilt.buf.len()).unwrap_or(u8::MAX);
@@ -135,7 +149,8 @@ mod tests {
         assert!(t.truncated());
         assert_eq!(t.get(Slot::Message), "kept");
         let first = t.get(Slot::First);
-        assert_eq!(first.len(), EVENT_TEXT_CAPACITY - 4);
+        // "é" is two bytes: the cut falls on the last whole one that fits.
+        assert_eq!(first.len(), (EVENT_TEXT_CAPACITY - 4) / 2 * 2);
         assert!(first.chars().all(|c| c == 'é'));
     }
 }
