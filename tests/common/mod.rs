@@ -25,7 +25,7 @@ pub fn project(value: &Value, like: &Value) -> Value {
 /// at its longest (times `i64::MIN`, `Restarts` and the event count `u64::MAX`, exit code
 /// and signal `i32::MIN`), ten events of the kind with the most bytes of numbers and
 /// string prefixes (`Terminated`: two `i32`, an `Option<bool>`, two strings), and every
-/// event's text full (all 112 bytes in its message).
+/// event's text full (all `EVENT_TEXT_CAPACITY` bytes in its message).
 pub fn largest_task_state() -> TaskState {
     let text = "x".repeat(EVENT_TEXT_CAPACITY);
     let event = TaskEvent::new(
