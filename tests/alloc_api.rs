@@ -264,6 +264,14 @@ fn default_allocation_size() {
         "size_of::<Allocation>() = {size}, size_of::<AllocTask>() = {}",
         core::mem::size_of::<allocstate::AllocTask>()
     );
-    // Eight tasks: dominated by eight task states, plus names and bookkeeping.
-    assert!(size <= 8 * (1536 + 128) + 256, "Allocation is {size} bytes");
+    // Each task: its state (at most 1536 bytes) plus its name and bookkeeping.
+    let task = core::mem::size_of::<allocstate::AllocTask>();
+    assert!(task <= 1536 + 128, "AllocTask is {task} bytes");
+    // Beside eight tasks: the identity strings (IDs, names, job, group), the descriptions
+    // and the indexes.
+    let fixed = size - 8 * task;
+    assert!(
+        fixed <= 768,
+        "Allocation without its tasks is {fixed} bytes"
+    );
 }
