@@ -1,6 +1,7 @@
-//! `json_decode`: arbitrary bytes into serde_json's deserializer for `TaskState` and
-//! `TaskEvent` never panic; an accepted value serializes to JSON that parses back to an
-//! equal value, and that JSON is a fixed point (serializing again gives the same text).
+//! `json_decode`: arbitrary bytes into serde_json's deserializer for `TaskState`,
+//! `TaskEvent` and `Allocation<4>` never panic; an accepted value serializes to JSON that
+//! parses back to a value equal in everything JSON carries (see `common/json_carried.rs`),
+//! and that JSON is a fixed point (serializing again gives the same text).
 //!
 //! One documented exception to "equal": Nomad's JSON has no field for
 //! `TaskEvent::is_truncated`. An event whose text was cut on the way in serializes its
@@ -9,29 +10,19 @@
 
 #![no_main]
 
-use allocstate::{TaskEvent, TaskState, MAX_EVENTS};
+use allocstate::{Allocation, TaskEvent, TaskState, MAX_EVENTS};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../common/json_carried.rs"]
 mod json_carried;
-use json_carried::same_carried;
+use json_carried::{assert_alloc_carried, assert_state_carried, same_carried};
 
-fn same_state(a: &TaskState, b: &TaskState) -> bool {
-    if a == b {
-        return true;
-    }
-    a.phase() == b.phase()
-        && a.failed() == b.failed()
-        && a.restarts() == b.restarts()
-        && a.last_restart() == b.last_restart()
-        && a.started_at() == b.started_at()
-        && a.finished_at() == b.finished_at()
-        && a.event_count() == b.event_count()
-        && a.events().len() == b.events().len()
-        && a.events()
-            .iter()
-            .zip(b.events())
-            .all(|(x, y)| same_carried(x, y))
+/// A state read from JSON already has the phase and count JSON gives, so reading its
+/// JSON again gives them back too.
+fn assert_same_state(back: &TaskState, task: &TaskState, json: &str) {
+    assert_state_carried(back, task, json);
+    assert_eq!(back.phase(), task.phase(), "{json}");
+    assert_eq!(back.event_count(), task.event_count(), "{json}");
 }
 
 fuzz_target!(|bytes: &[u8]| {
@@ -41,10 +32,7 @@ fuzz_target!(|bytes: &[u8]| {
         let json = serde_json::to_string(&task).expect("a state always serializes");
         let back: TaskState =
             serde_json::from_str(&json).unwrap_or_else(|e| panic!("own JSON refused: {e}\n{json}"));
-        assert!(
-            same_state(&back, &task),
-            "JSON round trip differs\n{json}\n{task:?}\n{back:?}"
-        );
+        assert_same_state(&back, &task, &json);
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
         // And through the compact format, exactly.
         let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
@@ -63,5 +51,25 @@ fuzz_target!(|bytes: &[u8]| {
         );
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
         let _ = event.display_message().to_string();
+    }
+    if let Ok(alloc) = serde_json::from_slice::<Allocation<4>>(bytes) {
+        let json = serde_json::to_string(&alloc).expect("an allocation always serializes");
+        let back: Allocation<4> =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("own JSON refused: {e}\n{json}"));
+        assert_alloc_carried(&back, &alloc, &json);
+        for (b, a) in back.tasks().zip(alloc.tasks()) {
+            assert_same_state(b.state(), a.state(), &json);
+        }
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            json,
+            "JSON not a fixed point"
+        );
+        // And through the compact format, exactly.
+        let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+        let bytes = alloc
+            .to_postcard(&mut buf)
+            .expect("POSTCARD_MAX_SIZE suffices");
+        assert_eq!(Allocation::<4>::from_postcard(bytes).as_ref(), Ok(&alloc));
     }
 });
