@@ -2,15 +2,14 @@
 //! through JSON and postcard, the size bound, corrupted input, refusals.
 
 use allocstate::{
-    AllocError, AllocIdentity, Allocation, ClientStatus, DesiredStatus, IdentityField, Phase, Role,
-    TaskEvent, TaskState, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
-    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
-    UUID_CAPACITY,
+    AllocError, AllocIdentity, Allocation, ClientStatus, IdentityField, Phase, Role, TaskEvent,
+    TaskState, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
+    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
 use serde_json::Value;
 
 mod common;
-use common::{largest_task_state, project};
+use common::{identity, largest_task_state, modern, project};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
@@ -74,60 +73,6 @@ fn the_seed_allocation_parses_and_gives_back_its_values() {
     // Read back, the same allocation.
     let back: Allocation = serde_json::from_value(again).unwrap();
     assert_eq!(back, alloc);
-}
-
-fn identity() -> AllocIdentity<'static> {
-    AllocIdentity {
-        id: "5b7d9a41-3c2e-4f61-8a0b-1d2e3f405162",
-        eval_id: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
-        name: "shop.web[2]",
-        node_id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-        job_id: "shop",
-        task_group: "web",
-    }
-}
-
-/// A leader, a main task that fails for good, a prestart sidecar and a poststop task,
-/// after the orders that follow.
-fn modern() -> Allocation<4> {
-    let mut alloc: Allocation<4> = Allocation::new();
-    alloc.set_identity(identity()).unwrap();
-    alloc.add_task("proxy", Role::leader()).unwrap();
-    alloc.add_task("worker", Role::main()).unwrap();
-    alloc
-        .add_task_with_kill_timeout("logs", Role::prestart(true), 2_000_000_000)
-        .unwrap();
-    alloc.add_task("flush", Role::poststop()).unwrap();
-    let t = 1_700_000_000_000_000_000_i64;
-    for name in ["logs", "proxy", "worker"] {
-        alloc.apply(name, TaskEvent::received(t)).unwrap();
-        alloc.apply(name, TaskEvent::task_setup(t + 1)).unwrap();
-        alloc.apply(name, TaskEvent::started(t + 2)).unwrap();
-    }
-    alloc.apply("flush", TaskEvent::received(t)).unwrap();
-    alloc
-        .apply(
-            "worker",
-            TaskEvent::terminated(t + 10, 3).with_message("boom"),
-        )
-        .unwrap();
-    alloc
-        .apply(
-            "worker",
-            TaskEvent::not_restarting(
-                t + 11,
-                "Exceeded allowed attempts 2 in interval 1m0s and mode is \"fail\"",
-            ),
-        )
-        .unwrap();
-    assert_eq!(alloc.apply_orders(t + 12).len(), 2); // proxy, then logs
-    alloc
-        .set_desired(DesiredStatus::Stop, "alloc not needed due to job update")
-        .unwrap();
-    alloc
-        .set_client_description("worker failed; stopping")
-        .unwrap();
-    alloc
 }
 
 fn encode<const N: usize>(alloc: &Allocation<N>) -> Vec<u8> {

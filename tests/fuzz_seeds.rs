@@ -7,13 +7,24 @@
 use std::fs;
 use std::path::Path;
 
-use allocstate::{TaskEvent, TaskState};
+use allocstate::{Allocation, TaskEvent, TaskState};
 
-const SCENARIOS: [&str; 3] = [
-    "01_simple_run_e1",
-    "13_check_watcher_restart",
-    "20_failed_sibling",
-];
+mod common;
+use common::modern;
+
+const SEED_ALLOCATION: &str = "tests/data/seed_allocation.json";
+
+/// The scenario files' names (without `.jsonl`), sorted.
+fn scenarios() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir("tests/scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 /// A scenario file's events applied in order (refused events skipped, as the replay tool
 /// reports and skips them).
@@ -44,6 +55,16 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The seed names every corpus must hold: one per scenario, plus the allocations.
+fn expected_seeds(target: &str) -> Vec<String> {
+    let mut names: Vec<String> = scenarios().iter().map(|n| format!("seed-{n}")).collect();
+    names.push("seed-allocation-modern".into());
+    if target == "json_decode" {
+        names.push("seed-allocation-seed-document".into());
+    }
+    names
+}
+
 #[test]
 #[ignore = "writes the generated seeds under fuzz/corpus/"]
 fn write_seeds() {
@@ -54,49 +75,89 @@ fn write_seeds() {
     let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
     let empty = TaskState::new();
     fs::write(pc.join("seed-empty"), empty.to_postcard(&mut buf).unwrap()).unwrap();
-    for name in SCENARIOS {
-        let task = scenario_state(name);
-        fs::write(
-            pc.join(format!("seed-{name}")),
-            task.to_postcard(&mut buf).unwrap(),
-        )
-        .unwrap();
+    for name in scenarios() {
+        let task = scenario_state(&name);
+        let seed = format!("seed-{name}");
+        fs::write(pc.join(&seed), task.to_postcard(&mut buf).unwrap()).unwrap();
+        fs::write(js.join(&seed), serde_json::to_string_pretty(&task).unwrap()).unwrap();
     }
     let task = scenario_state("13_check_watcher_restart");
-    fs::write(
-        js.join("seed-13_check_watcher_restart"),
-        serde_json::to_string_pretty(&task).unwrap(),
-    )
-    .unwrap();
     let event = task.events().latest().unwrap();
     fs::write(
         js.join("seed-event-not-restarting"),
         serde_json::to_string(event).unwrap(),
     )
     .unwrap();
+
+    fs::copy(SEED_ALLOCATION, js.join("seed-allocation-seed-document")).unwrap();
+    let alloc = modern();
+    let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+    fs::write(
+        pc.join("seed-allocation-modern"),
+        alloc.to_postcard(&mut buf).unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        js.join("seed-allocation-modern"),
+        serde_json::to_string_pretty(&alloc).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn every_generated_seed_is_committed() {
+    for target in ["postcard_decode", "json_decode"] {
+        let held: Vec<String> = seeds(target)
+            .into_iter()
+            .map(|(path, _)| {
+                Path::new(&path)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into()
+            })
+            .collect();
+        for name in expected_seeds(target) {
+            assert!(
+                held.contains(&name),
+                "{target}/{name} missing: run `cargo test --test fuzz_seeds -- --ignored`"
+            );
+        }
+    }
 }
 
 #[test]
 fn postcard_seeds_decode_and_reencode() {
-    let seeds = seeds("postcard_decode");
-    assert!(seeds.len() >= 4);
-    for (path, bytes) in seeds {
-        let task = TaskState::from_postcard(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
-        assert_eq!(&*task.to_postcard(&mut buf).unwrap(), &bytes[..], "{path}");
+    for (path, bytes) in seeds("postcard_decode") {
+        let again = if let Ok(task) = TaskState::from_postcard(&bytes) {
+            let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
+            task.to_postcard(&mut buf).unwrap().to_vec()
+        } else if let Ok(alloc) = Allocation::<4>::from_postcard(&bytes) {
+            let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+            alloc.to_postcard(&mut buf).unwrap().to_vec()
+        } else {
+            panic!("{path}: neither a task state nor an Allocation<4>");
+        };
+        assert_eq!(again, bytes, "{path}");
     }
 }
 
 #[test]
 fn json_seeds_are_accepted() {
-    let seeds = seeds("json_decode");
-    assert!(seeds.len() >= 3);
-    for (path, bytes) in seeds {
+    for (path, bytes) in seeds("json_decode") {
         let state = serde_json::from_slice::<TaskState>(&bytes);
         let event = serde_json::from_slice::<TaskEvent>(&bytes);
+        let alloc = serde_json::from_slice::<Allocation<4>>(&bytes);
         assert!(
-            state.is_ok() || event.is_ok(),
-            "{path}: neither a state nor an event"
+            state.is_ok() || event.is_ok() || alloc.is_ok(),
+            "{path}: neither a task state, an event nor an Allocation<4>"
         );
     }
+}
+
+/// The seed document's allocation is committed byte for byte, not re-serialized.
+#[test]
+fn the_seed_document_seed_is_the_document() {
+    let seed = fs::read("fuzz/corpus/json_decode/seed-allocation-seed-document").unwrap();
+    assert_eq!(seed, fs::read(SEED_ALLOCATION).unwrap());
 }

@@ -2,7 +2,8 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use allocstate::{
-    Detail, Phase, TaskEvent, TaskState, TaskStateParts, WireState, EVENT_TEXT_CAPACITY, MAX_EVENTS,
+    AllocIdentity, Allocation, DesiredStatus, Detail, Phase, Role, TaskEvent, TaskState,
+    TaskStateParts, WireState, EVENT_TEXT_CAPACITY, MAX_EVENTS,
 };
 use serde_json::Value;
 
@@ -53,4 +54,59 @@ pub fn largest_task_state() -> TaskState {
         .expect("a state the machine could reach");
     assert_eq!(task.events().len(), MAX_EVENTS);
     task
+}
+
+/// The identity of [`modern`].
+pub fn identity() -> AllocIdentity<'static> {
+    AllocIdentity {
+        id: "5b7d9a41-3c2e-4f61-8a0b-1d2e3f405162",
+        eval_id: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+        name: "shop.web[2]",
+        node_id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        job_id: "shop",
+        task_group: "web",
+    }
+}
+
+/// A leader, a main task that fails for good, a prestart sidecar and a poststop task,
+/// after the orders that follow.
+pub fn modern() -> Allocation<4> {
+    let mut alloc: Allocation<4> = Allocation::new();
+    alloc.set_identity(identity()).unwrap();
+    alloc.add_task("proxy", Role::leader()).unwrap();
+    alloc.add_task("worker", Role::main()).unwrap();
+    alloc
+        .add_task_with_kill_timeout("logs", Role::prestart(true), 2_000_000_000)
+        .unwrap();
+    alloc.add_task("flush", Role::poststop()).unwrap();
+    let t = 1_700_000_000_000_000_000_i64;
+    for name in ["logs", "proxy", "worker"] {
+        alloc.apply(name, TaskEvent::received(t)).unwrap();
+        alloc.apply(name, TaskEvent::task_setup(t + 1)).unwrap();
+        alloc.apply(name, TaskEvent::started(t + 2)).unwrap();
+    }
+    alloc.apply("flush", TaskEvent::received(t)).unwrap();
+    alloc
+        .apply(
+            "worker",
+            TaskEvent::terminated(t + 10, 3).with_message("boom"),
+        )
+        .unwrap();
+    alloc
+        .apply(
+            "worker",
+            TaskEvent::not_restarting(
+                t + 11,
+                "Exceeded allowed attempts 2 in interval 1m0s and mode is \"fail\"",
+            ),
+        )
+        .unwrap();
+    assert_eq!(alloc.apply_orders(t + 12).len(), 2); // proxy, then logs
+    alloc
+        .set_desired(DesiredStatus::Stop, "alloc not needed due to job update")
+        .unwrap();
+    alloc
+        .set_client_description("worker failed; stopping")
+        .unwrap();
+    alloc
 }
