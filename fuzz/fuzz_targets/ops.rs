@@ -18,8 +18,10 @@ use std::collections::VecDeque;
 
 use allocstate::restart::{Lifecycle, LifecycleHook};
 use allocstate::{
-    AllocError, Allocation, ApplyError, ClientStatus, DesiredStatus, Detail, EventKind, KillCause,
-    Phase, Role, TaskEvent, TaskState, WireState, MAX_EVENTS,
+    AllocError, AllocIdentity, Allocation, ApplyError, ClientStatus, DesiredStatus, Detail,
+    EventKind, IdentityField, KillCause, Phase, Role, TaskEvent, TaskState, WireState,
+    ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, MAX_EVENTS,
+    TASK_GROUP_CAPACITY, UUID_CAPACITY,
 };
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -282,7 +284,62 @@ enum AllocOp {
     },
     /// Postcard and JSON out and back in; the sequence goes on with the postcard value.
     SerializeRestore,
+    SetServerStatus {
+        status: Option<u8>,
+    },
+    SetClientDescription {
+        text: DescriptionSel,
+    },
+    /// `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`.
+    SetIdentity {
+        fields: [String; 6],
+    },
+    /// `ModifyIndex` as a step from the current one (so it stays far from saturating),
+    /// `CreateIndex` as a step back from it (negative: after it, refused).
+    SetIndexes {
+        modify_step: i32,
+        create_back: i32,
+    },
 }
+
+/// Client descriptions: Nomad's texts (which are not stored) or arbitrary ones.
+#[derive(Debug, Arbitrary)]
+enum DescriptionSel {
+    Nomad(u8),
+    Raw(String),
+}
+
+const STATUSES: [ClientStatus; 6] = [
+    ClientStatus::Pending,
+    ClientStatus::Running,
+    ClientStatus::Failed,
+    ClientStatus::Complete,
+    ClientStatus::Lost,
+    ClientStatus::Unknown,
+];
+
+fn status_of(code: u8) -> ClientStatus {
+    STATUSES[usize::from(code) % STATUSES.len()]
+}
+
+impl DescriptionSel {
+    fn as_str(&self) -> &str {
+        match self {
+            DescriptionSel::Nomad(code) => status_of(*code).description(),
+            DescriptionSel::Raw(s) => s,
+        }
+    }
+}
+
+/// The identity fields in `SetIdentity` order, with their capacities.
+const IDENTITY: [(IdentityField, usize); 6] = [
+    (IdentityField::Id, UUID_CAPACITY),
+    (IdentityField::EvalId, UUID_CAPACITY),
+    (IdentityField::Name, ALLOC_NAME_CAPACITY),
+    (IdentityField::NodeId, UUID_CAPACITY),
+    (IdentityField::JobId, JOB_ID_CAPACITY),
+    (IdentityField::TaskGroup, TASK_GROUP_CAPACITY),
+];
 
 /// One cell of the contract's table.
 #[derive(Clone, Copy, Debug)]
@@ -547,6 +604,11 @@ struct AllocModel {
     desired: DesiredStatus,
     description: String,
     index: u64,
+    create_index: u64,
+    server: Option<ClientStatus>,
+    /// A client description set, with the status it was set with.
+    reported: Option<(ClientStatus, String)>,
+    identity: [String; 6],
 }
 
 impl AllocModel {
@@ -556,6 +618,10 @@ impl AllocModel {
             desired: DesiredStatus::Run,
             description: String::new(),
             index: 0,
+            create_index: 0,
+            server: None,
+            reported: None,
+            identity: Default::default(),
         }
     }
 
@@ -563,7 +629,7 @@ impl AllocModel {
         self.tasks.iter().position(|t| t.name == name)
     }
 
-    fn client_status(&self) -> ClientStatus {
+    fn derived_status(&self) -> ClientStatus {
         let any = |f: &dyn Fn(&Model) -> bool| self.tasks.iter().any(|t| f(&t.model));
         if any(&|m| m.phase == Phase::Dead && m.failed) {
             ClientStatus::Failed
@@ -575,6 +641,19 @@ impl AllocModel {
             ClientStatus::Pending
         } else {
             ClientStatus::Complete
+        }
+    }
+
+    /// The server-set status if any, else the derived one.
+    fn status(&self) -> ClientStatus {
+        self.server.unwrap_or_else(|| self.derived_status())
+    }
+
+    /// The description set, while the status it was set with lasts; else Nomad's text.
+    fn shown_description(&self) -> &str {
+        match &self.reported {
+            Some((status, text)) if *status == self.status() => text,
+            _ => self.status().description(),
         }
     }
 
@@ -643,10 +722,23 @@ fn check_alloc(alloc: &Allocation<4>, model: &AllocModel) {
         assert_eq!(task.kill_ordered(), m.ordered);
         check(task.state(), &m.model);
     }
-    let status = alloc.client_status();
-    assert_eq!(status, ClientStatus::of(alloc.tasks().map(|t| t.state())));
-    assert_eq!(status, model.client_status());
-    assert_eq!(alloc.client_description(), status.description());
+    let derived = alloc.derived_client_status();
+    assert_eq!(derived, ClientStatus::of(alloc.tasks().map(|t| t.state())));
+    assert_eq!(derived, model.derived_status());
+    assert_eq!(alloc.server_status(), model.server);
+    assert_eq!(alloc.client_status(), model.status());
+    assert_eq!(alloc.client_description(), model.shown_description());
+    assert_eq!(alloc.create_index(), model.create_index);
+    let id = alloc.identity();
+    let held = [
+        id.id,
+        id.eval_id,
+        id.name,
+        id.node_id,
+        id.job_id,
+        id.task_group,
+    ];
+    assert_eq!(held, model.identity.each_ref().map(String::as_str));
 
     let orders = alloc.orders();
     for order in &orders {
@@ -840,10 +932,113 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             alloc_serialize_restore(alloc);
             false
         }
+        AllocOp::SetServerStatus { status } => {
+            let status = status.map(status_of);
+            let result = alloc.set_server_status(status);
+            match status {
+                Some(s) if !matches!(s, ClientStatus::Lost | ClientStatus::Unknown) => {
+                    assert_eq!(result, Err(AllocError::NotServerStatus { status: s }));
+                }
+                _ => {
+                    let changed = status != model.server;
+                    assert_eq!(result, Ok(changed));
+                    if changed {
+                        model.server = status;
+                        model.index += 1;
+                    }
+                }
+            }
+            result.is_err()
+        }
+        AllocOp::SetClientDescription { text } => {
+            let text = text.as_str();
+            let result = alloc.set_client_description(text);
+            if text.len() > CLIENT_DESCRIPTION_CAPACITY {
+                assert_eq!(
+                    result,
+                    Err(AllocError::ClientDescriptionTooLong { len: text.len() })
+                );
+            } else {
+                let changed = text != model.shown_description();
+                assert_eq!(result, Ok(changed));
+                if changed {
+                    let status = model.status();
+                    model.reported =
+                        (text != status.description()).then(|| (status, text.to_owned()));
+                    model.index += 1;
+                }
+            }
+            result.is_err()
+        }
+        AllocOp::SetIdentity { fields } => {
+            let result = alloc.set_identity(AllocIdentity {
+                id: &fields[0],
+                eval_id: &fields[1],
+                name: &fields[2],
+                node_id: &fields[3],
+                job_id: &fields[4],
+                task_group: &fields[5],
+            });
+            let too_long = IDENTITY
+                .iter()
+                .zip(fields)
+                .find(|((_, capacity), value)| value.len() > *capacity);
+            match too_long {
+                Some(((field, _), value)) => assert_eq!(
+                    result,
+                    Err(AllocError::IdentityTooLong {
+                        field: *field,
+                        len: value.len()
+                    })
+                ),
+                None => {
+                    let changed = *fields != model.identity;
+                    assert_eq!(result, Ok(changed));
+                    if changed {
+                        model.identity = fields.clone();
+                        model.index += 1;
+                    }
+                }
+            }
+            result.is_err()
+        }
+        AllocOp::SetIndexes {
+            modify_step,
+            create_back,
+        } => {
+            let modify = model.index.saturating_add_signed(i64::from(*modify_step));
+            let create = modify.saturating_add_signed(-i64::from(*create_back));
+            let result = alloc.set_indexes(create, modify);
+            if create > modify || modify < model.index {
+                assert_eq!(
+                    result,
+                    Err(AllocError::InvalidIndexes {
+                        create_index: create,
+                        modify_index: modify
+                    })
+                );
+            } else {
+                assert_eq!(result, Ok(()));
+                model.create_index = create;
+                model.index = modify;
+            }
+            result.is_err()
+        }
     };
+    // A description set for a status no longer current is dropped: every status change
+    // is a change that moves the index.
+    if model
+        .reported
+        .as_ref()
+        .is_some_and(|(status, _)| *status != model.status())
+    {
+        model.reported = None;
+    }
     if refused {
         assert_eq!(*alloc, before, "a refused operation changed the allocation");
         assert_eq!(alloc.modify_index(), index_before);
+    } else if matches!(op, AllocOp::SetIndexes { .. }) {
+        // Adopting the servers' indexes is not itself a change (the model checks them).
     } else if *alloc != before {
         assert!(
             alloc.modify_index() > index_before,
