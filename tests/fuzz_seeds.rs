@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::Path;
 
-use allocstate::{Allocation, TaskEvent, TaskState};
+use allocstate::{Allocation, ClientStatus, TaskEvent, TaskState};
 
 mod common;
 use common::modern;
@@ -55,10 +55,21 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The generated allocation seeds: `modern()`, and the same with a server-set status,
+/// which the fuzzers rarely reach on their own.
+fn allocations() -> [(&'static str, Allocation<4>); 2] {
+    let mut lost = modern();
+    lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
+    [
+        ("seed-allocation-modern", modern()),
+        ("seed-allocation-modern-lost", lost),
+    ]
+}
+
 /// The seed names every corpus must hold: one per scenario, plus the allocations.
 fn expected_seeds(target: &str) -> Vec<String> {
     let mut names: Vec<String> = scenarios().iter().map(|n| format!("seed-{n}")).collect();
-    names.push("seed-allocation-modern".into());
+    names.extend(allocations().map(|(seed, _)| seed.to_owned()));
     if target == "json_decode" {
         names.push("seed-allocation-seed-document".into());
     }
@@ -90,18 +101,11 @@ fn write_seeds() {
     .unwrap();
 
     fs::copy(SEED_ALLOCATION, js.join("seed-allocation-seed-document")).unwrap();
-    let alloc = modern();
     let mut buf = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
-    fs::write(
-        pc.join("seed-allocation-modern"),
-        alloc.to_postcard(&mut buf).unwrap(),
-    )
-    .unwrap();
-    fs::write(
-        js.join("seed-allocation-modern"),
-        serde_json::to_string_pretty(&alloc).unwrap(),
-    )
-    .unwrap();
+    for (seed, alloc) in allocations() {
+        fs::write(pc.join(seed), alloc.to_postcard(&mut buf).unwrap()).unwrap();
+        fs::write(js.join(seed), serde_json::to_string_pretty(&alloc).unwrap()).unwrap();
+    }
 }
 
 #[test]
