@@ -128,7 +128,10 @@
 //! [`CLIENT_DESCRIPTION_CAPACITY`]) are errors, never cut; so are an invalid, duplicate
 //! or surplus (more than `N`) task name, and `CreateIndex` after `ModifyIndex`. JSON
 //! carries no lifecycle block: every task read gets the role [`Role::main`], the
-//! [`DEFAULT_KILL_TIMEOUT`] and no applied kill order. `ClientStatus` is written as
+//! [`DEFAULT_KILL_TIMEOUT`] and no applied kill order, so an allocation read from JSON
+//! reports status faithfully but must not drive [`Allocation::apply_orders`]: it would
+//! order its tasks killed again, poststop ones included. The compact format keeps roles
+//! and applied orders; restore from it to go on running. `ClientStatus` is written as
 //! [`Allocation::client_status`]; read, `lost` and `unknown` are kept as the
 //! [server-set status](Allocation::set_server_status), and any other must be the one
 //! derived from the tasks (`running` while every task is dead is an error). A
