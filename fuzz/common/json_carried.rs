@@ -2,6 +2,22 @@
 //! fuzz targets that round-trip them.
 
 use allocstate::{Allocation, Role, TaskEvent, TaskState, DEFAULT_KILL_TIMEOUT};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// `value` written as JSON and read back: the value read and the JSON, once the value
+/// read is checked to write the same JSON (a fixed point). What the two values must share
+/// is the caller's to check, with the helpers below.
+pub fn json_again<T: Serialize + DeserializeOwned>(value: &T) -> (T, String) {
+    let json = serde_json::to_string(value).expect("the crate's values always serialize");
+    let back: T =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("own JSON refused: {e}\n{json}"));
+    assert_eq!(
+        serde_json::to_string(&back).unwrap(),
+        json,
+        "JSON not a fixed point"
+    );
+    (back, json)
+}
 
 /// Whether `e` carries an override equal to its computed message (JSON drops it on the
 /// way in, as documented: the message shown is the same).
