@@ -1,5 +1,6 @@
 //! One task event: its kind, its time, and exactly the annotations Nomad sets for that kind.
 
+use crate::head::Head;
 use crate::kind::EventKind;
 use crate::text::{Slot, Texts};
 
@@ -413,14 +414,14 @@ pub struct TaskEvent {
     pub(crate) texts: Texts,
     pub(crate) numbers: Numbers,
     pub(crate) time: i64,
-    pub(crate) kind: EventKind,
-    pub(crate) fails_task: bool,
+    pub(crate) head: Head,
 }
 
 // The layout every append relies on, checked when the crate compiles. An event is moved
-// into the ring by value, and the optimiser copies the fields `apply` reads (time, kind,
-// flag) one by one and everything else as one piece. Here that piece is the texts and the
-// numbers: the first 128 bytes, eight whole 16-byte blocks. When the texts sat after the
+// into the ring by value, and the optimiser copies the fields `apply` reads (time, head)
+// one by one and everything else as one piece. Here that piece is the texts and the
+// numbers: the first 128 bytes, eight whole 16-byte blocks; the last 16 are two words,
+// with no padding to copy in pieces of its own (see `head`). When the texts sat after the
 // head, the piece was 118 bytes at offset 26; its copy ended in an overlapping 8-byte tail
 // that missed the CPU's store forwarding whenever the move went through a temporary, and
 // an append cost twice as much (`cargo bench --bench apply`).
@@ -429,6 +430,7 @@ const _: () = {
     assert!(core::mem::size_of::<Texts>() == 112);
     assert!(core::mem::offset_of!(TaskEvent, numbers) == 112);
     assert!(core::mem::offset_of!(TaskEvent, time) == 128);
+    assert!(core::mem::offset_of!(TaskEvent, head) == 136);
     assert!(core::mem::size_of::<TaskEvent>() == 144);
 };
 
@@ -436,8 +438,7 @@ impl TaskEvent {
     /// A filler for the ring's unused slots; never visible through the public API.
     pub(crate) const BLANK: TaskEvent = TaskEvent {
         time: 0,
-        kind: EventKind::Received,
-        fails_task: false,
+        head: Head::new(EventKind::Received, false),
         numbers: Numbers {
             value: 0,
             signal: 0,
@@ -464,8 +465,7 @@ impl TaskEvent {
         texts.set(Slot::Second, second);
         TaskEvent {
             time,
-            kind: detail.kind(),
-            fails_task: false,
+            head: Head::new(detail.kind(), false),
             numbers,
             texts,
         }
@@ -647,7 +647,7 @@ impl TaskEvent {
     /// Sets Nomad's `FailsTask` flag to `fails_task`.
     #[must_use]
     pub fn with_fails_task_set(mut self, fails_task: bool) -> TaskEvent {
-        self.fails_task = fails_task;
+        self.head = Head::new(self.head.kind(), fails_task);
         self
     }
 
@@ -660,7 +660,7 @@ impl TaskEvent {
 
     /// The event's kind.
     pub const fn kind(&self) -> EventKind {
-        self.kind
+        self.head.kind()
     }
 
     /// The event's time in unix nanoseconds.
@@ -670,7 +670,7 @@ impl TaskEvent {
 
     /// Nomad's exact `Type` string (the kept string for an unknown kind).
     pub fn type_str(&self) -> &str {
-        match self.kind.type_str() {
+        match self.kind().type_str() {
             Some(name) => name,
             None => self.texts.get(Slot::First),
         }
@@ -680,7 +680,7 @@ impl TaskEvent {
     pub fn detail(&self) -> Detail<'_> {
         let first = self.texts.get(Slot::First);
         let second = self.texts.get(Slot::Second);
-        Detail::assemble(self.kind, self.numbers, first, second)
+        Detail::assemble(self.kind(), self.numbers, first, second)
     }
 
     /// Nomad's free `Message`; empty when none.
@@ -699,17 +699,13 @@ impl TaskEvent {
     /// Nomad's `FailsTask` flag as carried by the event. (`Not Restarting` and
     /// `Setup Failure` fail the task whatever the flag says.)
     pub const fn fails_task(&self) -> bool {
-        self.fails_task
+        self.head.fails_task()
     }
 
     /// Whether the task is failed by accepting this event: its flag, or a kind that always
     /// fails the task.
     pub const fn marks_failed(&self) -> bool {
-        self.fails_task
-            || matches!(
-                self.kind,
-                EventKind::NotRestarting | EventKind::SetupFailure
-            )
+        self.head.marks_failed()
     }
 
     /// Whether any string was cut to fit the event's fixed capacity.

@@ -128,6 +128,12 @@ event_kinds! {
 }
 
 impl EventKind {
+    /// Whether accepting an event of this kind fails the task whatever its `FailsTask`
+    /// flag says: `Not Restarting` and `Setup Failure` (the contract's bookkeeping).
+    pub(crate) const fn always_fails_task(self) -> bool {
+        matches!(self, EventKind::NotRestarting | EventKind::SetupFailure)
+    }
+
     /// The name to show for this kind: its `Type` string, or `"unknown"`.
     pub const fn name(self) -> &'static str {
         match self.type_str() {

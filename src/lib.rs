@@ -214,6 +214,7 @@ mod display;
 pub mod duration;
 mod error;
 mod event;
+mod head;
 mod kind;
 mod phase;
 pub mod restart;

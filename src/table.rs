@@ -8,11 +8,18 @@ use crate::phase::Phase;
 /// rejects it. `first` says whether the event would be the task's first.
 #[inline]
 pub(crate) fn next_phase(phase: Phase, kind: EventKind, first: bool) -> Option<Phase> {
-    if first && matches!((kind, phase), (EventKind::Received, Phase::Pending)) {
+    next_phase_at(phase, kind as usize, first)
+}
+
+/// [`next_phase`] for the kind at `kind_index` in [`EventKind::ALL`], which is what an
+/// event's head holds: the hot path looks the step up without decoding the kind.
+#[inline(always)]
+pub(crate) fn next_phase_at(phase: Phase, kind_index: usize, first: bool) -> Option<Phase> {
+    if first && kind_index == EventKind::Received as usize && phase == Phase::Pending {
         return Some(Phase::Pending);
     }
     TABLE
-        .get(kind as usize)?
+        .get(kind_index)?
         .get(phase as usize)
         .copied()
         .flatten()

@@ -2,10 +2,11 @@
 
 use crate::error::Rejected;
 use crate::event::TaskEvent;
+use crate::head::Head;
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
-use crate::table::next_phase;
+use crate::table::{next_phase, next_phase_at};
 
 /// The phase before and after an accepted step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +82,8 @@ impl TaskState {
     pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
         let from = self.phase;
         let first = self.events.accepted() == 0;
-        let kind = event.kind();
-        let Some(to) = next_phase(from, kind, first) else {
+        let head = event.head;
+        let Some(to) = next_phase_at(from, head.kind_index(), first) else {
             return Err(Rejected {
                 phase: from,
                 first,
@@ -90,13 +91,11 @@ impl TaskState {
             });
         };
         let time = event.time();
-        let marks_failed = event.marks_failed();
         // The ring first, so the event moves straight from where the caller built it.
         self.events.push(event);
         // Most events keep the phase and touch no bookkeeping; they are done here.
-        if to != from || marks_failed || matches!(kind, EventKind::Started | EventKind::Restarting)
-        {
-            self.record(kind, marks_failed, to, time);
+        if to != from || head.keeps_books() {
+            self.record(head, to, time);
         }
         Ok(Transition { from, to })
     }
@@ -104,11 +103,11 @@ impl TaskState {
     /// The bookkeeping of an accepted event that fails the task, starts or restarts it, or
     /// changes its phase.
     #[inline]
-    fn record(&mut self, kind: EventKind, marks_failed: bool, to: Phase, time: i64) {
-        if marks_failed {
+    fn record(&mut self, head: Head, to: Phase, time: i64) {
+        if head.marks_failed() {
             self.failed = true;
         }
-        match kind {
+        match head.kind() {
             EventKind::Restarting => {
                 self.restarts = self.restarts.saturating_add(1);
                 self.last_restart = Some(time);
