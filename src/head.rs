@@ -5,8 +5,8 @@
 //! the flag left six bytes of padding beside them, copied as two more pieces (and, short of
 //! registers, through the stack): the event's last 16 bytes took five stores. As one word
 //! they take two (the time and this), and the `apply` bench got about 13% faster (medians
-//! of alternating runs). The word
-//! also answers, with one shift, whether the event fails the task or keeps Nomad's books.
+//! of alternating runs). The word also answers, with one shift, whether the event fails
+//! the task or keeps Nomad's books.
 
 use core::fmt;
 
