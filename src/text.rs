@@ -39,8 +39,9 @@ const SLOTS: [Slot; 4] = [Slot::First, Slot::Second, Slot::Message, Slot::Displa
 pub(crate) struct Texts {
     ends: [u8; 3],
     /// Whether a string was cut: 0 or 1. A byte, not a `bool`, so that the texts offer no
-    /// niche: `Result<Transition, Rejected>` then keeps its tag in the event's head, and
-    /// the optimiser still copies the texts as whole blocks (see `TaskEvent`'s layout).
+    /// niche: `Result<Transition, Rejected>` then keeps its tag out of them (in
+    /// `Rejected`'s own fields), and the optimiser still copies the texts as whole blocks
+    /// (see `TaskEvent`'s layout).
     truncated: u8,
     buf: String<EVENT_TEXT_CAPACITY, u8>,
 }
