@@ -6,7 +6,7 @@ use crate::head::Head;
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
-use crate::table::{next_phase, next_phase_at};
+use crate::table::next_phase_at;
 
 /// The phase before and after an accepted step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,12 @@ impl TaskState {
 
     /// Whether `event` would be accepted now, without applying it.
     pub fn accepts(&self, event: &TaskEvent) -> bool {
-        next_phase(self.phase, event.kind(), self.events.accepted() == 0).is_some()
+        next_phase_at(
+            self.phase,
+            event.head.kind_index(),
+            self.events.accepted() == 0,
+        )
+        .is_some()
     }
 
     /// The machine's phase.
