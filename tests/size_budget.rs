@@ -3,7 +3,6 @@
 mod common;
 
 use allocstate::{TaskEvent, TaskState};
-use common::largest_task_state;
 
 #[test]
 fn task_state_fits_in_1536_bytes() {
@@ -17,9 +16,10 @@ fn task_state_fits_in_1536_bytes() {
 
 /// The postcard bound of a full task state is at most a quarter of the same state's
 /// Nomad JSON. The state built here reaches the bound exactly.
+#[cfg(feature = "serde")]
 #[test]
 fn postcard_bound_is_at_most_a_quarter_of_nomad_json() {
-    let task = largest_task_state();
+    let task = common::largest_task_state();
     let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
     let postcard = task.to_postcard(&mut buf).expect("within the bound").len();
     let json = serde_json::to_vec(&task).unwrap().len();
