@@ -281,34 +281,6 @@ impl<const N: usize> Decoded<N> {
     }
 }
 
-/// A serialization "flavor" that writes nothing and checks each byte against the input
-/// read: re-encoding without a buffer (whose size cannot depend on `N` on stable Rust).
-struct SameAs<'a> {
-    expected: &'a [u8],
-}
-
-impl postcard::ser_flavors::Flavor for SameAs<'_> {
-    type Output = ();
-
-    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
-        match self.expected.split_first() {
-            Some((first, rest)) if *first == data => {
-                self.expected = rest;
-                Ok(())
-            }
-            _ => Err(postcard::Error::DeserializeBadEncoding),
-        }
-    }
-
-    fn finalize(self) -> postcard::Result<()> {
-        if self.expected.is_empty() {
-            Ok(())
-        } else {
-            Err(postcard::Error::DeserializeBadEncoding)
-        }
-    }
-}
-
 impl<const N: usize> Allocation<N> {
     /// The largest compact (postcard) encoding of an `Allocation<N>`, in bytes, computed
     /// from its parts' maxima: a buffer this size always suffices for
@@ -328,7 +300,7 @@ impl<const N: usize> Allocation<N> {
     /// assert_eq!(Allocation::<2>::from_postcard(bytes), Ok(group));
     /// ```
     pub fn to_postcard<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], postcard::Error> {
-        postcard::to_slice(self, buf)
+        super::compact::to_slice(self, buf).map_err(Into::into)
     }
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid (see *Wire
@@ -339,8 +311,9 @@ impl<const N: usize> Allocation<N> {
         if !rest.is_empty() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
-        postcard::serialize_with_flavor(&alloc, SameAs { expected: bytes })
-            .map_err(|_| postcard::Error::DeserializeBadEncoding)?;
+        if !super::compact::encodes_as(&alloc, bytes) {
+            return Err(postcard::Error::DeserializeBadEncoding);
+        }
         Ok(alloc)
     }
 }

@@ -5,6 +5,7 @@ mod alloc;
 mod alloc_binary;
 mod alloc_json;
 mod capture;
+mod compact;
 mod event_binary;
 mod event_json;
 mod flat;
@@ -82,7 +83,7 @@ impl TaskState {
     /// # Ok::<(), allocstate::Rejected>(())
     /// ```
     pub fn to_postcard<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], postcard::Error> {
-        postcard::to_slice(self, buf)
+        compact::to_slice(self, buf).map_err(Into::into)
     }
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid and any
@@ -92,9 +93,7 @@ impl TaskState {
         if !rest.is_empty() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
-        let mut again = [0u8; TaskState::POSTCARD_MAX_SIZE];
-        let written = task.to_postcard(&mut again)?;
-        if &*written != bytes {
+        if !compact::encodes_as(&task, bytes) {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
         Ok(task)
