@@ -229,9 +229,9 @@ mod text;
 
 pub use allocation::{
     AllocError, AllocIdentity, AllocTask, Allocation, ApplyError, DesiredStatus, IdentityField,
-    KillCause, Order, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
-    DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY,
-    TASK_NAME_CAPACITY, UUID_CAPACITY,
+    KillCause, Order, Orders, OrdersIntoIter, Role, TaskName, ALLOC_NAME_CAPACITY,
+    CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
+    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;

@@ -37,7 +37,7 @@
 //!
 //! // Two more failures in the same minute exceed the policy in "fail" mode.
 //! tracker.set_exit_result(1, 0, false);
-//! tracker.decide(2 * SEC, &mut no_jitter);
+//! let _ = tracker.decide(2 * SEC, &mut no_jitter);
 //! tracker.set_exit_result(1, 0, false);
 //! let outcome = tracker.decide(3 * SEC, &mut no_jitter);
 //! assert!(outcome.fails_task());
@@ -116,6 +116,7 @@ pub struct Lifecycle {
 
 impl Lifecycle {
     /// A main task (no lifecycle block).
+    #[must_use]
     pub const fn main() -> Self {
         Self {
             hook: None,
@@ -124,6 +125,7 @@ impl Lifecycle {
     }
 
     /// A prestart task; `sidecar` keeps it running alongside the main tasks.
+    #[must_use]
     pub const fn prestart(sidecar: bool) -> Self {
         Self {
             hook: Some(LifecycleHook::Prestart),
@@ -132,6 +134,7 @@ impl Lifecycle {
     }
 
     /// A poststart task; `sidecar` keeps it running alongside the main tasks.
+    #[must_use]
     pub const fn poststart(sidecar: bool) -> Self {
         Self {
             hook: Some(LifecycleHook::Poststart),
@@ -140,6 +143,7 @@ impl Lifecycle {
     }
 
     /// A poststop task (never restarted on success).
+    #[must_use]
     pub const fn poststop() -> Self {
         Self {
             hook: Some(LifecycleHook::Poststop),
@@ -167,6 +171,7 @@ impl<F: FnMut(u64) -> u64> Jitter for F {
 /// Why the tracker decided what it did; `Display` gives Nomad's exact text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum RestartReason {
     /// `"Restart within policy"`.
     WithinPolicy,
@@ -210,6 +215,7 @@ impl fmt::Display for RestartReason {
 /// The result of [`RestartTracker::decide`] (Nomad's `GetState` state + delay + reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum RestartOutcome {
     /// Restart after `delay` ns (Nomad's `Restarting` event with `StartDelay`).
     /// `reason` None = user-triggered restart (Nomad writes an empty reason; it
@@ -239,11 +245,13 @@ pub enum RestartOutcome {
 
 impl RestartOutcome {
     /// True only for [`RestartOutcome::NoRestart`], whose event sets `FailsTask`.
+    #[must_use]
     pub const fn fails_task(&self) -> bool {
         matches!(self, Self::NoRestart { .. })
     }
 
     /// The restart delay (ns), if the task is to be restarted.
+    #[must_use]
     pub const fn delay(&self) -> Option<i64> {
         match *self {
             Self::Restart { delay, .. } => Some(delay),
@@ -252,6 +260,7 @@ impl RestartOutcome {
     }
 
     /// The reason, if any (none for `Killed`, `NoFailure` and user-triggered restarts).
+    #[must_use]
     pub const fn reason(&self) -> Option<RestartReason> {
         match *self {
             Self::Restart { reason, .. } => reason,
@@ -287,6 +296,7 @@ impl RestartOutcome {
     /// );
     /// assert!(RestartOutcome::NoFailure.event(42).is_none());
     /// ```
+    #[must_use]
     pub fn event(&self, time: i64) -> Option<TaskEvent> {
         match *self {
             Self::Restart { delay, reason } => {
@@ -375,6 +385,7 @@ pub struct RestartTracker {
 
 impl RestartTracker {
     /// Nomad's `NewRestartTracker`; `now` opens the first interval.
+    #[must_use]
     pub const fn new(policy: RestartPolicy, job: JobType, lifecycle: Lifecycle, now: i64) -> Self {
         // Batch-like jobs should not restart after a successful exit.
         let mut on_success = !matches!(job, JobType::Batch | JobType::Sysbatch);
@@ -432,6 +443,7 @@ impl RestartTracker {
 
     /// Nomad's `GetState`: decides at time `now` and clears the per-decision
     /// flags (start error, exit result, restart-triggered, failure, killed).
+    #[must_use = "the decision says whether and when to restart; record it with apply_restart"]
     pub fn decide(&mut self, now: i64, jitter: &mut impl Jitter) -> RestartOutcome {
         let outcome = self.decide_inner(now, jitter);
         self.start_err = None;
@@ -533,21 +545,25 @@ impl RestartTracker {
     }
 
     /// Failures counted in the current interval (Go's `GetCount`).
+    #[must_use]
     pub const fn count(&self) -> u32 {
         self.count
     }
 
     /// The policy in force.
+    #[must_use]
     pub const fn policy(&self) -> &RestartPolicy {
         &self.policy
     }
 
     /// Whether a successful exit is restarted (derived from job type and lifecycle).
+    #[must_use]
     pub const fn on_success(&self) -> bool {
         self.on_success
     }
 
     /// Start of the current interval (ns).
+    #[must_use]
     pub const fn interval_start(&self) -> i64 {
         self.start_time
     }
@@ -794,7 +810,7 @@ mod tests {
         // Exactly at start + interval: same interval, so the 2nd failure exceeds.
         let mut t = service(p);
         t.set_exit_result(1, 0, false);
-        t.decide(0, &mut zero);
+        let _ = t.decide(0, &mut zero);
         t.set_exit_result(1, 0, false);
         assert!(t.decide(MIN, &mut zero).fails_task());
         assert_eq!(t.count(), 2);
@@ -802,7 +818,7 @@ mod tests {
         // One nanosecond later: reset, then counted (count == 1, not 0).
         let mut t = service(p);
         t.set_exit_result(1, 0, false);
-        t.decide(0, &mut zero);
+        let _ = t.decide(0, &mut zero);
         t.set_exit_result(1, 0, false);
         assert_eq!(
             t.decide(MIN + 1, &mut zero),
@@ -817,7 +833,7 @@ mod tests {
         let mut t = service(policy(2, MIN, SEC, RestartMode::Fail));
         for now in [1, 2] {
             t.set_exit_result(1, 0, false);
-            t.decide(now, &mut zero);
+            let _ = t.decide(now, &mut zero);
         }
         assert_eq!(t.count(), 2);
         t.set_exit_result(1, 0, false);
@@ -915,7 +931,7 @@ mod tests {
             asked = n;
             0
         };
-        t.decide(0, &mut g);
+        let _ = t.decide(0, &mut g);
         assert_eq!(asked, 15 * SEC as u64);
     }
 
@@ -1003,7 +1019,7 @@ mod tests {
     fn set_policy_keeps_count() {
         let mut t = service(policy(5, MIN, SEC, RestartMode::Fail));
         t.set_exit_result(1, 0, false);
-        t.decide(0, &mut zero);
+        let _ = t.decide(0, &mut zero);
         t.set_policy(policy(1, MIN, 2 * SEC, RestartMode::Fail));
         assert_eq!(t.count(), 1);
         assert_eq!(t.policy().delay, 2 * SEC);
@@ -1089,7 +1105,7 @@ mod tests {
         );
         for _ in 0..2 {
             t.set_exit_result(1, 0, false);
-            t.decide(i64::MIN, &mut zero);
+            let _ = t.decide(i64::MIN, &mut zero);
         }
         t.set_exit_result(1, 0, false);
         assert_eq!(

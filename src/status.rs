@@ -6,6 +6,7 @@ use crate::task::TaskState;
 /// Nomad's `ClientStatus` of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum ClientStatus {
     /// `pending`: no task has started (or there are no tasks).
     Pending,
@@ -23,6 +24,7 @@ pub enum ClientStatus {
 
 impl ClientStatus {
     /// Nomad's exact string.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             ClientStatus::Pending => "pending",
@@ -35,6 +37,7 @@ impl ClientStatus {
     }
 
     /// The status named by Nomad's string, if it is one.
+    #[must_use]
     pub fn from_wire_str(status: &str) -> Option<ClientStatus> {
         match status {
             "pending" => Some(ClientStatus::Pending),
@@ -48,6 +51,7 @@ impl ClientStatus {
     }
 
     /// The `ClientDescription` Nomad's client writes with a derived status.
+    #[must_use]
     pub const fn description(self) -> &'static str {
         match self {
             ClientStatus::Pending => "No tasks have started",
@@ -73,6 +77,7 @@ impl ClientStatus {
     /// assert_eq!(ClientStatus::of([&web, &waiting]), ClientStatus::Running);
     /// # Ok::<(), allocstate::Rejected>(())
     /// ```
+    #[must_use]
     pub fn of<'a, I>(tasks: I) -> ClientStatus
     where
         I: IntoIterator<Item = &'a TaskState>,

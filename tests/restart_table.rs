@@ -77,6 +77,8 @@ fn got(outcome: &RestartOutcome) -> String {
         RestartOutcome::Completed { reason } => format!("Completed({:?})", reason.to_string()),
         RestartOutcome::Killed => "Killed".to_string(),
         RestartOutcome::NoFailure => "NoFailure".to_string(),
+        // The enum is non_exhaustive: an outcome added later shows as itself.
+        other => format!("{other:?}"),
     }
 }
 

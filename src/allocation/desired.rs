@@ -13,6 +13,7 @@ use core::fmt;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum DesiredStatus {
     /// `run`: keep the tasks running.
     #[default]
@@ -25,6 +26,7 @@ pub enum DesiredStatus {
 
 impl DesiredStatus {
     /// Nomad's exact string.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             DesiredStatus::Run => "run",
@@ -34,6 +36,7 @@ impl DesiredStatus {
     }
 
     /// The status named by Nomad's string, if it is one.
+    #[must_use]
     pub fn from_wire_str(status: &str) -> Option<DesiredStatus> {
         match status {
             "run" => Some(DesiredStatus::Run),
@@ -44,6 +47,7 @@ impl DesiredStatus {
     }
 
     /// Whether the servers want the allocation's tasks killed (`stop` or `evict`).
+    #[must_use]
     pub const fn is_terminal(self) -> bool {
         matches!(self, DesiredStatus::Stop | DesiredStatus::Evict)
     }

@@ -13,6 +13,7 @@ use crate::status::ClientStatus;
 /// An allocation operation that was refused; the allocation is exactly as it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum AllocError {
     /// No task has this name.
     UnknownTask,
@@ -115,6 +116,7 @@ impl core::error::Error for AllocError {}
 /// back), or the task's machine refused it. Either way nothing changed, not even the
 /// modify index.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ApplyError {
     /// No task with this name (or index); the event is handed back.
     UnknownTask(TaskEvent),
@@ -124,6 +126,7 @@ pub enum ApplyError {
 
 impl ApplyError {
     /// The event that was not applied.
+    #[must_use]
     pub const fn event(&self) -> &TaskEvent {
         match self {
             ApplyError::UnknownTask(event) => event,
@@ -132,6 +135,7 @@ impl ApplyError {
     }
 
     /// Gives the event back.
+    #[must_use]
     pub fn into_event(self) -> TaskEvent {
         match self {
             ApplyError::UnknownTask(event) => event,
@@ -140,6 +144,7 @@ impl ApplyError {
     }
 
     /// The machine's refusal, if that is what happened.
+    #[must_use]
     pub const fn rejected(&self) -> Option<&Rejected> {
         match self {
             ApplyError::UnknownTask(_) => None,

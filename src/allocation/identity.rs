@@ -40,6 +40,7 @@ pub enum IdentityField {
 
 impl IdentityField {
     /// Nomad's JSON field name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             IdentityField::Id => "ID",
@@ -52,6 +53,7 @@ impl IdentityField {
     }
 
     /// The field's capacity in bytes.
+    #[must_use]
     pub const fn capacity(self) -> usize {
         match self {
             IdentityField::Id | IdentityField::EvalId | IdentityField::NodeId => UUID_CAPACITY,

@@ -120,7 +120,7 @@ pub use identity::{
     UUID_CAPACITY,
 };
 pub use name::{TaskName, TASK_NAME_CAPACITY};
-pub use orders::{KillCause, Order};
+pub use orders::{KillCause, Order, Orders, OrdersIntoIter};
 pub use role::Role;
 
 /// Bytes the desired description can hold; a longer one is refused
@@ -149,26 +149,31 @@ pub struct AllocTask {
 
 impl AllocTask {
     /// The task's name.
+    #[must_use]
     pub fn name(&self) -> &str {
         self.name.as_str()
     }
 
     /// The task's role.
+    #[must_use]
     pub const fn role(&self) -> Role {
         self.role
     }
 
     /// The kill timeout (ns) its `Killing` events carry.
+    #[must_use]
     pub const fn kill_timeout(&self) -> i64 {
         self.kill_timeout
     }
 
     /// The task's state.
+    #[must_use]
     pub const fn state(&self) -> &TaskState {
         &self.state
     }
 
     /// Whether an order to kill it was applied.
+    #[must_use]
     pub const fn kill_ordered(&self) -> bool {
         self.kill_ordered
     }
@@ -224,6 +229,7 @@ impl<const N: usize> Default for Allocation<N> {
 
 impl<const N: usize> Allocation<N> {
     /// An empty allocation: no tasks, desired `run`, modify index 0.
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             tasks: Vec::new(),
@@ -238,16 +244,19 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// How many tasks it can hold (`N`).
+    #[must_use]
     pub const fn capacity(&self) -> usize {
         N
     }
 
     /// How many tasks it holds.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.tasks.len()
     }
 
     /// Whether it holds no task.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.tasks.is_empty()
     }
@@ -286,6 +295,7 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// The index of the task named `name`.
+    #[must_use]
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.tasks
             .iter()
@@ -293,21 +303,25 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// The task named `name`.
+    #[must_use]
     pub fn task(&self, name: &str) -> Option<&AllocTask> {
         self.tasks.iter().find(|task| task.name.as_str() == name)
     }
 
     /// The task at `index` (the order tasks were added).
+    #[must_use]
     pub fn task_at(&self, index: usize) -> Option<&AllocTask> {
         self.tasks.get(index)
     }
 
     /// The state of the task named `name`.
+    #[must_use]
     pub fn state(&self, name: &str) -> Option<&TaskState> {
         self.task(name).map(AllocTask::state)
     }
 
     /// The tasks, in the order they were added.
+    #[must_use]
     pub fn tasks(&self) -> impl ExactSizeIterator<Item = &AllocTask> + Clone + '_ {
         self.tasks.iter()
     }
@@ -346,6 +360,7 @@ impl<const N: usize> Allocation<N> {
 
     /// Nomad's `ClientStatus`: the [server-set status](Self::set_server_status) if there is
     /// one, otherwise the one [derived from the tasks](Self::derived_client_status).
+    #[must_use]
     pub fn client_status(&self) -> ClientStatus {
         match self.server_status {
             Some(status) => status,
@@ -355,6 +370,7 @@ impl<const N: usize> Allocation<N> {
 
     /// The client status derived from the tasks ([`ClientStatus::of`]), whatever a server
     /// set.
+    #[must_use]
     pub fn derived_client_status(&self) -> ClientStatus {
         ClientStatus::of(self.tasks.iter().map(AllocTask::state))
     }
@@ -362,6 +378,7 @@ impl<const N: usize> Allocation<N> {
     /// Nomad's `ClientDescription`: the one [set](Self::set_client_description) for the
     /// current client status if any, otherwise Nomad's text for the status
     /// ([`ClientStatus::description`]).
+    #[must_use]
     pub fn client_description(&self) -> &str {
         let status = self.client_status();
         match &self.client_description {
@@ -371,6 +388,7 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// The status a server imposed (`lost` or `unknown`), if any.
+    #[must_use]
     pub const fn server_status(&self) -> Option<ClientStatus> {
         self.server_status
     }
@@ -450,6 +468,7 @@ impl<const N: usize> Allocation<N> {
 
     /// The identity strings (`ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`); all
     /// empty in a new allocation.
+    #[must_use]
     pub fn identity(&self) -> AllocIdentity<'_> {
         self.identity.borrowed()
     }
@@ -493,36 +512,43 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// `ID`: the allocation's UUID.
+    #[must_use]
     pub fn id(&self) -> &str {
         self.identity.id.as_str()
     }
 
     /// `EvalID`: the evaluation that placed the allocation.
+    #[must_use]
     pub fn eval_id(&self) -> &str {
         self.identity.eval_id.as_str()
     }
 
     /// `Name`: `<job>.<group>[<index>]`.
+    #[must_use]
     pub fn name(&self) -> &str {
         self.identity.name.as_str()
     }
 
     /// `NodeID`: the client node.
+    #[must_use]
     pub fn node_id(&self) -> &str {
         self.identity.node_id.as_str()
     }
 
     /// `JobID`.
+    #[must_use]
     pub fn job_id(&self) -> &str {
         self.identity.job_id.as_str()
     }
 
     /// `TaskGroup`: the group's name.
+    #[must_use]
     pub fn task_group(&self) -> &str {
         self.identity.task_group.as_str()
     }
 
     /// `CreateIndex`: the servers' index when the allocation was created (0 until set).
+    #[must_use]
     pub const fn create_index(&self) -> u64 {
         self.create_index
     }
@@ -556,11 +582,13 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// Nomad's `DesiredStatus`.
+    #[must_use]
     pub const fn desired_status(&self) -> DesiredStatus {
         self.desired_status
     }
 
     /// Nomad's `DesiredDescription`.
+    #[must_use]
     pub fn desired_description(&self) -> &str {
         self.desired_description.as_str()
     }
@@ -589,18 +617,21 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// The index of the latest accepted change.
+    #[must_use]
     pub const fn modify_index(&self) -> u64 {
         self.modify_index
     }
 
     /// Whether anything changed after `index` (a blocking query's question).
+    #[must_use]
     pub const fn changed_since(&self, index: u64) -> bool {
         self.modify_index > index
     }
 
     /// The kill orders due now, in kill order (see the module docs). Pure: nothing
     /// changes until [`apply_orders`](Self::apply_orders).
-    pub fn orders(&self) -> Vec<Order, N> {
+    #[must_use = "the orders are only computed; apply_orders records them"]
+    pub fn orders(&self) -> Orders<N> {
         orders::compute(&self.tasks, self.desired_status)
     }
 
@@ -608,8 +639,8 @@ impl<const N: usize> Allocation<N> {
     /// then `Killing`, through the task machine, and marks the task ordered. An order
     /// whose events the task's machine would refuse is skipped and changes nothing.
     /// Returns the orders applied; the runtime then stops those tasks.
-    pub fn apply_orders(&mut self, time: i64) -> Vec<Order, N> {
-        let mut applied = Vec::new();
+    pub fn apply_orders(&mut self, time: i64) -> Orders<N> {
+        let mut applied = Orders::default();
         for order in self.orders() {
             let reason = order.reason_event(time);
             let killing = order.killing_event(time);

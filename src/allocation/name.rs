@@ -43,6 +43,7 @@ impl TaskName {
     }
 
     /// The name.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }

@@ -12,6 +12,7 @@ use super::AllocTask;
 /// Why a task must be killed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum KillCause {
     /// A (non-poststop) task is dead and failed: `Sibling Task Failed` naming it.
     SiblingTaskFailed {
@@ -28,6 +29,7 @@ pub enum KillCause {
 
 impl KillCause {
     /// The reason event the task records before `Killing`; none for a desired stop.
+    #[must_use]
     pub fn reason_event(&self, time: i64) -> Option<TaskEvent> {
         match self {
             KillCause::SiblingTaskFailed { failed } => {
@@ -55,29 +57,103 @@ pub struct Order {
 impl Order {
     /// The task's index in the allocation (see
     /// [`Allocation::task_at`](super::Allocation::task_at)).
+    #[must_use]
     pub const fn task(&self) -> usize {
         self.task
     }
 
     /// Why the task must be killed.
+    #[must_use]
     pub const fn cause(&self) -> &KillCause {
         &self.cause
     }
 
     /// The task's kill timeout (ns), carried by the `Killing` event.
+    #[must_use]
     pub const fn kill_timeout(&self) -> i64 {
         self.kill_timeout
     }
 
     /// The reason event to record first (`Sibling Task Failed`, `Leader Task Dead`,
     /// `Main Tasks Dead`), or none for a desired stop.
+    #[must_use]
     pub fn reason_event(&self, time: i64) -> Option<TaskEvent> {
         self.cause.reason_event(time)
     }
 
     /// The `Killing` event to record after the reason.
+    #[must_use]
     pub fn killing_event(&self, time: i64) -> TaskEvent {
         TaskEvent::killing(time, self.kill_timeout)
+    }
+}
+
+/// The kill orders of one call, at most `N` (one per task): a slice of [`Order`]s
+/// (`len`, indexing, `iter` through `Deref`), iterable by value or by reference. The
+/// storage is the crate's own, so a change of heapless is not a change of this API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Orders<const N: usize>(Vec<Order, N>);
+
+impl<const N: usize> Orders<N> {
+    /// The orders as a slice, in kill order.
+    #[must_use]
+    pub fn as_slice(&self) -> &[Order] {
+        &self.0
+    }
+
+    pub(crate) fn push(&mut self, order: Order) -> Result<(), Order> {
+        self.0.push(order)
+    }
+}
+
+impl<const N: usize> core::ops::Deref for Orders<N> {
+    type Target = [Order];
+
+    fn deref(&self) -> &[Order] {
+        &self.0
+    }
+}
+
+impl<'a, const N: usize> IntoIterator for &'a Orders<N> {
+    type Item = &'a Order;
+    type IntoIter = core::slice::Iter<'a, Order>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<const N: usize> IntoIterator for Orders<N> {
+    type Item = Order;
+    type IntoIter = OrdersIntoIter<N>;
+
+    fn into_iter(self) -> OrdersIntoIter<N> {
+        OrdersIntoIter(self.0.into_iter())
+    }
+}
+
+/// The orders of an [`Orders`], by value, in kill order.
+#[derive(Debug, Clone)]
+pub struct OrdersIntoIter<const N: usize>(heapless::vec::IntoIter<Order, N, usize>);
+
+impl<const N: usize> Iterator for OrdersIntoIter<N> {
+    type Item = Order;
+
+    fn next(&mut self) -> Option<Order> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<const N: usize> ExactSizeIterator for OrdersIntoIter<N> {}
+
+#[cfg(feature = "defmt")]
+impl<const N: usize> defmt::Format for Orders<N> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{}", self.as_slice())
     }
 }
 
@@ -125,11 +201,8 @@ pub(crate) fn cause(tasks: &[AllocTask], desired: DesiredStatus) -> Option<KillC
 }
 
 /// The orders due now: every live task not yet ordered, in Nomad's kill order.
-pub(crate) fn compute<const N: usize>(
-    tasks: &[AllocTask],
-    desired: DesiredStatus,
-) -> Vec<Order, N> {
-    let mut orders = Vec::new();
+pub(crate) fn compute<const N: usize>(tasks: &[AllocTask], desired: DesiredStatus) -> Orders<N> {
+    let mut orders = Orders::default();
     let Some(cause) = cause(tasks, desired) else {
         return orders;
     };

@@ -31,6 +31,7 @@ pub struct Role {
 
 impl Role {
     /// A main task (no lifecycle block), not the leader.
+    #[must_use]
     pub const fn main() -> Self {
         Self {
             lifecycle: Lifecycle::main(),
@@ -39,6 +40,7 @@ impl Role {
     }
 
     /// The group's leader: a main task with `leader = true`.
+    #[must_use]
     pub const fn leader() -> Self {
         Self {
             lifecycle: Lifecycle::main(),
@@ -47,6 +49,7 @@ impl Role {
     }
 
     /// A prestart task; `sidecar` keeps it running beside the main tasks.
+    #[must_use]
     pub const fn prestart(sidecar: bool) -> Self {
         Self {
             lifecycle: Lifecycle::prestart(sidecar),
@@ -55,6 +58,7 @@ impl Role {
     }
 
     /// A poststart task; `sidecar` keeps it running beside the main tasks.
+    #[must_use]
     pub const fn poststart(sidecar: bool) -> Self {
         Self {
             lifecycle: Lifecycle::poststart(sidecar),
@@ -64,6 +68,7 @@ impl Role {
 
     /// A poststop task: it runs after the main tasks and is never killed by the
     /// allocation.
+    #[must_use]
     pub const fn poststop() -> Self {
         Self {
             lifecycle: Lifecycle::poststop(),
@@ -81,6 +86,7 @@ impl Role {
     }
 
     /// A prestart or poststart task with `sidecar` set.
+    #[must_use]
     pub const fn is_sidecar(&self) -> bool {
         self.lifecycle.sidecar
             && matches!(
@@ -90,6 +96,7 @@ impl Role {
     }
 
     /// A poststop task.
+    #[must_use]
     pub const fn is_poststop(&self) -> bool {
         matches!(self.lifecycle.hook, Some(LifecycleHook::Poststop))
     }
