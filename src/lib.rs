@@ -228,8 +228,8 @@ mod task;
 mod text;
 
 pub use allocation::{
-    AllocError, AllocIdentity, AllocTask, Allocation, ApplyError, DesiredStatus, IdentityField,
-    KillCause, Order, Orders, OrdersIntoIter, Role, TaskName, ALLOC_NAME_CAPACITY,
+    AllocIdentity, AllocTask, Allocation, AllocationError, ApplyError, DesiredStatus,
+    IdentityField, KillCause, Order, Orders, OrdersIntoIter, Role, TaskName, ALLOC_NAME_CAPACITY,
     CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
     JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };

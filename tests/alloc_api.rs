@@ -2,7 +2,7 @@
 //! that grows on every accepted change and only then.
 
 use allocstate::{
-    AllocError, Allocation, ApplyError, DesiredStatus, EventKind, Phase, Role, TaskEvent,
+    Allocation, AllocationError, ApplyError, DesiredStatus, EventKind, Phase, Role, TaskEvent,
     DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
 };
 use proptest::prelude::*;
@@ -32,11 +32,11 @@ fn refused_adds_change_nothing() {
     let mut alloc = two_tasks();
     let before = alloc.clone();
     let long = "n".repeat(TASK_NAME_CAPACITY + 1);
-    let cases: [(&str, AllocError); 4] = [
-        ("web", AllocError::DuplicateTask),
-        ("", AllocError::EmptyName),
-        (&long, AllocError::NameTooLong { len: long.len() }),
-        ("cache", AllocError::Full { capacity: 2 }),
+    let cases: [(&str, AllocationError); 4] = [
+        ("web", AllocationError::DuplicateTask),
+        ("", AllocationError::EmptyName),
+        (&long, AllocationError::NameTooLong { len: long.len() }),
+        ("cache", AllocationError::Full { capacity: 2 }),
     ];
     for (name, want) in cases {
         assert_eq!(alloc.add_task(name, Role::main()), Err(want), "{name:?}");
@@ -54,7 +54,7 @@ fn duplicate_is_checked_before_full() {
     let mut alloc = two_tasks();
     assert_eq!(
         alloc.add_task("db", Role::main()),
-        Err(AllocError::DuplicateTask)
+        Err(AllocationError::DuplicateTask)
     );
 }
 
@@ -70,7 +70,7 @@ fn unknown_names_change_nothing() {
         err.to_string(),
         "`Received` event for a task not in the allocation"
     );
-    assert_eq!(alloc.finish("nope", 1), Err(AllocError::UnknownTask));
+    assert_eq!(alloc.finish("nope", 1), Err(AllocationError::UnknownTask));
     assert!(alloc.task("nope").is_none());
     assert!(alloc.state("nope").is_none());
     assert_eq!(alloc.index_of("nope"), None);
@@ -118,7 +118,7 @@ fn desired_status_and_description() {
     let long = "d".repeat(DESIRED_DESCRIPTION_CAPACITY + 1);
     assert_eq!(
         alloc.set_desired(DesiredStatus::Evict, &long),
-        Err(AllocError::DescriptionTooLong { len: long.len() })
+        Err(AllocationError::DescriptionTooLong { len: long.len() })
     );
     assert_eq!(alloc, before);
     for s in [
@@ -159,15 +159,15 @@ fn index_grows_on_each_accepted_change() {
 #[test]
 fn error_messages_say_what_was_wrong() {
     assert_eq!(
-        AllocError::Full { capacity: 8 }.to_string(),
+        AllocationError::Full { capacity: 8 }.to_string(),
         "the allocation is full (8 tasks)"
     );
     assert_eq!(
-        AllocError::NameTooLong { len: 70 }.to_string(),
+        AllocationError::NameTooLong { len: 70 }.to_string(),
         "task name of 70 bytes exceeds the capacity of 64"
     );
     assert_eq!(
-        AllocError::DuplicateTask.to_string(),
+        AllocationError::DuplicateTask.to_string(),
         "a task with this name is already in the allocation"
     );
 }

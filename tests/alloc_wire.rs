@@ -2,9 +2,10 @@
 //! through JSON and postcard, the size bound, corrupted input, refusals.
 
 use allocstate::{
-    AllocError, AllocIdentity, Allocation, ClientStatus, IdentityField, Phase, Role, TaskEvent,
-    TaskState, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
-    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+    AllocIdentity, Allocation, AllocationError, ClientStatus, IdentityField, Phase, Role,
+    TaskEvent, TaskState, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
+    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
+    UUID_CAPACITY,
 };
 use serde_json::Value;
 
@@ -449,7 +450,7 @@ fn identity_setters_refuse_instead_of_cutting() {
             task_group: &long_group,
             ..identity()
         }),
-        Err(AllocError::IdentityTooLong {
+        Err(AllocationError::IdentityTooLong {
             field: IdentityField::TaskGroup,
             len: TASK_GROUP_CAPACITY + 1
         })
@@ -470,13 +471,13 @@ fn identity_setters_refuse_instead_of_cutting() {
     );
     assert_eq!(
         alloc.set_client_description(&"d".repeat(CLIENT_DESCRIPTION_CAPACITY + 1)),
-        Err(AllocError::ClientDescriptionTooLong {
+        Err(AllocationError::ClientDescriptionTooLong {
             len: CLIENT_DESCRIPTION_CAPACITY + 1
         })
     );
     assert_eq!(
         alloc.set_server_status(Some(ClientStatus::Complete)),
-        Err(AllocError::NotServerStatus {
+        Err(AllocationError::NotServerStatus {
             status: ClientStatus::Complete
         })
     );

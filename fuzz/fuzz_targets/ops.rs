@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 
 use allocstate::restart::{Lifecycle, LifecycleHook};
 use allocstate::{
-    AllocError, AllocIdentity, Allocation, ApplyError, ClientStatus, DesiredStatus, Detail,
+    AllocIdentity, Allocation, AllocationError, ApplyError, ClientStatus, DesiredStatus, Detail,
     EventKind, IdentityField, KillCause, Phase, Role, TaskEvent, TaskState, WireState,
     ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, MAX_EVENTS,
     TASK_GROUP_CAPACITY, UUID_CAPACITY,
@@ -799,13 +799,13 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
                 None => alloc.add_task(name, role),
             };
             let expected = if name.is_empty() {
-                Err(AllocError::EmptyName)
+                Err(AllocationError::EmptyName)
             } else if name.len() > allocstate::TASK_NAME_CAPACITY {
-                Err(AllocError::NameTooLong { len: name.len() })
+                Err(AllocationError::NameTooLong { len: name.len() })
             } else if model.position(name).is_some() {
-                Err(AllocError::DuplicateTask)
+                Err(AllocationError::DuplicateTask)
             } else if model.tasks.len() == 4 {
-                Err(AllocError::Full { capacity: 4 })
+                Err(AllocationError::Full { capacity: 4 })
             } else {
                 Ok(model.tasks.len())
             };
@@ -858,7 +858,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             let name = name.as_str();
             let result = alloc.finish(name, *time);
             match model.position(name) {
-                None => assert_eq!(result, Err(AllocError::UnknownTask)),
+                None => assert_eq!(result, Err(AllocationError::UnknownTask)),
                 Some(i) => {
                     let (from, to) = model.tasks[i].model.finish(*time);
                     let step = result.expect("finish on a known task");
@@ -879,7 +879,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             if description.len() > allocstate::DESIRED_DESCRIPTION_CAPACITY {
                 assert_eq!(
                     result,
-                    Err(AllocError::DescriptionTooLong {
+                    Err(AllocationError::DescriptionTooLong {
                         len: description.len()
                     })
                 );
@@ -937,7 +937,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             let result = alloc.set_server_status(status);
             match status {
                 Some(s) if !matches!(s, ClientStatus::Lost | ClientStatus::Unknown) => {
-                    assert_eq!(result, Err(AllocError::NotServerStatus { status: s }));
+                    assert_eq!(result, Err(AllocationError::NotServerStatus { status: s }));
                 }
                 _ => {
                     let changed = status != model.server;
@@ -956,7 +956,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             if text.len() > CLIENT_DESCRIPTION_CAPACITY {
                 assert_eq!(
                     result,
-                    Err(AllocError::ClientDescriptionTooLong { len: text.len() })
+                    Err(AllocationError::ClientDescriptionTooLong { len: text.len() })
                 );
             } else {
                 let changed = text != model.shown_description();
@@ -986,7 +986,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             match too_long {
                 Some(((field, _), value)) => assert_eq!(
                     result,
-                    Err(AllocError::IdentityTooLong {
+                    Err(AllocationError::IdentityTooLong {
                         field: *field,
                         len: value.len()
                     })
@@ -1012,7 +1012,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             if create > modify || modify < model.index {
                 assert_eq!(
                     result,
-                    Err(AllocError::InvalidIndexes {
+                    Err(AllocationError::InvalidIndexes {
                         create_index: create,
                         modify_index: modify
                     })

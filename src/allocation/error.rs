@@ -14,7 +14,7 @@ use crate::status::ClientStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum AllocError {
+pub enum AllocationError {
     /// No task has this name.
     UnknownTask,
     /// A task with this name is already in the allocation.
@@ -67,39 +67,39 @@ pub enum AllocError {
     },
 }
 
-impl fmt::Display for AllocError {
+impl fmt::Display for AllocationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            AllocError::UnknownTask => f.write_str("no task with this name in the allocation"),
-            AllocError::DuplicateTask => {
+            AllocationError::UnknownTask => f.write_str("no task with this name in the allocation"),
+            AllocationError::DuplicateTask => {
                 f.write_str("a task with this name is already in the allocation")
             }
-            AllocError::Full { capacity } => {
+            AllocationError::Full { capacity } => {
                 write!(f, "the allocation is full ({capacity} tasks)")
             }
-            AllocError::EmptyName => f.write_str("a task name cannot be empty"),
-            AllocError::NameTooLong { len } => write!(
+            AllocationError::EmptyName => f.write_str("a task name cannot be empty"),
+            AllocationError::NameTooLong { len } => write!(
                 f,
                 "task name of {len} bytes exceeds the capacity of {TASK_NAME_CAPACITY}"
             ),
-            AllocError::DescriptionTooLong { len } => write!(
+            AllocationError::DescriptionTooLong { len } => write!(
                 f,
                 "desired description of {len} bytes exceeds the capacity of {DESIRED_DESCRIPTION_CAPACITY}"
             ),
-            AllocError::IdentityTooLong { field, len } => write!(
+            AllocationError::IdentityTooLong { field, len } => write!(
                 f,
                 "{field} of {len} bytes exceeds the capacity of {}",
                 field.capacity()
             ),
-            AllocError::ClientDescriptionTooLong { len } => write!(
+            AllocationError::ClientDescriptionTooLong { len } => write!(
                 f,
                 "client description of {len} bytes exceeds the capacity of {CLIENT_DESCRIPTION_CAPACITY}"
             ),
-            AllocError::NotServerStatus { status } => write!(
+            AllocationError::NotServerStatus { status } => write!(
                 f,
                 "client status `{status}` is derived from the tasks; only `lost` and `unknown` are set by servers"
             ),
-            AllocError::InvalidIndexes {
+            AllocationError::InvalidIndexes {
                 create_index,
                 modify_index,
             } => write!(
@@ -110,7 +110,7 @@ impl fmt::Display for AllocError {
     }
 }
 
-impl core::error::Error for AllocError {}
+impl core::error::Error for AllocationError {}
 
 /// An event the allocation did not apply: no task has the name (the event is handed
 /// back), or the task's machine refused it. Either way nothing changed, not even the

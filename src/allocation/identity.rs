@@ -5,7 +5,7 @@ use core::fmt;
 
 use heapless::String;
 
-use super::error::AllocError;
+use super::error::AllocationError;
 
 /// Bytes an allocation, evaluation or node ID can hold: Nomad's IDs are UUIDs, 36 chars.
 pub const UUID_CAPACITY: usize = 36;
@@ -108,11 +108,11 @@ pub(crate) struct Identity {
 pub(crate) fn bounded<const C: usize>(
     field: IdentityField,
     value: &str,
-) -> Result<String<C>, AllocError> {
+) -> Result<String<C>, AllocationError> {
     let mut held = String::new();
     match held.push_str(value) {
         Ok(()) => Ok(held),
-        Err(_) => Err(AllocError::IdentityTooLong {
+        Err(_) => Err(AllocationError::IdentityTooLong {
             field,
             len: value.len(),
         }),
@@ -132,7 +132,7 @@ impl Identity {
     }
 
     /// Every field checked before any is kept.
-    pub(crate) fn from_borrowed(identity: &AllocIdentity<'_>) -> Result<Self, AllocError> {
+    pub(crate) fn from_borrowed(identity: &AllocIdentity<'_>) -> Result<Self, AllocationError> {
         Ok(Self {
             id: bounded(IdentityField::Id, identity.id)?,
             eval_id: bounded(IdentityField::EvalId, identity.eval_id)?,

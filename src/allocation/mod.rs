@@ -114,7 +114,7 @@ use crate::task::{TaskState, Transition};
 use identity::Identity;
 
 pub use desired::DesiredStatus;
-pub use error::{AllocError, ApplyError};
+pub use error::{AllocationError, ApplyError};
 pub use identity::{
     AllocIdentity, IdentityField, ALLOC_NAME_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY,
     UUID_CAPACITY,
@@ -124,12 +124,12 @@ pub use orders::{KillCause, Order, Orders, OrdersIntoIter};
 pub use role::Role;
 
 /// Bytes the desired description can hold; a longer one is refused
-/// ([`AllocError::DescriptionTooLong`]).
+/// ([`AllocationError::DescriptionTooLong`]).
 pub const DESIRED_DESCRIPTION_CAPACITY: usize = 128;
 
 /// Bytes a client description set by [`Allocation::set_client_description`] (or read
 /// from the wire) can hold; a longer one is refused
-/// ([`AllocError::ClientDescriptionTooLong`]). Nomad's client descriptions are short fixed
+/// ([`AllocationError::ClientDescriptionTooLong`]). Nomad's client descriptions are short fixed
 /// texts (the longest, `alloc is unknown since its node is disconnected`, is 47 bytes).
 pub const CLIENT_DESCRIPTION_CAPACITY: usize = 64;
 
@@ -183,21 +183,21 @@ impl AllocTask {
 /// [module docs](crate::allocation) for the rules.
 ///
 /// ```
-/// use allocstate::{AllocError, Allocation, DesiredStatus, Role, TaskEvent};
+/// use allocstate::{AllocationError, Allocation, DesiredStatus, Role, TaskEvent};
 ///
 /// static EMPTY: Allocation<4> = Allocation::new(); // const-constructible
 ///
 /// let mut group: Allocation<2> = Allocation::new();
 /// group.add_task("web", Role::leader())?;
 /// group.add_task("db", Role::main())?;
-/// assert_eq!(group.add_task("cache", Role::main()), Err(AllocError::Full { capacity: 2 }));
-/// assert_eq!(group.add_task("web", Role::main()), Err(AllocError::DuplicateTask));
+/// assert_eq!(group.add_task("cache", Role::main()), Err(AllocationError::Full { capacity: 2 }));
+/// assert_eq!(group.add_task("web", Role::main()), Err(AllocationError::DuplicateTask));
 ///
 /// let before = group.modify_index();
 /// group.set_desired(DesiredStatus::Stop, "alloc not needed due to job update")?;
 /// assert!(group.changed_since(before));
 /// assert_eq!(group.orders().len(), 2); // kill web (the leader), then db
-/// # Ok::<(), AllocError>(())
+/// # Ok::<(), AllocationError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -262,7 +262,7 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// Adds a pending task with [`DEFAULT_KILL_TIMEOUT`]; returns its index.
-    pub fn add_task(&mut self, name: &str, role: Role) -> Result<usize, AllocError> {
+    pub fn add_task(&mut self, name: &str, role: Role) -> Result<usize, AllocationError> {
         self.add_task_with_kill_timeout(name, role, DEFAULT_KILL_TIMEOUT)
     }
 
@@ -274,10 +274,10 @@ impl<const N: usize> Allocation<N> {
         name: &str,
         role: Role,
         kill_timeout: i64,
-    ) -> Result<usize, AllocError> {
+    ) -> Result<usize, AllocationError> {
         let name = TaskName::new(name)?;
         if self.index_of(name.as_str()).is_some() {
-            return Err(AllocError::DuplicateTask);
+            return Err(AllocationError::DuplicateTask);
         }
         let index = self.tasks.len();
         let task = AllocTask {
@@ -288,7 +288,7 @@ impl<const N: usize> Allocation<N> {
             kill_ordered: false,
         };
         if self.tasks.push(task).is_err() {
-            return Err(AllocError::Full { capacity: N });
+            return Err(AllocationError::Full { capacity: N });
         }
         self.bump(1);
         Ok(index)
@@ -348,9 +348,12 @@ impl<const N: usize> Allocation<N> {
 
     /// Ends the run loop of the task named `name` ([`TaskState::finish`]): it is dead,
     /// finished at `time`. On a dead task it changes nothing.
-    pub fn finish(&mut self, name: &str, time: i64) -> Result<Transition, AllocError> {
-        let index = self.index_of(name).ok_or(AllocError::UnknownTask)?;
-        let task = self.tasks.get_mut(index).ok_or(AllocError::UnknownTask)?;
+    pub fn finish(&mut self, name: &str, time: i64) -> Result<Transition, AllocationError> {
+        let index = self.index_of(name).ok_or(AllocationError::UnknownTask)?;
+        let task = self
+            .tasks
+            .get_mut(index)
+            .ok_or(AllocationError::UnknownTask)?;
         let step = task.state.finish(time);
         if step.changed() {
             self.bump(1);
@@ -398,11 +401,11 @@ impl<const N: usize> Allocation<N> {
     /// [client status](Self::client_status) whatever the tasks say; it changes nothing
     /// else (the tasks, the orders). It stays until cleared with `None`. The statuses
     /// derived from the tasks (`pending`, `running`, `failed`, `complete`) are refused
-    /// ([`AllocError::NotServerStatus`]). Returns whether anything changed (then the
+    /// ([`AllocationError::NotServerStatus`]). Returns whether anything changed (then the
     /// modify index grew).
     ///
     /// ```
-    /// use allocstate::{AllocError, Allocation, ClientStatus};
+    /// use allocstate::{AllocationError, Allocation, ClientStatus};
     ///
     /// let mut group: Allocation = Allocation::new();
     /// assert_eq!(group.set_server_status(Some(ClientStatus::Lost)), Ok(true));
@@ -410,15 +413,18 @@ impl<const N: usize> Allocation<N> {
     /// assert_eq!(group.derived_client_status(), ClientStatus::Pending);
     /// assert_eq!(
     ///     group.set_server_status(Some(ClientStatus::Running)),
-    ///     Err(AllocError::NotServerStatus { status: ClientStatus::Running })
+    ///     Err(AllocationError::NotServerStatus { status: ClientStatus::Running })
     /// );
     /// assert_eq!(group.set_server_status(None), Ok(true));
     /// assert_eq!(group.client_status(), ClientStatus::Pending);
     /// ```
-    pub fn set_server_status(&mut self, status: Option<ClientStatus>) -> Result<bool, AllocError> {
+    pub fn set_server_status(
+        &mut self,
+        status: Option<ClientStatus>,
+    ) -> Result<bool, AllocationError> {
         if let Some(status) = status {
             if !matches!(status, ClientStatus::Lost | ClientStatus::Unknown) {
-                return Err(AllocError::NotServerStatus { status });
+                return Err(AllocationError::NotServerStatus { status });
             }
         }
         if status == self.server_status {
@@ -444,12 +450,12 @@ impl<const N: usize> Allocation<N> {
     /// assert_eq!(group.client_description(), "");
     /// group.set_server_status(Some(ClientStatus::Lost))?; // the status changed
     /// assert_eq!(group.client_description(), "alloc is lost since its node is down");
-    /// # Ok::<(), allocstate::AllocError>(())
+    /// # Ok::<(), allocstate::AllocationError>(())
     /// ```
-    pub fn set_client_description(&mut self, description: &str) -> Result<bool, AllocError> {
+    pub fn set_client_description(&mut self, description: &str) -> Result<bool, AllocationError> {
         let mut text = String::new();
         if text.push_str(description).is_err() {
-            return Err(AllocError::ClientDescriptionTooLong {
+            return Err(AllocationError::ClientDescriptionTooLong {
                 len: description.len(),
             });
         }
@@ -475,11 +481,11 @@ impl<const N: usize> Allocation<N> {
 
     /// Sets every identity string at once. Each is checked against its capacity
     /// ([`IdentityField::capacity`]) before any is kept: an over-long one is refused
-    /// ([`AllocError::IdentityTooLong`]), never cut, and nothing changes. Returns whether
+    /// ([`AllocationError::IdentityTooLong`]), never cut, and nothing changes. Returns whether
     /// anything changed (then the modify index grew).
     ///
     /// ```
-    /// use allocstate::{AllocError, AllocIdentity, Allocation, IdentityField};
+    /// use allocstate::{AllocationError, AllocIdentity, Allocation, IdentityField};
     ///
     /// let mut group: Allocation = Allocation::new();
     /// let identity = AllocIdentity {
@@ -497,11 +503,11 @@ impl<const N: usize> Allocation<N> {
     /// let too_long = AllocIdentity { id: "203266e5-e0d6-9486-5e05-397ed2b184af0", ..identity };
     /// assert_eq!(
     ///     group.set_identity(too_long),
-    ///     Err(AllocError::IdentityTooLong { field: IdentityField::Id, len: 37 })
+    ///     Err(AllocationError::IdentityTooLong { field: IdentityField::Id, len: 37 })
     /// );
-    /// # Ok::<(), AllocError>(())
+    /// # Ok::<(), AllocationError>(())
     /// ```
-    pub fn set_identity(&mut self, identity: AllocIdentity<'_>) -> Result<bool, AllocError> {
+    pub fn set_identity(&mut self, identity: AllocIdentity<'_>) -> Result<bool, AllocationError> {
         let held = Identity::from_borrowed(&identity)?;
         if held == self.identity {
             return Ok(false);
@@ -555,23 +561,27 @@ impl<const N: usize> Allocation<N> {
 
     /// Adopts the servers' `CreateIndex` and `ModifyIndex` (e.g. when taking over an
     /// allocation read elsewhere); later changes count on from `modify_index`. Refused,
-    /// changing nothing ([`AllocError::InvalidIndexes`]), if `create_index` is after
+    /// changing nothing ([`AllocationError::InvalidIndexes`]), if `create_index` is after
     /// `modify_index` or `modify_index` is below the current modify index (a blocking
     /// query's index never goes back).
     ///
     /// ```
-    /// use allocstate::{AllocError, Allocation};
+    /// use allocstate::{AllocationError, Allocation};
     ///
     /// let mut group: Allocation = Allocation::new();
     /// group.set_indexes(7, 9)?;
     /// assert_eq!((group.create_index(), group.modify_index()), (7, 9));
     /// assert!(group.set_indexes(7, 8).is_err()); // backwards
     /// assert!(group.set_indexes(10, 9).is_err()); // created after modified
-    /// # Ok::<(), AllocError>(())
+    /// # Ok::<(), AllocationError>(())
     /// ```
-    pub fn set_indexes(&mut self, create_index: u64, modify_index: u64) -> Result<(), AllocError> {
+    pub fn set_indexes(
+        &mut self,
+        create_index: u64,
+        modify_index: u64,
+    ) -> Result<(), AllocationError> {
         if create_index > modify_index || modify_index < self.modify_index {
-            return Err(AllocError::InvalidIndexes {
+            return Err(AllocationError::InvalidIndexes {
                 create_index,
                 modify_index,
             });
@@ -600,10 +610,10 @@ impl<const N: usize> Allocation<N> {
         &mut self,
         status: DesiredStatus,
         description: &str,
-    ) -> Result<bool, AllocError> {
+    ) -> Result<bool, AllocationError> {
         let mut text = String::new();
         if text.push_str(description).is_err() {
-            return Err(AllocError::DescriptionTooLong {
+            return Err(AllocationError::DescriptionTooLong {
                 len: description.len(),
             });
         }

@@ -4,26 +4,26 @@ use core::fmt;
 
 use heapless::String;
 
-use super::error::AllocError;
+use super::error::AllocationError;
 
-/// Bytes a task name can hold. A longer name is refused ([`AllocError::NameTooLong`]),
+/// Bytes a task name can hold. A longer name is refused ([`AllocationError::NameTooLong`]),
 /// never cut: names are keys, and two cut names could collide.
 pub const TASK_NAME_CAPACITY: usize = 64;
 
 /// A task's name: non-empty, at most [`TASK_NAME_CAPACITY`] bytes.
 ///
 /// ```
-/// use allocstate::{AllocError, TaskName, TASK_NAME_CAPACITY};
+/// use allocstate::{AllocationError, TaskName, TASK_NAME_CAPACITY};
 ///
 /// let name = TaskName::new("redis")?;
 /// assert_eq!(name.as_str(), "redis");
 /// let long = "x".repeat(TASK_NAME_CAPACITY + 1);
 /// assert_eq!(
 ///     TaskName::new(&long),
-///     Err(AllocError::NameTooLong { len: TASK_NAME_CAPACITY + 1 })
+///     Err(AllocationError::NameTooLong { len: TASK_NAME_CAPACITY + 1 })
 /// );
-/// assert_eq!(TaskName::new(""), Err(AllocError::EmptyName));
-/// # Ok::<(), AllocError>(())
+/// assert_eq!(TaskName::new(""), Err(AllocationError::EmptyName));
+/// # Ok::<(), AllocationError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -31,14 +31,14 @@ pub struct TaskName(String<TASK_NAME_CAPACITY>);
 
 impl TaskName {
     /// The name `name`, or why it cannot be one.
-    pub fn new(name: &str) -> Result<TaskName, AllocError> {
+    pub fn new(name: &str) -> Result<TaskName, AllocationError> {
         if name.is_empty() {
-            return Err(AllocError::EmptyName);
+            return Err(AllocationError::EmptyName);
         }
         let mut held = String::new();
         match held.push_str(name) {
             Ok(()) => Ok(TaskName(held)),
-            Err(_) => Err(AllocError::NameTooLong { len: name.len() }),
+            Err(_) => Err(AllocationError::NameTooLong { len: name.len() }),
         }
     }
 

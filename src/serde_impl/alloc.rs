@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{alloc_binary, alloc_json};
 use crate::allocation::{
-    identity::Identity, AllocError, AllocTask, Allocation, DesiredStatus, ReportedDescription,
+    identity::Identity, AllocTask, Allocation, AllocationError, DesiredStatus, ReportedDescription,
     CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
 use crate::status::ClientStatus;
@@ -200,11 +200,11 @@ pub(crate) fn push_task<const N: usize, E: de::Error>(
     task: AllocTask,
 ) -> Result<(), E> {
     if tasks.iter().any(|held| held.name == task.name) {
-        return Err(E::custom(AllocError::DuplicateTask));
+        return Err(E::custom(AllocationError::DuplicateTask));
     }
     tasks
         .push(task)
-        .map_err(|_| E::custom(AllocError::Full { capacity: N }))
+        .map_err(|_| E::custom(AllocationError::Full { capacity: N }))
 }
 
 /// Why a decoded allocation was refused.
@@ -213,7 +213,7 @@ enum Invalid {
         claimed: ClientStatus,
         derived: ClientStatus,
     },
-    Alloc(AllocError),
+    Alloc(AllocationError),
     KillOrdered,
 }
 
@@ -261,7 +261,7 @@ impl<const N: usize> Decoded<N> {
                 Some(status)
             }
             Some(Claimed::Server(status)) => {
-                return Err(Invalid::Alloc(AllocError::NotServerStatus { status }))
+                return Err(Invalid::Alloc(AllocationError::NotServerStatus { status }))
             }
             Some(Claimed::Status(claimed)) if claimed == derived => None,
             Some(Claimed::Status(claimed)) => {
