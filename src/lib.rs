@@ -239,6 +239,7 @@ pub use error::Rejected;
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};
+pub use restart::Nanos;
 pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use status::ClientStatus;

@@ -275,3 +275,69 @@ fn default_allocation_size() {
         "Allocation without its tasks is {fixed} bytes"
     );
 }
+
+#[test]
+fn an_order_names_its_task_and_its_cause_reads_as_nomads_message() {
+    let mut alloc = two_tasks();
+    for name in ["web", "db"] {
+        alloc.apply(name, TaskEvent::received(1)).unwrap();
+        alloc.apply(name, TaskEvent::started(2)).unwrap();
+    }
+    alloc.apply("db", TaskEvent::terminated(3, 1)).unwrap();
+    alloc
+        .apply(
+            "db",
+            TaskEvent::not_restarting(4, "Policy allows no restarts"),
+        )
+        .unwrap();
+    let orders = alloc.orders();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].task_name(), "web");
+    assert_eq!(
+        orders[0].cause().to_string(),
+        "Task's sibling \"db\" failed"
+    );
+    let names: Vec<&str> = orders.iter().map(|o| o.task_name()).collect();
+    assert_eq!(names, ["web"]);
+}
+
+#[test]
+fn kill_causes_and_roles_display_for_logs() {
+    assert_eq!(
+        allocstate::KillCause::LeaderTaskDead.to_string(),
+        "Leader Task in Group dead"
+    );
+    assert_eq!(
+        allocstate::KillCause::MainTasksDead.to_string(),
+        "Main tasks in the group died"
+    );
+    assert_eq!(
+        allocstate::KillCause::Desired(DesiredStatus::Stop).to_string(),
+        "desired status is \"stop\""
+    );
+    let roles = [
+        (Role::main(), "main"),
+        (Role::leader(), "leader"),
+        (Role::prestart(false), "prestart"),
+        (Role::prestart(true), "prestart sidecar"),
+        (Role::poststart(true), "poststart sidecar"),
+        (Role::poststop(), "poststop"),
+        (Role::poststart(false).with_leader(true), "poststart leader"),
+    ];
+    for (role, text) in roles {
+        assert_eq!(role.to_string(), text);
+    }
+}
+
+#[test]
+fn a_kill_timeout_is_taken_as_a_duration_or_nanoseconds() {
+    let mut alloc: Allocation<2> = Allocation::new();
+    alloc
+        .add_task_with_kill_timeout("web", Role::main(), core::time::Duration::from_millis(1500))
+        .unwrap();
+    alloc
+        .add_task_with_kill_timeout("db", Role::main(), 2_000_000_000)
+        .unwrap();
+    assert_eq!(alloc.task("web").unwrap().kill_timeout(), 1_500_000_000);
+    assert_eq!(alloc.task("db").unwrap().kill_timeout(), 2_000_000_000);
+}

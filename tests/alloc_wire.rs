@@ -498,3 +498,56 @@ fn a_description_lasts_while_its_status_does() {
     let bytes = encode(&alloc);
     assert_eq!(Allocation::<8>::from_postcard(&bytes), Ok(alloc));
 }
+
+/// The restart block, job type, lifecycle and role in the names of Nomad's job JSON,
+/// read back; a role is read from a whole `Task` object, skipping its other fields.
+#[test]
+fn job_settings_use_nomads_job_json_names() {
+    use allocstate::restart::{JobType, Lifecycle, RestartMode, RestartPolicy};
+    let policy = JobType::Service.default_restart_policy();
+    let json = serde_json::to_value(policy).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"Attempts": 2, "Interval": 1_800_000_000_000i64,
+            "Delay": 15_000_000_000i64, "Mode": "fail"})
+    );
+    assert_eq!(
+        serde_json::from_value::<RestartPolicy>(json).unwrap(),
+        policy
+    );
+    let with_extra = serde_json::json!({"Attempts": 1, "Interval": 1, "Delay": 0,
+        "Mode": "delay", "RenderTemplates": false});
+    assert_eq!(
+        serde_json::from_value::<RestartPolicy>(with_extra)
+            .unwrap()
+            .mode,
+        RestartMode::Delay
+    );
+    assert_eq!(
+        serde_json::to_string(&JobType::Sysbatch).unwrap(),
+        "\"sysbatch\""
+    );
+    assert_eq!(
+        serde_json::from_str::<JobType>("\"batch\"").unwrap(),
+        JobType::Batch
+    );
+    assert_eq!(
+        serde_json::to_value(Lifecycle::prestart(true)).unwrap(),
+        serde_json::json!({"Hook": "prestart", "Sidecar": true})
+    );
+    assert_eq!(
+        serde_json::to_value(Role::leader()).unwrap(),
+        serde_json::json!({"Lifecycle": null, "Leader": true})
+    );
+    let task = serde_json::json!({"Name": "logs", "Driver": "docker", "Leader": false,
+        "Lifecycle": {"Hook": "poststart", "Sidecar": true}, "Config": {"image": "x"}});
+    assert_eq!(
+        serde_json::from_value::<Role>(task).unwrap(),
+        Role::poststart(true)
+    );
+    assert_eq!(
+        serde_json::from_value::<Role>(serde_json::json!({"Name": "web"})).unwrap(),
+        Role::main()
+    );
+    assert!(serde_json::from_str::<JobType>("\"Service\"").is_err());
+}

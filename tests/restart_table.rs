@@ -568,3 +568,79 @@ fn the_longest_reason_fits_an_event_untruncated() {
         }
     );
 }
+
+/// Nomad's defaults for a group with no `restart` block, by job type.
+#[test]
+fn default_restart_policy_is_nomads_for_each_job_type() {
+    let service = RestartPolicy::new(
+        2,
+        core::time::Duration::from_secs(30 * 60),
+        core::time::Duration::from_secs(15),
+        RestartMode::Fail,
+    );
+    let batch = RestartPolicy {
+        attempts: 3,
+        interval: 24 * 60 * MIN,
+        delay: 15 * SEC,
+        mode: RestartMode::Fail,
+    };
+    assert_eq!(JobType::Service.default_restart_policy(), service);
+    assert_eq!(JobType::System.default_restart_policy(), service);
+    assert_eq!(JobType::Batch.default_restart_policy(), batch);
+    assert_eq!(JobType::Sysbatch.default_restart_policy(), batch);
+}
+
+#[test]
+fn job_types_and_outcomes_display_for_logs() {
+    let names: Vec<String> = [
+        JobType::Service,
+        JobType::Batch,
+        JobType::System,
+        JobType::Sysbatch,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(names, ["service", "batch", "system", "sysbatch"]);
+    let cases = [
+        (
+            RestartOutcome::Restart {
+                delay: 15 * SEC,
+                reason: Some(RestartReason::WithinPolicy),
+            },
+            "restart in 15s (Restart within policy)",
+        ),
+        (
+            RestartOutcome::Restart {
+                delay: 0,
+                reason: None,
+            },
+            "restart in 0s (user requested)",
+        ),
+        (
+            RestartOutcome::NoRestart {
+                reason: RestartReason::NoRestartsAllowed,
+            },
+            "not restarting (Policy allows no restarts)",
+        ),
+        (
+            RestartOutcome::Completed {
+                reason: RestartReason::SuccessfulExit,
+            },
+            "completed (Restart unnecessary as task terminated successfully)",
+        ),
+        (RestartOutcome::Killed, "killed"),
+        (RestartOutcome::NoFailure, "no failure"),
+    ];
+    for (outcome, text) in cases {
+        assert_eq!(outcome.to_string(), text);
+    }
+}
+
+/// A `Duration` beyond Go's range saturates instead of wrapping.
+#[test]
+fn policy_durations_saturate_at_gos_range() {
+    let policy = RestartPolicy::new(1, core::time::Duration::MAX, 5 * SEC, RestartMode::Delay);
+    assert_eq!(policy.interval, i64::MAX);
+    assert_eq!(policy.delay, 5 * SEC);
+}

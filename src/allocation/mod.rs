@@ -108,6 +108,7 @@ mod role;
 use heapless::{String, Vec};
 
 use crate::event::TaskEvent;
+use crate::restart::Nanos;
 use crate::status::ClientStatus;
 use crate::task::{TaskState, Transition};
 
@@ -266,15 +267,26 @@ impl<const N: usize> Allocation<N> {
         self.add_task_with_kill_timeout(name, role, DEFAULT_KILL_TIMEOUT)
     }
 
-    /// Adds a pending task whose `Killing` events carry `kill_timeout` (ns); returns its
-    /// index. Refused, changing nothing, if the name is empty, too long, already used, or
-    /// the allocation is full.
+    /// Adds a pending task whose `Killing` events carry `kill_timeout` (nanoseconds or a
+    /// [`Duration`](core::time::Duration)); returns its index. Refused, changing nothing,
+    /// if the name is empty, too long, already used, or the allocation is full.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role};
+    /// use core::time::Duration;
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task_with_kill_timeout("web", Role::main(), Duration::from_secs(30))?;
+    /// assert_eq!(group.task("web").unwrap().kill_timeout(), 30_000_000_000);
+    /// # Ok::<(), allocstate::AllocationError>(())
+    /// ```
     pub fn add_task_with_kill_timeout(
         &mut self,
         name: &str,
         role: Role,
-        kill_timeout: i64,
+        kill_timeout: impl Into<Nanos>,
     ) -> Result<usize, AllocationError> {
+        let kill_timeout = kill_timeout.into().get();
         let name = TaskName::new(name)?;
         if self.index_of(name.as_str()).is_some() {
             return Err(AllocationError::DuplicateTask);

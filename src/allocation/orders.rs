@@ -1,7 +1,10 @@
 //! What must follow a change: the kill orders Nomad's allocation runner would act on.
 
+use core::fmt;
+
 use heapless::Vec;
 
+use crate::display::GoQuoted;
 use crate::event::TaskEvent;
 use crate::phase::Phase;
 
@@ -42,6 +45,22 @@ impl KillCause {
     }
 }
 
+/// The reason as an operator reads it, in the words of the reason event's display
+/// message: `Task's sibling "web" failed`, `Leader Task in Group dead`, `Main tasks in the
+/// group died`, and `desired status is "stop"` for a stop or evict.
+impl fmt::Display for KillCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KillCause::SiblingTaskFailed { failed } => {
+                write!(f, "Task's sibling {} failed", GoQuoted(failed.as_str()))
+            }
+            KillCause::LeaderTaskDead => f.write_str("Leader Task in Group dead"),
+            KillCause::MainTasksDead => f.write_str("Main tasks in the group died"),
+            KillCause::Desired(status) => write!(f, "desired status is \"{status}\""),
+        }
+    }
+}
+
 /// One task the runtime must kill, and why: the task first records the cause's reason
 /// event (if any), then `Killing` with its kill timeout. Obtained from
 /// [`Allocation::orders`](super::Allocation::orders), applied by
@@ -50,6 +69,7 @@ impl KillCause {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Order {
     pub(crate) task: usize,
+    pub(crate) name: TaskName,
     pub(crate) cause: KillCause,
     pub(crate) kill_timeout: i64,
 }
@@ -60,6 +80,12 @@ impl Order {
     #[must_use]
     pub const fn task(&self) -> usize {
         self.task
+    }
+
+    /// The task's name.
+    #[must_use]
+    pub fn task_name(&self) -> &str {
+        self.name.as_str()
     }
 
     /// Why the task must be killed.
@@ -217,6 +243,7 @@ pub(crate) fn compute<const N: usize>(tasks: &[AllocTask], desired: DesiredStatu
             if in_group(task) && live(task) && !task.kill_ordered {
                 let order = Order {
                     task: index,
+                    name: task.name.clone(),
                     cause: cause.clone(),
                     kill_timeout: task.kill_timeout,
                 };

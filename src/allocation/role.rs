@@ -1,5 +1,7 @@
 //! A task's role in its group: its lifecycle hook, sidecar flag and leader flag.
 
+use core::fmt;
+
 use crate::restart::{Lifecycle, LifecycleHook};
 
 /// A task's role: its [`Lifecycle`] (hook and sidecar flag, as the restart tracker takes
@@ -20,13 +22,64 @@ use crate::restart::{Lifecycle, LifecycleHook};
 /// assert!(Role::leader().leader);
 /// assert_eq!(Role::poststop().lifecycle, Lifecycle::poststop());
 /// ```
+///
+/// In Nomad's job JSON (feature `serde`) a role is the two fields of a `Task` it comes
+/// from: `{"Lifecycle": {"Hook": "prestart", "Sidecar": true}, "Leader": false}`, with
+/// `"Lifecycle": null` for a main task; reading a whole `Task` object skips its other
+/// fields, and a missing field is Go's zero value (no block, not the leader).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 pub struct Role {
     /// The `lifecycle` block; [`Lifecycle::main`] for a main task.
+    #[cfg_attr(feature = "serde", serde(default, with = "block_or_null"))]
     pub lifecycle: Lifecycle,
     /// Nomad's `leader = true`.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub leader: bool,
+}
+
+/// A main task has no `lifecycle` block: `null` in Nomad's JSON.
+#[cfg(feature = "serde")]
+mod block_or_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::restart::Lifecycle;
+
+    pub(super) fn serialize<S: Serializer>(block: &Lifecycle, s: S) -> Result<S::Ok, S::Error> {
+        if block.hook.is_none() {
+            s.serialize_none()
+        } else {
+            s.serialize_some(block)
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Lifecycle, D::Error> {
+        Ok(Option::<Lifecycle>::deserialize(d)?.unwrap_or_default())
+    }
+}
+
+/// `main`, `leader`, `prestart`, `prestart sidecar`, `poststart`, `poststop`, and a
+/// hooked leader as `prestart leader`.
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hook = match self.lifecycle.hook {
+            None if self.leader => return f.write_str("leader"),
+            None => "main",
+            Some(LifecycleHook::Prestart) => "prestart",
+            Some(LifecycleHook::Poststart) => "poststart",
+            Some(LifecycleHook::Poststop) => "poststop",
+        };
+        f.write_str(hook)?;
+        if self.is_sidecar() {
+            f.write_str(" sidecar")?;
+        }
+        if self.leader {
+            f.write_str(" leader")?;
+        }
+        Ok(())
+    }
 }
 
 impl Role {
