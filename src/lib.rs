@@ -228,10 +228,11 @@ mod task;
 mod text;
 
 pub use allocation::{
-    AllocIdentity, AllocTask, Allocation, AllocationError, ApplyError, DesiredStatus,
-    IdentityField, KillCause, Order, Orders, OrdersIntoIter, Role, TaskName, ALLOC_NAME_CAPACITY,
-    CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
-    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+    AllocIdentity, AllocTask, AllocTaskParts, Allocation, AllocationError, AllocationParts,
+    ApplyError, DesiredStatus, IdentityField, KillCause, Order, Orders, OrdersIntoIter, Role,
+    TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT,
+    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
+    UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;

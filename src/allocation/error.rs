@@ -5,9 +5,9 @@ use core::fmt;
 use crate::error::Rejected;
 use crate::event::TaskEvent;
 
-use super::identity::IdentityField;
-use super::name::TASK_NAME_CAPACITY;
-use super::{CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY};
+use super::capacity::{
+    IdentityField, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
+};
 use crate::status::ClientStatus;
 
 /// An allocation operation that was refused; the allocation is exactly as it was.
@@ -65,6 +65,17 @@ pub enum AllocationError {
         /// The refused modify index.
         modify_index: u64,
     },
+    /// A rebuilt allocation claims a client status its tasks contradict (`running` while
+    /// every task is dead, say). Only `lost` and `unknown` are kept as claimed.
+    ClientStatusContradicts {
+        /// The status claimed.
+        claimed: ClientStatus,
+        /// The status the tasks give.
+        derived: ClientStatus,
+    },
+    /// A rebuilt allocation has a task marked kill-ordered that is a poststop task or has
+    /// accepted no event: no order could have been applied to it.
+    KillOrderedTask,
 }
 
 impl fmt::Display for AllocationError {
@@ -105,6 +116,13 @@ impl fmt::Display for AllocationError {
             } => write!(
                 f,
                 "CreateIndex {create_index} and ModifyIndex {modify_index} refused: the create index cannot follow the modify index, which never goes back"
+            ),
+            AllocationError::ClientStatusContradicts { claimed, derived } => write!(
+                f,
+                "ClientStatus `{claimed}` contradicts the tasks, whose status is `{derived}`"
+            ),
+            AllocationError::KillOrderedTask => f.write_str(
+                "a task marked kill-ordered is a poststop task or has accepted no event",
             ),
         }
     }

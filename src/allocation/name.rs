@@ -4,11 +4,8 @@ use core::fmt;
 
 use heapless::String;
 
+use super::capacity::TASK_NAME_CAPACITY;
 use super::error::AllocationError;
-
-/// Bytes a task name can hold. A longer name is refused ([`AllocationError::NameTooLong`]),
-/// never cut: names are keys, and two cut names could collide.
-pub const TASK_NAME_CAPACITY: usize = 64;
 
 /// A task's name: non-empty, at most [`TASK_NAME_CAPACITY`] bytes.
 ///

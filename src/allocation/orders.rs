@@ -10,7 +10,7 @@ use crate::phase::Phase;
 
 use super::desired::DesiredStatus;
 use super::name::TaskName;
-use super::AllocTask;
+use super::task::AllocTask;
 
 /// Why a task must be killed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,20 +1,10 @@
-//! The allocation on the wire: dispatch between Nomad's JSON and the compact format, the
-//! pieces both share (bounded strings, the desired status, the validated rebuild) and
-//! the postcard entry points.
+//! The allocation on the wire: dispatch between Nomad's JSON and the compact format, and
+//! the postcard entry points. The pieces both formats share are in `alloc_fields`.
 
-use core::fmt;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use heapless::{String, Vec};
-use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
-use serde::ser::Serializer;
-use serde::{Deserialize, Serialize};
-
-use super::{alloc_binary, alloc_json};
-use crate::allocation::{
-    identity::Identity, AllocTask, Allocation, AllocationError, DesiredStatus, ReportedDescription,
-    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
-};
-use crate::status::ClientStatus;
+use super::{alloc_binary, alloc_json, compact};
+use crate::allocation::Allocation;
 
 impl<const N: usize> Serialize for Allocation<N> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -33,251 +23,6 @@ impl<'de, const N: usize> Deserialize<'de> for Allocation<N> {
         } else {
             alloc_binary::deserialize(d)
         }
-    }
-}
-
-/// `DesiredStatus` wire code: run 0, stop 1, evict 2.
-pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
-    match status {
-        DesiredStatus::Run => 0,
-        DesiredStatus::Stop => 1,
-        DesiredStatus::Evict => 2,
-    }
-}
-
-fn desired_from_code(code: u8) -> Option<DesiredStatus> {
-    match code {
-        0 => Some(DesiredStatus::Run),
-        1 => Some(DesiredStatus::Stop),
-        2 => Some(DesiredStatus::Evict),
-        _ => None,
-    }
-}
-
-impl Serialize for DesiredStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.serialize_str(self.as_str())
-        } else {
-            s.serialize_u8(desired_code(*self))
-        }
-    }
-}
-
-struct DesiredVisitor;
-
-impl Visitor<'_> for DesiredVisitor {
-    type Value = DesiredStatus;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a desired status: run, stop or evict")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<DesiredStatus, E> {
-        DesiredStatus::from_wire_str(v)
-            .ok_or_else(|| E::unknown_variant(v, &["run", "stop", "evict"]))
-    }
-
-    fn visit_u8<E: de::Error>(self, v: u8) -> Result<DesiredStatus, E> {
-        desired_from_code(v)
-            .ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(u64::from(v)), &self))
-    }
-}
-
-impl<'de> Deserialize<'de> for DesiredStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if d.is_human_readable() {
-            d.deserialize_str(DesiredVisitor)
-        } else {
-            d.deserialize_u8(DesiredVisitor)
-        }
-    }
-}
-
-/// Reads a string of at most `C` bytes; a longer one is an error naming `field`, never
-/// cut.
-pub(crate) struct Bounded<const C: usize> {
-    pub(crate) field: &'static str,
-}
-
-impl<const C: usize> Bounded<C> {
-    pub(crate) const fn new(field: &'static str) -> Self {
-        Self { field }
-    }
-}
-
-impl<'de, const C: usize> DeserializeSeed<'de> for Bounded<C> {
-    type Value = String<C>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String<C>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<const C: usize> Visitor<'_> for Bounded<C> {
-    type Value = String<C>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}`: a string of at most {C} bytes", self.field)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String<C>, E> {
-        let mut held = String::new();
-        match held.push_str(v) {
-            Ok(()) => Ok(held),
-            Err(_) => Err(E::invalid_length(v.len(), &self)),
-        }
-    }
-}
-
-/// An optional bounded string (`None` for JSON `null` or postcard's 0 tag).
-pub(crate) struct MaybeBounded<const C: usize>(pub(crate) Bounded<C>);
-
-impl<'de, const C: usize> DeserializeSeed<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de, const C: usize> Visitor<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(d).map(Some)
-    }
-}
-
-/// The client status read with an allocation.
-#[derive(Clone, Copy)]
-pub(crate) enum Claimed {
-    /// JSON's `ClientStatus`: `lost`/`unknown` are kept as set by a server; any other
-    /// must be the one derived from the tasks.
-    Status(ClientStatus),
-    /// The compact format's server-set status: `lost` or `unknown` only.
-    Server(ClientStatus),
-}
-
-/// Everything read, before the allocation's invariants are checked.
-pub(crate) struct Decoded<const N: usize> {
-    pub(crate) identity: Identity,
-    pub(crate) desired_status: DesiredStatus,
-    pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
-    pub(crate) client_status: Option<Claimed>,
-    pub(crate) client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>>,
-    pub(crate) create_index: u64,
-    pub(crate) modify_index: u64,
-    pub(crate) tasks: Vec<AllocTask, N>,
-}
-
-impl<const N: usize> Decoded<N> {
-    pub(crate) const fn new() -> Self {
-        Self {
-            identity: Identity::new(),
-            desired_status: DesiredStatus::Run,
-            desired_description: String::new(),
-            client_status: None,
-            client_description: None,
-            create_index: 0,
-            modify_index: 0,
-            tasks: Vec::new(),
-        }
-    }
-}
-
-/// Adds a decoded task: its name must be new and there must be room.
-pub(crate) fn push_task<const N: usize, E: de::Error>(
-    tasks: &mut Vec<AllocTask, N>,
-    task: AllocTask,
-) -> Result<(), E> {
-    if tasks.iter().any(|held| held.name == task.name) {
-        return Err(E::custom(AllocationError::DuplicateTask));
-    }
-    tasks
-        .push(task)
-        .map_err(|_| E::custom(AllocationError::Full { capacity: N }))
-}
-
-/// Why a decoded allocation was refused.
-enum Invalid {
-    Contradicts {
-        claimed: ClientStatus,
-        derived: ClientStatus,
-    },
-    Alloc(AllocationError),
-    KillOrdered,
-}
-
-impl fmt::Display for Invalid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Invalid::Contradicts { claimed, derived } => write!(
-                f,
-                "ClientStatus `{claimed}` contradicts the tasks, whose status is `{derived}`"
-            ),
-            Invalid::Alloc(error) => fmt::Display::fmt(error, f),
-            Invalid::KillOrdered => f.write_str(
-                "a task marked kill-ordered is a poststop task or has accepted no event",
-            ),
-        }
-    }
-}
-
-impl<const N: usize> Decoded<N> {
-    /// The allocation, or the first invariant it breaks.
-    pub(crate) fn build<E: de::Error>(self) -> Result<Allocation<N>, E> {
-        self.check().map_err(E::custom)
-    }
-
-    fn check(self) -> Result<Allocation<N>, Invalid> {
-        // Names are unique and within N by construction (`push_task`).
-        if self
-            .tasks
-            .iter()
-            .any(|t| t.kill_ordered && (t.role.is_poststop() || t.state.event_count() == 0))
-        {
-            return Err(Invalid::KillOrdered);
-        }
-        let mut alloc = Allocation::<N>::new();
-        alloc.tasks = self.tasks;
-        alloc.identity = self.identity;
-        alloc.desired_status = self.desired_status;
-        alloc.desired_description = self.desired_description;
-        let derived = alloc.derived_client_status();
-        alloc.server_status = match self.client_status {
-            None => None,
-            Some(Claimed::Status(status) | Claimed::Server(status))
-                if matches!(status, ClientStatus::Lost | ClientStatus::Unknown) =>
-            {
-                Some(status)
-            }
-            Some(Claimed::Server(status)) => {
-                return Err(Invalid::Alloc(AllocationError::NotServerStatus { status }))
-            }
-            Some(Claimed::Status(claimed)) if claimed == derived => None,
-            Some(Claimed::Status(claimed)) => {
-                return Err(Invalid::Contradicts { claimed, derived })
-            }
-        };
-        if let Some(text) = self.client_description {
-            let status = alloc.client_status();
-            if text.as_str() != status.description() {
-                alloc.client_description = Some(ReportedDescription { status, text });
-            }
-        }
-        alloc
-            .set_indexes(self.create_index, self.modify_index)
-            .map_err(Invalid::Alloc)?;
-        Ok(alloc)
     }
 }
 
@@ -300,7 +45,7 @@ impl<const N: usize> Allocation<N> {
     /// assert_eq!(Allocation::<2>::from_postcard(bytes), Ok(group));
     /// ```
     pub fn to_postcard<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], postcard::Error> {
-        super::compact::to_slice(self, buf).map_err(Into::into)
+        compact::to_slice(self, buf).map_err(Into::into)
     }
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid (see *Wire
@@ -311,7 +56,7 @@ impl<const N: usize> Allocation<N> {
         if !rest.is_empty() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
-        if !super::compact::encodes_as(&alloc, bytes) {
+        if !compact::encodes_as(&alloc, bytes) {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
         Ok(alloc)

@@ -7,12 +7,12 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
+use super::alloc_fields::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
 use super::state_binary;
 use crate::allocation::{
-    AllocTask, Allocation, ReportedDescription, Role, TaskName, ALLOC_NAME_CAPACITY,
-    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY,
-    TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
+    AllocTask, Allocation, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
+    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
+    UUID_CAPACITY,
 };
 use crate::restart::{Lifecycle, LifecycleHook};
 use crate::status::ClientStatus;
@@ -85,12 +85,9 @@ pub(crate) fn serialize<const N: usize, S: Serializer>(
     t.serialize_element(alloc.desired_description())?;
     // `ClientStatus` writes its own one-byte code, the one the decoder reads back.
     t.serialize_element(&alloc.server_status)?;
-    t.serialize_element(
-        &alloc
-            .client_description
-            .as_ref()
-            .map(|reported: &ReportedDescription| reported.text.as_str()),
-    )?;
+    t.serialize_element(&alloc.client_description.as_ref().map(
+        |reported: &crate::allocation::reported::ReportedDescription| reported.text.as_str(),
+    ))?;
     t.serialize_element(&alloc.create_index)?;
     t.serialize_element(&alloc.modify_index)?;
     t.serialize_element(&Tasks(&alloc.tasks))?;

@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc::{push_task, Bounded, Claimed, Decoded};
+use super::alloc_fields::{push_task, Bounded, Claimed, Decoded};
 use crate::allocation::{
     AllocTask, Allocation, DesiredStatus, Role, TaskName, ALLOC_NAME_CAPACITY,
     CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,

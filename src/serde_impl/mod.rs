@@ -3,6 +3,7 @@
 
 mod alloc;
 mod alloc_binary;
+mod alloc_fields;
 mod alloc_json;
 mod capture;
 mod compact;

@@ -1,0 +1,533 @@
+//! The allocation: its tasks, statuses, identity and indexes, and every change to them.
+
+use heapless::{String, Vec};
+
+use super::capacity::DESIRED_DESCRIPTION_CAPACITY;
+use super::desired::DesiredStatus;
+use super::error::{AllocationError, ApplyError};
+use super::identity::{AllocIdentity, Identity};
+use super::name::TaskName;
+use super::orders::{self, Orders};
+use super::reported::ReportedDescription;
+use super::role::Role;
+use super::task::{AllocTask, DEFAULT_KILL_TIMEOUT};
+use crate::event::TaskEvent;
+use crate::restart::Nanos;
+use crate::status::ClientStatus;
+use crate::task::{TaskState, Transition};
+
+/// An allocation of at most `N` named tasks (default 8). See the
+/// [module docs](crate::allocation) for the rules.
+///
+/// ```
+/// use allocstate::{AllocationError, Allocation, DesiredStatus, Role, TaskEvent};
+///
+/// static EMPTY: Allocation<4> = Allocation::new(); // const-constructible
+///
+/// let mut group: Allocation<2> = Allocation::new();
+/// group.add_task("web", Role::leader())?;
+/// group.add_task("db", Role::main())?;
+/// assert_eq!(group.add_task("cache", Role::main()), Err(AllocationError::Full { capacity: 2 }));
+/// assert_eq!(group.add_task("web", Role::main()), Err(AllocationError::DuplicateTask));
+///
+/// let before = group.modify_index();
+/// group.set_desired(DesiredStatus::Stop, "alloc not needed due to job update")?;
+/// assert!(group.changed_since(before));
+/// assert_eq!(group.orders().len(), 2); // kill web (the leader), then db
+/// # Ok::<(), AllocationError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Allocation<const N: usize = 8> {
+    pub(crate) tasks: Vec<AllocTask, N>,
+    pub(crate) desired_status: DesiredStatus,
+    pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
+    pub(crate) modify_index: u64,
+    pub(crate) identity: Identity,
+    pub(crate) create_index: u64,
+    pub(crate) server_status: Option<ClientStatus>,
+    pub(crate) client_description: Option<ReportedDescription>,
+}
+
+impl<const N: usize> Default for Allocation<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Allocation<N> {
+    /// An empty allocation: no tasks, desired `run`, modify index 0.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            tasks: Vec::new(),
+            desired_status: DesiredStatus::Run,
+            desired_description: String::new(),
+            modify_index: 0,
+            identity: Identity::new(),
+            create_index: 0,
+            server_status: None,
+            client_description: None,
+        }
+    }
+
+    /// How many tasks it can hold (`N`).
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// How many tasks it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Whether it holds no task.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Adds a pending task with [`DEFAULT_KILL_TIMEOUT`]; returns its index.
+    pub fn add_task(&mut self, name: &str, role: Role) -> Result<usize, AllocationError> {
+        self.add_task_with_kill_timeout(name, role, DEFAULT_KILL_TIMEOUT)
+    }
+
+    /// Adds a pending task whose `Killing` events carry `kill_timeout` (nanoseconds or a
+    /// [`Duration`](core::time::Duration)); returns its index. Refused, changing nothing,
+    /// if the name is empty, too long, already used, or the allocation is full.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role};
+    /// use core::time::Duration;
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task_with_kill_timeout("web", Role::main(), Duration::from_secs(30))?;
+    /// assert_eq!(group.task("web").unwrap().kill_timeout(), 30_000_000_000);
+    /// # Ok::<(), allocstate::AllocationError>(())
+    /// ```
+    pub fn add_task_with_kill_timeout(
+        &mut self,
+        name: &str,
+        role: Role,
+        kill_timeout: impl Into<Nanos>,
+    ) -> Result<usize, AllocationError> {
+        let kill_timeout = kill_timeout.into().get();
+        let name = TaskName::new(name)?;
+        if self.index_of(name.as_str()).is_some() {
+            return Err(AllocationError::DuplicateTask);
+        }
+        let index = self.tasks.len();
+        let task = AllocTask {
+            name,
+            role,
+            kill_timeout,
+            state: TaskState::new(),
+            kill_ordered: false,
+        };
+        if self.tasks.push(task).is_err() {
+            return Err(AllocationError::Full { capacity: N });
+        }
+        self.bump(1);
+        Ok(index)
+    }
+
+    /// The index of the task named `name`.
+    #[must_use]
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.tasks
+            .iter()
+            .position(|task| task.name.as_str() == name)
+    }
+
+    /// The task named `name`.
+    #[must_use]
+    pub fn task(&self, name: &str) -> Option<&AllocTask> {
+        self.tasks.iter().find(|task| task.name.as_str() == name)
+    }
+
+    /// The task at `index` (the order tasks were added).
+    #[must_use]
+    pub fn task_at(&self, index: usize) -> Option<&AllocTask> {
+        self.tasks.get(index)
+    }
+
+    /// The state of the task named `name`.
+    #[must_use]
+    pub fn state(&self, name: &str) -> Option<&TaskState> {
+        self.task(name).map(AllocTask::state)
+    }
+
+    /// The tasks, in the order they were added.
+    #[must_use]
+    pub fn tasks(&self) -> impl ExactSizeIterator<Item = &AllocTask> + Clone + '_ {
+        self.tasks.iter()
+    }
+
+    /// Applies `event` to the task named `name` through [`TaskState::apply`]. Refused,
+    /// changing nothing, if no task has the name or its machine refuses the event; the
+    /// error hands the event back.
+    pub fn apply(&mut self, name: &str, event: TaskEvent) -> Result<Transition, ApplyError> {
+        match self.index_of(name) {
+            Some(index) => self.apply_at(index, event),
+            None => Err(ApplyError::UnknownTask(event)),
+        }
+    }
+
+    /// [`apply`](Self::apply), addressing the task by index.
+    pub fn apply_at(&mut self, index: usize, event: TaskEvent) -> Result<Transition, ApplyError> {
+        let Some(task) = self.tasks.get_mut(index) else {
+            return Err(ApplyError::UnknownTask(event));
+        };
+        let step = task.state.apply(event)?;
+        self.bump(1);
+        Ok(step)
+    }
+
+    /// Ends the run loop of the task named `name` ([`TaskState::finish`]): it is dead,
+    /// finished at `time`. On a dead task it changes nothing.
+    pub fn finish(&mut self, name: &str, time: i64) -> Result<Transition, AllocationError> {
+        let index = self.index_of(name).ok_or(AllocationError::UnknownTask)?;
+        let task = self
+            .tasks
+            .get_mut(index)
+            .ok_or(AllocationError::UnknownTask)?;
+        let step = task.state.finish(time);
+        if step.changed() {
+            self.bump(1);
+        }
+        Ok(step)
+    }
+
+    /// Nomad's `ClientStatus`: the [server-set status](Self::set_server_status) if there is
+    /// one, otherwise the one [derived from the tasks](Self::derived_client_status).
+    #[must_use]
+    pub fn client_status(&self) -> ClientStatus {
+        match self.server_status {
+            Some(status) => status,
+            None => self.derived_client_status(),
+        }
+    }
+
+    /// The client status derived from the tasks ([`ClientStatus::of`]), whatever a server
+    /// set.
+    #[must_use]
+    pub fn derived_client_status(&self) -> ClientStatus {
+        ClientStatus::of(self.tasks.iter().map(AllocTask::state))
+    }
+
+    /// Nomad's `ClientDescription`: the one [set](Self::set_client_description) for the
+    /// current client status if any, otherwise Nomad's text for the status
+    /// ([`ClientStatus::description`]).
+    #[must_use]
+    pub fn client_description(&self) -> &str {
+        let status = self.client_status();
+        match &self.client_description {
+            Some(reported) if reported.status == status => reported.text.as_str(),
+            _ => status.description(),
+        }
+    }
+
+    /// The status a server imposed (`lost` or `unknown`), if any.
+    #[must_use]
+    pub const fn server_status(&self) -> Option<ClientStatus> {
+        self.server_status
+    }
+
+    /// Sets or clears the status a server imposes on the allocation: `lost` (its node is
+    /// down) or `unknown` (its node disconnected). While set, it is the
+    /// [client status](Self::client_status) whatever the tasks say; it changes nothing
+    /// else (the tasks, the orders). It stays until cleared with `None`. The statuses
+    /// derived from the tasks (`pending`, `running`, `failed`, `complete`) are refused
+    /// ([`AllocationError::NotServerStatus`]). Returns whether anything changed (then the
+    /// modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{AllocationError, Allocation, ClientStatus};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// assert_eq!(group.set_server_status(Some(ClientStatus::Lost)), Ok(true));
+    /// assert_eq!(group.client_status(), ClientStatus::Lost);
+    /// assert_eq!(group.derived_client_status(), ClientStatus::Pending);
+    /// assert_eq!(
+    ///     group.set_server_status(Some(ClientStatus::Running)),
+    ///     Err(AllocationError::NotServerStatus { status: ClientStatus::Running })
+    /// );
+    /// assert_eq!(group.set_server_status(None), Ok(true));
+    /// assert_eq!(group.client_status(), ClientStatus::Pending);
+    /// ```
+    pub fn set_server_status(
+        &mut self,
+        status: Option<ClientStatus>,
+    ) -> Result<bool, AllocationError> {
+        if let Some(status) = status {
+            if !matches!(status, ClientStatus::Lost | ClientStatus::Unknown) {
+                return Err(AllocationError::NotServerStatus { status });
+            }
+        }
+        if status == self.server_status {
+            return Ok(false);
+        }
+        self.server_status = status;
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// Sets the `ClientDescription` shown while the client status stays what it is now;
+    /// once the status changes, Nomad's text for the new status is shown again. Text
+    /// equal to Nomad's for the current status is not stored (it is what is shown
+    /// anyway). A description longer than [`CLIENT_DESCRIPTION_CAPACITY`](super::CLIENT_DESCRIPTION_CAPACITY) is refused.
+    /// Returns whether what is shown changed (then the modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{Allocation, ClientStatus};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// assert_eq!(group.client_description(), "No tasks have started");
+    /// assert_eq!(group.set_client_description(""), Ok(true)); // as old clients wrote
+    /// assert_eq!(group.client_description(), "");
+    /// group.set_server_status(Some(ClientStatus::Lost))?; // the status changed
+    /// assert_eq!(group.client_description(), "alloc is lost since its node is down");
+    /// # Ok::<(), allocstate::AllocationError>(())
+    /// ```
+    pub fn set_client_description(&mut self, description: &str) -> Result<bool, AllocationError> {
+        let mut text = String::new();
+        if text.push_str(description).is_err() {
+            return Err(AllocationError::ClientDescriptionTooLong {
+                len: description.len(),
+            });
+        }
+        if description == self.client_description() {
+            return Ok(false);
+        }
+        let status = self.client_status();
+        self.client_description = if description == status.description() {
+            None
+        } else {
+            Some(ReportedDescription { status, text })
+        };
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// The identity strings (`ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`); all
+    /// empty in a new allocation.
+    #[must_use]
+    pub fn identity(&self) -> AllocIdentity<'_> {
+        self.identity.borrowed()
+    }
+
+    /// Sets every identity string at once. Each is checked against its capacity
+    /// ([`IdentityField::capacity`](super::IdentityField::capacity)) before any is kept: an over-long one is refused
+    /// ([`AllocationError::IdentityTooLong`]), never cut, and nothing changes. Returns whether
+    /// anything changed (then the modify index grew).
+    ///
+    /// ```
+    /// use allocstate::{AllocationError, AllocIdentity, Allocation, IdentityField};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// let identity = AllocIdentity {
+    ///     id: "203266e5-e0d6-9486-5e05-397ed2b184af",
+    ///     eval_id: "e68125ed-3fba-fb46-46cc-291addbc4455",
+    ///     name: "example.cache[0]",
+    ///     node_id: "e02b6169-83bd-9df6-69bd-832765f333eb",
+    ///     job_id: "example",
+    ///     task_group: "cache",
+    /// };
+    /// assert_eq!(group.set_identity(identity), Ok(true));
+    /// assert_eq!(group.name(), "example.cache[0]");
+    /// assert_eq!(group.identity(), identity);
+    ///
+    /// let too_long = AllocIdentity { id: "203266e5-e0d6-9486-5e05-397ed2b184af0", ..identity };
+    /// assert_eq!(
+    ///     group.set_identity(too_long),
+    ///     Err(AllocationError::IdentityTooLong { field: IdentityField::Id, len: 37 })
+    /// );
+    /// # Ok::<(), AllocationError>(())
+    /// ```
+    pub fn set_identity(&mut self, identity: AllocIdentity<'_>) -> Result<bool, AllocationError> {
+        let held = Identity::from_borrowed(&identity)?;
+        if held == self.identity {
+            return Ok(false);
+        }
+        self.identity = held;
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// `ID`: the allocation's UUID.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        self.identity.id.as_str()
+    }
+
+    /// `EvalID`: the evaluation that placed the allocation.
+    #[must_use]
+    pub fn eval_id(&self) -> &str {
+        self.identity.eval_id.as_str()
+    }
+
+    /// `Name`: `<job>.<group>[<index>]`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.identity.name.as_str()
+    }
+
+    /// `NodeID`: the client node.
+    #[must_use]
+    pub fn node_id(&self) -> &str {
+        self.identity.node_id.as_str()
+    }
+
+    /// `JobID`.
+    #[must_use]
+    pub fn job_id(&self) -> &str {
+        self.identity.job_id.as_str()
+    }
+
+    /// `TaskGroup`: the group's name.
+    #[must_use]
+    pub fn task_group(&self) -> &str {
+        self.identity.task_group.as_str()
+    }
+
+    /// `CreateIndex`: the servers' index when the allocation was created (0 until set).
+    #[must_use]
+    pub const fn create_index(&self) -> u64 {
+        self.create_index
+    }
+
+    /// Adopts the servers' `CreateIndex` and `ModifyIndex` (e.g. when taking over an
+    /// allocation read elsewhere); later changes count on from `modify_index`. Refused,
+    /// changing nothing ([`AllocationError::InvalidIndexes`]), if `create_index` is after
+    /// `modify_index` or `modify_index` is below the current modify index (a blocking
+    /// query's index never goes back).
+    ///
+    /// ```
+    /// use allocstate::{AllocationError, Allocation};
+    ///
+    /// let mut group: Allocation = Allocation::new();
+    /// group.set_indexes(7, 9)?;
+    /// assert_eq!((group.create_index(), group.modify_index()), (7, 9));
+    /// assert!(group.set_indexes(7, 8).is_err()); // backwards
+    /// assert!(group.set_indexes(10, 9).is_err()); // created after modified
+    /// # Ok::<(), AllocationError>(())
+    /// ```
+    pub fn set_indexes(
+        &mut self,
+        create_index: u64,
+        modify_index: u64,
+    ) -> Result<(), AllocationError> {
+        if create_index > modify_index || modify_index < self.modify_index {
+            return Err(AllocationError::InvalidIndexes {
+                create_index,
+                modify_index,
+            });
+        }
+        self.create_index = create_index;
+        self.modify_index = modify_index;
+        Ok(())
+    }
+
+    /// Nomad's `DesiredStatus`.
+    #[must_use]
+    pub const fn desired_status(&self) -> DesiredStatus {
+        self.desired_status
+    }
+
+    /// Nomad's `DesiredDescription`.
+    #[must_use]
+    pub fn desired_description(&self) -> &str {
+        self.desired_description.as_str()
+    }
+
+    /// Sets the desired status and its description. Returns whether anything changed
+    /// (then the modify index grew). A description longer than
+    /// [`DESIRED_DESCRIPTION_CAPACITY`] is refused and nothing changes.
+    pub fn set_desired(
+        &mut self,
+        status: DesiredStatus,
+        description: &str,
+    ) -> Result<bool, AllocationError> {
+        let mut text = String::new();
+        if text.push_str(description).is_err() {
+            return Err(AllocationError::DescriptionTooLong {
+                len: description.len(),
+            });
+        }
+        if status == self.desired_status && text == self.desired_description {
+            return Ok(false);
+        }
+        self.desired_status = status;
+        self.desired_description = text;
+        self.bump(1);
+        Ok(true)
+    }
+
+    /// The index of the latest accepted change.
+    #[must_use]
+    pub const fn modify_index(&self) -> u64 {
+        self.modify_index
+    }
+
+    /// Whether anything changed after `index` (a blocking query's question).
+    #[must_use]
+    pub const fn changed_since(&self, index: u64) -> bool {
+        self.modify_index > index
+    }
+
+    /// The kill orders due now, in kill order (see the module docs). Pure: nothing
+    /// changes until [`apply_orders`](Self::apply_orders).
+    #[must_use = "the orders are only computed; apply_orders records them"]
+    pub fn orders(&self) -> Orders<N> {
+        orders::compute(&self.tasks, self.desired_status)
+    }
+
+    /// Applies the orders due now, at `time`: for each, the reason event (if any) and
+    /// then `Killing`, through the task machine, and marks the task ordered. An order
+    /// whose events the task's machine would refuse is skipped and changes nothing.
+    /// Returns the orders applied; the runtime then stops those tasks.
+    pub fn apply_orders(&mut self, time: i64) -> Orders<N> {
+        let mut applied = Orders::default();
+        for order in self.orders() {
+            let reason = order.reason_event(time);
+            let killing = order.killing_event(time);
+            let Some(task) = self.tasks.get_mut(order.task) else {
+                continue;
+            };
+            let accepted = reason.as_ref().is_none_or(|e| task.state.accepts(e))
+                && task.state.accepts(&killing);
+            if !accepted {
+                continue;
+            }
+            let mut events: u64 = 0;
+            if let Some(reason) = reason {
+                if task.state.apply(reason).is_err() {
+                    continue;
+                }
+                events = 1;
+            }
+            if task.state.apply(killing).is_ok() {
+                events = events.saturating_add(1);
+            }
+            task.kill_ordered = true;
+            self.bump(events);
+            // Cannot fail: at most one order per task, at most N tasks.
+            if applied.push(order).is_err() {
+                break;
+            }
+        }
+        applied
+    }
+
+    fn bump(&mut self, changes: u64) {
+        self.modify_index = self.modify_index.saturating_add(changes);
+        // A description set for a status no longer current is dropped.
+        if let Some(reported) = &self.client_description {
+            if reported.status != self.client_status() {
+                self.client_description = None;
+            }
+        }
+    }
+}

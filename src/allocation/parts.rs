@@ -1,0 +1,166 @@
+//! An allocation rebuilt from its parts (a wire format, a store): the invariants every
+//! rebuilt allocation must hold, in one place. The twin of
+//! [`TaskState::from_parts`](crate::TaskState::from_parts); both decoders use it.
+
+use heapless::Vec;
+
+use super::desired::DesiredStatus;
+use super::error::AllocationError;
+use super::group::Allocation;
+use super::identity::{AllocIdentity, Identity};
+use super::name::TaskName;
+use super::reported::ReportedDescription;
+use super::role::Role;
+use super::task::AllocTask;
+use crate::status::ClientStatus;
+use crate::task::TaskState;
+
+/// An allocation's own fields, as read: everything but the tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AllocationParts<'a> {
+    /// `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`.
+    pub identity: AllocIdentity<'a>,
+    /// `DesiredStatus`.
+    pub desired_status: DesiredStatus,
+    /// `DesiredDescription`.
+    pub desired_description: &'a str,
+    /// `ClientStatus` as claimed: `lost` and `unknown` are kept as the server-set status;
+    /// any other must be the status derived from the tasks; `None` derives it.
+    pub client_status: Option<ClientStatus>,
+    /// `ClientDescription`: kept if it is not Nomad's text for the status.
+    pub client_description: Option<&'a str>,
+    /// `CreateIndex`; not after `modify_index`.
+    pub create_index: u64,
+    /// `ModifyIndex`: the allocation's modify index; later changes count on from it.
+    pub modify_index: u64,
+}
+
+/// One task as read: the allocation's fields of it and its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocTaskParts<'a> {
+    /// The task's name: not empty, at most [`TASK_NAME_CAPACITY`](super::TASK_NAME_CAPACITY)
+    /// bytes, not used by another task.
+    pub name: &'a str,
+    /// Its role.
+    pub role: Role,
+    /// The kill timeout (ns) its `Killing` events carry.
+    pub kill_timeout: i64,
+    /// Whether an order to kill it was applied: never for a poststop task or one that has
+    /// accepted no event.
+    pub kill_ordered: bool,
+    /// Its state (itself rebuilt by [`TaskState::from_parts`]).
+    pub state: TaskState,
+}
+
+impl AllocTask {
+    /// A task from its parts; the name is checked, the rest by the allocation.
+    pub(crate) fn from_parts(parts: AllocTaskParts<'_>) -> Result<AllocTask, AllocationError> {
+        Ok(AllocTask {
+            name: TaskName::new(parts.name)?,
+            role: parts.role,
+            kill_timeout: parts.kill_timeout,
+            state: parts.state,
+            kill_ordered: parts.kill_ordered,
+        })
+    }
+}
+
+/// Adds a task read: its name must be new and there must be room.
+pub(crate) fn push_task<const N: usize>(
+    tasks: &mut Vec<AllocTask, N>,
+    task: AllocTask,
+) -> Result<(), AllocationError> {
+    if tasks.iter().any(|held| held.name == task.name) {
+        return Err(AllocationError::DuplicateTask);
+    }
+    tasks
+        .push(task)
+        .map_err(|_| AllocationError::Full { capacity: N })
+}
+
+impl<const N: usize> Allocation<N> {
+    /// Rebuilds an allocation from its parts, refusing any that breaks an invariant: more
+    /// than `N` tasks, an invalid or repeated task name, a kill-ordered poststop task or
+    /// one with no accepted event, a field over its capacity, a claimed client status the
+    /// tasks contradict (`running` while every task is dead), `CreateIndex` after
+    /// `ModifyIndex`.
+    ///
+    /// ```
+    /// use allocstate::{
+    ///     AllocTaskParts, Allocation, AllocationError, AllocationParts, ClientStatus, Role,
+    ///     TaskState,
+    /// };
+    ///
+    /// let web = AllocTaskParts {
+    ///     name: "web",
+    ///     role: Role::main(),
+    ///     kill_timeout: 5_000_000_000,
+    ///     kill_ordered: false,
+    ///     state: TaskState::new(),
+    /// };
+    /// let parts = AllocationParts { modify_index: 7, ..AllocationParts::default() };
+    /// let group = Allocation::<2>::from_parts(parts, [web.clone()])?;
+    /// assert_eq!(group.client_status(), ClientStatus::Pending);
+    /// assert_eq!(group.modify_index(), 7);
+    ///
+    /// let running = AllocationParts { client_status: Some(ClientStatus::Running), ..parts };
+    /// assert!(matches!(
+    ///     Allocation::<2>::from_parts(running, [web]),
+    ///     Err(AllocationError::ClientStatusContradicts { .. })
+    /// ));
+    /// # Ok::<(), AllocationError>(())
+    /// ```
+    pub fn from_parts<'a>(
+        parts: AllocationParts<'_>,
+        tasks: impl IntoIterator<Item = AllocTaskParts<'a>>,
+    ) -> Result<Allocation<N>, AllocationError> {
+        let mut held = Vec::new();
+        for task in tasks {
+            push_task(&mut held, AllocTask::from_parts(task)?)?;
+        }
+        Self::assemble(parts, held)
+    }
+
+    /// [`from_parts`](Self::from_parts) for tasks already named, unique and within `N`
+    /// (the decoders build them in place, without moving a task state through frames).
+    pub(crate) fn assemble(
+        parts: AllocationParts<'_>,
+        tasks: Vec<AllocTask, N>,
+    ) -> Result<Allocation<N>, AllocationError> {
+        if tasks
+            .iter()
+            .any(|t| t.kill_ordered && (t.role.is_poststop() || t.state.event_count() == 0))
+        {
+            return Err(AllocationError::KillOrderedTask);
+        }
+        let mut alloc = Allocation::<N>::new();
+        alloc.tasks = tasks;
+        alloc.identity = Identity::from_borrowed(&parts.identity)?;
+        alloc.set_desired(parts.desired_status, parts.desired_description)?;
+        let derived = alloc.derived_client_status();
+        alloc.server_status = match parts.client_status {
+            None => None,
+            Some(status @ (ClientStatus::Lost | ClientStatus::Unknown)) => Some(status),
+            Some(claimed) if claimed == derived => None,
+            Some(claimed) => {
+                return Err(AllocationError::ClientStatusContradicts { claimed, derived })
+            }
+        };
+        if let Some(description) = parts.client_description {
+            let status = alloc.client_status();
+            if description != status.description() {
+                let mut text = heapless::String::new();
+                text.push_str(description).map_err(|_| {
+                    AllocationError::ClientDescriptionTooLong {
+                        len: description.len(),
+                    }
+                })?;
+                alloc.client_description = Some(ReportedDescription { status, text });
+            }
+        }
+        // Changes made while rebuilding count for nothing: the index read is the index.
+        alloc.modify_index = 0;
+        alloc.set_indexes(parts.create_index, parts.modify_index)?;
+        Ok(alloc)
+    }
+}

@@ -1,0 +1,209 @@
+//! What both allocation formats read and write alike: the desired status, bounded
+//! strings, the claimed client status, and everything read before the allocation is
+//! rebuilt through [`Allocation::from_parts`](crate::Allocation::from_parts)'s rules.
+
+use core::fmt;
+
+use heapless::{String, Vec};
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+
+use crate::allocation::{
+    identity::Identity, parts, AllocTask, Allocation, AllocationError, AllocationParts,
+    DesiredStatus, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
+};
+use crate::status::ClientStatus;
+
+/// `DesiredStatus` wire code: run 0, stop 1, evict 2.
+pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
+    match status {
+        DesiredStatus::Run => 0,
+        DesiredStatus::Stop => 1,
+        DesiredStatus::Evict => 2,
+    }
+}
+
+fn desired_from_code(code: u8) -> Option<DesiredStatus> {
+    match code {
+        0 => Some(DesiredStatus::Run),
+        1 => Some(DesiredStatus::Stop),
+        2 => Some(DesiredStatus::Evict),
+        _ => None,
+    }
+}
+
+impl Serialize for DesiredStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(self.as_str())
+        } else {
+            s.serialize_u8(desired_code(*self))
+        }
+    }
+}
+
+struct DesiredVisitor;
+
+impl Visitor<'_> for DesiredVisitor {
+    type Value = DesiredStatus;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a desired status: run, stop or evict")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<DesiredStatus, E> {
+        DesiredStatus::from_wire_str(v)
+            .ok_or_else(|| E::unknown_variant(v, &["run", "stop", "evict"]))
+    }
+
+    fn visit_u8<E: de::Error>(self, v: u8) -> Result<DesiredStatus, E> {
+        desired_from_code(v)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(u64::from(v)), &self))
+    }
+}
+
+impl<'de> Deserialize<'de> for DesiredStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            d.deserialize_str(DesiredVisitor)
+        } else {
+            d.deserialize_u8(DesiredVisitor)
+        }
+    }
+}
+
+/// Reads a string of at most `C` bytes; a longer one is an error naming `field`, never
+/// cut.
+pub(crate) struct Bounded<const C: usize> {
+    pub(crate) field: &'static str,
+}
+
+impl<const C: usize> Bounded<C> {
+    pub(crate) const fn new(field: &'static str) -> Self {
+        Self { field }
+    }
+}
+
+impl<'de, const C: usize> DeserializeSeed<'de> for Bounded<C> {
+    type Value = String<C>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String<C>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<const C: usize> Visitor<'_> for Bounded<C> {
+    type Value = String<C>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: a string of at most {C} bytes", self.field)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String<C>, E> {
+        let mut held = String::new();
+        match held.push_str(v) {
+            Ok(()) => Ok(held),
+            Err(_) => Err(E::invalid_length(v.len(), &self)),
+        }
+    }
+}
+
+/// An optional bounded string (`None` for JSON `null` or postcard's 0 tag).
+pub(crate) struct MaybeBounded<const C: usize>(pub(crate) Bounded<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for MaybeBounded<C> {
+    type Value = Option<String<C>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, const C: usize> Visitor<'de> for MaybeBounded<C> {
+    type Value = Option<String<C>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(d).map(Some)
+    }
+}
+
+/// The client status read with an allocation.
+#[derive(Clone, Copy)]
+pub(crate) enum Claimed {
+    /// JSON's `ClientStatus`: `lost`/`unknown` are kept as set by a server; any other
+    /// must be the one derived from the tasks.
+    Status(ClientStatus),
+    /// The compact format's server-set status: `lost` or `unknown` only.
+    Server(ClientStatus),
+}
+
+/// Everything read, before the allocation's invariants are checked.
+pub(crate) struct Decoded<const N: usize> {
+    pub(crate) identity: Identity,
+    pub(crate) desired_status: DesiredStatus,
+    pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
+    pub(crate) client_status: Option<Claimed>,
+    pub(crate) client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>>,
+    pub(crate) create_index: u64,
+    pub(crate) modify_index: u64,
+    pub(crate) tasks: Vec<AllocTask, N>,
+}
+
+impl<const N: usize> Decoded<N> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            identity: Identity::new(),
+            desired_status: DesiredStatus::Run,
+            desired_description: String::new(),
+            client_status: None,
+            client_description: None,
+            create_index: 0,
+            modify_index: 0,
+            tasks: Vec::new(),
+        }
+    }
+}
+
+/// Adds a decoded task: its name must be new and there must be room.
+pub(crate) fn push_task<const N: usize, E: de::Error>(
+    tasks: &mut Vec<AllocTask, N>,
+    task: AllocTask,
+) -> Result<(), E> {
+    parts::push_task(tasks, task).map_err(E::custom)
+}
+
+impl<const N: usize> Decoded<N> {
+    /// The allocation, or the first invariant it breaks (checked by
+    /// [`Allocation::from_parts`]'s own rules).
+    pub(crate) fn build<E: de::Error>(self) -> Result<Allocation<N>, E> {
+        let client_status = match self.client_status {
+            None => None,
+            Some(Claimed::Status(status)) => Some(status),
+            Some(Claimed::Server(status @ (ClientStatus::Lost | ClientStatus::Unknown))) => {
+                Some(status)
+            }
+            Some(Claimed::Server(status)) => {
+                return Err(E::custom(AllocationError::NotServerStatus { status }))
+            }
+        };
+        let parts = AllocationParts {
+            identity: self.identity.borrowed(),
+            desired_status: self.desired_status,
+            desired_description: self.desired_description.as_str(),
+            client_status,
+            client_description: self.client_description.as_ref().map(|text| text.as_str()),
+            create_index: self.create_index,
+            modify_index: self.modify_index,
+        };
+        Allocation::assemble(parts, self.tasks).map_err(E::custom)
+    }
+}
