@@ -114,27 +114,26 @@ impl<const N: usize> Allocation<N> {
         parts: AllocationParts<'_>,
         tasks: impl IntoIterator<Item = AllocTaskParts<'a>>,
     ) -> Result<Allocation<N>, AllocationError> {
-        let mut held = Vec::new();
+        let mut alloc = Allocation::new();
         for task in tasks {
-            push_task(&mut held, AllocTask::from_parts(task)?)?;
+            push_task(&mut alloc.tasks, AllocTask::from_parts(task)?)?;
         }
-        Self::assemble(parts, held)
+        alloc.rebuild(parts)?;
+        Ok(alloc)
     }
 
-    /// [`from_parts`](Self::from_parts) for tasks already named, unique and within `N`
-    /// (the decoders build them in place, without moving a task state through frames).
-    pub(crate) fn assemble(
-        parts: AllocationParts<'_>,
-        tasks: Vec<AllocTask, N>,
-    ) -> Result<Allocation<N>, AllocationError> {
-        if tasks
+    /// [`from_parts`](Self::from_parts) in place, on a new allocation holding only its
+    /// tasks (already named, unique and within `N`): the decoders read the tasks straight
+    /// into it, so no allocation-sized value is moved for the check.
+    pub(crate) fn rebuild(&mut self, parts: AllocationParts<'_>) -> Result<(), AllocationError> {
+        let alloc = self;
+        if alloc
+            .tasks
             .iter()
             .any(|t| t.kill_ordered && (t.role.is_poststop() || t.state.event_count() == 0))
         {
             return Err(AllocationError::KillOrderedTask);
         }
-        let mut alloc = Allocation::<N>::new();
-        alloc.tasks = tasks;
         alloc.identity = Identity::from_borrowed(&parts.identity)?;
         alloc.set_desired(parts.desired_status, parts.desired_description)?;
         let derived = alloc.derived_client_status();
@@ -160,7 +159,6 @@ impl<const N: usize> Allocation<N> {
         }
         // Changes made while rebuilding count for nothing: the index read is the index.
         alloc.modify_index = 0;
-        alloc.set_indexes(parts.create_index, parts.modify_index)?;
-        Ok(alloc)
+        alloc.set_indexes(parts.create_index, parts.modify_index)
     }
 }

@@ -33,6 +33,7 @@ fn desired_from_code(code: u8) -> Option<DesiredStatus> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for DesiredStatus {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -63,6 +64,7 @@ impl Visitor<'_> for DesiredVisitor {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for DesiredStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -204,6 +206,9 @@ impl<const N: usize> Decoded<N> {
             create_index: self.create_index,
             modify_index: self.modify_index,
         };
-        Allocation::assemble(parts, self.tasks).map_err(E::custom)
+        let mut alloc = Allocation::new();
+        alloc.tasks = self.tasks;
+        alloc.rebuild(parts).map_err(E::custom)?;
+        Ok(alloc)
     }
 }
