@@ -4,6 +4,7 @@ use defmt::{write, Format, Formatter};
 
 use crate::{EventRing, TaskEvent, TaskState};
 
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 impl Format for TaskEvent {
     fn format(&self, f: Formatter<'_>) {
         write!(
@@ -19,6 +20,7 @@ impl Format for TaskEvent {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 impl Format for EventRing {
     fn format(&self, f: Formatter<'_>) {
         write!(f, "[");
@@ -32,6 +34,7 @@ impl Format for EventRing {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 impl Format for TaskState {
     fn format(&self, f: Formatter<'_>) {
         write!(

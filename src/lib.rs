@@ -95,96 +95,8 @@
 //! events decide. Absent bookkeeping (the seed era) is derived from the events; present
 //! bookkeeping must not contradict them.
 //!
-//! # Wire formats (feature `serde`)
 //!
-//! One `Serialize`/`Deserialize` implementation serves both, choosing by
-//! `is_human_readable()`.
-//!
-//! ## JSON (human-readable formats)
-//!
-//! A [`TaskState`] is Nomad's `TaskState`: `State`, `Failed`, `Restarts`, `LastRestart`,
-//! `StartedAt`, `FinishedAt` (RFC 3339 as Go's `time.RFC3339Nano` writes them; the zero
-//! time `0001-01-01T00:00:00Z` for none) and `Events`. A [`TaskEvent`] is Nomad's
-//! `TaskEvent` with its full modern field set, zero values as Nomad writes them, the
-//! computed `DisplayMessage` and the `Details` Nomad's setters write.
-//!
-//! Reading accepts the seed-era shape (only `State` and `Events`) and the modern one,
-//! skips unknown fields, and cuts over-long strings visibly
-//! ([`TaskEvent::is_truncated`]). An incoming `DisplayMessage` equal to the computed one
-//! is not stored; a different one is kept as the override. The state is rebuilt through
-//! [`TaskState::from_parts`], so more than ten events, an unknown `State` or one the
-//! events contradict is an error.
-//!
-//! An [`Allocation`] is the lifecycle part of Nomad's `/v1/allocation` object: `ID`,
-//! `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`, `DesiredStatus`,
-//! `DesiredDescription`, `ClientStatus`, `ClientDescription`, `TaskStates` (task name →
-//! task state as above, written in the allocation's task order), `CreateIndex` and
-//! `ModifyIndex`. Reading skips every other field (`Job`, `Resources`, `Metrics`, …)
-//! without allocating; a field given twice is an error; a missing one takes Go's zero
-//! value (empty string, 0, no tasks; `DesiredStatus` `run`; `ClientStatus` and
-//! `ClientDescription` derived). Identity strings and descriptions longer than their
-//! capacity ([`UUID_CAPACITY`], [`ALLOC_NAME_CAPACITY`], [`JOB_ID_CAPACITY`],
-//! [`TASK_GROUP_CAPACITY`], [`DESIRED_DESCRIPTION_CAPACITY`],
-//! [`CLIENT_DESCRIPTION_CAPACITY`]) are errors, never cut; so are an invalid, duplicate
-//! or surplus (more than `N`) task name, and `CreateIndex` after `ModifyIndex`. JSON
-//! carries no lifecycle block: every task read gets the role [`Role::main`], the
-//! [`DEFAULT_KILL_TIMEOUT`] and no applied kill order, so an allocation read from JSON
-//! reports status faithfully but must not drive [`Allocation::apply_orders`]: it would
-//! order its tasks killed again, poststop ones included. The compact format keeps roles
-//! and applied orders; restore from it to go on running. `ClientStatus` is written as
-//! [`Allocation::client_status`]; read, `lost` and `unknown` are kept as the
-//! [server-set status](Allocation::set_server_status), and any other must be the one
-//! derived from the tasks (`running` while every task is dead is an error). A
-//! `ClientDescription` other than Nomad's text for the status is kept
-//! ([`Allocation::set_client_description`]). The `ModifyIndex` read becomes the current
-//! modify index; later changes count on from it.
-//!
-//! ## Compact format (binary formats; postcard)
-//!
-//! Elements are written one after another, as postcard writes a tuple (integers as
-//! varints, `i64`/`i32` zigzag; `bool` one byte; `Option` a 0/1 byte then the value;
-//! strings a varint length then UTF-8):
-//!
-//! - task state: phase `u8` (Pending 0, Running 1, Exited 2, ShuttingDown 3, Dead 4),
-//!   `Failed` bool, `Restarts` u64, `LastRestart`, `StartedAt`, `FinishedAt` as
-//!   `Option<i64>`, the accepted event count u64, then the held events as a sequence
-//!   (varint length, oldest first).
-//! - event: kind code `u8` ([`EventKind::code`](crate::EventKind::code)), `Time` i64,
-//!   `FailsTask` bool, truncated bool; then the kind's numbers (`Terminated`: exit code
-//!   i32, signal i32, `oom_killed` `Option<bool>`; `Restarting`, `Killing`,
-//!   `Disk Resources Exceeded`: one i64); then the kind's strings (its first annotation —
-//!   the type string for an unknown kind — and, for `Killed` and `Signaling`, its second),
-//!   `Message`, and the `DisplayMessage` override (empty when computed).
-//! - allocation: `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup` (strings), the
-//!   desired status `u8` (run 0, stop 1, evict 2), `DesiredDescription`, the server-set
-//!   status as `Option<u8>` (lost 4, unknown 5; none when derived), the client
-//!   description as `Option<string>` (none when it is Nomad's text for the status),
-//!   `CreateIndex` u64, `ModifyIndex` u64, then the tasks as a sequence (varint length,
-//!   the allocation's order), each: name, lifecycle hook `u8` (main 0, prestart 1,
-//!   poststart 2, poststop 3), sidecar bool, leader bool, kill timeout i64, kill-ordered
-//!   bool, task state.
-//! - alone, [`WireState`] (pending 0, running 1, dead 2), [`ClientStatus`] (pending 0,
-//!   running 1, failed 2, complete 3, lost 4, unknown 5) and [`EventKind`] (its code) are
-//!   one `u8`; in JSON they are Nomad's strings.
-//!
-//! `TaskState::from_postcard` refuses anything a well-behaved encoder could not have
-//! written: trailing bytes, unknown codes, text over capacity, an unknown kind naming a
-//! known type, a state [`TaskState::from_parts`] refuses, and any non-canonical encoding
-//! (it re-encodes and compares), so decode then encode is byte-identical.
-//! `Allocation::from_postcard` is as strict: besides the task states' checks, it refuses
-//! more than `N` tasks, an empty, over-long or repeated task name, an unknown hook or
-//! desired status code, a derivable status given as the server's, a kill-ordered
-//! poststop task or one with no accepted event, `CreateIndex` after `ModifyIndex`, and
-//! any non-canonical encoding (a client description equal to Nomad's text, say). It
-//! re-encodes by comparing byte by byte, without a buffer.
-//!
-//! **Stability**: the layout is stable within a major version; kind codes, phase codes and
-//! enum variants are only ever appended. postcard's `MaxSize` needs its unstable
-//! `experimental-derive` feature, so the bound is the plain constant
-//! `TaskState::POSTCARD_MAX_SIZE`; `Allocation::<N>::POSTCARD_MAX_SIZE` is computed
-//! from the parts' maxima (the capacities, the largest task state, `N`). The allocation
-//! layout follows the same promise: elements and codes are only ever appended, and a
-//! capacity change is a breaking change (it moves the bound).
+#![doc = include_str!("../docs/wire-format.md")]
 //!
 //! # Features
 //!
@@ -192,6 +104,7 @@
 //! - `serde`: Nomad's JSON shape and the compact postcard wire format.
 
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

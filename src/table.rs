@@ -1,4 +1,4 @@
-//! The transition table of the contract (`transitions.md`), as one function, and the same
+//! The transition table of the contract (`docs/transitions.md`), as one function, and the same
 //! table precomputed from it for the hot path.
 
 use crate::kind::EventKind;

@@ -1,6 +1,6 @@
 //! The contract's transition table, cell by cell, from outside the crate.
 //!
-//! Each row below is copied from `transitions.md`; each cell is checked on a task brought
+//! Each row below is copied from `docs/transitions.md`; each cell is checked on a task brought
 //! to that column's phase by a real event sequence. A refused cell must leave the task
 //! exactly as it was and hand the event back.
 

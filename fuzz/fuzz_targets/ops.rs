@@ -1,5 +1,5 @@
 //! `ops`: arbitrary sequences of operations on one task, checked after every step against
-//! the invariants and against an independent model of `transitions.md`.
+//! the invariants and against an independent model of `docs/transitions.md`.
 //!
 //! The model below is written from the contract's table, not from `src/table.rs`: one row
 //! per event group, one cell per phase, and the bookkeeping rules reimplemented. The ring
@@ -354,7 +354,7 @@ enum Cell {
 
 use Cell::{Keep, No, To};
 
-/// Column order of the table in `transitions.md`.
+/// Column order of the table in `docs/transitions.md`.
 const PHASES: [Phase; 5] = [
     Phase::Pending,
     Phase::Running,
@@ -363,7 +363,7 @@ const PHASES: [Phase; 5] = [
     Phase::Dead,
 ];
 
-/// The row of `transitions.md` for `kind` (for `Received`, the row when it would be the
+/// The row of `docs/transitions.md` for `kind` (for `Received`, the row when it would be the
 /// first event; afterwards every cell is `✗`).
 fn row(kind: EventKind, first: bool) -> [Cell; 5] {
     use EventKind as K;

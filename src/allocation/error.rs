@@ -193,6 +193,7 @@ impl fmt::Display for ApplyError {
 impl core::error::Error for ApplyError {}
 
 #[cfg(feature = "defmt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 impl defmt::Format for ApplyError {
     fn format(&self, f: defmt::Formatter<'_>) {
         match self {

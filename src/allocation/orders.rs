@@ -177,6 +177,7 @@ impl<const N: usize> Iterator for OrdersIntoIter<N> {
 impl<const N: usize> ExactSizeIterator for OrdersIntoIter<N> {}
 
 #[cfg(feature = "defmt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "defmt")))]
 impl<const N: usize> defmt::Format for Orders<N> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(f, "{}", self.as_slice())

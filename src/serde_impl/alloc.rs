@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{alloc_binary, alloc_json, compact};
 use crate::allocation::Allocation;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<const N: usize> Serialize for Allocation<N> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -16,6 +17,7 @@ impl<const N: usize> Serialize for Allocation<N> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, const N: usize> Deserialize<'de> for Allocation<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -26,6 +28,7 @@ impl<'de, const N: usize> Deserialize<'de> for Allocation<N> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<const N: usize> Allocation<N> {
     /// The largest compact (postcard) encoding of an `Allocation<N>`, in bytes, computed
     /// from its parts' maxima: a buffer this size always suffices for

@@ -20,6 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::event::TaskEvent;
 use crate::task::TaskState;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TaskEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -30,6 +31,7 @@ impl Serialize for TaskEvent {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TaskEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -40,6 +42,7 @@ impl<'de> Deserialize<'de> for TaskEvent {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TaskState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
@@ -50,6 +53,7 @@ impl Serialize for TaskState {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TaskState {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
@@ -60,11 +64,13 @@ impl<'de> Deserialize<'de> for TaskState {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TaskEvent {
     /// The largest compact (postcard) encoding of one event, in bytes.
     pub const POSTCARD_MAX_SIZE: usize = event_binary::MAX_SIZE;
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TaskState {
     /// The largest compact (postcard) encoding of a task state, in bytes: a buffer this
     /// size always suffices for [`to_postcard`](TaskState::to_postcard).
