@@ -77,9 +77,66 @@ not json
     assert!(errors[0].contains("malformed JSON"), "{}", errors[0]);
     assert!(errors[6].contains("`Started` event not allowed in phase Running"));
     assert_eq!(replay.refused, 7);
+    assert_eq!(replay.accepted, 3);
     let out = replay.output();
     let names: Vec<&String> = out["TaskStates"].as_object().unwrap().keys().collect();
     assert_eq!(names, ["task", "web"]);
     assert_eq!(out["ClientStatus"], "running");
     assert_eq!(out["ClientDescription"], "Tasks are running");
+}
+
+/// `Finish` without `Task` means the only task; no phantom task named `task` appears.
+#[test]
+fn a_finish_without_task_applies_to_the_only_task() {
+    let input = "\
+{\"Task\": \"web\", \"Type\": \"Received\", \"Time\": 1}
+{\"Task\": \"web\", \"Type\": \"Started\", \"Time\": 2}
+{\"Finish\": 3}
+";
+    let mut replay = engine::Replay::new();
+    let mut errors = Vec::new();
+    replay.run(input, |e| errors.push(e));
+    assert!(errors.is_empty(), "{errors:?}");
+    let out = replay.output();
+    let names: Vec<&String> = out["TaskStates"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["web"]);
+    assert_eq!(out["TaskStates"]["web"]["State"], "dead");
+    assert_eq!(out["ClientStatus"], "complete");
+    assert_eq!(
+        replay.summary(),
+        "replay: 1 task, 2 events accepted, 0 lines refused, client status complete"
+    );
+}
+
+/// With several tasks, or none yet, a `Finish` without `Task` is refused and says why;
+/// nothing changes and the replay goes on.
+#[test]
+fn a_finish_without_task_is_refused_when_it_is_ambiguous() {
+    let input = "\
+{\"Finish\": 1}
+{\"Task\": \"web\", \"Type\": \"Received\", \"Time\": 1}
+{\"Task\": \"db\", \"Type\": \"Received\", \"Time\": 1}
+{\"Finish\": 3}
+{\"Task\": \"db\", \"Finish\": 4}
+";
+    let mut replay = engine::Replay::new();
+    let mut errors = Vec::new();
+    replay.run(input, |e| errors.push(e));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 1: `Finish` without `Task` before any task's event"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(
+        errors[1],
+        "line 4: `Finish` without `Task` is ambiguous: 2 tasks (web, db); name one with \"Task\""
+    );
+    let out = replay.output();
+    assert_eq!(out["TaskStates"]["web"]["State"], "pending");
+    assert_eq!(out["TaskStates"]["db"]["State"], "dead");
+    assert_eq!(
+        replay.summary(),
+        "replay: 2 tasks, 2 events accepted, 2 lines refused, client status pending"
+    );
 }

@@ -4,11 +4,16 @@ use allocstate::{ClientStatus, TaskEvent, TaskState};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// The tasks seen so far, in first-seen order, and how many lines were refused.
+/// The task an event without `Task` belongs to.
+pub const DEFAULT_TASK: &str = "task";
+
+/// The tasks seen so far, in first-seen order, and what was accepted and refused.
 #[derive(Default)]
 pub struct Replay {
     /// Each task's name and state.
     pub tasks: Vec<(String, TaskState)>,
+    /// Events accepted so far.
+    pub accepted: usize,
     /// Lines refused so far.
     pub refused: usize,
 }
@@ -43,22 +48,28 @@ impl Replay {
             return Err("expected a JSON object".into());
         };
         let name = match object.shift_remove("Task") {
-            None => "task".to_string(),
-            Some(Value::String(name)) => name,
+            None => None,
+            Some(Value::String(name)) => Some(name),
             Some(_) => return Err("`Task` must be a string".into()),
         };
         if object.contains_key("Type") {
             let event = TaskEvent::deserialize(Value::Object(object))
                 .map_err(|e| format!("invalid event: {e}"))?;
+            let name = name.unwrap_or_else(|| DEFAULT_TASK.to_string());
             self.task(&name)
                 .apply(event)
-                .map(|_| ())
-                .map_err(|rejected| rejected.to_string())
+                .map_err(|rejected| rejected.to_string())?;
+            self.accepted += 1;
+            Ok(())
         } else if let Some(time) = object.get("Finish") {
             let time = time
                 .as_i64()
                 .ok_or("`Finish` must be an integer time (unix nanoseconds)")?;
-            self.task(&name).finish(time);
+            let index = match name {
+                Some(name) => self.index(&name),
+                None => self.only_task()?,
+            };
+            let _ = self.tasks[index].1.finish(time);
             Ok(())
         } else {
             Err("neither an event (no `Type`) nor a `Finish`".into())
@@ -66,14 +77,48 @@ impl Replay {
     }
 
     fn task(&mut self, name: &str) -> &mut TaskState {
-        let index = match self.tasks.iter().position(|(n, _)| n == name) {
+        let index = self.index(name);
+        &mut self.tasks[index].1
+    }
+
+    /// The task's index, adding it (pending, no events) if it is new.
+    fn index(&mut self, name: &str) -> usize {
+        match self.tasks.iter().position(|(n, _)| n == name) {
             Some(index) => index,
             None => {
                 self.tasks.push((name.to_string(), TaskState::new()));
                 self.tasks.len() - 1
             }
-        };
-        &mut self.tasks[index].1
+        }
+    }
+
+    /// The task a `Finish` without `Task` means: the only one seen so far.
+    fn only_task(&self) -> Result<usize, String> {
+        match self.tasks.len() {
+            1 => Ok(0),
+            0 => Err("`Finish` without `Task` before any task's event: nothing to finish".into()),
+            n => Err(format!(
+                "`Finish` without `Task` is ambiguous: {n} tasks ({}); name one with \"Task\"",
+                self.tasks
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// One line for the end of a replay: tasks, events accepted, lines refused, the final
+    /// client status.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "replay: {}, {} accepted, {} refused, client status {}",
+            plural(self.tasks.len(), "task"),
+            plural(self.accepted, "event"),
+            plural(self.refused, "line"),
+            self.client_status()
+        )
     }
 
     /// The allocation's client status.

@@ -6,14 +6,11 @@
 //! cargo run --release --example replay             # the built-in redis scenario
 //! ```
 //!
-//! A line with a `Type` is one task event (Nomad's field names), with an optional
-//! `"Task": "name"` (default `task`); `{"Finish": TIME}` is the eventless run-loop exit;
-//! blank lines and `#` comments are skipped. Refused lines are reported on stderr as
-//! `line N: <reason>`. Exit status: 0 all accepted, 1 some refused, 2 unreadable input.
+//! See [`USAGE`] (`--help`) for the input format, the output and the exit status.
 
 mod engine;
 
-use std::io::Read;
+use std::io::{ErrorKind, Read, Write};
 use std::process::ExitCode;
 
 /// The seed document's redis task, taken through a failure and a restart.
@@ -26,8 +23,46 @@ const BUILT_IN: &str = r#"# redis, as in the seed document, then a crash and a r
 {"Task": "redis", "Type": "Started", "Time": 1447806113802200000}
 "#;
 
+const USAGE: &str = r#"Replays Nomad task events through allocstate's validated lifecycle and prints
+the allocation as Nomad's JSON.
+
+Usage: replay [FILE | -]
+       replay --help
+
+  FILE   a JSON Lines file of events; `-` reads standard input; with no argument,
+         a built-in scenario (the seed document's redis task) is replayed
+
+Each line is one of:
+  {"Task": "web", "Type": "Terminated", "Time": 1700000003000000000, "ExitCode": 1}
+      a task event in Nomad's field names; without "Task" it belongs to `task`
+  {"Task": "web", "Finish": 1700000004000000000}
+      the run loop's eventless exit; without "Task" it applies to the only task
+      seen so far, and is refused when there are several
+Blank lines and `#` comments are skipped.
+
+Stdout: {"ClientStatus", "ClientDescription", "TaskStates": {name: state}}.
+Stderr: `line N: <reason>` for each refused line (the replay goes on), then one
+summary line: tasks, events accepted, lines refused, final client status.
+Exit status: 0 every line accepted, 1 some line refused, 2 unreadable input or a
+bad argument."#;
+
 fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
+    let mut args = std::env::args().skip(1);
+    let arg = args.next();
+    if matches!(arg.as_deref(), Some("-h" | "--help")) {
+        return match print(USAGE) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
+    }
+    if let Some(option) = arg.as_deref().filter(|a| a.starts_with('-') && *a != "-") {
+        eprintln!("replay: unknown option `{option}`; see `replay --help`");
+        return ExitCode::from(2);
+    }
+    if let Some(extra) = args.next() {
+        eprintln!("replay: one input at most (also got `{extra}`); see `replay --help`");
+        return ExitCode::from(2);
+    }
     let input = match arg.as_deref() {
         None => {
             eprintln!("replay: no input given; replaying the built-in redis scenario");
@@ -48,8 +83,13 @@ fn main() -> ExitCode {
     };
     let mut replay = engine::Replay::new();
     replay.run(&input, |line| eprintln!("{line}"));
-    match serde_json::to_string_pretty(&replay.output()) {
-        Ok(text) => println!("{text}"),
+    let printed = serde_json::to_string_pretty(&replay.output())
+        .map_err(|e| e.to_string())
+        .map(|text| print(&text));
+    eprintln!("{}", replay.summary());
+    match printed {
+        Ok(Ok(())) => {}
+        Ok(Err(code)) => return code,
         Err(e) => {
             eprintln!("replay: cannot write output: {e}");
             return ExitCode::from(2);
@@ -59,5 +99,18 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Writes `text` and a newline to stdout. A reader that closed the pipe early (`| head`)
+/// is not an error; any other failure is exit status 2.
+fn print(text: &str) -> Result<(), ExitCode> {
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("replay: cannot write output: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
