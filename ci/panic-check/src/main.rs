@@ -174,6 +174,16 @@ fn exercise_restart(sink: &mut Sink) {
         let _ = write!(sink, "{reason}");
     }
     let _ = write!(sink, "{}", allocstate::GoDuration(black_box(i64::MIN)));
+    let job = if black_box(true) {
+        JobType::Batch
+    } else {
+        JobType::Sysbatch
+    };
+    let secs = core::time::Duration::from_secs(black_box(u64::MAX));
+    let policy = RestartPolicy::new(black_box(3), secs, black_box(7_i64), RestartMode::Delay);
+    let _ = write!(sink, "{job} {}", job.as_str());
+    black_box((job.default_restart_policy(), policy));
+    let _ = write!(sink, "{outcome} {again}");
 }
 
 #[cfg(not(feature = "core-only"))]
@@ -225,6 +235,7 @@ fn exercise_alloc(sink: &mut Sink) {
         let _ = alloc.apply_at(usize::from(step), TaskEvent::of_kind(1, kind));
         let orders = alloc.orders();
         for order in &orders {
+            let _ = write!(sink, "{} {}", order.task_name(), order.cause());
             black_box((
                 order.task(),
                 order.kill_timeout(),
@@ -257,7 +268,32 @@ fn exercise_alloc(sink: &mut Sink) {
         alloc.capacity(),
         alloc.index_of(text),
     ));
+    for order in alloc.orders() {
+        black_box(order.task_name().len());
+    }
+    let parts = allocstate::AllocationParts {
+        client_status: Some(alloc.client_status()),
+        client_description: Some(text),
+        modify_index: black_box(9),
+        ..allocstate::AllocationParts::default()
+    };
+    let task = allocstate::AllocTaskParts {
+        name: text,
+        role: Role::main(),
+        kill_timeout: time,
+        kill_ordered: black_box(false),
+        state: black_box(TaskState::new()),
+    };
+    let rebuilt = Allocation::<4>::from_parts(parts, [task]);
+    match rebuilt {
+        Ok(back) => black_box(back.modify_index()),
+        Err(e) => {
+            let _ = write!(sink, "{e}");
+            0
+        }
+    };
     for task in alloc.tasks() {
+        let _ = write!(sink, "{}", task.role());
         black_box((
             task.name(),
             task.role(),
