@@ -341,3 +341,87 @@ fn a_kill_timeout_is_taken_as_a_duration_or_nanoseconds() {
     assert_eq!(alloc.task("web").unwrap().kill_timeout(), 1_500_000_000);
     assert_eq!(alloc.task("db").unwrap().kill_timeout(), 2_000_000_000);
 }
+
+/// An allocation rebuilt from what its accessors give is the same allocation; each
+/// invariant the decoders rely on is refused by `from_parts` itself.
+#[test]
+fn from_parts_rebuilds_an_allocation_and_refuses_what_breaks_its_invariants() {
+    use allocstate::{AllocTaskParts, AllocationParts, ClientStatus, TaskState};
+    let mut alloc = two_tasks();
+    alloc.apply("web", TaskEvent::received(1)).unwrap();
+    alloc.apply("web", TaskEvent::started(2)).unwrap();
+    alloc
+        .set_desired(DesiredStatus::Stop, "alloc not needed")
+        .unwrap();
+    let _ = alloc.apply_orders(3);
+    let parts = AllocationParts {
+        identity: alloc.identity(),
+        desired_status: alloc.desired_status(),
+        desired_description: alloc.desired_description(),
+        client_status: Some(alloc.client_status()),
+        client_description: Some(alloc.client_description()),
+        create_index: alloc.create_index(),
+        modify_index: alloc.modify_index(),
+    };
+    let tasks = || {
+        alloc.tasks().map(|t| AllocTaskParts {
+            name: t.name(),
+            role: t.role(),
+            kill_timeout: t.kill_timeout(),
+            kill_ordered: t.kill_ordered(),
+            state: t.state().clone(),
+        })
+    };
+    assert_eq!(
+        Allocation::<2>::from_parts(parts, tasks()).as_ref(),
+        Ok(&alloc)
+    );
+
+    let too_many = Allocation::<1>::from_parts(parts, tasks());
+    assert_eq!(too_many, Err(AllocationError::Full { capacity: 1 }));
+    let twice = tasks().chain(tasks().take(1));
+    assert_eq!(
+        Allocation::<4>::from_parts(parts, twice),
+        Err(AllocationError::DuplicateTask)
+    );
+    let contradicted = AllocationParts {
+        client_status: Some(ClientStatus::Complete),
+        ..parts
+    };
+    assert_eq!(
+        Allocation::<2>::from_parts(contradicted, tasks()),
+        Err(AllocationError::ClientStatusContradicts {
+            claimed: ClientStatus::Complete,
+            derived: ClientStatus::Running,
+        })
+    );
+    let lost = AllocationParts {
+        client_status: Some(ClientStatus::Lost),
+        ..parts
+    };
+    let lost = Allocation::<2>::from_parts(lost, tasks()).unwrap();
+    assert_eq!(lost.client_status(), ClientStatus::Lost);
+    let never_ran = AllocTaskParts {
+        name: "cache",
+        role: Role::main(),
+        kill_timeout: 0,
+        kill_ordered: true,
+        state: TaskState::new(),
+    };
+    assert_eq!(
+        Allocation::<4>::from_parts(parts, tasks().chain([never_ran])),
+        Err(AllocationError::KillOrderedTask)
+    );
+    let backwards = AllocationParts {
+        create_index: 9,
+        modify_index: 8,
+        ..parts
+    };
+    assert_eq!(
+        Allocation::<2>::from_parts(backwards, tasks()),
+        Err(AllocationError::InvalidIndexes {
+            create_index: 9,
+            modify_index: 8
+        })
+    );
+}
