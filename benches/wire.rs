@@ -96,6 +96,21 @@ fn bench_postcard(c: &mut Criterion) {
         let mut out = [0u8; TaskState::POSTCARD_MAX_SIZE];
         b.iter(|| black_box(black_box(&task).to_postcard(&mut out).unwrap().len()))
     });
+    // The same bytes through postcard's own encoder (the dev-dependency's version), which
+    // the crate no longer uses: the contender the crate's writer replaced.
+    group.bench_function(
+        BenchmarkId::new("encode_via_postcard", "full_task_state"),
+        |b| {
+            let mut out = [0u8; TaskState::POSTCARD_MAX_SIZE];
+            b.iter(|| {
+                black_box(
+                    postcard::to_slice(black_box(&task), &mut out)
+                        .unwrap()
+                        .len(),
+                )
+            })
+        },
+    );
     group.bench_function(BenchmarkId::new("decode", "full_task_state"), |b| {
         b.iter(|| black_box(TaskState::from_postcard(black_box(&encoded)).unwrap()))
     });
@@ -109,6 +124,19 @@ fn bench_postcard(c: &mut Criterion) {
         let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
         b.iter(|| black_box(black_box(&alloc).to_postcard(&mut out).unwrap().len()))
     });
+    group.bench_function(
+        BenchmarkId::new("encode_via_postcard", "four_task_allocation"),
+        |b| {
+            let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+            b.iter(|| {
+                black_box(
+                    postcard::to_slice(black_box(&alloc), &mut out)
+                        .unwrap()
+                        .len(),
+                )
+            })
+        },
+    );
     group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
         b.iter(|| black_box(Allocation::<4>::from_postcard(black_box(&encoded)).unwrap()))
     });
@@ -145,6 +173,19 @@ fn bench_json(c: &mut Criterion) {
             black_box(out.len())
         })
     });
+    group.bench_function(
+        BenchmarkId::new("encode_via_postcard", "four_task_allocation"),
+        |b| {
+            let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+            b.iter(|| {
+                black_box(
+                    postcard::to_slice(black_box(&alloc), &mut out)
+                        .unwrap()
+                        .len(),
+                )
+            })
+        },
+    );
     group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
         b.iter(|| black_box(serde_json::from_slice::<Allocation<4>>(black_box(&encoded)).unwrap()))
     });

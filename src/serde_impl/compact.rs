@@ -90,6 +90,17 @@ impl Sink for SliceSink<'_> {
         self.written = self.written.saturating_add(1);
         Ok(())
     }
+
+    fn extend(&mut self, bytes: &[u8]) -> Result<(), CompactError> {
+        let rest = core::mem::take(&mut self.rest);
+        let Some((head, tail)) = rest.split_at_mut_checked(bytes.len()) else {
+            return Err(CompactError::Full);
+        };
+        head.copy_from_slice(bytes);
+        self.rest = tail;
+        self.written = self.written.saturating_add(bytes.len());
+        Ok(())
+    }
 }
 
 /// Writes nothing and checks each byte against `expected`: re-encoding an input just read
@@ -115,6 +126,14 @@ impl Sink for SameAs<'_> {
             _ => Err(CompactError::Full),
         }
     }
+
+    fn extend(&mut self, bytes: &[u8]) -> Result<(), CompactError> {
+        self.expected = self
+            .expected
+            .strip_prefix(bytes)
+            .ok_or(CompactError::Full)?;
+        Ok(())
+    }
 }
 
 /// Writes `value` into `buf` in the compact format; returns the used part.
@@ -138,6 +157,7 @@ pub(crate) fn encodes_as<T: Serialize + ?Sized>(value: &T, expected: &[u8]) -> b
 pub(crate) struct Compact<'s, K: Sink>(pub(crate) &'s mut K);
 
 impl<K: Sink> Compact<'_, K> {
+    /// Seven bits a byte, low first, the high bit set on every byte but the last.
     fn varint(&mut self, mut value: u64) -> Result<(), CompactError> {
         loop {
             let low = (value & 0x7f) as u8;
