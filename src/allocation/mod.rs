@@ -102,7 +102,7 @@ mod desired;
 mod error;
 pub(crate) mod identity;
 mod name;
-mod orders;
+pub(crate) mod orders;
 mod role;
 
 use heapless::{String, Vec};
