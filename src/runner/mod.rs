@@ -264,6 +264,14 @@ impl<const N: usize> Runner<N> {
         Ok(self.end(now))
     }
 
+    /// Sets the allocation's identity strings ([`Allocation::set_identity`]).
+    pub fn set_identity(
+        &mut self,
+        identity: crate::AllocIdentity<'_>,
+    ) -> Result<bool, crate::AllocError> {
+        self.alloc.set_identity(identity)
+    }
+
     /// The allocation, every event recorded through its validated path.
     pub const fn allocation(&self) -> &Allocation<N> {
         &self.alloc
