@@ -1,12 +1,12 @@
 //! The simulation: plays the runtime around a `Runner` (driver answers from the scripts,
 //! exits after their time, timers, agent restarts) and writes what happened.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use allocstate::runner::{
     Action, Command, Exit, GroupSpec, PrestartStep, RestartTarget, Runner, RunnerError, TaskSpec,
 };
-use allocstate::{AllocIdentity, ClientStatus};
+use allocstate::{AllocIdentity, ClientStatus, TaskEvent};
 use serde_json::{json, Value};
 
 use crate::scenario::{Request, Run, Scenario};
@@ -191,20 +191,36 @@ impl<'s> Simulation<'s> {
     /// Appends the events recorded since the last look, and a client status change.
     fn observe(&mut self, _now: i64) {
         let alloc = self.runner.allocation();
+        // Each task's new events, oldest first; then walked in the runner's recording order.
+        let mut new: Vec<VecDeque<&TaskEvent>> = Vec::new();
         for (index, task) in alloc.tasks().enumerate() {
             let state = task.state();
-            let new = (state.event_count() - self.seen[index]) as usize;
+            let count = (state.event_count() - self.seen[index]) as usize;
             let held: Vec<_> = state.events().iter().collect();
-            for event in &held[held.len().saturating_sub(new)..] {
-                self.timeline.push(json!({
-                    "Time": event.time(),
-                    "Task": task.name(),
-                    "Type": event.type_str(),
-                    "DisplayMessage": event.display_message().to_string(),
-                }));
-                self.history[index].push(event.type_str().to_string());
-            }
+            new.push(
+                held[held.len().saturating_sub(count)..]
+                    .iter()
+                    .copied()
+                    .collect(),
+            );
             self.seen[index] = state.event_count();
+        }
+        assert!(
+            !self.runner.journal_full(),
+            "more events in one input than the journal holds"
+        );
+        for &index in self.runner.recorded() {
+            let index = usize::from(index);
+            let Some(event) = new[index].pop_front() else {
+                continue;
+            };
+            self.timeline.push(json!({
+                "Time": event.time(),
+                "Task": self.scenario.tasks[index].name,
+                "Type": event.type_str(),
+                "DisplayMessage": event.display_message().to_string(),
+            }));
+            self.history[index].push(event.type_str().to_string());
         }
         let status = (
             alloc.client_status(),

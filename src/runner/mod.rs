@@ -134,6 +134,10 @@ pub use spec::{GroupSpec, SignalName, TaskSpec, DEFAULT_MAX_KILL_TIMEOUT, SIGNAL
 
 use slot::{Slot, TaskConfig};
 
+/// How many recorded events the journal of one input holds
+/// ([`Runner::recorded`]); an input records at most a few events per task.
+pub const JOURNAL_CAPACITY: usize = 64;
+
 /// The group `shutdown_delay`'s progress (reference §4): waited once per allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -170,6 +174,7 @@ pub struct Runner<const N: usize = 8> {
     pub(crate) no_shutdown_delay: bool,
     pub(crate) jitter: XorShift,
     pub(crate) commands: Vec<Command, N>,
+    pub(crate) journal: Vec<u8, JOURNAL_CAPACITY>,
     pub(crate) dropped_commands: u32,
     pub(crate) refused_events: u32,
 }
@@ -187,6 +192,7 @@ impl<const N: usize> Runner<N> {
             no_shutdown_delay: false,
             jitter: XorShift::new(0),
             commands: Vec::new(),
+            journal: Vec::new(),
             dropped_commands: 0,
             refused_events: 0,
         }
@@ -302,6 +308,20 @@ impl<const N: usize> Runner<N> {
         &self.commands
     }
 
+    /// The tasks (by index) of the events the latest input recorded, in the order they
+    /// were recorded: with each task's new events (the newest of its ring), the exact
+    /// order of what happened across tasks. An input that records more than
+    /// [`JOURNAL_CAPACITY`] events keeps only the first ones here ([`journal_full`]
+    /// (Self::journal_full) says so); the events themselves are all recorded.
+    pub fn recorded(&self) -> &[u8] {
+        &self.journal
+    }
+
+    /// Whether the latest input recorded more events than the journal holds.
+    pub fn journal_full(&self) -> bool {
+        self.journal.is_full()
+    }
+
     /// The next time [`tick`](Self::tick) must be called, if a timer is armed.
     pub fn next_wake(&self) -> Option<i64> {
         let tasks = self.slots.iter().filter_map(|slot| slot.place.deadline());
@@ -348,6 +368,7 @@ impl<const N: usize> Runner<N> {
 
     fn begin(&mut self) {
         self.commands.clear();
+        self.journal.clear();
     }
 
     fn end(&mut self, now: i64) -> Step<'_> {
@@ -382,6 +403,8 @@ impl<const N: usize> Runner<N> {
     /// counted, not hidden.
     fn record(&mut self, index: usize, event: TaskEvent) -> bool {
         if self.alloc.apply_at(index, event).is_ok() {
+            // Task indexes are below N, which fits a byte for any group Nomad allows.
+            let _ = self.journal.push(u8::try_from(index).unwrap_or(u8::MAX));
             return true;
         }
         self.refused_events = self.refused_events.saturating_add(1);

@@ -571,6 +571,8 @@ fn exercise_runner(sink: &mut Sink) {
         runner.dropped_commands(),
         runner.refused_events(),
         RestartTarget::Running.reason(),
+        runner.recorded().len(),
+        runner.journal_full(),
     ));
     #[cfg(feature = "serde")]
     {
