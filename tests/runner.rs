@@ -1228,3 +1228,99 @@ mod restore {
         assert_eq!(sim.runner, before);
     }
 }
+
+#[test]
+fn pre_kill_run_on_done_an_alloc_stopped_before_it_arrives_does_not_run() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("post", Role::poststop(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
+    assert_eq!(sim.arrive(1), vec![]);
+    assert_eq!(sim.events("web"), "R");
+    assert_eq!(sim.events("post"), "R");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("side", Role::prestart(true), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.go(1, |r| r.setup_failed(1, "network setup failed"));
+    assert_eq!(sim.events("web"), "R Setup Failure");
+    assert_eq!(sim.events("side"), "R Setup Failure");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+    let event = sim
+        .runner
+        .allocation()
+        .state("web")
+        .unwrap()
+        .events()
+        .iter()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        event.display_message().to_string(),
+        "failed to setup alloc: network setup failed"
+    );
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    assert!(sim.runner.is_finished());
+
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, SEC))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    assert_eq!(
+        sim.runner.setup_failed(2, "late").unwrap_err(),
+        RunnerError::AlreadyStarted { task: 0 }
+    );
+}
+
+#[test]
+fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("side", Role::prestart(true), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "side");
+    sim.start(2, "web");
+    assert_eq!(
+        sim.go(3, |r| r.restart(3, RestartTarget::All, false)).len(),
+        2
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Init);
+    assert_eq!(
+        sim.exit(4, "web", Exit::signal(130, 2)),
+        vec![],
+        "web waits until every task is pending"
+    );
+    assert_eq!(
+        sim.exit(5, "side", Exit::signal(130, 2)),
+        vec![cmd("side", "Start")],
+        "then prestart first"
+    );
+    sim.start(6, "side");
+    assert_eq!(sim.commands.last().unwrap().1.task, sim.i("web"));
+    sim.start(7, "web");
+    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(sim.events("side"), "R TS St RS T Rg St");
+    assert_eq!(sim.status(), ClientStatus::Running);
+}

@@ -37,6 +37,7 @@ enum Input {
     Signal(i64, usize, String),
     Stop(i64, bool, String, bool),
     Tick(i64),
+    SetupFailed(i64, String),
     /// The clock reaches the next wake-up.
     Wake,
     Restore(i64, Vec<bool>, u8),
@@ -120,6 +121,7 @@ fuzz_target!(|case: Case| {
                 runner.stop(*t, status, text, *nsd).map(|_| ())
             }
             Input::Tick(t) => runner.tick(*t).map(|_| ()),
+            Input::SetupFailed(t, text) => runner.setup_failed(*t, text).map(|_| ()),
             Input::Wake => match runner.next_wake() {
                 Some(t) => runner.tick(t).map(|_| ()),
                 None => Ok(()),

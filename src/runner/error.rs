@@ -35,6 +35,11 @@ pub enum RunnerError {
         /// The task.
         task: usize,
     },
+    /// A task has already started, so an allocation setup failure comes too late.
+    AlreadyStarted {
+        /// The first task that started.
+        task: usize,
+    },
     /// No task is running, so a restart of the running tasks has nothing to do.
     NothingRunning,
     /// `restart -all-tasks` would revive this dead task: the contract never leaves dead
@@ -75,6 +80,9 @@ impl fmt::Display for RunnerError {
                 write!(f, "task {task} was not told to start")
             }
             RunnerError::NotRunning { task } => write!(f, "task {task}: Task not running"),
+            RunnerError::AlreadyStarted { task } => {
+                write!(f, "task {task} has already started")
+            }
             RunnerError::NothingRunning => f.write_str("no task is running"),
             RunnerError::DeadTask { task } => write!(
                 f,

@@ -243,7 +243,8 @@ impl<const N: usize> Runner<N> {
 
     /// The allocation arrives at `now`: every task records `Received` (reference §2.1
     /// step 0), its restart tracker opens its first interval, and the coordinator opens
-    /// the first gates.
+    /// the first gates. If it was [stopped](Self::stop) before it arrived, it does not
+    /// run: every task ends with only `Received` (reference §3.6).
     pub fn arrive(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
         if self.arrived {
             return Err(RunnerError::AlreadyArrived);
@@ -253,6 +254,9 @@ impl<const N: usize> Runner<N> {
         }
         self.begin();
         self.arrived = true;
+        // An allocation already stopping does not run (`AR:shouldRun`, reference §3.6):
+        // its tasks end with only `Received`.
+        let stopping = self.alloc.desired_status().is_terminal();
         for index in 0..self.slots.len() {
             if let Some(slot) = self.slots.get_mut(index) {
                 slot.tracker = RestartTracker::new(
@@ -266,6 +270,9 @@ impl<const N: usize> Runner<N> {
                 );
             }
             self.record(index, TaskEvent::received(now));
+            if stopping {
+                self.end_run(index, now);
+            }
         }
         Ok(self.end(now))
     }

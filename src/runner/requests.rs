@@ -125,9 +125,6 @@ impl<const N: usize> Runner<N> {
         description: &str,
         no_shutdown_delay: bool,
     ) -> Result<Step<'_>, RunnerError> {
-        if !self.arrived {
-            return Err(RunnerError::NotArrived);
-        }
         if !status.is_terminal() {
             return Err(RunnerError::DesiredRun);
         }
@@ -139,6 +136,38 @@ impl<const N: usize> Runner<N> {
             .map_err(RunnerError::Task)?;
         self.begin();
         self.no_shutdown_delay = no_shutdown_delay;
+        Ok(self.end(now))
+    }
+
+    /// An allocation-level prerun hook failed (Nomad's `MarkFailedKill`, reference
+    /// §2.8): every task not yet dead records `Setup Failure` (`failed to setup alloc:
+    /// <error>`, which fails it) and its run loop ends; the allocation is failed. Only
+    /// before any task has started (the prerun hooks run before the tasks):
+    /// otherwise [`RunnerError::AlreadyStarted`]. A start already sent is abandoned.
+    pub fn setup_failed(&mut self, now: i64, error: &str) -> Result<Step<'_>, RunnerError> {
+        if !self.arrived {
+            return Err(RunnerError::NotArrived);
+        }
+        if let Some(task) = self
+            .alloc
+            .tasks
+            .iter()
+            .position(|t| t.state.started_at().is_some())
+        {
+            return Err(RunnerError::AlreadyStarted { task });
+        }
+        self.begin();
+        let mut text: heapless::String<{ crate::EVENT_TEXT_CAPACITY }> = heapless::String::new();
+        let _ =
+            core::fmt::Write::write_fmt(&mut text, format_args!("failed to setup alloc: {error}"));
+        for index in 0..self.slots.len() {
+            if self.place_of(index) == Place::Dead {
+                continue;
+            }
+            let event = TaskEvent::setup_failure(now, error).with_display_message(&text);
+            self.record(index, event);
+            self.end_run(index, now);
+        }
         Ok(self.end(now))
     }
 }

@@ -554,6 +554,7 @@ fn exercise_runner(sink: &mut Sink) {
             8 => runner.signal(now, i, text),
             9 => runner.stop(now, DesiredStatus::Evict, text, black_box(step % 2 == 0)),
             10 => runner.start_cancelled(now, i),
+            11 if step == 11 => runner.setup_failed(now, text),
             _ => runner.tick(runner.next_wake().unwrap_or(now)),
         };
         seen(sink, result);
