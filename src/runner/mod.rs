@@ -77,7 +77,7 @@
 //!   returns to `init`) and restarts the running tasks. A signal records `Signaling`
 //!   and sends the signal. A restart or signal of a task that is not running is refused
 //!   (Nomad's `Task not running`), as is a restart of a stopping allocation.
-//! - **Restore** (§5, feature `serde`): [`Runner::persist`] writes the runner; restoring
+//! - **Restore** (§5, feature `serde`): `Runner::persist` writes the runner; restoring
 //!   it takes, per task, whether the driver reattached. A running task that reattached
 //!   keeps running with no event; one that did not records `Failed Restoring Task` and
 //!   starts again when its gate allows. Restart trackers start afresh and restart delays
@@ -318,8 +318,9 @@ impl<const N: usize> Runner<N> {
     /// The tasks (by index) of the events the latest input recorded, in the order they
     /// were recorded: with each task's new events (the newest of its ring), the exact
     /// order of what happened across tasks. An input that records more than
-    /// [`JOURNAL_CAPACITY`] events keeps only the first ones here ([`journal_full`]
-    /// (Self::journal_full) says so); the events themselves are all recorded.
+    /// [`JOURNAL_CAPACITY`] events keeps only the first ones here
+    /// ([`journal_full`](Self::journal_full) says so); the events themselves are all
+    /// recorded.
     pub fn recorded(&self) -> &[u8] {
         &self.journal
     }
