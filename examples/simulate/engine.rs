@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use allocstate::runner::{
-    Action, Command, Exit, GroupSpec, PrestartStep, RestartTarget, Runner, RunnerError, TaskSpec,
+    Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
+    TaskSpec,
 };
 use allocstate::{AllocIdentity, ClientStatus, TaskEvent};
 use serde_json::{json, Value};
@@ -45,6 +46,8 @@ pub struct Simulation<'s> {
     seen: Vec<u64>,
     status: (ClientStatus, String),
     pub timeline: Vec<Value>,
+    /// What the input being given is, for a refusal's `Refused` field.
+    current: String,
     pub history: Vec<Vec<String>>,
 }
 
@@ -94,6 +97,7 @@ impl<'s> Simulation<'s> {
             seen: vec![0; n],
             status: (ClientStatus::Pending, String::new()),
             timeline: Vec::new(),
+            current: "Driver report".to_string(),
             history: vec![Vec::new(); n],
         })
     }
@@ -153,7 +157,10 @@ impl<'s> Simulation<'s> {
                         });
                     }
                 }
-                Due::Request(i) => self.request(now, i),
+                Due::Request(i) => {
+                    self.request(now, i);
+                    self.current = "Driver report".to_string();
+                }
             }
         }
     }
@@ -184,8 +191,9 @@ impl<'s> Simulation<'s> {
     }
 
     fn refused(&mut self, now: i64, reason: &str) {
+        let what = self.current.clone();
         self.timeline
-            .push(json!({"Time": now, "Refused": true, "Reason": reason}));
+            .push(json!({"Time": now, "Refused": what, "Reason": reason}));
     }
 
     /// Appends the events recorded since the last look, and a client status change.
@@ -290,6 +298,12 @@ impl<'s> Simulation<'s> {
 
     /// The driver's answer to a start: its prestart steps, then the start or a failure.
     fn start(&mut self, now: i64, task: usize) {
+        // Stopped before the driver got to it: the start is abandoned at once.
+        if self.runner.place(task) == Some(Place::Starting { killed: true }) {
+            return self.input(now, |r| {
+                r.start_cancelled(now, task).map(|s| s.commands.to_vec())
+            });
+        }
         let run = self.script(task, self.starts[task]);
         self.starts[task] += 1;
         self.input(now, |r| {
@@ -340,12 +354,16 @@ impl<'s> Simulation<'s> {
     }
 
     fn launch(&mut self, now: i64, task: usize, run: Option<Run>) {
-        // The runner may have stopped it meanwhile (a kill racing the start).
-        if !matches!(
-            self.runner.place(task),
-            Some(allocstate::runner::Place::Starting { .. })
-        ) {
-            return;
+        // A stop that arrived while it was starting: the driver abandons the start, as
+        // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
+        match self.runner.place(task) {
+            Some(Place::Starting { killed: false }) => {}
+            Some(Place::Starting { killed: true }) => {
+                return self.input(now, |r| {
+                    r.start_cancelled(now, task).map(|s| s.commands.to_vec())
+                });
+            }
+            _ => return,
         }
         self.seq += 1;
         let token = self.seq;
@@ -381,6 +399,12 @@ impl<'s> Simulation<'s> {
 
     fn request(&mut self, now: i64, i: usize) {
         let request = self.scenario.requests[i].1.clone();
+        self.current = match &request {
+            Request::Desired { status, .. } => format!("Desired {status}"),
+            Request::Restart { target, .. } => format!("Restart {target}"),
+            Request::Signal { task, name } => format!("Signal {task} {name}"),
+            Request::AgentRestart { .. } => "AgentRestart".to_string(),
+        };
         match request {
             Request::Desired {
                 status,

@@ -13,6 +13,8 @@
 //! task, what its successive starts do, the last repeating) and `Requests` (stop/evict,
 //! restart, signal, agent restart, each `At` ns after the start). Stdout: `Timeline`,
 //! `History` (per task, every event type, oldest first) and `Allocation` (Nomad's JSON).
+//! A task missing from an agent restart's `Reattach` reattaches. A refused request
+//! appears in the `Timeline` as `{"Time", "Refused": "<the request>", "Reason"}`.
 //! Malformed input: a message naming the field on stderr, exit status 2.
 
 mod engine;
