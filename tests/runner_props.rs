@@ -270,6 +270,34 @@ impl World {
             7 => {
                 self.apply(|r| r.signal(now, i, "SIGHUP").map(|s| s.commands.to_vec()))?;
             }
+            8 if detail % 4 == 0 => {
+                // The agent restarts: persist, restore; running tasks reattach unless the
+                // bits of `detail` say otherwise (a process lost while the agent was down).
+                let mut buf = vec![0u8; Runner::<5>::POSTCARD_MAX_SIZE];
+                let bytes = self.runner.persist(&mut buf).unwrap().to_vec();
+                let reattach: Vec<bool> = (0..self.driver.len())
+                    .map(|t| self.driver[t] == Driver::Alive && (detail >> (t + 2)) & 1 == 0)
+                    .collect();
+                for (t, kept) in reattach.iter().enumerate() {
+                    if !kept {
+                        self.driver[t] = Driver::Idle;
+                    }
+                }
+                let desired = if detail % 8 == 4 {
+                    Some(DesiredStatus::Stop)
+                } else {
+                    None
+                };
+                let mut fresh: Runner<5> = Runner::new(GroupSpec::new(JobType::Batch));
+                let commands = fresh
+                    .restore(now, &bytes, &reattach, desired)
+                    .unwrap()
+                    .commands
+                    .to_vec();
+                self.runner = fresh;
+                self.commands(commands)?;
+                self.check()?;
+            }
             8 => {
                 // Time passes without a timer (a report comes later).
                 self.now = now.saturating_add(i64::from(detail) * SEC / 4);
