@@ -57,7 +57,10 @@
 //!   then a stop command and a kill-timeout timer; its exit records `Terminated` and
 //!   `Killed`. A task killed before it started (waiting on its gate or in its restart
 //!   wait) records `Killing` and is dead. A kill that arrives while a start is under way
-//!   records `Killing` and sends a stop at once (Nomad's "kill racing a start", §3.8).
+//!   records `Killing` and sends a stop at once (Nomad's "kill racing a start", §3.8);
+//!   the runtime then reports either `started` (the stop then runs its kill timeout) or
+//!   [`start_cancelled`](Runner::start_cancelled) (the driver never started it, §2.1
+//!   step 5).
 //! - **Reactions** (§3.1, §3.2): after every input, in Nomad's priority: a dead, not
 //!   failed leader (`Leader Task Dead`), then a failed task (`Sibling Task Failed`
 //!   naming the first in the group's order), then only sidecars alive (`Main Tasks
@@ -67,7 +70,10 @@
 //!   then the leader alone, then, once it is dead, every other non-sidecar task, then,
 //!   once those are dead, the sidecars. A task told to die does not start again.
 //! - **Desired stop / evict** (§3.6): as above; poststop tasks still run once every
-//!   other task is dead.
+//!   other task is dead. `-no-shutdown-delay` skips both delays. An allocation stopped
+//!   before it arrives does not run: its tasks end with only `Received`.
+//! - **Allocation setup failure** (§2.8, [`setup_failed`](Runner::setup_failed)):
+//!   before any task started, every task records `Setup Failure` and ends failed.
 //! - **Requests** (§2.5, §3.7): restarting a running task records `Restart Signaled`,
 //!   stops it with its kill signal and timeout (no shutdown delay) and restarts it at
 //!   once through the tracker (`failure` makes it count against the policy). `running`
@@ -92,17 +98,23 @@
 //! coordinator, then the starts it allows, in the tasks' order. A task records
 //! `Killing` once at most, so the optional second `Killing` and a cause event after a
 //! desired stop never appear. Timers due at one [`tick`](Runner::tick) fire in deadline
-//! order, ties in task order, before the pass. Where the contract refuses what Nomad
+//! order, ties in task order (the group shutdown delay last), before the pass; a timer
+//! the tick itself arms with no delay (a kill timeout of 0) is the next wake-up, at the
+//! same time. Across tasks, [`recorded`](Runner::recorded) gives the order in which an
+//! input recorded its events. Where the contract refuses what Nomad
 //! would record, the contract wins: an exit during the shutdown delay records
 //! `Terminated` and `Killed` (not a restart decision); a reattach that fails for a
 //! system job records `Failed Restoring Task` like any other job.
 //!
 //! # Memory and stack
 //!
-//! A `Runner<N>` is one fixed-size value (see `tests/size_budget.rs`); commands are
-//! written into a buffer inside it (at most `N` per input: a task gets at most one
-//! command per input) and lent out in the [`Step`]. No input moves the allocation or a
-//! task state through a frame.
+//! A `Runner<N>` is one fixed-size value, buildable in a `const` context so it can live
+//! in a `static` (see `tests/size_budget.rs`: 15,312 bytes for `N = 8`, of which the
+//! allocation is 13,624); commands are written into a buffer inside it (at most `N` per
+//! input: a task gets at most one command per input) and lent out in the [`Step`]. No
+//! input moves the allocation or a task state through a frame, with one exception:
+//! `restore` decodes the persisted allocation with `Allocation::from_postcard`, which
+//! returns it by value.
 
 mod command;
 mod coordinator;
