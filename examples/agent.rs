@@ -1,194 +1,131 @@
-//! A simulated agent drives the allocation core end to end.
+//! A simulated agent on the allocation runner: what is left is a driver and a clock.
 //!
 //! One task group: `api` (the leader), `worker` (a main task that keeps failing under a
 //! restart policy of 2 attempts per minute, 1 s delay, mode "fail"), `envoy` (a prestart
-//! sidecar) and `cleanup` (a poststop task). The clock and the jitter are deterministic,
-//! so every run prints the same lines: each event as it is recorded, and each change of
-//! the allocation's client status.
+//! sidecar) and `cleanup` (a poststop task). The runner decides everything else: which
+//! task starts when, the restarts, the kill order when `worker` fails for good, and the
+//! poststop task at the end. The clock and the jitter are deterministic, so every run
+//! prints the same lines: each event as it is recorded, each command the driver carries
+//! out, and each change of the allocation's client status.
 //!
 //! Run with `cargo run --example agent`.
 
-use allocstate::restart::{JobType, RestartMode, RestartOutcome, RestartPolicy, RestartTracker};
-use allocstate::{Allocation, ClientStatus, Order, Role, TaskEvent, WireState};
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{
+    Action, Exit, GroupSpec, PrestartStep, Runner, RunnerError, Step, TaskSpec,
+};
+use allocstate::{ClientStatus, Role};
 
 const MS: i64 = 1_000_000;
 const SEC: i64 = 1_000 * MS;
 /// The simulation's epoch: a fixed unix time in nanoseconds.
 const EPOCH: i64 = 1_700_000_000 * SEC;
 
-/// What the simulated driver does next.
-#[derive(Debug, Clone, Copy)]
-enum Action {
-    /// Build the task directory and start the task.
-    Start,
-    /// The task's process exits with this code.
-    Exit(i32),
-    /// The process stopped after a kill signal.
-    Stopped,
+/// The driver: how each task's process behaves once started (`Some((run time, exit
+/// code))`, or `None` to run until stopped), and which process is alive.
+struct Driver {
+    /// Per task: when its running process exits, and with what.
+    exits: Vec<Option<(i64, Exit)>>,
 }
 
-/// How each task's process behaves once started: `Some((run time, exit code))`, or
-/// `None` to run until killed.
-fn script(task: &str) -> Option<(i64, i32)> {
-    match task {
-        "worker" => Some((2 * SEC, 1)),
-        "cleanup" => Some((SEC, 0)),
-        _ => None,
-    }
-}
-
-struct Agent {
-    alloc: Allocation<4>,
-    trackers: Vec<(String, RestartTracker)>,
-    /// Pending actions: (time, sequence, task, action); the earliest runs next.
-    agenda: Vec<(i64, u32, String, Action)>,
-    seq: u32,
-    status: ClientStatus,
-    poststop_started: bool,
-}
-
-impl Agent {
-    fn schedule(&mut self, at: i64, task: &str, action: Action) {
-        self.seq += 1;
-        self.agenda.push((at, self.seq, task.to_string(), action));
-    }
-
-    fn tracker(&mut self, task: &str) -> &mut RestartTracker {
-        let entry = self.trackers.iter_mut().find(|(name, _)| name == task);
-        &mut entry.expect("every task has a tracker").1
-    }
-
-    /// Records one event through the allocation and prints it, then acts on what follows.
-    fn record(&mut self, now: i64, task: &str, event: TaskEvent) {
-        let line = describe(&event);
-        match self.alloc.apply(task, event) {
-            Ok(_) => println!("{}  {task:<8} {line}", stamp(now)),
-            Err(refused) => println!("{}  {task:<8} refused: {refused}", stamp(now)),
-        }
-        self.after_change(now);
-    }
-
-    fn after_change(&mut self, now: i64) {
-        let status = self.alloc.client_status();
-        if status != self.status {
-            println!(
-                "{}  {:<8} client status {} -> {} ({:?}), modify index {}",
-                stamp(now),
-                "alloc",
-                self.status,
-                status,
-                self.alloc.client_description(),
-                self.alloc.modify_index()
-            );
-            self.status = status;
-        }
-        let orders = self.alloc.orders();
-        if !orders.is_empty() {
-            self.carry_out(now, &orders);
-        }
-        // Poststop tasks run once every other task is dead.
-        let others_dead = self
-            .alloc
-            .tasks()
-            .filter(|t| !t.role().is_poststop())
-            .all(|t| t.state().state() == WireState::Dead);
-        if others_dead && !self.poststop_started {
-            self.poststop_started = true;
-            self.schedule(now + 500 * MS, "cleanup", Action::Start);
+impl Driver {
+    fn script(task: &str) -> Option<(i64, i32)> {
+        match task {
+            "worker" => Some((2 * SEC, 1)),
+            "cleanup" => Some((SEC, 0)),
+            _ => None,
         }
     }
 
-    /// Applies the kill orders, prints what they recorded, and signals the processes.
-    fn carry_out(&mut self, now: i64, orders: &[Order]) {
-        for order in orders {
-            let name = self
-                .alloc
-                .task_at(order.task())
-                .expect("ordered task")
-                .name();
-            for event in order
-                .reason_event(now)
-                .into_iter()
-                .chain([order.killing_event(now)])
-            {
-                println!("{}  {name:<8} {}", stamp(now), describe(&event));
-            }
-        }
-        let applied = self.alloc.apply_orders(now);
-        for (i, order) in applied.iter().enumerate() {
-            let name = self
-                .alloc
-                .task_at(order.task())
-                .expect("task")
-                .name()
+    /// Gives the runner one input, prints what it recorded, and carries out its
+    /// commands: a start reports at once, a stop takes 200 ms.
+    fn input(
+        &mut self,
+        runner: &mut Runner<4>,
+        now: i64,
+        input: &dyn Fn(&mut Runner<4>) -> Result<Step<'_>, RunnerError>,
+    ) {
+        let before = snapshot(runner);
+        let commands = match input(runner) {
+            Ok(step) => step.commands.to_vec(),
+            Err(refused) => return println!("{}  refused: {refused}", stamp(now)),
+        };
+        report(runner, now, &before);
+        for command in commands {
+            let name = runner
+                .allocation()
+                .task_at(command.task)
+                .map_or("?", |t| t.name())
                 .to_string();
-            // The processes stop one after another, in kill order.
-            self.schedule(now + 200 * MS * (i as i64 + 1), &name, Action::Stopped);
-        }
-    }
-
-    fn step(&mut self, now: i64, task: &str, action: Action) {
-        let alive = self.alloc.state(task).map(|s| s.state()) != Some(WireState::Dead);
-        match action {
-            Action::Start if alive => {
-                if self.alloc.state(task).map(|s| s.restarts()) == Some(0) {
-                    self.record(now, task, TaskEvent::task_setup(now));
+            println!("{}  {name:<8} -> {}", stamp(now), command.action.name());
+            match command.action {
+                Action::Start => {
+                    let task = command.task;
+                    self.input(runner, now, &|r| {
+                        r.prestart(now, task, PrestartStep::TaskDirBuilt)
+                    });
+                    self.exits[task] =
+                        Driver::script(&name).map(|(run, code)| (now + run, Exit::code(code)));
+                    self.input(runner, now, &|r| r.started(now, task));
                 }
-                self.record(now, task, TaskEvent::started(now));
-                if let Some((run, code)) = script(task) {
-                    self.schedule(now + run, task, Action::Exit(code));
+                Action::Stop { .. } => {
+                    self.exits[command.task] = Some((now + 200 * MS, Exit::signal(143, 15)));
                 }
+                Action::Kill => self.exits[command.task] = Some((now, Exit::signal(137, 9))),
+                Action::Signal { .. } => {}
             }
-            Action::Exit(code) if alive => {
-                self.record(now, task, TaskEvent::terminated(now, code));
-                let tracker = self.tracker(task);
-                tracker.set_exit_result(code, 0, false);
-                // Deterministic jitter: a fifth of the range, so 1 s becomes 1.05 s.
-                let outcome = tracker.decide(now, &mut |n: u64| n / 5);
-                self.decided(now, task, outcome);
-            }
-            Action::Stopped if alive => {
-                self.record(now, task, TaskEvent::terminated_by_signal(now, 0, 15));
-                let tracker = self.tracker(task);
-                tracker.set_killed();
-                let outcome = tracker.decide(now, &mut |_| 0);
-                self.decided(now, task, outcome);
-            }
-            _ => {}
-        }
-    }
-
-    /// Records the restart decision (or finishes a completed task) and follows it.
-    fn decided(&mut self, now: i64, task: &str, outcome: RestartOutcome) {
-        match outcome.event(now) {
-            Some(event) => self.record(now, task, event),
-            None => {
-                self.alloc.finish(task, now).expect("known task");
-                println!("{}  {task:<8} finished", stamp(now));
-                self.after_change(now);
-            }
-        }
-        if let Some(delay) = outcome.delay() {
-            self.schedule(now + delay, task, Action::Start);
-        }
-    }
-
-    fn run(&mut self) {
-        while let Some(next) =
-            (0..self.agenda.len()).min_by_key(|&i| (self.agenda[i].0, self.agenda[i].1))
-        {
-            let (at, _, task, action) = self.agenda.swap_remove(next);
-            self.step(at, &task, action);
         }
     }
 }
 
-/// The event's type and its key annotations on one line.
-fn describe(event: &TaskEvent) -> String {
-    // Nomad's own words for the event: its DisplayMessage.
-    format!("{:<20} {}", event.type_str(), event.display_message())
-        .trim_end()
-        .to_string()
+/// Each task's event count and the client status, to print what an input changed.
+fn snapshot(runner: &Runner<4>) -> (Vec<u64>, ClientStatus) {
+    let alloc = runner.allocation();
+    (
+        alloc.tasks().map(|t| t.state().event_count()).collect(),
+        alloc.client_status(),
+    )
+}
+
+fn report(runner: &Runner<4>, now: i64, before: &(Vec<u64>, ClientStatus)) {
+    let alloc = runner.allocation();
+    // Each task's new events, printed in the order the runner recorded them.
+    let mut new: Vec<Vec<_>> = alloc
+        .tasks()
+        .enumerate()
+        .map(|(i, task)| {
+            let count = (task.state().event_count() - before.0[i]) as usize;
+            let held: Vec<_> = task.state().events().iter().collect();
+            held[held.len().saturating_sub(count)..]
+                .iter()
+                .rev()
+                .copied()
+                .collect()
+        })
+        .collect();
+    for &i in runner.recorded() {
+        let i = usize::from(i);
+        if let (Some(event), Some(task)) = (new[i].pop(), alloc.task_at(i)) {
+            println!(
+                "{}  {:<8} {:<20} {}",
+                stamp(now),
+                task.name(),
+                event.type_str(),
+                event.display_message()
+            );
+        }
+    }
+    if alloc.client_status() != before.1 {
+        println!(
+            "{}  {:<8} client status {} -> {} ({:?}), modify index {}",
+            stamp(now),
+            "alloc",
+            before.1,
+            alloc.client_status(),
+            alloc.client_description(),
+            alloc.modify_index()
+        );
+    }
 }
 
 /// `t=+3.000s`: time since the simulation's epoch.
@@ -197,51 +134,56 @@ fn stamp(now: i64) -> String {
     format!("t=+{}.{:03}s", rel / SEC, (rel % SEC) / MS)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), RunnerError> {
     let policy = RestartPolicy {
         attempts: 2,
         interval: 60 * SEC,
         delay: SEC,
         mode: RestartMode::Fail,
     };
-    let tasks = [
+    let mut runner: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+    runner.seed_jitter(1);
+    for (name, role) in [
         ("envoy", Role::prestart(true)),
         ("api", Role::leader()),
         ("worker", Role::main()),
         ("cleanup", Role::poststop()),
-    ];
-    let mut agent = Agent {
-        alloc: Allocation::new(),
-        trackers: Vec::new(),
-        agenda: Vec::new(),
-        seq: 0,
-        status: ClientStatus::Pending,
-        poststop_started: false,
+    ] {
+        runner.add_task(&TaskSpec::new(name, role, policy))?;
+    }
+    let mut driver = Driver {
+        exits: vec![None; 4],
     };
-    for (name, role) in tasks {
-        agent.alloc.add_task(name, role)?;
-        agent.trackers.push((
-            name.to_string(),
-            RestartTracker::new(policy, JobType::Service, role.lifecycle, EPOCH),
-        ));
-    }
-    for (name, _) in tasks {
-        agent.record(EPOCH, name, TaskEvent::received(EPOCH));
-    }
-    // The prestart sidecar first, then the main tasks.
-    agent.schedule(EPOCH + 100 * MS, "envoy", Action::Start);
-    agent.schedule(EPOCH + SEC, "api", Action::Start);
-    agent.schedule(EPOCH + SEC, "worker", Action::Start);
-    agent.run();
+    driver.input(&mut runner, EPOCH, &|r| r.arrive(EPOCH));
 
+    // The clock: the earliest of the next process exit and the runner's next wake-up.
+    loop {
+        let exit = (0..4)
+            .filter_map(|i| driver.exits[i].map(|(at, exit)| (at, i, exit)))
+            .min_by_key(|&(at, i, _)| (at, i));
+        let wake = runner.next_wake();
+        match (exit, wake) {
+            (None, None) => break,
+            (Some((at, task, exit)), wake) if wake.is_none_or(|w| at <= w) => {
+                driver.exits[task] = None;
+                driver.input(&mut runner, at, &|r| r.exited(at, task, exit));
+            }
+            (_, Some(at)) => {
+                driver.input(&mut runner, at, &|r| r.tick(at));
+            }
+            (Some(_), None) => unreachable!("handled by the arm above"),
+        }
+    }
+
+    let alloc = runner.allocation();
     println!(
         "final: client status {} ({:?}), desired {}, modify index {}",
-        agent.alloc.client_status(),
-        agent.alloc.client_description(),
-        agent.alloc.desired_status(),
-        agent.alloc.modify_index()
+        alloc.client_status(),
+        alloc.client_description(),
+        alloc.desired_status(),
+        alloc.modify_index()
     );
-    for task in agent.alloc.tasks() {
+    for task in alloc.tasks() {
         let state = task.state();
         println!(
             "  {:<8} {:<7} failed={:<5} restarts={} events={}",

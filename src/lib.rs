@@ -78,6 +78,13 @@
 //! the task's event with [`RestartOutcome::event`](restart::RestartOutcome::event) or
 //! [`TaskState::apply_restart`]. See the [`allocation`] module for the exact rules.
 //!
+//! # Running a task group
+//!
+//! [`runner::Runner`] is Nomad's client orchestration of a task group as a sans-IO state
+//! machine: fed what the driver reports, users' requests and the clock, it answers with
+//! the commands to carry out (start, stop, force-kill, signal) and the next wake-up, and
+//! records every event through the validated [`Allocation`]. See the [`runner`] module.
+//!
 //! # Memory
 //!
 //! A [`TaskState`] is a plain value of fixed size (see the `size_budget` test), buildable in
@@ -133,6 +140,7 @@ mod phase;
 pub mod restart;
 mod restore;
 mod ring;
+pub mod runner;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod status;
@@ -156,6 +164,7 @@ pub use phase::{Phase, WireState};
 pub use restart::Nanos;
 pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
+pub use runner::Runner;
 pub use status::ClientStatus;
 pub use task::{TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;

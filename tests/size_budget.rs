@@ -36,3 +36,39 @@ fn postcard_bound_is_at_most_a_quarter_of_nomad_json() {
         TaskState::POSTCARD_MAX_SIZE
     );
 }
+
+/// The runner of an 8-task group: the allocation plus, per task, its restart tracker,
+/// settings and place, and the command buffer. Most of it is the allocation's task
+/// states (ten events each); the runner's own part is small.
+#[test]
+fn runner_fits_in_its_budget() {
+    use allocstate::runner::{Command, Runner};
+    use allocstate::Allocation;
+    let runner = core::mem::size_of::<Runner<8>>();
+    let alloc = core::mem::size_of::<Allocation<8>>();
+    let own = runner - alloc;
+    println!(
+        "size_of::<Runner<8>>() = {runner}, of which Allocation<8> = {alloc}, the runner's own = {own} \
+         ({} per task); size_of::<Command>() = {}; size_of::<Runner<1>>() = {}",
+        own / 8,
+        core::mem::size_of::<Command>(),
+        core::mem::size_of::<Runner<1>>()
+    );
+    // Per task: its slot (settings, restart tracker, place: 160 bytes) and one command.
+    let command = core::mem::size_of::<Command>();
+    assert!(command <= 48, "a command is {command} bytes");
+    assert!(
+        own <= 8 * (160 + 48) + 64,
+        "the runner's own part is {own} bytes"
+    );
+}
+
+/// The persisted form of a full runner fits the bound and is smaller than the runner.
+#[cfg(feature = "serde")]
+#[test]
+fn runner_postcard_bound_is_below_its_size() {
+    use allocstate::runner::Runner;
+    let bound = Runner::<8>::POSTCARD_MAX_SIZE;
+    println!("Runner::<8>::POSTCARD_MAX_SIZE = {bound}");
+    assert!(bound < core::mem::size_of::<Runner<8>>());
+}

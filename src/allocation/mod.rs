@@ -107,7 +107,7 @@ mod error;
 mod group;
 pub(crate) mod identity;
 mod name;
-mod orders;
+pub(crate) mod orders;
 pub(crate) mod parts;
 pub(crate) mod reported;
 mod role;

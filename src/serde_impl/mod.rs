@@ -6,7 +6,7 @@ mod alloc_binary;
 mod alloc_fields;
 mod alloc_json;
 mod capture;
-mod compact;
+pub(crate) mod compact;
 mod event_binary;
 mod event_json;
 mod flat;

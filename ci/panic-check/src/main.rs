@@ -473,6 +473,171 @@ fn exercise_alloc_postcard(sink: &mut Sink) {
     }
 }
 
+#[cfg(not(feature = "core-only"))]
+fn exercise_runner(sink: &mut Sink) {
+    use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+    use allocstate::runner::{
+        Action, Exit, GroupSpec, PrestartStep, RestartTarget, Runner, RunnerError, Step, TaskSpec,
+    };
+    use allocstate::{AllocIdentity, DesiredStatus, Role};
+    fn seen(sink: &mut Sink, result: Result<Step<'_>, RunnerError>) {
+        match result {
+            Ok(step) => {
+                for command in step.commands {
+                    let _ = write!(sink, "{} {}", command.task, command.action.name());
+                    if let Action::Stop {
+                        signal,
+                        kill_timeout,
+                    } = &command.action
+                    {
+                        let _ = write!(sink, "{signal} {kill_timeout}");
+                    }
+                }
+                black_box(step.wake);
+            }
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+            }
+        }
+    }
+    let t = black_box(7_i64);
+    let policy = RestartPolicy {
+        attempts: black_box(2),
+        interval: black_box(60),
+        delay: black_box(-3),
+        mode: if black_box(true) {
+            RestartMode::Delay
+        } else {
+            RestartMode::Fail
+        },
+    };
+    let job = black_box([JobType::Service, JobType::Batch])
+        .get(black_box(1))
+        .copied()
+        .unwrap_or(JobType::System);
+    let mut group = GroupSpec::new(job);
+    group.shutdown_delay = black_box(4);
+    let mut runner: Runner<4> = black_box(Runner::new(group));
+    runner.seed_jitter(black_box(9));
+    let roles = [
+        Role::leader(),
+        Role::prestart(black_box(true)),
+        Role::poststart(false),
+        Role::poststop(),
+        Role::main(),
+    ];
+    for (i, role) in roles.iter().enumerate() {
+        let mut spec = TaskSpec::new(
+            black_box(["a", "b", "c", "d", "e"])
+                .get(i)
+                .copied()
+                .unwrap_or(""),
+            *role,
+            policy,
+        );
+        spec.kill_timeout = black_box(i64::MAX);
+        spec.kill_signal = black_box("SIGTERM");
+        spec.shutdown_delay = black_box(i64::MIN);
+        if let Err(e) = runner.add_task(&spec) {
+            let _ = write!(sink, "{e}");
+        }
+    }
+    let _ = runner.set_identity(AllocIdentity {
+        id: "",
+        eval_id: "",
+        name: "x",
+        node_id: "",
+        job_id: "j",
+        task_group: "g",
+    });
+    seen(sink, runner.arrive(t));
+    for step in 0..black_box(48_u8) {
+        let i = usize::from(black_box(step) % 5);
+        let now = t.saturating_add(i64::from(step));
+        let text = black_box("boom");
+        let result = match step % 12 {
+            0 => runner.prestart(now, i, PrestartStep::TaskDirBuilt),
+            1 => runner.prestart(now, i, PrestartStep::DownloadingArtifacts),
+            2 => runner.prestart(now, i, PrestartStep::ArtifactFailed { error: text }),
+            3 => runner.prestart(
+                now,
+                i,
+                PrestartStep::HookFailed {
+                    message: text,
+                    recoverable: black_box(true),
+                },
+            ),
+            4 => runner.started(now, i),
+            5 => runner.start_failed(now, i, text, black_box(false)),
+            6 => runner.exited(
+                now,
+                i,
+                Exit {
+                    exit_code: black_box(1),
+                    signal: 0,
+                    oom_killed: black_box(true),
+                },
+            ),
+            7 => runner.restart(
+                now,
+                [
+                    RestartTarget::Task(i),
+                    RestartTarget::Running,
+                    RestartTarget::All,
+                ][usize::from(step % 3)],
+                black_box(true),
+            ),
+            8 => runner.signal(now, i, text),
+            9 => runner.stop(now, DesiredStatus::Evict, text, black_box(step % 2 == 0)),
+            10 => runner.start_cancelled(now, i),
+            11 if step == 11 => runner.setup_failed(now, text),
+            _ => runner.tick(runner.next_wake().unwrap_or(now)),
+        };
+        seen(sink, result);
+    }
+    black_box((
+        runner.is_finished(),
+        runner.is_client_terminal(),
+        runner.coordinator(),
+        runner.place(black_box(2)),
+        runner.tracker(black_box(1)).map(|t| t.count()),
+        runner.index_of(black_box("c")),
+        runner.commands().len(),
+        runner.allocation().modify_index(),
+        runner.arrived(),
+        runner.dropped_commands(),
+        runner.refused_events(),
+        RestartTarget::Running.reason(),
+        runner.recorded().len(),
+        runner.journal_full(),
+    ));
+    #[cfg(feature = "serde")]
+    {
+        let mut buf = [0u8; Runner::<4>::POSTCARD_MAX_SIZE];
+        let persisted = match runner.persist(&mut buf) {
+            Ok(bytes) => {
+                if let Some(byte) = bytes.get_mut(black_box(5)) {
+                    *byte ^= black_box(1);
+                }
+                bytes.len()
+            }
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                0
+            }
+        };
+        let bytes = buf.get(..black_box(persisted)).unwrap_or(&[]);
+        let mut fresh: Runner<4> = black_box(Runner::new(GroupSpec::new(JobType::Sysbatch)));
+        let result = fresh.restore(
+            t,
+            black_box(bytes),
+            black_box(&[true, false, true, false]),
+            black_box(Some(DesiredStatus::Stop)),
+        );
+        seen(sink, result);
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -485,6 +650,8 @@ pub extern "C" fn _start() -> ! {
     exercise_restart(&mut sink);
     #[cfg(not(feature = "core-only"))]
     exercise_alloc(&mut sink);
+    #[cfg(not(feature = "core-only"))]
+    exercise_runner(&mut sink);
     exercise_display(&mut sink);
     #[cfg(not(feature = "core-only"))]
     exercise_alloc_identity(&mut sink);

@@ -1,0 +1,402 @@
+//! Reading a simulation scenario: Nomad's job JSON names, unknown fields ignored; a
+//! malformed field is an error that names it.
+
+use std::collections::BTreeMap;
+
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::{DesiredStatus, Role};
+use serde_json::{Map, Value};
+
+const SEC: i64 = 1_000_000_000;
+const MIN: i64 = 60 * SEC;
+
+/// One task of the group.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub name: String,
+    pub role: Role,
+    pub restart: RestartPolicy,
+    pub kill_timeout: i64,
+    pub kill_signal: String,
+    pub shutdown_delay: i64,
+    pub artifacts: bool,
+}
+
+/// What one start of a task does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Run {
+    Exit {
+        code: i32,
+        after: i64,
+        signal: i32,
+        oom: bool,
+    },
+    UntilStopped {
+        stop_takes: i64,
+    },
+    StartError {
+        text: String,
+        recoverable: bool,
+    },
+    PrestartError {
+        text: String,
+        recoverable: bool,
+    },
+    ArtifactError {
+        text: String,
+    },
+}
+
+/// A request at `at` ns after the start.
+#[derive(Debug, Clone)]
+pub enum Request {
+    Desired {
+        status: DesiredStatus,
+        no_shutdown_delay: bool,
+    },
+    Restart {
+        target: String,
+        failure: bool,
+    },
+    Signal {
+        task: String,
+        name: String,
+    },
+    AgentRestart {
+        reattach: BTreeMap<String, bool>,
+        desired: Option<DesiredStatus>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub job_id: String,
+    pub job_type: JobType,
+    pub group: String,
+    pub group_shutdown_delay: i64,
+    pub tasks: Vec<Task>,
+    pub start: i64,
+    pub runs: BTreeMap<String, Vec<Run>>,
+    pub requests: Vec<(i64, Request)>,
+}
+
+type Res<T> = Result<T, String>;
+
+fn obj<'a>(v: &'a Value, path: &str) -> Res<&'a Map<String, Value>> {
+    v.as_object()
+        .ok_or_else(|| format!("{path}: expected an object"))
+}
+
+fn opt<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    o.get(key).filter(|v| !v.is_null())
+}
+
+fn num(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<i64>> {
+    match opt(o, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                    .map(|f| f as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| format!("{path}.{key}: expected an integer number")),
+    }
+}
+
+fn boolean(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<bool>> {
+    match opt(o, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| format!("{path}.{key}: expected true or false")),
+    }
+}
+
+fn text(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<String>> {
+    match opt(o, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .map(|s| Some(s.to_string()))
+            .ok_or_else(|| format!("{path}.{key}: expected a string")),
+    }
+}
+
+fn required<T>(value: Option<T>, path: &str, key: &str) -> Res<T> {
+    value.ok_or_else(|| format!("{path}.{key}: missing"))
+}
+
+/// Nomad's default restart policy for the job type (`structs.NewRestartPolicy`).
+fn default_policy(job: JobType) -> RestartPolicy {
+    match job {
+        JobType::Service | JobType::System => RestartPolicy {
+            attempts: 2,
+            interval: 30 * MIN,
+            delay: 15 * SEC,
+            mode: RestartMode::Fail,
+        },
+        JobType::Batch | JobType::Sysbatch => RestartPolicy {
+            attempts: 3,
+            interval: 24 * 60 * MIN,
+            delay: 15 * SEC,
+            mode: RestartMode::Fail,
+        },
+    }
+}
+
+fn policy(v: &Value, path: &str, base: RestartPolicy) -> Res<RestartPolicy> {
+    let o = obj(v, path)?;
+    let attempts = match num(o, "Attempts", path)? {
+        None => base.attempts,
+        Some(n) => {
+            u32::try_from(n).map_err(|_| format!("{path}.Attempts: expected 0 to 4294967295"))?
+        }
+    };
+    let mode = match text(o, "Mode", path)?.as_deref() {
+        None => base.mode,
+        Some("fail") => RestartMode::Fail,
+        Some("delay") => RestartMode::Delay,
+        Some(other) => {
+            return Err(format!(
+                "{path}.Mode: expected \"fail\" or \"delay\", got {other:?}"
+            ))
+        }
+    };
+    Ok(RestartPolicy {
+        attempts,
+        interval: num(o, "Interval", path)?.unwrap_or(base.interval),
+        delay: num(o, "Delay", path)?.unwrap_or(base.delay),
+        mode,
+    })
+}
+
+fn task(v: &Value, path: &str, group_policy: RestartPolicy) -> Res<Task> {
+    let o = obj(v, path)?;
+    let name = required(text(o, "Name", path)?, path, "Name")?;
+    let leader = boolean(o, "Leader", path)?.unwrap_or(false);
+    let role = match opt(o, "Lifecycle") {
+        None => Role::main(),
+        Some(l) => {
+            let lp = format!("{path}.Lifecycle");
+            let lo = obj(l, &lp)?;
+            let sidecar = boolean(lo, "Sidecar", &lp)?.unwrap_or(false);
+            match text(lo, "Hook", &lp)?.as_deref() {
+                Some("prestart") => Role::prestart(sidecar),
+                Some("poststart") => Role::poststart(sidecar),
+                Some("poststop") => Role::poststop(),
+                None | Some("") => Role::main(),
+                Some(other) => {
+                    return Err(format!("{lp}.Hook: expected \"prestart\", \"poststart\" or \"poststop\", got {other:?}"))
+                }
+            }
+        }
+    }
+    .with_leader(leader);
+    let restart = match opt(o, "RestartPolicy") {
+        None => group_policy,
+        Some(p) => policy(p, &format!("{path}.RestartPolicy"), group_policy)?,
+    };
+    let artifacts = match opt(o, "Artifacts") {
+        None => false,
+        Some(Value::Array(list)) => !list.is_empty(),
+        Some(_) => return Err(format!("{path}.Artifacts: expected a list")),
+    };
+    Ok(Task {
+        name,
+        role,
+        restart,
+        kill_timeout: num(o, "KillTimeout", path)?.unwrap_or(allocstate::DEFAULT_KILL_TIMEOUT),
+        kill_signal: text(o, "KillSignal", path)?.unwrap_or_default(),
+        shutdown_delay: num(o, "ShutdownDelay", path)?.unwrap_or(0),
+        artifacts,
+    })
+}
+
+fn run(v: &Value, path: &str) -> Res<Run> {
+    let o = obj(v, path)?;
+    if let Some(code) = num(o, "Exit", path)? {
+        let code =
+            i32::try_from(code).map_err(|_| format!("{path}.Exit: expected a 32-bit exit code"))?;
+        let signal = num(o, "Signal", path)?.unwrap_or(0);
+        let signal = i32::try_from(signal)
+            .map_err(|_| format!("{path}.Signal: expected a 32-bit signal"))?;
+        return Ok(Run::Exit {
+            code,
+            after: required(num(o, "After", path)?, path, "After")?,
+            signal,
+            oom: boolean(o, "OOMKilled", path)?.unwrap_or(false),
+        });
+    }
+    if boolean(o, "UntilStopped", path)? == Some(true) {
+        return Ok(Run::UntilStopped {
+            stop_takes: num(o, "StopTakes", path)?.unwrap_or(0),
+        });
+    }
+    let recoverable = boolean(o, "Recoverable", path)?;
+    if let Some(text_) = text(o, "StartError", path)? {
+        return Ok(Run::StartError {
+            text: text_,
+            recoverable: recoverable.unwrap_or(false),
+        });
+    }
+    if let Some(text_) = text(o, "PrestartError", path)? {
+        return Ok(Run::PrestartError {
+            text: text_,
+            recoverable: recoverable.unwrap_or(false),
+        });
+    }
+    if let Some(text_) = text(o, "ArtifactError", path)? {
+        return Ok(Run::ArtifactError { text: text_ });
+    }
+    Err(format!(
+        "{path}: expected one of Exit, UntilStopped, StartError, PrestartError, ArtifactError"
+    ))
+}
+
+fn desired(o: &Map<String, Value>, path: &str) -> Res<Option<DesiredStatus>> {
+    match text(o, "Desired", path)?.as_deref() {
+        None => Ok(None),
+        Some("stop") => Ok(Some(DesiredStatus::Stop)),
+        Some("evict") => Ok(Some(DesiredStatus::Evict)),
+        Some(other) => Err(format!(
+            "{path}.Desired: expected \"stop\" or \"evict\", got {other:?}"
+        )),
+    }
+}
+
+fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
+    let o = obj(v, path)?;
+    let at = required(num(o, "At", path)?, path, "At")?;
+    if boolean(o, "AgentRestart", path)? == Some(true) {
+        let mut reattach = BTreeMap::new();
+        if let Some(r) = opt(o, "Reattach") {
+            let rp = format!("{path}.Reattach");
+            for (name, flag) in obj(r, &rp)? {
+                let flag = flag
+                    .as_bool()
+                    .ok_or_else(|| format!("{rp}.{name}: expected true or false"))?;
+                reattach.insert(name.clone(), flag);
+            }
+        }
+        return Ok((
+            at,
+            Request::AgentRestart {
+                reattach,
+                desired: desired(o, path)?,
+            },
+        ));
+    }
+    if let Some(status) = desired(o, path)? {
+        let no_shutdown_delay = boolean(o, "NoShutdownDelay", path)?.unwrap_or(false);
+        return Ok((
+            at,
+            Request::Desired {
+                status,
+                no_shutdown_delay,
+            },
+        ));
+    }
+    if let Some(target) = text(o, "Restart", path)? {
+        let failure = boolean(o, "Failure", path)?.unwrap_or(false);
+        return Ok((at, Request::Restart { target, failure }));
+    }
+    if let Some(task) = text(o, "Signal", path)? {
+        let name = required(text(o, "Name", path)?, path, "Name")?;
+        return Ok((at, Request::Signal { task, name }));
+    }
+    Err(format!(
+        "{path}: expected one of Desired, Restart, Signal, AgentRestart"
+    ))
+}
+
+/// Reads a scenario from its JSON text.
+pub fn parse(input: &str) -> Res<Scenario> {
+    let root: Value = serde_json::from_str(input).map_err(|e| format!("input: not JSON: {e}"))?;
+    let root = obj(&root, "input")?;
+    let job = obj(required(opt(root, "Job"), "input", "Job")?, "Job")?;
+    let job_type = match text(job, "Type", "Job")?.as_deref() {
+        None | Some("service") => JobType::Service,
+        Some("batch") => JobType::Batch,
+        Some("system") => JobType::System,
+        Some("sysbatch") => JobType::Sysbatch,
+        Some(other) => {
+            return Err(format!(
+                "Job.Type: expected service, batch, system or sysbatch, got {other:?}"
+            ))
+        }
+    };
+    let job_id = text(job, "ID", "Job")?
+        .or(text(job, "Name", "Job")?)
+        .unwrap_or_else(|| "example".into());
+    let groups = required(opt(job, "TaskGroups"), "Job", "TaskGroups")?
+        .as_array()
+        .ok_or("Job.TaskGroups: expected a list")?;
+    let [group] = groups.as_slice() else {
+        return Err(format!(
+            "Job.TaskGroups: expected exactly one group, got {}",
+            groups.len()
+        ));
+    };
+    let gp = "Job.TaskGroups[0]";
+    let go = obj(group, gp)?;
+    let group_policy = match opt(go, "RestartPolicy") {
+        None => default_policy(job_type),
+        Some(p) => policy(p, &format!("{gp}.RestartPolicy"), default_policy(job_type))?,
+    };
+    let tasks_v = required(opt(go, "Tasks"), gp, "Tasks")?
+        .as_array()
+        .ok_or_else(|| format!("{gp}.Tasks: expected a list"))?;
+    let mut tasks = Vec::new();
+    for (i, t) in tasks_v.iter().enumerate() {
+        let t = task(t, &format!("{gp}.Tasks[{i}]"), group_policy)?;
+        if tasks.iter().any(|o: &Task| o.name == t.name) {
+            return Err(format!(
+                "{gp}.Tasks[{i}].Name: duplicate task name {:?}",
+                t.name
+            ));
+        }
+        tasks.push(t);
+    }
+    if tasks.is_empty() {
+        return Err(format!("{gp}.Tasks: expected at least one task"));
+    }
+    let mut runs = BTreeMap::new();
+    if let Some(r) = opt(root, "Runs") {
+        for (name, list) in obj(r, "Runs")? {
+            let path = format!("Runs.{name}");
+            if !tasks.iter().any(|t| &t.name == name) {
+                return Err(format!("{path}: no task named {name:?}"));
+            }
+            let list = list
+                .as_array()
+                .ok_or_else(|| format!("{path}: expected a list"))?;
+            let parsed: Res<Vec<Run>> = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| run(v, &format!("{path}[{i}]")))
+                .collect();
+            runs.insert(name.clone(), parsed?);
+        }
+    }
+    let mut requests = Vec::new();
+    if let Some(r) = opt(root, "Requests") {
+        let list = r.as_array().ok_or("Requests: expected a list")?;
+        for (i, v) in list.iter().enumerate() {
+            requests.push(request(v, &format!("Requests[{i}]"))?);
+        }
+    }
+    Ok(Scenario {
+        job_id,
+        job_type,
+        group: text(go, "Name", gp)?.unwrap_or_else(|| "group".into()),
+        group_shutdown_delay: num(go, "ShutdownDelay", gp)?.unwrap_or(0),
+        tasks,
+        start: required(num(root, "Start", "input")?, "input", "Start")?,
+        runs,
+        requests,
+    })
+}

@@ -1,0 +1,156 @@
+//! `runner`: arbitrary groups and arbitrary inputs (valid or not) to the allocation
+//! runner. No input panics; a refused input changes nothing; an accepted one never makes
+//! the allocation refuse an event or drop a command; a persisted runner restores.
+
+#![no_main]
+
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{Exit, GroupSpec, PrestartStep, RestartTarget, Runner, TaskSpec};
+use allocstate::{DesiredStatus, Role};
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+
+#[derive(Debug, Arbitrary)]
+struct FTask {
+    name: String,
+    hook: u8,
+    sidecar: bool,
+    leader: bool,
+    attempts: u8,
+    interval: i64,
+    delay: i64,
+    delay_mode: bool,
+    kill_timeout: i64,
+    kill_signal: String,
+    shutdown_delay: i64,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Input {
+    Arrive(i64),
+    Prestart(i64, usize, u8, String, bool),
+    Started(i64, usize),
+    StartFailed(i64, usize, String, bool),
+    StartCancelled(i64, usize),
+    Exited(i64, usize, i32, i32, bool),
+    Restart(i64, u8, usize, bool),
+    Signal(i64, usize, String),
+    Stop(i64, bool, String, bool),
+    Tick(i64),
+    SetupFailed(i64, String),
+    /// The clock reaches the next wake-up.
+    Wake,
+    Restore(i64, Vec<bool>, u8),
+    RestoreBytes(i64, Vec<u8>, Vec<bool>),
+}
+
+#[derive(Debug, Arbitrary)]
+struct Case {
+    job: u8,
+    group_delay: i64,
+    seed: u64,
+    tasks: Vec<FTask>,
+    inputs: Vec<Input>,
+}
+
+fn spec(t: &FTask) -> TaskSpec<'_> {
+    let role = match t.hook % 4 {
+        0 => Role::main(),
+        1 => Role::prestart(t.sidecar),
+        2 => Role::poststart(t.sidecar),
+        _ => Role::poststop(),
+    }
+    .with_leader(t.leader);
+    TaskSpec {
+        name: &t.name,
+        role,
+        restart: RestartPolicy {
+            attempts: u32::from(t.attempts % 4),
+            interval: t.interval,
+            delay: t.delay,
+            mode: if t.delay_mode { RestartMode::Delay } else { RestartMode::Fail },
+        },
+        kill_timeout: t.kill_timeout,
+        kill_signal: &t.kill_signal,
+        shutdown_delay: t.shutdown_delay,
+    }
+}
+
+fuzz_target!(|case: Case| {
+    let job = [JobType::Service, JobType::Batch, JobType::System, JobType::Sysbatch][usize::from(case.job % 4)];
+    let group = GroupSpec { shutdown_delay: case.group_delay, ..GroupSpec::new(job) };
+    let mut runner: Box<Runner<4>> = Box::new(Runner::new(group));
+    runner.seed_jitter(case.seed);
+    for task in case.tasks.iter().take(6) {
+        let before = runner.clone();
+        if runner.add_task(&spec(task)).is_err() {
+            assert_eq!(runner, before, "a refused task changed the runner");
+        }
+    }
+    let mut buf = vec![0u8; Runner::<4>::POSTCARD_MAX_SIZE];
+    for input in case.inputs.iter().take(64) {
+        let before = runner.clone();
+        let result = match input {
+            Input::Arrive(t) => runner.arrive(*t).map(|_| ()),
+            Input::Prestart(t, i, k, text, rec) => {
+                let step = match k % 4 {
+                    0 => PrestartStep::TaskDirBuilt,
+                    1 => PrestartStep::DownloadingArtifacts,
+                    2 => PrestartStep::ArtifactFailed { error: text },
+                    _ => PrestartStep::HookFailed { message: text, recoverable: *rec },
+                };
+                runner.prestart(*t, *i, step).map(|_| ())
+            }
+            Input::Started(t, i) => runner.started(*t, *i).map(|_| ()),
+            Input::StartFailed(t, i, text, rec) => runner.start_failed(*t, *i, text, *rec).map(|_| ()),
+            Input::StartCancelled(t, i) => runner.start_cancelled(*t, *i).map(|_| ()),
+            Input::Exited(t, i, code, signal, oom) => runner
+                .exited(*t, *i, Exit { exit_code: *code, signal: *signal, oom_killed: *oom })
+                .map(|_| ()),
+            Input::Restart(t, k, i, failure) => {
+                let target = match k % 3 {
+                    0 => RestartTarget::Task(*i),
+                    1 => RestartTarget::Running,
+                    _ => RestartTarget::All,
+                };
+                runner.restart(*t, target, *failure).map(|_| ())
+            }
+            Input::Signal(t, i, name) => runner.signal(*t, *i, name).map(|_| ()),
+            Input::Stop(t, evict, text, nsd) => {
+                let status = if *evict { DesiredStatus::Evict } else { DesiredStatus::Stop };
+                runner.stop(*t, status, text, *nsd).map(|_| ())
+            }
+            Input::Tick(t) => runner.tick(*t).map(|_| ()),
+            Input::SetupFailed(t, text) => runner.setup_failed(*t, text).map(|_| ()),
+            Input::Wake => match runner.next_wake() {
+                Some(t) => runner.tick(t).map(|_| ()),
+                None => Ok(()),
+            },
+            Input::Restore(t, reattach, desired) => {
+                let bytes = match runner.persist(&mut buf) {
+                    Ok(bytes) => bytes.to_vec(),
+                    Err(_) => continue,
+                };
+                let desired = match desired % 3 {
+                    0 => None,
+                    1 => Some(DesiredStatus::Stop),
+                    _ => Some(DesiredStatus::Evict),
+                };
+                let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Batch)));
+                let restored = fresh.restore(*t, &bytes, reattach, desired).map(|_| ());
+                if restored.is_ok() {
+                    runner = fresh;
+                }
+                restored
+            }
+            Input::RestoreBytes(t, bytes, reattach) => runner.restore(*t, bytes, reattach, None).map(|_| ()),
+        };
+        match result {
+            Ok(()) => {
+                assert_eq!(runner.refused_events(), 0, "the runner recorded a refused event");
+                assert_eq!(runner.dropped_commands(), 0, "a command was dropped");
+            }
+            Err(_) => assert_eq!(runner, before, "a refused input changed the runner"),
+        }
+    }
+});

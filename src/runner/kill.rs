@@ -1,0 +1,175 @@
+//! The alloc runner's reactions and kill order (reference §3.1–§3.4, §4).
+
+use core::fmt::Write;
+
+use heapless::String;
+
+use crate::allocation::{orders, AllocTask};
+use crate::duration::GoDuration;
+use crate::event::{Detail, TaskEvent};
+use crate::phase::Phase;
+
+use super::slot::{Place, StopReason};
+use super::{GroupDelay, Runner};
+
+/// A task the alloc runner may kill: not poststop and not dead (reference §3.2).
+fn live(task: &AllocTask) -> bool {
+    !task.role.is_poststop() && task.state.phase() != Phase::Dead
+}
+
+/// The kill groups in Nomad's order (reference §3.3): the leader, the other
+/// non-sidecar tasks, the sidecars.
+const KILL_GROUPS: [fn(&AllocTask) -> bool; 3] = [
+    |t| t.role.leader,
+    |t| !t.role.leader && !t.role.is_sidecar(),
+    |t| !t.role.leader && t.role.is_sidecar(),
+];
+
+impl<const N: usize> Runner<N> {
+    /// One pass of `handleTaskStateUpdates` and `killTasks`: tells every live task the
+    /// cause (once), then kills the first kill group that still has a live ordered task,
+    /// after the group shutdown delay. Returns whether anything changed.
+    pub(super) fn kill_pass(&mut self, now: i64) -> bool {
+        if !self.arrived {
+            return false;
+        }
+        let mut changed = false;
+        if let Some(cause) = orders::cause(&self.alloc.tasks, self.alloc.desired_status) {
+            for index in 0..self.alloc.tasks.len() {
+                let Some(task) = self.alloc.tasks.get_mut(index) else {
+                    continue;
+                };
+                if !live(task) || task.kill_ordered {
+                    continue;
+                }
+                task.kill_ordered = true;
+                changed = true;
+                if let Some(reason) = cause.reason_event(now) {
+                    self.record(index, reason);
+                }
+            }
+        }
+        let ordered = |t: &AllocTask| live(t) && t.kill_ordered;
+        if !self.alloc.tasks.iter().any(ordered) {
+            return changed;
+        }
+        match self.group_delay {
+            GroupDelay::NotBegun if self.group.shutdown_delay > 0 && !self.no_shutdown_delay => {
+                self.group_delay = GroupDelay::Until(now.saturating_add(self.group.shutdown_delay));
+                return true;
+            }
+            GroupDelay::NotBegun => {
+                self.group_delay = GroupDelay::Done;
+                changed = true;
+            }
+            GroupDelay::Until(_) => return changed,
+            GroupDelay::Done => {}
+        }
+        for in_group in KILL_GROUPS {
+            let mut any = false;
+            for index in 0..self.alloc.tasks.len() {
+                let due = self
+                    .alloc
+                    .tasks
+                    .get(index)
+                    .is_some_and(|t| in_group(t) && ordered(t));
+                if due {
+                    any = true;
+                    changed |= self.kill_task(now, index);
+                }
+            }
+            if any {
+                break;
+            }
+        }
+        changed
+    }
+
+    /// Kills one task from wherever it is in its run loop (reference §2.3, §4).
+    fn kill_task(&mut self, now: i64, index: usize) -> bool {
+        let place = self.place_of(index);
+        let needs_kill = matches!(
+            place,
+            Place::Waiting
+                | Place::RestartWait { .. }
+                | Place::Running
+                | Place::Starting { killed: false }
+                | Place::Stopping {
+                    reason: StopReason::Restart,
+                    ..
+                }
+        );
+        if !needs_kill {
+            return false;
+        }
+        self.record_killing(now, index);
+        match place {
+            Place::Waiting | Place::RestartWait { .. } => self.end_run(index, now),
+            Place::Starting { .. } => {
+                self.stop_command(index);
+                self.set_place(index, Place::Starting { killed: true });
+            }
+            Place::Running => self.kill_running(now, index),
+            Place::Stopping { kill_at, .. } => {
+                if let Some(slot) = self.slots.get_mut(index) {
+                    slot.tracker.set_killed();
+                }
+                let place = Place::Stopping {
+                    reason: StopReason::Kill,
+                    kill_at,
+                };
+                self.set_place(index, place);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// `Killing` with the task's kill timeout, once per task.
+    fn record_killing(&mut self, now: i64, index: usize) {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return;
+        };
+        if slot.killing_recorded {
+            return;
+        }
+        slot.killing_recorded = true;
+        let kill_timeout = slot.config.kill_timeout;
+        self.record(index, TaskEvent::killing(now, kill_timeout));
+    }
+
+    /// A running task: the shutdown delay (reference §4), then the stop.
+    fn kill_running(&mut self, now: i64, index: usize) {
+        let delay = self.slots.get(index).map_or(0, |s| s.config.shutdown_delay);
+        if delay > 0 {
+            let skip = self.no_shutdown_delay;
+            let detail = if skip {
+                Detail::SkippingShutdownDelay
+            } else {
+                Detail::WaitingForShutdownDelay
+            };
+            let verb = if skip { "Skipping" } else { "Waiting for" };
+            let mut text: String<96> = String::new();
+            let _ = write!(
+                text,
+                "{verb} shutdown_delay of {} before killing the task.",
+                GoDuration(delay)
+            );
+            let event = TaskEvent::new(now, detail).with_display_message(&text);
+            self.record(index, event);
+            if !skip {
+                let until = now.saturating_add(delay);
+                self.set_place(index, Place::ShutdownDelay { until });
+                return;
+            }
+        }
+        self.send_stop(now, index, StopReason::Kill);
+    }
+
+    /// Sends the stop with the task's signal and kill timeout, and arms the timeout.
+    pub(super) fn send_stop(&mut self, now: i64, index: usize, reason: StopReason) {
+        self.stop_command(index);
+        let kill_at = Some(now.saturating_add(self.kill_timeout(index)));
+        self.set_place(index, Place::Stopping { reason, kill_at });
+    }
+}

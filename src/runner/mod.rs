@@ -1,0 +1,504 @@
+//! The allocation runner: Nomad's orchestration of a task group as a deterministic,
+//! sans-IO state machine (reference: `runner-reference.md`, cited by section below).
+//!
+//! A runtime feeds the [`Runner`] what happened, with the time (unix ns); after each
+//! input the runner answers with a [`Step`]: the [`Command`]s to carry out (start, stop
+//! with signal and kill timeout, force-kill, signal a task) and the next time it must be
+//! woken ([`Runner::tick`]). The runtime keeps only its driver and its clock.
+//!
+//! ```
+//! use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+//! use allocstate::runner::{Action, Exit, GroupSpec, Runner, TaskSpec};
+//! use allocstate::{ClientStatus, DesiredStatus, Role};
+//!
+//! const SEC: i64 = 1_000_000_000;
+//! let policy = RestartPolicy { attempts: 1, interval: 60 * SEC, delay: SEC, mode: RestartMode::Fail };
+//! let mut runner: Runner<2> = Runner::new(GroupSpec::new(JobType::Service));
+//! let web = runner.add_task(&TaskSpec::new("web", Role::main(), policy))?;
+//!
+//! let step = runner.arrive(0)?;
+//! assert_eq!(step.commands[0].action, Action::Start);
+//! runner.started(1, web)?;
+//! assert_eq!(runner.allocation().client_status(), ClientStatus::Running);
+//!
+//! // It crashes: `Terminated`, then `Restarting` before the delay, then a wake-up.
+//! let step = runner.exited(2, web, Exit::code(1))?;
+//! let wake = step.wake.unwrap();
+//! assert!(wake >= 2 + SEC);
+//! let step = runner.tick(wake)?;
+//! assert_eq!(step.commands[0].action, Action::Start);
+//! runner.started(wake + 1, web)?;
+//!
+//! // A stop: `Killing`, then a stop command with the kill timeout.
+//! let step = runner.stop(10 * SEC, DesiredStatus::Stop, "", false)?;
+//! assert!(matches!(step.commands[0].action, Action::Stop { .. }));
+//! runner.exited(11 * SEC, web, Exit::signal(143, 15))?;
+//! assert_eq!(runner.allocation().client_status(), ClientStatus::Complete);
+//! assert!(runner.is_finished());
+//! # Ok::<(), allocstate::runner::RunnerError>(())
+//! ```
+//!
+//! # The rules
+//!
+//! - **Gates** ([`Coordinator`], reference §1): nothing starts until every task is
+//!   pending; main tasks once every ephemeral prestart task succeeded and every prestart
+//!   sidecar runs; poststart once no main task is pending; poststop once every other task
+//!   is dead. Forward only: a failed ephemeral prestart task blocks main for good. A task
+//!   waits on its gate before every start, restarts included (§1.7).
+//! - **Run loop** (§2.1, §2.3): a start is `Start` → the runtime's prestart reports
+//!   (`Task Setup` on the first run only, `Downloading Artifacts`, failures) → `Started`.
+//!   An exit records `Terminated`, then the [restart tracker](crate::restart) decides:
+//!   `Restarting` (recorded **before** the delay, then a timer, then the gate), `Not
+//!   Restarting` (dead, failed), or dead with no event. A start failure records `Driver
+//!   Failure` (or the hook's event) and goes to the same decision.
+//! - **Kill** (§2.3, §3.3, §4): `Killing` with the kill timeout (clamped to
+//!   `max_kill_timeout`); for a running task with a `shutdown_delay`, `Waiting for
+//!   shutdown delay` (or `Skipping shutdown delay` with `NoShutdownDelay`) and a timer;
+//!   then a stop command and a kill-timeout timer; its exit records `Terminated` and
+//!   `Killed`. A task killed before it started (waiting on its gate or in its restart
+//!   wait) records `Killing` and is dead. A kill that arrives while a start is under way
+//!   records `Killing` and sends a stop at once (Nomad's "kill racing a start", §3.8);
+//!   the runtime then reports either `started` (the stop then runs its kill timeout) or
+//!   [`start_cancelled`](Runner::start_cancelled) (the driver never started it, §2.1
+//!   step 5).
+//! - **Reactions** (§3.1, §3.2): after every input, in Nomad's priority: a dead, not
+//!   failed leader (`Leader Task Dead`), then a failed task (`Sibling Task Failed`
+//!   naming the first in the group's order), then only sidecars alive (`Main Tasks
+//!   Dead`), then a desired stop or evict (no reason event). Every live task not told
+//!   before records the reason; poststop tasks never cause a kill and are never killed.
+//!   Kill order (§3.3): the group `shutdown_delay` first (once per allocation, no event),
+//!   then the leader alone, then, once it is dead, every other non-sidecar task, then,
+//!   once those are dead, the sidecars. A task told to die does not start again.
+//! - **Desired stop / evict** (§3.6): as above; poststop tasks still run once every
+//!   other task is dead. `-no-shutdown-delay` skips both delays. An allocation stopped
+//!   before it arrives does not run: its tasks end with only `Received`.
+//! - **Allocation setup failure** (§2.8, [`setup_failed`](Runner::setup_failed)):
+//!   before any task started, every task records `Setup Failure` and ends failed.
+//! - **Requests** (§2.5, §3.7): restarting a running task records `Restart Signaled`,
+//!   stops it with its kill signal and timeout (no shutdown delay) and restarts it at
+//!   once through the tracker (`failure` makes it count against the policy). `running`
+//!   restarts every running task. `all` (Nomad's `-all-tasks`) would revive dead tasks,
+//!   which the contract forbids (dead is never left): with a dead task it is refused
+//!   ([`RunnerError::DeadTask`]), otherwise it closes every gate (the coordinator
+//!   returns to `init`) and restarts the running tasks. A signal records `Signaling`
+//!   and sends the signal. A restart or signal of a task that is not running is refused
+//!   (Nomad's `Task not running`), as is a restart of a stopping allocation.
+//! - **Restore** (§5, feature `serde`): `Runner::persist` writes the runner; restoring
+//!   it takes, per task, whether the driver reattached. A running task that reattached
+//!   keeps running with no event; one that did not records `Failed Restoring Task` and
+//!   starts again when its gate allows. Restart trackers start afresh and restart delays
+//!   in progress are forgotten, as in Nomad. If the allocation is terminal at restore, a
+//!   reattached task is stopped with no `Killing` (its exit records only `Terminated`)
+//!   and the others end with no event.
+//!
+//! # Where Nomad races (§3.8), the order chosen
+//!
+//! Each input is processed to completion, reactions included, before the next: the
+//! event that is reported, then the alloc runner's pass (reasons, kills), then the
+//! coordinator, then the starts it allows, in the tasks' order. A task records
+//! `Killing` once at most, so the optional second `Killing` and a cause event after a
+//! desired stop never appear. Timers due at one [`tick`](Runner::tick) fire in deadline
+//! order, ties in task order (the group shutdown delay last), before the pass; a timer
+//! the tick itself arms with no delay (a kill timeout of 0) is the next wake-up, at the
+//! same time. Across tasks, [`recorded`](Runner::recorded) gives the order in which an
+//! input recorded its events. Where the contract refuses what Nomad
+//! would record, the contract wins: an exit during the shutdown delay records
+//! `Terminated` and `Killed` (not a restart decision); a reattach that fails for a
+//! system job records `Failed Restoring Task` like any other job.
+//!
+//! # Memory and stack
+//!
+//! A `Runner<N>` is one fixed-size value, buildable in a `const` context so it can live
+//! in a `static` (see `tests/size_budget.rs`: 15,312 bytes for `N = 8`, of which the
+//! allocation is 13,624); commands are written into a buffer inside it (at most `N` per
+//! input: a task gets at most one command per input) and lent out in the [`Step`]. No
+//! input moves the allocation or a task state through a frame, with one exception:
+//! `restore` decodes the persisted allocation with `Allocation::from_postcard`, which
+//! returns it by value.
+
+mod command;
+mod coordinator;
+mod driver;
+mod error;
+mod jitter;
+mod kill;
+#[cfg(feature = "serde")]
+mod persist;
+mod requests;
+mod slot;
+mod spec;
+mod timers;
+
+use heapless::Vec;
+
+use crate::allocation::{AllocTask, Allocation};
+use crate::event::TaskEvent;
+use crate::restart::RestartTracker;
+
+pub use command::{Action, Command};
+pub use coordinator::{Coordinator, Stage};
+pub use driver::{Exit, PrestartStep};
+pub use error::RunnerError;
+pub use jitter::XorShift;
+pub use requests::RestartTarget;
+pub use slot::{Place, StopReason};
+pub use spec::{GroupSpec, SignalName, TaskSpec, DEFAULT_MAX_KILL_TIMEOUT, SIGNAL_CAPACITY};
+
+use slot::{Slot, TaskConfig};
+
+/// How many recorded events the journal of one input holds
+/// ([`Runner::recorded`]); an input records at most a few events per task.
+pub const JOURNAL_CAPACITY: usize = 64;
+
+/// The group `shutdown_delay`'s progress (reference §4): waited once per allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) enum GroupDelay {
+    /// Not begun.
+    NotBegun,
+    /// Waiting until this time.
+    Until(i64),
+    /// Waited (or skipped).
+    Done,
+}
+
+/// What an accepted input asks of the runtime: the commands to carry out, in order, and
+/// when to call [`Runner::tick`] next (`None`: no timer is armed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step<'r> {
+    /// The commands, in the order to carry them out.
+    pub commands: &'r [Command],
+    /// The next wake-up time (unix ns).
+    pub wake: Option<i64>,
+}
+
+/// The allocation runner for a group of at most `N` tasks. See the
+/// [module docs](self) for the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Runner<const N: usize = 8> {
+    pub(crate) alloc: Allocation<N>,
+    pub(crate) slots: Vec<Slot, N>,
+    pub(crate) group: GroupSpec,
+    pub(crate) coordinator: Coordinator,
+    pub(crate) arrived: bool,
+    pub(crate) group_delay: GroupDelay,
+    pub(crate) no_shutdown_delay: bool,
+    pub(crate) jitter: XorShift,
+    pub(crate) commands: Vec<Command, N>,
+    pub(crate) journal: Vec<u8, JOURNAL_CAPACITY>,
+    pub(crate) dropped_commands: u32,
+    pub(crate) refused_events: u32,
+}
+
+impl<const N: usize> Runner<N> {
+    /// A runner for a group with no task yet; add the tasks, then [`arrive`](Self::arrive).
+    pub const fn new(group: GroupSpec) -> Self {
+        Self {
+            alloc: Allocation::new(),
+            slots: Vec::new(),
+            group,
+            coordinator: Coordinator::Init,
+            arrived: false,
+            group_delay: GroupDelay::NotBegun,
+            no_shutdown_delay: false,
+            jitter: XorShift::new(0),
+            commands: Vec::new(),
+            journal: Vec::new(),
+            dropped_commands: 0,
+            refused_events: 0,
+        }
+    }
+
+    /// Seeds the jitter of restart delays (Nomad draws it at random); the same seed and
+    /// inputs give the same decisions.
+    pub fn seed_jitter(&mut self, seed: u64) {
+        self.jitter = XorShift::new(seed);
+    }
+
+    /// Adds a task (before the allocation arrives); returns its index. The kill timeout
+    /// is clamped to the group's `max_kill_timeout` (reference §4).
+    pub fn add_task(&mut self, spec: &TaskSpec<'_>) -> Result<usize, RunnerError> {
+        if self.arrived {
+            return Err(RunnerError::AlreadyArrived);
+        }
+        let mut kill_signal = SignalName::new();
+        if kill_signal.push_str(spec.kill_signal).is_err() {
+            return Err(RunnerError::SignalTooLong {
+                len: spec.kill_signal.len(),
+            });
+        }
+        let kill_timeout = spec.kill_timeout.min(self.group.max_kill_timeout).max(0);
+        if self.slots.len() >= N {
+            return Err(RunnerError::Task(crate::AllocationError::Full {
+                capacity: N,
+            }));
+        }
+        let index = self
+            .alloc
+            .add_task_with_kill_timeout(spec.name, spec.role, kill_timeout)
+            .map_err(RunnerError::Task)?;
+        let slot = Slot {
+            config: TaskConfig {
+                restart: spec.restart,
+                kill_timeout,
+                kill_signal,
+                shutdown_delay: spec.shutdown_delay.max(0),
+            },
+            tracker: RestartTracker::new(spec.restart, self.group.job_type, spec.role.lifecycle, 0),
+            place: Place::Waiting,
+            setup_done: false,
+            killing_recorded: false,
+        };
+        // Cannot fail: checked above that a slot is free.
+        let _ = self.slots.push(slot);
+        Ok(index)
+    }
+
+    /// The allocation arrives at `now`: every task records `Received` (reference §2.1
+    /// step 0), its restart tracker opens its first interval, and the coordinator opens
+    /// the first gates. If it was [stopped](Self::stop) before it arrived, it does not
+    /// run: every task ends with only `Received` (reference §3.6).
+    pub fn arrive(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
+        if self.arrived {
+            return Err(RunnerError::AlreadyArrived);
+        }
+        if self.slots.is_empty() {
+            return Err(RunnerError::NotArrived);
+        }
+        self.begin();
+        self.arrived = true;
+        // An allocation already stopping does not run (`AR:shouldRun`, reference §3.6):
+        // its tasks end with only `Received`.
+        let stopping = self.alloc.desired_status().is_terminal();
+        for index in 0..self.slots.len() {
+            if let Some(slot) = self.slots.get_mut(index) {
+                slot.tracker = RestartTracker::new(
+                    slot.config.restart,
+                    self.group.job_type,
+                    self.alloc
+                        .tasks
+                        .get(index)
+                        .map_or_else(Default::default, |t| t.role.lifecycle),
+                    now,
+                );
+            }
+            self.record(index, TaskEvent::received(now));
+            if stopping {
+                self.end_run(index, now);
+            }
+        }
+        Ok(self.end(now))
+    }
+
+    /// Sets the allocation's identity strings ([`Allocation::set_identity`]).
+    pub fn set_identity(
+        &mut self,
+        identity: crate::AllocIdentity<'_>,
+    ) -> Result<bool, crate::AllocationError> {
+        self.alloc.set_identity(identity)
+    }
+
+    /// The allocation, every event recorded through its validated path.
+    pub const fn allocation(&self) -> &Allocation<N> {
+        &self.alloc
+    }
+
+    /// The coordinator's state.
+    pub const fn coordinator(&self) -> Coordinator {
+        self.coordinator
+    }
+
+    /// Where the task at `index` is in its run loop.
+    pub fn place(&self, index: usize) -> Option<Place> {
+        self.slots.get(index).map(|slot| slot.place)
+    }
+
+    /// The restart tracker of the task at `index`.
+    pub fn tracker(&self, index: usize) -> Option<&RestartTracker> {
+        self.slots.get(index).map(|slot| &slot.tracker)
+    }
+
+    /// The index of the task named `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.alloc.index_of(name)
+    }
+
+    /// The commands of the latest input (also lent out in its [`Step`]).
+    pub fn commands(&self) -> &[Command] {
+        &self.commands
+    }
+
+    /// The tasks (by index) of the events the latest input recorded, in the order they
+    /// were recorded: with each task's new events (the newest of its ring), the exact
+    /// order of what happened across tasks. An input that records more than
+    /// [`JOURNAL_CAPACITY`] events keeps only the first ones here
+    /// ([`journal_full`](Self::journal_full) says so); the events themselves are all
+    /// recorded.
+    pub fn recorded(&self) -> &[u8] {
+        &self.journal
+    }
+
+    /// Whether the latest input recorded more events than the journal holds.
+    pub fn journal_full(&self) -> bool {
+        self.journal.is_full()
+    }
+
+    /// The next time [`tick`](Self::tick) must be called, if a timer is armed.
+    pub fn next_wake(&self) -> Option<i64> {
+        let tasks = self.slots.iter().filter_map(|slot| slot.place.deadline());
+        let group = match self.group_delay {
+            GroupDelay::Until(until) => Some(until),
+            _ => None,
+        };
+        tasks.chain(group).min()
+    }
+
+    /// Whether the allocation has arrived.
+    pub const fn arrived(&self) -> bool {
+        self.arrived
+    }
+
+    /// Whether every task is dead: nothing more can happen.
+    pub fn is_finished(&self) -> bool {
+        self.arrived && self.slots.iter().all(|slot| slot.place == Place::Dead)
+    }
+
+    /// Whether the client status is terminal (`complete`, `failed` or `lost`; Nomad's
+    /// `ClientTerminalStatus`, reference §3.5). A failed allocation is terminal while
+    /// sidecars are still being killed.
+    pub fn is_client_terminal(&self) -> bool {
+        matches!(
+            self.alloc.client_status(),
+            crate::ClientStatus::Complete | crate::ClientStatus::Failed | crate::ClientStatus::Lost
+        )
+    }
+
+    /// Commands that did not fit the buffer (always 0: a task gets at most one command
+    /// per input; kept so that a breach could never be silent).
+    pub const fn dropped_commands(&self) -> u32 {
+        self.dropped_commands
+    }
+
+    /// Events the allocation refused (always 0: the runner only records what the table
+    /// allows; kept so that a breach could never be silent).
+    pub const fn refused_events(&self) -> u32 {
+        self.refused_events
+    }
+
+    // ---- helpers shared by the input files ----
+
+    fn begin(&mut self) {
+        self.commands.clear();
+        self.journal.clear();
+    }
+
+    fn end(&mut self, now: i64) -> Step<'_> {
+        self.settle(now);
+        Step {
+            wake: self.next_wake(),
+            commands: &self.commands,
+        }
+    }
+
+    fn task(&self, index: usize) -> Result<&AllocTask, RunnerError> {
+        if !self.arrived {
+            return Err(RunnerError::NotArrived);
+        }
+        self.alloc
+            .tasks
+            .get(index)
+            .ok_or(RunnerError::UnknownTask { task: index })
+    }
+
+    fn place_of(&self, index: usize) -> Place {
+        self.slots.get(index).map_or(Place::Dead, |slot| slot.place)
+    }
+
+    fn set_place(&mut self, index: usize, place: Place) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.place = place;
+        }
+    }
+
+    /// Records `event` through the validated allocation; a refusal (never expected) is
+    /// counted, not hidden.
+    fn record(&mut self, index: usize, event: TaskEvent) -> bool {
+        if self.alloc.apply_at(index, event).is_ok() {
+            // Task indexes are below N, which fits a byte for any group Nomad allows.
+            let _ = self.journal.push(u8::try_from(index).unwrap_or(u8::MAX));
+            return true;
+        }
+        self.refused_events = self.refused_events.saturating_add(1);
+        false
+    }
+
+    /// The run loop of the task ends without an event (reference §2.1 step 11).
+    fn end_run(&mut self, index: usize, now: i64) {
+        if let Some(task) = self.alloc.tasks.get(index) {
+            let name = task.name.clone();
+            let _ = self.alloc.finish(name.as_str(), now);
+        }
+        self.set_place(index, Place::Dead);
+    }
+
+    fn push(&mut self, task: usize, action: Action) {
+        if self.commands.push(Command { task, action }).is_err() {
+            self.dropped_commands = self.dropped_commands.saturating_add(1);
+        }
+    }
+
+    fn stop_command(&mut self, index: usize) {
+        if let Some(slot) = self.slots.get(index) {
+            let action = Action::Stop {
+                signal: slot.config.kill_signal.clone(),
+                kill_timeout: slot.config.kill_timeout,
+            };
+            self.push(index, action);
+        }
+    }
+
+    fn kill_timeout(&self, index: usize) -> i64 {
+        self.slots
+            .get(index)
+            .map_or(0, |slot| slot.config.kill_timeout)
+    }
+
+    /// The alloc runner's pass after an input (reference §3.1), repeated until nothing
+    /// changes: reactions and kills, then the coordinator, then the starts it allows.
+    fn settle(&mut self, now: i64) {
+        // Each round either changes something that only moves forward (a task dies, a
+        // task is ordered killed, the coordinator steps, a task starts) or ends the loop.
+        for _ in 0..N.saturating_mul(4).saturating_add(8) {
+            let mut changed = self.kill_pass(now);
+            let next = self.coordinator.update(&self.alloc.tasks);
+            changed |= next != self.coordinator;
+            self.coordinator = next;
+            changed |= self.start_ready();
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Sends `Start` to every waiting task whose gate is open (reference §1.7), unless it
+    /// is ordered killed or, for a non-poststop task, the allocation is stopping (§3.6).
+    fn start_ready(&mut self) -> bool {
+        let stopping = self.alloc.desired_status().is_terminal();
+        let mut changed = false;
+        for index in 0..self.slots.len() {
+            let Some(task) = self.alloc.tasks.get(index) else {
+                continue;
+            };
+            let allowed = self.coordinator.allows(Stage::of(task))
+                && !task.kill_ordered
+                && (!stopping || task.role.is_poststop());
+            if allowed && self.place_of(index) == Place::Waiting {
+                self.set_place(index, Place::Starting { killed: false });
+                self.push(index, Action::Start);
+                changed = true;
+            }
+        }
+        changed
+    }
+}

@@ -1,0 +1,275 @@
+//! Persist and restore after an agent restart (reference §5), through postcard into
+//! caller storage (feature `serde`).
+//!
+//! Layout, element after element as postcard writes them: a version byte (1); the
+//! group (job type `u8`: service 0, batch 1, system 2, sysbatch 3; shutdown delay and
+//! max kill timeout `i64`); arrived `bool`; the group delay (`u8` not begun 0 / until 1 /
+//! done 2, then `i64`); no-shutdown-delay `bool`; the jitter state `u64`; the task count
+//! `u64`; per task its restart policy (attempts `u32`, interval and delay `i64`, mode
+//! `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown delay
+//! `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`; then the allocation in
+//! its own compact format. As in Nomad (§5.1), restart counts, delays in progress and
+//! the coordinator's state are not persisted: they are rebuilt at restore.
+
+use heapless::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::allocation::{Allocation, DesiredStatus};
+use crate::event::{Detail, TaskEvent};
+use crate::phase::Phase;
+use crate::restart::{JobType, RestartMode, RestartPolicy, RestartTracker};
+
+use super::coordinator::Coordinator;
+use super::slot::{Place, Slot, StopReason, TaskConfig};
+use super::spec::{GroupSpec, SignalName};
+use super::{GroupDelay, Runner, RunnerError, Step};
+use crate::runner::jitter::XorShift;
+
+const VERSION: u8 = 1;
+
+/// Bytes of the runner's own part for each task, at most (policy, timeouts, signal, flags).
+const TASK_MAX: usize = 5 + 10 + 10 + 1 + 10 + 1 + super::SIGNAL_CAPACITY + 10 + 1 + 1;
+/// Bytes of the runner's header, at most.
+const HEADER_MAX: usize = 1 + 1 + 10 + 10 + 1 + 1 + 10 + 1 + 10 + 10;
+
+fn put<T: Serialize + ?Sized>(
+    buf: &mut [u8],
+    at: &mut usize,
+    value: &T,
+) -> Result<(), RunnerError> {
+    let rest = buf.get_mut(*at..).ok_or(RunnerError::BufferTooSmall)?;
+    // The crate's own compact writer, not postcard's: postcard 1.2's encoder keeps a
+    // panic path the link-time proof refuses (see serde_impl/compact.rs).
+    let used = crate::serde_impl::compact::to_slice(value, rest)
+        .map_err(|_| RunnerError::BufferTooSmall)?
+        .len();
+    *at = at.saturating_add(used);
+    Ok(())
+}
+
+fn take<'a, T: Deserialize<'a>>(bytes: &mut &'a [u8]) -> Result<T, RunnerError> {
+    let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|_| RunnerError::Corrupt)?;
+    *bytes = rest;
+    Ok(value)
+}
+
+const fn job_code(job: JobType) -> u8 {
+    match job {
+        JobType::Service => 0,
+        JobType::Batch => 1,
+        JobType::System => 2,
+        JobType::Sysbatch => 3,
+    }
+}
+
+fn job_of(code: u8) -> Result<JobType, RunnerError> {
+    Ok(match code {
+        0 => JobType::Service,
+        1 => JobType::Batch,
+        2 => JobType::System,
+        3 => JobType::Sysbatch,
+        _ => return Err(RunnerError::Corrupt),
+    })
+}
+
+impl<const N: usize> Runner<N> {
+    /// The largest persisted form of a `Runner<N>`: a buffer this size always suffices.
+    pub const POSTCARD_MAX_SIZE: usize =
+        HEADER_MAX + N * TASK_MAX + Allocation::<N>::POSTCARD_MAX_SIZE;
+
+    /// Writes the runner into `buf` (reference §5.1); returns the used part.
+    pub fn persist<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], RunnerError> {
+        let mut at = 0;
+        put(buf, &mut at, &VERSION)?;
+        put(buf, &mut at, &job_code(self.group.job_type))?;
+        put(buf, &mut at, &self.group.shutdown_delay)?;
+        put(buf, &mut at, &self.group.max_kill_timeout)?;
+        put(buf, &mut at, &self.arrived)?;
+        let (delay_code, delay_at) = match self.group_delay {
+            GroupDelay::NotBegun => (0u8, 0i64),
+            GroupDelay::Until(until) => (1, until),
+            GroupDelay::Done => (2, 0),
+        };
+        put(buf, &mut at, &delay_code)?;
+        put(buf, &mut at, &delay_at)?;
+        put(buf, &mut at, &self.no_shutdown_delay)?;
+        put(buf, &mut at, &self.jitter.0)?;
+        put(buf, &mut at, &(self.slots.len() as u64))?;
+        for slot in &self.slots {
+            let policy = &slot.config.restart;
+            let mode = match policy.mode {
+                RestartMode::Fail => 0u8,
+                RestartMode::Delay => 1,
+            };
+            put(
+                buf,
+                &mut at,
+                &(policy.attempts, policy.interval, policy.delay, mode),
+            )?;
+            put(buf, &mut at, &slot.config.kill_timeout)?;
+            put(buf, &mut at, slot.config.kill_signal.as_str())?;
+            put(buf, &mut at, &slot.config.shutdown_delay)?;
+            put(buf, &mut at, &(slot.setup_done, slot.killing_recorded))?;
+        }
+        let rest = buf.get_mut(at..).ok_or(RunnerError::BufferTooSmall)?;
+        let used = self
+            .alloc
+            .to_postcard(rest)
+            .map_err(|_| RunnerError::BufferTooSmall)?
+            .len();
+        let end = at.saturating_add(used);
+        buf.get_mut(..end).ok_or(RunnerError::BufferTooSmall)
+    }
+
+    /// Rebuilds the runner from its persisted form after an agent restart at `now`
+    /// (reference §5). `reattached[i]` says whether the driver could reattach task `i`;
+    /// `desired` is a stop or evict that arrived while the agent was down. Refused,
+    /// changing nothing, if the bytes are not a persisted runner or `reattached` does not
+    /// name every task. See the [module docs](super) for what each task does.
+    pub fn restore(
+        &mut self,
+        now: i64,
+        bytes: &[u8],
+        reattached: &[bool],
+        desired: Option<DesiredStatus>,
+    ) -> Result<Step<'_>, RunnerError> {
+        let mut rest = bytes;
+        if take::<u8>(&mut rest)? != VERSION {
+            return Err(RunnerError::Corrupt);
+        }
+        let mut group = GroupSpec::new(job_of(take(&mut rest)?)?);
+        group.shutdown_delay = take(&mut rest)?;
+        group.max_kill_timeout = take(&mut rest)?;
+        let arrived: bool = take(&mut rest)?;
+        let group_delay = match (take::<u8>(&mut rest)?, take::<i64>(&mut rest)?) {
+            (0, 0) => GroupDelay::NotBegun,
+            (1, until) => GroupDelay::Until(until),
+            (2, 0) => GroupDelay::Done,
+            _ => return Err(RunnerError::Corrupt),
+        };
+        let no_shutdown_delay: bool = take(&mut rest)?;
+        let jitter: u64 = take(&mut rest)?;
+        let count: u64 = take(&mut rest)?;
+        let mut slots: Vec<Slot, N> = Vec::new();
+        for _ in 0..count {
+            let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(&mut rest)?;
+            let mode = match mode {
+                0 => RestartMode::Fail,
+                1 => RestartMode::Delay,
+                _ => return Err(RunnerError::Corrupt),
+            };
+            let restart = RestartPolicy {
+                attempts,
+                interval,
+                delay,
+                mode,
+            };
+            let kill_timeout: i64 = take(&mut rest)?;
+            let signal: &str = take(&mut rest)?;
+            let mut kill_signal = SignalName::new();
+            kill_signal
+                .push_str(signal)
+                .map_err(|_| RunnerError::Corrupt)?;
+            let shutdown_delay: i64 = take(&mut rest)?;
+            let (setup_done, killing_recorded): (bool, bool) = take(&mut rest)?;
+            let slot = Slot {
+                config: TaskConfig {
+                    restart,
+                    kill_timeout,
+                    kill_signal,
+                    shutdown_delay,
+                },
+                tracker: RestartTracker::new(restart, group.job_type, Default::default(), now),
+                place: Place::Waiting,
+                setup_done,
+                killing_recorded,
+            };
+            slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
+        }
+        let mut alloc = Allocation::<N>::from_postcard(rest).map_err(|_| RunnerError::Corrupt)?;
+        if alloc.len() != slots.len() || !arrived {
+            return Err(RunnerError::Corrupt);
+        }
+        if reattached.len() != slots.len() {
+            return Err(RunnerError::ReattachMismatch { tasks: slots.len() });
+        }
+        if let Some(status) = desired {
+            if !status.is_terminal() {
+                return Err(RunnerError::DesiredRun);
+            }
+            if !alloc.desired_status().is_terminal() {
+                let description = alloc.desired_description.clone();
+                alloc
+                    .set_desired(status, description.as_str())
+                    .map_err(RunnerError::Task)?;
+            }
+        }
+        // Accepted: from here on the runner is replaced.
+        for (slot, task) in slots.iter_mut().zip(alloc.tasks.iter()) {
+            slot.tracker = RestartTracker::new(
+                slot.config.restart,
+                group.job_type,
+                task.role.lifecycle,
+                now,
+            );
+        }
+        self.alloc = alloc;
+        self.slots = slots;
+        self.group = group;
+        self.arrived = true;
+        self.group_delay = group_delay;
+        self.no_shutdown_delay = no_shutdown_delay;
+        self.jitter = XorShift(jitter);
+        self.begin();
+        for (index, &reattach) in reattached.iter().enumerate() {
+            self.restore_task(now, index, reattach);
+        }
+        // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
+        self.coordinator = Coordinator::Prestart;
+        Ok(self.end(now))
+    }
+
+    /// One task after a restore (reference §5.2, §5.3).
+    fn restore_task(&mut self, now: i64, index: usize, reattach: bool) {
+        let Some(task) = self.alloc.tasks.get(index) else {
+            return;
+        };
+        let terminal = self.alloc.desired_status().is_terminal() && !task.role.is_poststop();
+        let phase = task.state.phase();
+        let killing = self.slots.get(index).is_some_and(|s| s.killing_recorded);
+        match phase {
+            Phase::Dead => self.set_place(index, Place::Dead),
+            Phase::Pending | Phase::Exited => {
+                if terminal || killing || phase == Phase::Exited {
+                    self.end_run(index, now);
+                } else {
+                    self.set_place(index, Place::Waiting);
+                }
+            }
+            Phase::Running | Phase::ShuttingDown => {
+                if reattach && killing {
+                    self.send_stop(now, index, StopReason::Kill);
+                } else if reattach && terminal {
+                    if let Some(task) = self.alloc.tasks.get_mut(index) {
+                        task.kill_ordered = true;
+                    }
+                    self.send_stop(now, index, StopReason::Restore);
+                } else if reattach {
+                    self.set_place(index, Place::Running);
+                } else if killing {
+                    self.record(index, TaskEvent::killed(now));
+                    self.set_place(index, Place::Dead);
+                } else if terminal {
+                    self.end_run(index, now);
+                } else {
+                    let event = TaskEvent::new(now, Detail::FailedRestoringTask)
+                        .with_display_message(
+                            "failed to restore task; will not run until server is contacted",
+                        );
+                    self.record(index, event);
+                    self.set_place(index, Place::Waiting);
+                }
+            }
+        }
+    }
+}

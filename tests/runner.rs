@@ -1,0 +1,1326 @@
+//! The allocation runner against the sequences Nomad's own tests assert
+//! (runner-reference.md §7) and the coordinator cases (§1.8), driven through its API.
+
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{
+    Action, Command, Coordinator, Exit, GroupSpec, PrestartStep, RestartTarget, Runner,
+    RunnerError, Step, TaskSpec,
+};
+use allocstate::{ClientStatus, DesiredStatus, Role, TaskEvent, WireState};
+
+const MS: i64 = 1_000_000;
+const SEC: i64 = 1_000 * MS;
+const MIN: i64 = 60 * SEC;
+
+fn policy(attempts: u32, interval: i64, delay: i64) -> RestartPolicy {
+    RestartPolicy {
+        attempts,
+        interval,
+        delay,
+        mode: RestartMode::Fail,
+    }
+}
+
+/// The reference's abbreviations (§7), full type strings otherwise.
+fn abbr(event: &TaskEvent) -> String {
+    match event.type_str() {
+        "Received" => "R",
+        "Task Setup" => "TS",
+        "Started" => "St",
+        "Terminated" => "T",
+        "Killing" => "K",
+        "Killed" => "Kd",
+        "Restarting" => "Rg",
+        "Restart Signaled" => "RS",
+        "Not Restarting" => "NR",
+        "Driver Failure" => "DF",
+        "Downloading Artifacts" => "DA",
+        "Failed Artifact Download" => "FAD",
+        "Leader Task Dead" => "LTD",
+        "Sibling Task Failed" => "STF",
+        "Main Tasks Dead" => "MTD",
+        "Waiting for shutdown delay" => "Waiting",
+        "Skipping shutdown delay" => "Skipping",
+        "Failed Restoring Task" => "FRT",
+        "Task hook failed" => "THF",
+        other => other,
+    }
+    .to_string()
+}
+
+/// A runner plus every event each task recorded (not cut at ten) and every command.
+struct Sim {
+    runner: Runner<8>,
+    history: Vec<Vec<String>>,
+    seen: Vec<u64>,
+    commands: Vec<(i64, Command)>,
+}
+
+impl Sim {
+    fn new(job: JobType, tasks: &[TaskSpec<'_>]) -> Self {
+        Self::with_group(GroupSpec::new(job), tasks)
+    }
+
+    fn with_group(group: GroupSpec, tasks: &[TaskSpec<'_>]) -> Self {
+        let mut runner = Runner::new(group);
+        for task in tasks {
+            runner.add_task(task).unwrap();
+        }
+        let n = tasks.len();
+        Sim {
+            runner,
+            history: vec![Vec::new(); n],
+            seen: vec![0; n],
+            commands: Vec::new(),
+        }
+    }
+
+    fn i(&self, name: &str) -> usize {
+        self.runner.index_of(name).unwrap()
+    }
+
+    fn sync(&mut self) {
+        for (index, task) in self.runner.allocation().tasks().enumerate() {
+            let state = task.state();
+            let new = (state.event_count() - self.seen[index]) as usize;
+            let held: Vec<_> = state.events().iter().collect();
+            for event in &held[held.len() - new..] {
+                self.history[index].push(abbr(event));
+            }
+            self.seen[index] = state.event_count();
+        }
+        assert_eq!(
+            self.runner.refused_events(),
+            0,
+            "the runner recorded a refused event"
+        );
+        assert_eq!(self.runner.dropped_commands(), 0);
+    }
+
+    /// Applies one input; returns its commands as (task name, command name).
+    fn go(
+        &mut self,
+        now: i64,
+        input: impl FnOnce(&mut Runner<8>) -> Result<Step<'_>, RunnerError>,
+    ) -> Vec<(String, &'static str)> {
+        let commands: Vec<Command> = input(&mut self.runner).unwrap().commands.to_vec();
+        self.sync();
+        let named = commands
+            .iter()
+            .map(|c| {
+                let name = self.runner.allocation().task_at(c.task).unwrap().name();
+                (name.to_string(), c.action.name())
+            })
+            .collect();
+        self.commands.extend(commands.into_iter().map(|c| (now, c)));
+        named
+    }
+
+    fn arrive(&mut self, now: i64) -> Vec<(String, &'static str)> {
+        self.go(now, |r| r.arrive(now))
+    }
+
+    /// Start: the task directory, then the driver.
+    fn start(&mut self, now: i64, name: &str) {
+        let i = self.i(name);
+        self.go(now, |r| r.prestart(now, i, PrestartStep::TaskDirBuilt));
+        self.go(now, |r| r.started(now, i));
+    }
+
+    fn exit(&mut self, now: i64, name: &str, exit: Exit) -> Vec<(String, &'static str)> {
+        let i = self.i(name);
+        self.go(now, |r| r.exited(now, i, exit))
+    }
+
+    fn tick(&mut self, now: i64) -> Vec<(String, &'static str)> {
+        self.go(now, |r| r.tick(now))
+    }
+
+    fn stop(&mut self, now: i64) -> Vec<(String, &'static str)> {
+        self.go(now, |r| {
+            r.stop(now, DesiredStatus::Stop, "alloc is being stopped", false)
+        })
+    }
+
+    fn events(&self, name: &str) -> String {
+        self.history[self.i(name)].join(" ")
+    }
+
+    fn state(&self, name: &str) -> (WireState, bool, u64) {
+        let state = self.runner.allocation().state(name).unwrap();
+        (state.state(), state.failed(), state.restarts())
+    }
+
+    fn status(&self) -> ClientStatus {
+        self.runner.allocation().client_status()
+    }
+}
+
+fn cmd(name: &str, what: &'static str) -> (String, &'static str) {
+    (name.to_string(), what)
+}
+
+fn task<'a>(name: &'a str, role: Role, restart: RestartPolicy) -> TaskSpec<'a> {
+    TaskSpec::new(name, role, restart)
+}
+
+// ---- §7.1 the task runner ----
+
+#[test]
+fn stop_exit_code_kill_records_killing_terminated_killed() {
+    let mut spec = task("web", Role::main(), policy(0, MIN, 0));
+    spec.kill_signal = "SIGTERM";
+    let mut sim = Sim::new(JobType::Batch, &[spec]);
+    assert_eq!(sim.arrive(0), vec![cmd("web", "Start")]);
+    sim.start(1, "web");
+    let step = sim
+        .runner
+        .stop(SEC, DesiredStatus::Stop, "", false)
+        .unwrap();
+    let Action::Stop {
+        signal,
+        kill_timeout,
+    } = &step.commands[0].action
+    else {
+        panic!("a stop");
+    };
+    assert_eq!((signal.as_str(), *kill_timeout), ("SIGTERM", 5 * SEC));
+    assert_eq!(step.wake, Some(6 * SEC), "the kill timeout is armed");
+    sim.sync();
+    sim.exit(2 * SEC, "web", Exit::signal(143, 15));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    assert!(sim.runner.is_finished() && sim.runner.next_wake().is_none());
+}
+
+#[test]
+fn kill_timeout_passed_sends_force_kill() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.stop(SEC);
+    assert_eq!(sim.tick(6 * SEC - 1), vec![]);
+    assert_eq!(sim.tick(6 * SEC), vec![cmd("web", "Kill")]);
+    sim.exit(6 * SEC + 1, "web", Exit::signal(137, 9));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+}
+
+#[test]
+fn kill_timeout_is_clamped_to_max_kill_timeout() {
+    let mut spec = task("web", Role::main(), policy(0, MIN, 0));
+    spec.kill_timeout = 10 * MIN;
+    let mut sim = Sim::new(JobType::Service, &[spec]);
+    sim.arrive(0);
+    sim.start(1, "web");
+    let step = sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
+    assert!(
+        matches!(step.commands[0].action, Action::Stop { kill_timeout, .. } if kill_timeout == 30 * SEC)
+    );
+}
+
+#[test]
+fn dispatch_payload_batch_exit_zero_completes() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(3, MIN, SEC))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.exit(SEC, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn shutdown_delay_waits_before_the_stop() {
+    let mut spec = task("web", Role::main(), policy(0, MIN, 0));
+    spec.shutdown_delay = SEC;
+    let mut sim = Sim::new(JobType::Service, &[spec]);
+    sim.arrive(0);
+    sim.start(1, "web");
+    assert_eq!(sim.stop(10 * SEC), vec![], "no stop before the delay");
+    assert_eq!(sim.state("web").0, WireState::Pending);
+    assert_eq!(sim.runner.next_wake(), Some(11 * SEC));
+    assert_eq!(sim.tick(11 * SEC), vec![cmd("web", "Stop")]);
+    sim.exit(11 * SEC + 5, "web", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R TS St K Waiting T Kd");
+    let waiting = sim
+        .runner
+        .allocation()
+        .state("web")
+        .unwrap()
+        .events()
+        .iter()
+        .nth(4)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        waiting.display_message().to_string(),
+        "Waiting for shutdown_delay of 1s before killing the task."
+    );
+    assert!(
+        sim.runner
+            .allocation()
+            .state("web")
+            .unwrap()
+            .finished_at()
+            .unwrap()
+            >= 11 * SEC
+    );
+}
+
+#[test]
+fn no_shutdown_delay_skips_it() {
+    let mut spec = task("web", Role::main(), policy(0, MIN, 0));
+    spec.shutdown_delay = 10 * SEC;
+    let mut sim = Sim::new(JobType::Service, &[spec]);
+    sim.arrive(0);
+    sim.start(1, "web");
+    let commands = sim.go(SEC, |r| r.stop(SEC, DesiredStatus::Stop, "", true));
+    assert_eq!(commands, vec![cmd("web", "Stop")]);
+    sim.exit(SEC + 1, "web", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R TS St K Skipping T Kd");
+}
+
+#[test]
+fn exit_during_shutdown_delay_records_terminated_then_killed() {
+    let mut spec = task("web", Role::main(), policy(3, MIN, SEC));
+    spec.shutdown_delay = 10 * SEC;
+    let mut sim = Sim::new(JobType::Service, &[spec]);
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.stop(SEC);
+    sim.exit(2 * SEC, "web", Exit::code(1));
+    assert_eq!(sim.events("web"), "R TS St K Waiting T Kd");
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn restart_task_records_restart_signaled_and_restarts_at_once() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, 15 * SEC))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    let i = sim.i("web");
+    assert_eq!(
+        sim.go(SEC, |r| r.restart(SEC, RestartTarget::Task(i), false)),
+        vec![cmd("web", "Stop")]
+    );
+    assert_eq!(
+        sim.exit(2 * SEC, "web", Exit::signal(130, 2)),
+        vec![cmd("web", "Start")]
+    );
+    sim.go(2 * SEC, |r| {
+        r.prestart(2 * SEC, i, PrestartStep::TaskDirBuilt)
+    });
+    sim.go(2 * SEC, |r| r.started(2 * SEC, i));
+    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(sim.state("web"), (WireState::Running, false, 1));
+    assert_eq!(
+        sim.runner.tracker(i).unwrap().count(),
+        0,
+        "a user restart does not count"
+    );
+}
+
+#[test]
+fn check_watcher_restart_counts_failures_until_not_restarting() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, 10 * MS))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    let i = sim.i("web");
+    let mut now = SEC;
+    for round in 0..3 {
+        sim.go(now, |r| r.restart(now, RestartTarget::Task(i), true));
+        now += MS;
+        sim.exit(now, "web", Exit::signal(130, 2));
+        if round < 2 {
+            now = sim.runner.next_wake().unwrap();
+            assert_eq!(sim.tick(now), vec![cmd("web", "Start")]);
+            sim.start(now, "web");
+        }
+        now += SEC;
+    }
+    assert_eq!(sim.events("web"), "R TS St RS T Rg St RS T Rg St RS T NR");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 2));
+}
+
+#[test]
+fn download_retries_record_task_setup_once() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(1, 10 * MIN, SEC))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    let mut now = 1;
+    for _ in 0..2 {
+        sim.go(now, |r| r.prestart(now, i, PrestartStep::TaskDirBuilt));
+        sim.go(now, |r| {
+            r.prestart(now, i, PrestartStep::DownloadingArtifacts)
+        });
+        sim.go(now, |r| {
+            r.prestart(
+                now,
+                i,
+                PrestartStep::ArtifactFailed {
+                    error: "bad artifact",
+                },
+            )
+        });
+        if let Some(wake) = sim.runner.next_wake() {
+            now = wake;
+            assert_eq!(sim.tick(now), vec![cmd("web", "Start")]);
+        }
+    }
+    assert_eq!(sim.events("web"), "R TS DA FAD Rg DA FAD NR");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn recoverable_start_error_restarts_then_not_restarting() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(1, 10 * MIN, 0))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    sim.go(2, |r| r.start_failed(2, i, "driver down", true));
+    assert_eq!(sim.runner.next_wake(), Some(3), "a delay of 0 is Go's 1ns");
+    assert_eq!(sim.tick(3), vec![cmd("web", "Start")]);
+    sim.go(3, |r| r.prestart(3, i, PrestartStep::TaskDirBuilt));
+    sim.go(4, |r| r.start_failed(4, i, "driver down", true));
+    assert_eq!(sim.events("web"), "R TS DF Rg DF NR");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
+}
+
+#[test]
+fn unrecoverable_start_error_fails_at_once() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(3, MIN, SEC))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    sim.go(2, |r| r.start_failed(2, i, "invalid command", false));
+    assert_eq!(sim.events("web"), "R TS DF NR");
+    let ring = sim.runner.allocation().state("web").unwrap().events();
+    let last = ring.iter().last().unwrap();
+    assert_eq!(
+        last.display_message().to_string(),
+        "Error was unrecoverable"
+    );
+}
+
+#[test]
+fn unregister_consul_retries_exit_restart_exit_not_restarting() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(1, 10 * MIN, 1))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.exit(SEC, "web", Exit::code(1));
+    let wake = sim.runner.next_wake().unwrap();
+    sim.tick(wake);
+    sim.start(wake, "web");
+    sim.exit(2 * SEC, "web", Exit::code(1));
+    assert_eq!(sim.events("web"), "R TS St T Rg St T NR");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
+}
+
+#[test]
+fn restart_or_signal_of_a_task_not_running_is_refused_and_changes_nothing() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    let before = sim.runner.clone();
+    assert_eq!(
+        sim.runner
+            .restart(1, RestartTarget::Task(i), false)
+            .unwrap_err(),
+        RunnerError::NotRunning { task: i }
+    );
+    assert_eq!(
+        sim.runner.signal(1, i, "SIGHUP").unwrap_err(),
+        RunnerError::NotRunning { task: i }
+    );
+    assert_eq!(
+        sim.runner.exited(1, i, Exit::code(0)).unwrap_err(),
+        RunnerError::NotRunning { task: i }
+    );
+    assert_eq!(
+        sim.runner.started(1, 7).unwrap_err(),
+        RunnerError::UnknownTask { task: 7 }
+    );
+    assert_eq!(sim.runner, before);
+    sim.start(1, "web");
+    assert_eq!(
+        sim.runner.started(2, i).unwrap_err(),
+        RunnerError::NotStarting { task: i }
+    );
+}
+
+#[test]
+fn signal_records_signaling_and_sends_the_signal() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    let i = sim.i("web");
+    let step = sim.runner.signal(2, i, "SIGHUP").unwrap();
+    assert!(matches!(&step.commands[0].action, Action::Signal { signal } if signal == "SIGHUP"));
+    sim.sync();
+    assert_eq!(sim.events("web"), "R TS St Signaling");
+    assert_eq!(sim.state("web").0, WireState::Running);
+}
+
+// ---- §7.2 the alloc runner ----
+
+#[test]
+fn task_leader_kill_tg_dead_leader_kills_the_followers() {
+    let mut follower = task("task1", Role::main(), policy(0, MIN, 0));
+    follower.kill_timeout = 10 * MS;
+    let leader = task("task2", Role::leader(), policy(0, MIN, 0));
+    let mut sim = Sim::new(JobType::Batch, &[follower, leader]);
+    assert_eq!(
+        sim.arrive(0),
+        vec![cmd("task1", "Start"), cmd("task2", "Start")]
+    );
+    sim.start(1, "task1");
+    sim.start(1, "task2");
+    assert_eq!(
+        sim.exit(SEC, "task2", Exit::code(0)),
+        vec![cmd("task1", "Stop")]
+    );
+    sim.exit(SEC + 5 * MS, "task1", Exit::signal(130, 2));
+    assert_eq!(sim.events("task1"), "R TS St LTD K T Kd");
+    assert_eq!(sim.events("task2"), "R TS St T");
+    let killing = sim
+        .runner
+        .allocation()
+        .state("task1")
+        .unwrap()
+        .events()
+        .iter()
+        .nth(4)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        killing.display_message().to_string(),
+        "Sent interrupt. Waiting 10ms before force killing"
+    );
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn task_main_kill_tg_only_sidecars_left_get_main_tasks_dead() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("pre", Role::prestart(true), policy(0, MIN, 0)),
+            task("post", Role::poststart(true), policy(0, MIN, 0)),
+            task("task2", Role::main(), policy(0, MIN, 0)),
+        ],
+    );
+    assert_eq!(sim.arrive(0), vec![cmd("pre", "Start")]);
+    assert_eq!(sim.runner.coordinator(), Coordinator::Prestart);
+    sim.start(1, "pre");
+    assert_eq!(
+        sim.commands.last().unwrap().1.task,
+        sim.i("task2"),
+        "main starts once the sidecar runs"
+    );
+    sim.start(2, "task2");
+    assert_eq!(
+        sim.commands.last().unwrap().1.task,
+        sim.i("post"),
+        "poststart once main is not pending"
+    );
+    sim.start(3, "post");
+    let stops = sim.exit(2 * SEC, "task2", Exit::code(0));
+    assert_eq!(stops, vec![cmd("pre", "Stop"), cmd("post", "Stop")]);
+    sim.exit(2 * SEC + 1, "pre", Exit::signal(130, 2));
+    sim.exit(2 * SEC + 2, "post", Exit::signal(130, 2));
+    assert_eq!(sim.events("pre"), "R TS St MTD K T Kd");
+    assert_eq!(sim.events("post"), "R TS St MTD K T Kd");
+    assert_eq!(sim.events("task2"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn lifecycle_poststop_runs_after_a_stop() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("quit", Role::poststop(), policy(2, MIN, SEC)),
+        ],
+    );
+    assert_eq!(sim.arrive(0), vec![cmd("web", "Start")]);
+    sim.start(1, "web");
+    assert_eq!(sim.status(), ClientStatus::Running);
+    assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
+    assert_eq!(
+        sim.exit(2 * SEC, "web", Exit::signal(130, 2)),
+        vec![cmd("quit", "Start")]
+    );
+    assert_eq!(
+        sim.status(),
+        ClientStatus::Pending,
+        "main dead, poststop pending (§3.5)"
+    );
+    sim.start(2 * SEC, "quit");
+    assert_eq!(sim.status(), ClientStatus::Running);
+    sim.exit(12 * SEC, "quit", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(sim.events("quit"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn task_group_shutdown_delay_is_waited_once_before_the_leader() {
+    let group = GroupSpec {
+        shutdown_delay: SEC,
+        ..GroupSpec::new(JobType::Service)
+    };
+    let mut sim = Sim::with_group(
+        group,
+        &[
+            task("leader", Role::leader(), policy(0, MIN, 0)),
+            task("follower1", Role::main(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "leader");
+    sim.start(1, "follower1");
+    assert_eq!(
+        sim.stop(10 * SEC),
+        vec![],
+        "the group delay comes first, with no event"
+    );
+    assert_eq!(sim.events("leader"), "R TS St");
+    assert_eq!(
+        sim.tick(11 * SEC),
+        vec![cmd("leader", "Stop")],
+        "the leader first and alone"
+    );
+    assert_eq!(
+        sim.exit(11 * SEC + 1, "leader", Exit::signal(130, 2)),
+        vec![cmd("follower1", "Stop")]
+    );
+    sim.exit(11 * SEC + 2, "follower1", Exit::signal(130, 2));
+    assert_eq!(sim.events("leader"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("follower1"),
+        "R TS St K T Kd",
+        "no Leader Task Dead after a stop"
+    );
+    let finished = |name| {
+        sim.runner
+            .allocation()
+            .state(name)
+            .unwrap()
+            .finished_at()
+            .unwrap()
+    };
+    assert!(finished("leader") < finished("follower1") && finished("leader") >= 11 * SEC);
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn handles_artifact_failure_fails_the_alloc() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("bad", Role::main(), policy(1, 60 * MIN, 1)),
+            task("web", Role::main(), policy(1, 60 * MIN, 1)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    let bad = sim.i("bad");
+    sim.go(1, |r| r.prestart(1, bad, PrestartStep::TaskDirBuilt));
+    sim.go(1, |r| {
+        r.prestart(1, bad, PrestartStep::DownloadingArtifacts)
+    });
+    sim.go(2, |r| {
+        r.prestart(2, bad, PrestartStep::ArtifactFailed { error: "404" })
+    });
+    sim.exit(500 * MS, "web", Exit::code(0));
+    let wake = sim.runner.next_wake().unwrap();
+    sim.tick(wake);
+    sim.go(wake, |r| r.prestart(wake, bad, PrestartStep::TaskDirBuilt));
+    sim.go(wake, |r| {
+        r.prestart(wake, bad, PrestartStep::DownloadingArtifacts)
+    });
+    sim.go(wake, |r| {
+        r.prestart(wake, bad, PrestartStep::ArtifactFailed { error: "404" })
+    });
+    assert_eq!(sim.events("bad"), "R TS DA FAD Rg DA FAD NR");
+    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn task_failed_kill_tg_failed_sibling_kills_the_others() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("task1", Role::main(), policy(0, MIN, 0)),
+            task("task 2", Role::main(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "task1");
+    let t2 = sim.i("task 2");
+    sim.go(1, |r| r.prestart(1, t2, PrestartStep::TaskDirBuilt));
+    assert_eq!(
+        sim.go(2, |r| r.start_failed(2, t2, "deployment", true)),
+        vec![cmd("task1", "Stop")]
+    );
+    sim.exit(3, "task1", Exit::signal(130, 2));
+    assert_eq!(sim.events("task 2"), "R TS DF NR");
+    assert_eq!(sim.events("task1"), "R TS St STF K T Kd");
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn lifecycle_shutdown_order_init_web_side_post() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("init", Role::prestart(false), policy(2, MIN, SEC)),
+            task("side", Role::poststart(true), policy(2, MIN, SEC)),
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("post", Role::poststop(), policy(2, MIN, SEC)),
+        ],
+    );
+    assert_eq!(sim.arrive(0), vec![cmd("init", "Start")]);
+    sim.start(1, "init");
+    assert_eq!(
+        sim.exit(SEC, "init", Exit::code(0)),
+        vec![cmd("web", "Start")]
+    );
+    sim.start(SEC + 1, "web");
+    sim.start(SEC + 2, "side");
+    assert_eq!(
+        sim.stop(5 * SEC),
+        vec![cmd("web", "Stop")],
+        "main tasks before sidecars"
+    );
+    assert_eq!(
+        sim.exit(6 * SEC, "web", Exit::signal(130, 2)),
+        vec![cmd("side", "Stop")]
+    );
+    assert_eq!(
+        sim.exit(7 * SEC, "side", Exit::signal(130, 2)),
+        vec![cmd("post", "Start")]
+    );
+    sim.start(7 * SEC, "post");
+    sim.exit(8 * SEC, "post", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(sim.events("side"), "R TS St K T Kd");
+    assert_eq!(sim.events("init"), "R TS St T");
+    assert_eq!(sim.events("post"), "R TS St T");
+    let f = |n| {
+        sim.runner
+            .allocation()
+            .state(n)
+            .unwrap()
+            .finished_at()
+            .unwrap()
+    };
+    assert!(f("init") < f("web") && f("web") < f("side") && f("side") < f("post"));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn kill_before_start_records_killing_only() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("init", Role::prestart(false), policy(2, MIN, SEC)),
+            task("web", Role::main(), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "init");
+    let commands = sim.stop(SEC);
+    assert_eq!(commands, vec![cmd("init", "Stop")]);
+    sim.exit(2 * SEC, "init", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R K", "killed while waiting on its gate");
+    assert_eq!(sim.events("init"), "R TS St K T Kd");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn kill_during_the_restart_wait_ends_the_task() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(3, MIN, 10 * SEC))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.exit(SEC, "web", Exit::code(1));
+    assert_eq!(sim.stop(2 * SEC), vec![]);
+    assert_eq!(sim.events("web"), "R TS St T Rg K");
+    assert!(sim.runner.is_finished() && sim.runner.next_wake().is_none());
+}
+
+#[test]
+fn kill_while_starting_stops_it_when_it_starts() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(3, MIN, SEC))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    assert_eq!(sim.stop(2), vec![cmd("web", "Stop")]);
+    sim.go(3, |r| r.started(3, i));
+    sim.exit(4, "web", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R TS K St T Kd");
+
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(3, MIN, SEC))],
+    );
+    sim.arrive(0);
+    sim.stop(2);
+    sim.go(3, |r| r.start_cancelled(3, i));
+    assert_eq!(sim.events("web"), "R K");
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn completed_leader_and_failed_sibling_e2e() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("completed_leader", Role::main(), policy(0, MIN, 0)),
+            task("leader", Role::leader(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "completed_leader");
+    sim.start(1, "leader");
+    sim.exit(SEC, "leader", Exit::code(0));
+    sim.exit(SEC + 1, "completed_leader", Exit::signal(130, 2));
+    assert_eq!(sim.events("completed_leader"), "R TS St LTD K T Kd");
+    assert_eq!(sim.state("completed_leader"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("failed_sibling", Role::main(), policy(0, MIN, 0)),
+            task("failure", Role::main(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "failed_sibling");
+    sim.start(1, "failure");
+    sim.exit(SEC, "failure", Exit::code(99));
+    sim.exit(SEC + 1, "failed_sibling", Exit::signal(130, 2));
+    assert_eq!(sim.events("failed_sibling"), "R TS St STF K T Kd");
+    assert_eq!(sim.events("failure"), "R TS St T NR");
+    assert!(!sim.state("failed_sibling").1);
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn service_exit_zero_with_no_attempts_fails() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.exit(SEC, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St T NR");
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+// ---- §7.3 TestAllocRunner_Lifecycle_Restart ----
+
+fn lifecycle_restart_group() -> Sim {
+    let p = policy(1, 10 * MIN, 1);
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("main", Role::main(), p),
+            task("prestart-oneshot", Role::prestart(false), p),
+            task("prestart-sidecar", Role::prestart(true), p),
+            task("poststart-oneshot", Role::poststart(false), p),
+            task("poststart-sidecar", Role::poststart(true), p),
+            task("poststop", Role::poststop(), p),
+        ],
+    );
+    assert_eq!(
+        sim.arrive(0),
+        vec![
+            cmd("prestart-oneshot", "Start"),
+            cmd("prestart-sidecar", "Start")
+        ]
+    );
+    sim.start(1, "prestart-oneshot");
+    sim.start(1, "prestart-sidecar");
+    assert_eq!(
+        sim.exit(SEC, "prestart-oneshot", Exit::code(0)),
+        vec![cmd("main", "Start")]
+    );
+    sim.start(SEC, "main");
+    sim.start(SEC, "poststart-oneshot");
+    sim.start(SEC, "poststart-sidecar");
+    sim.exit(2 * SEC, "poststart-oneshot", Exit::code(0));
+    assert_eq!(sim.runner.coordinator(), Coordinator::WaitAlloc);
+    assert_eq!(sim.status(), ClientStatus::Running);
+    sim
+}
+
+#[test]
+fn lifecycle_restart_main_task_restarts_only_it() {
+    let mut sim = lifecycle_restart_group();
+    let main = sim.i("main");
+    sim.go(10 * SEC, |r| {
+        r.restart(10 * SEC, RestartTarget::Task(main), false)
+    });
+    assert_eq!(
+        sim.exit(11 * SEC, "main", Exit::signal(130, 2)),
+        vec![cmd("main", "Start")]
+    );
+    sim.start(11 * SEC, "main");
+    assert_eq!(sim.events("main"), "R TS St RS T Rg St");
+    assert_eq!(sim.state("main"), (WireState::Running, false, 1));
+    assert_eq!(sim.events("prestart-sidecar"), "R TS St");
+    assert_eq!(sim.state("poststop"), (WireState::Pending, false, 0));
+}
+
+#[test]
+fn lifecycle_restart_only_running_tasks() {
+    let mut sim = lifecycle_restart_group();
+    let stops = sim.go(10 * SEC, |r| {
+        r.restart(10 * SEC, RestartTarget::Running, false)
+    });
+    assert_eq!(stops.len(), 3);
+    for name in ["main", "prestart-sidecar", "poststart-sidecar"] {
+        sim.exit(11 * SEC, name, Exit::signal(130, 2));
+        sim.start(11 * SEC, name);
+        assert_eq!(sim.events(name), "R TS St RS T Rg St", "{name}");
+        assert_eq!(sim.state(name), (WireState::Running, false, 1));
+    }
+    assert_eq!(sim.state("prestart-oneshot"), (WireState::Dead, false, 0));
+    assert_eq!(sim.state("poststop"), (WireState::Pending, false, 0));
+}
+
+#[test]
+fn lifecycle_restart_entire_allocation_is_refused_with_dead_tasks() {
+    let mut sim = lifecycle_restart_group();
+    let before = sim.runner.clone();
+    let oneshot = sim.i("prestart-oneshot");
+    assert_eq!(
+        sim.runner
+            .restart(10 * SEC, RestartTarget::All, false)
+            .unwrap_err(),
+        RunnerError::DeadTask { task: oneshot }
+    );
+    assert_eq!(sim.runner, before, "the refusal changes nothing");
+}
+
+#[test]
+fn lifecycle_restart_stop_from_server_then_poststop_runs() {
+    let mut sim = lifecycle_restart_group();
+    assert_eq!(sim.stop(10 * SEC), vec![cmd("main", "Stop")]);
+    let sidecars = sim.exit(11 * SEC, "main", Exit::signal(130, 2));
+    assert_eq!(
+        sidecars,
+        vec![
+            cmd("prestart-sidecar", "Stop"),
+            cmd("poststart-sidecar", "Stop")
+        ]
+    );
+    sim.exit(12 * SEC, "prestart-sidecar", Exit::signal(130, 2));
+    assert_eq!(
+        sim.exit(12 * SEC, "poststart-sidecar", Exit::signal(130, 2)),
+        vec![cmd("poststop", "Start")]
+    );
+    sim.start(13 * SEC, "poststop");
+    sim.exit(14 * SEC, "poststop", Exit::code(0));
+    assert_eq!(sim.events("main"), "R TS St K T Kd");
+    assert_eq!(sim.events("prestart-sidecar"), "R TS St K T Kd");
+    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn lifecycle_main_task_fails_and_restarts_once_then_kills_the_rest() {
+    let mut sim = lifecycle_restart_group();
+    sim.exit(10 * SEC, "main", Exit::code(1));
+    sim.tick(10 * SEC + 1);
+    sim.start(10 * SEC + 1, "main");
+    let stops = sim.exit(11 * SEC, "main", Exit::code(1));
+    assert_eq!(
+        stops,
+        vec![
+            cmd("prestart-sidecar", "Stop"),
+            cmd("poststart-sidecar", "Stop")
+        ]
+    );
+    sim.exit(12 * SEC, "prestart-sidecar", Exit::signal(130, 2));
+    sim.exit(12 * SEC, "poststart-sidecar", Exit::signal(130, 2));
+    sim.start(13 * SEC, "poststop");
+    sim.exit(14 * SEC, "poststop", Exit::code(0));
+    assert_eq!(sim.events("main"), "R TS St T Rg St T NR");
+    assert_eq!(sim.state("main"), (WireState::Dead, true, 1));
+    assert_eq!(sim.events("prestart-sidecar"), "R TS St STF K T Kd");
+    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    let main = sim.i("main");
+    assert!(
+        sim.runner
+            .restart(15 * SEC, RestartTarget::Task(main), false)
+            .is_err(),
+        "failed main cannot be restarted"
+    );
+}
+
+// ---- §1.8 the coordinator ----
+
+#[test]
+fn coordinator_failed_init_task_blocks_main_for_good() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("main-0", Role::main(), policy(0, MIN, 0)),
+            task("init-0", Role::prestart(false), policy(0, MIN, 0)),
+            task("init-1", Role::prestart(false), policy(0, MIN, 0)),
+        ],
+    );
+    assert_eq!(
+        sim.arrive(0),
+        vec![cmd("init-0", "Start"), cmd("init-1", "Start")]
+    );
+    sim.start(1, "init-0");
+    sim.start(1, "init-1");
+    sim.exit(SEC, "init-0", Exit::code(0));
+    assert_eq!(sim.runner.coordinator(), Coordinator::Prestart);
+    sim.exit(SEC, "init-1", Exit::code(1));
+    assert_eq!(
+        sim.events("main-0"),
+        "R STF K",
+        "main never starts; it is killed as a failed sibling's"
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Poststop);
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn coordinator_sidecar_never_starts_blocks_main() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("side", Role::prestart(true), policy(0, MIN, 0)),
+            task("init", Role::prestart(false), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "init");
+    sim.exit(SEC, "init", Exit::code(0));
+    assert_eq!(sim.runner.coordinator(), Coordinator::Prestart);
+    assert!(sim.commands.iter().all(|(_, c)| c.task != sim.i("web")));
+}
+
+#[test]
+fn coordinator_only_main_app_reaches_wait_alloc() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Init);
+    sim.arrive(0);
+    assert_eq!(sim.runner.coordinator(), Coordinator::Main);
+    sim.start(1, "web");
+    assert_eq!(sim.runner.coordinator(), Coordinator::WaitAlloc);
+}
+
+#[test]
+fn coordinator_poststart_starts_after_main() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("side", Role::prestart(true), policy(0, MIN, 0)),
+            task("init", Role::poststart(false), policy(0, MIN, 0)),
+        ],
+    );
+    assert_eq!(sim.arrive(0), vec![cmd("side", "Start")]);
+    sim.start(1, "side");
+    assert_eq!(sim.commands.last().unwrap().1.task, sim.i("web"));
+    sim.start(2, "web");
+    assert_eq!(sim.runner.coordinator(), Coordinator::Poststart);
+    assert_eq!(sim.commands.last().unwrap().1.task, sim.i("init"));
+}
+
+#[test]
+fn restart_of_a_stopping_alloc_is_refused() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.stop(2);
+    assert_eq!(
+        sim.runner
+            .restart(3, RestartTarget::Running, false)
+            .unwrap_err(),
+        RunnerError::Stopping
+    );
+    assert_eq!(
+        sim.runner
+            .stop(3, DesiredStatus::Evict, "", false)
+            .unwrap_err(),
+        RunnerError::Stopping
+    );
+}
+
+// ---- §5 restore ----
+
+#[cfg(feature = "serde")]
+mod restore {
+    use super::*;
+
+    fn restored(
+        sim: &mut Sim,
+        now: i64,
+        reattach: &[bool],
+        desired: Option<DesiredStatus>,
+    ) -> Vec<(String, &'static str)> {
+        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let mut fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Batch));
+        let names = fresh
+            .restore(now, &bytes, reattach, desired)
+            .unwrap()
+            .commands
+            .to_vec();
+        sim.runner = fresh;
+        sim.sync();
+        names
+            .iter()
+            .map(|c| {
+                (
+                    sim.runner
+                        .allocation()
+                        .task_at(c.task)
+                        .unwrap()
+                        .name()
+                        .to_string(),
+                    c.action.name(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn restore_running_reattached_keeps_running_without_an_event() {
+        let mut sim = Sim::new(
+            JobType::Batch,
+            &[task("web", Role::main(), policy(0, MIN, 0))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        assert_eq!(restored(&mut sim, SEC, &[true], None), vec![]);
+        sim.exit(2 * SEC, "web", Exit::code(0));
+        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(sim.status(), ClientStatus::Complete);
+    }
+
+    #[test]
+    fn restore_restart_reattach_failed_records_failed_restoring_task_and_starts() {
+        let mut sim = Sim::new(
+            JobType::Service,
+            &[task("web", Role::main(), policy(2, MIN, SEC))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        assert_eq!(
+            restored(&mut sim, SEC, &[false], None),
+            vec![cmd("web", "Start")]
+        );
+        sim.start(2 * SEC, "web");
+        assert_eq!(sim.events("web"), "R TS St FRT St");
+        assert_eq!(sim.state("web"), (WireState::Running, false, 0));
+    }
+
+    #[test]
+    fn restore_running_terminal_stops_without_killing() {
+        let mut sim = Sim::new(
+            JobType::Service,
+            &[task("web", Role::main(), policy(2, MIN, SEC))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        assert_eq!(
+            restored(&mut sim, SEC, &[true], Some(DesiredStatus::Stop)),
+            vec![cmd("web", "Stop")]
+        );
+        sim.exit(2 * SEC, "web", Exit::signal(130, 2));
+        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(sim.status(), ClientStatus::Complete);
+    }
+
+    #[test]
+    fn restore_completed_batch_is_not_rerun() {
+        let mut sim = Sim::new(
+            JobType::Batch,
+            &[task("web", Role::main(), policy(0, MIN, 0))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        sim.exit(2, "web", Exit::code(0));
+        assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
+        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(sim.status(), ClientStatus::Complete);
+    }
+
+    #[test]
+    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes() {
+        let mut sim = Sim::new(
+            JobType::Batch,
+            &[task("web", Role::main(), policy(0, MIN, 0))],
+        );
+        sim.arrive(0);
+        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let before = sim.runner.clone();
+        assert_eq!(
+            sim.runner.restore(1, &bytes, &[], None).unwrap_err(),
+            RunnerError::ReattachMismatch { tasks: 1 }
+        );
+        assert_eq!(
+            sim.runner
+                .restore(1, &bytes[..bytes.len() - 1], &[true], None)
+                .unwrap_err(),
+            RunnerError::Corrupt
+        );
+        assert_eq!(sim.runner, before);
+    }
+}
+
+#[test]
+fn pre_kill_run_on_done_an_alloc_stopped_before_it_arrives_does_not_run() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("post", Role::poststop(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
+    assert_eq!(sim.arrive(1), vec![]);
+    assert_eq!(sim.events("web"), "R");
+    assert_eq!(sim.events("post"), "R");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("side", Role::prestart(true), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.go(1, |r| r.setup_failed(1, "network setup failed"));
+    assert_eq!(sim.events("web"), "R Setup Failure");
+    assert_eq!(sim.events("side"), "R Setup Failure");
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+    let event = sim
+        .runner
+        .allocation()
+        .state("web")
+        .unwrap()
+        .events()
+        .iter()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        event.display_message().to_string(),
+        "failed to setup alloc: network setup failed"
+    );
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    assert!(sim.runner.is_finished());
+
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, SEC))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    assert_eq!(
+        sim.runner.setup_failed(2, "late").unwrap_err(),
+        RunnerError::AlreadyStarted { task: 0 }
+    );
+}
+
+#[test]
+fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("side", Role::prestart(true), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "side");
+    sim.start(2, "web");
+    assert_eq!(
+        sim.go(3, |r| r.restart(3, RestartTarget::All, false)).len(),
+        2
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Init);
+    assert_eq!(
+        sim.exit(4, "web", Exit::signal(130, 2)),
+        vec![],
+        "web waits until every task is pending"
+    );
+    assert_eq!(
+        sim.exit(5, "side", Exit::signal(130, 2)),
+        vec![cmd("side", "Start")],
+        "then prestart first"
+    );
+    sim.start(6, "side");
+    assert_eq!(sim.commands.last().unwrap().1.task, sim.i("web"));
+    sim.start(7, "web");
+    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(sim.events("side"), "R TS St RS T Rg St");
+    assert_eq!(sim.status(), ClientStatus::Running);
+}
