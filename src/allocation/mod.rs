@@ -174,6 +174,37 @@ impl AllocTask {
     }
 }
 
+impl AllocTask {
+    /// A pending task with an empty name: what a new slot starts as. A constant, so it is
+    /// copied straight into the allocation, not built on the stack first.
+    const BLANK: AllocTask = AllocTask {
+        name: TaskName::EMPTY,
+        role: Role::main(),
+        kill_timeout: DEFAULT_KILL_TIMEOUT,
+        state: TaskState::new(),
+        kill_ordered: false,
+    };
+}
+
+/// Appends a pending task named `name` and returns it; `None` (and unchanged) if full.
+/// The new task's state is written in its slot (the decoders then read into it), so no
+/// task state passes through the stack.
+pub(crate) fn push_pending<const N: usize>(
+    tasks: &mut Vec<AllocTask, N>,
+    name: TaskName,
+    role: Role,
+    kill_timeout: i64,
+) -> Option<&mut AllocTask> {
+    if tasks.is_full() || tasks.push(AllocTask::BLANK).is_err() {
+        return None;
+    }
+    let task = tasks.last_mut()?;
+    task.name = name;
+    task.role = role;
+    task.kill_timeout = kill_timeout;
+    Some(task)
+}
+
 /// An allocation of at most `N` named tasks (default 8). See the
 /// [module docs](crate::allocation) for the rules.
 ///
@@ -271,14 +302,7 @@ impl<const N: usize> Allocation<N> {
             return Err(AllocError::DuplicateTask);
         }
         let index = self.tasks.len();
-        let task = AllocTask {
-            name,
-            role,
-            kill_timeout,
-            state: TaskState::new(),
-            kill_ordered: false,
-        };
-        if self.tasks.push(task).is_err() {
+        if push_pending(&mut self.tasks, name, role, kill_timeout).is_none() {
             return Err(AllocError::Full { capacity: N });
         }
         self.bump(1);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{alloc_binary, alloc_json};
 use crate::allocation::{
-    identity::Identity, AllocError, AllocTask, Allocation, DesiredStatus, ReportedDescription,
-    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
+    identity::Identity, push_pending, AllocError, AllocTask, Allocation, DesiredStatus,
+    ReportedDescription, Role, TaskName, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
 use crate::status::ClientStatus;
 
@@ -28,11 +28,13 @@ impl<const N: usize> Serialize for Allocation<N> {
 
 impl<'de, const N: usize> Deserialize<'de> for Allocation<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if d.is_human_readable() {
-            alloc_json::deserialize(d)
-        } else {
-            alloc_binary::deserialize(d)
-        }
+        let mut alloc = Allocation::new();
+        Allocation::deserialize_into(d, &mut alloc)?;
+        Ok(alloc)
+    }
+
+    fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
+        Allocation::deserialize_into(d, place)
     }
 }
 
@@ -167,8 +169,9 @@ pub(crate) enum Claimed {
     Server(ClientStatus),
 }
 
-/// Everything read, before the allocation's invariants are checked.
-pub(crate) struct Decoded<const N: usize> {
+/// Everything read besides the tasks (which are read straight into the destination),
+/// before the allocation's invariants are checked.
+pub(crate) struct Decoded {
     pub(crate) identity: Identity,
     pub(crate) desired_status: DesiredStatus,
     pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
@@ -176,10 +179,9 @@ pub(crate) struct Decoded<const N: usize> {
     pub(crate) client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>>,
     pub(crate) create_index: u64,
     pub(crate) modify_index: u64,
-    pub(crate) tasks: Vec<AllocTask, N>,
 }
 
-impl<const N: usize> Decoded<N> {
+impl Decoded {
     pub(crate) const fn new() -> Self {
         Self {
             identity: Identity::new(),
@@ -189,22 +191,35 @@ impl<const N: usize> Decoded<N> {
             client_description: None,
             create_index: 0,
             modify_index: 0,
-            tasks: Vec::new(),
         }
     }
 }
 
-/// Adds a decoded task: its name must be new and there must be room.
+/// Back to an empty allocation, in place (no temporary `Allocation`).
+pub(crate) fn reset<const N: usize>(alloc: &mut Allocation<N>) {
+    alloc.tasks.clear();
+    alloc.desired_status = DesiredStatus::Run;
+    alloc.desired_description.clear();
+    alloc.modify_index = 0;
+    alloc.identity = Identity::new();
+    alloc.create_index = 0;
+    alloc.server_status = None;
+    alloc.client_description = None;
+}
+
+/// Appends a decoded task, pending until its state is read into it (see
+/// [`StateInto`](super::StateInto)): its name must be new and there must be room.
 pub(crate) fn push_task<const N: usize, E: de::Error>(
     tasks: &mut Vec<AllocTask, N>,
-    task: AllocTask,
-) -> Result<(), E> {
-    if tasks.iter().any(|held| held.name == task.name) {
+    name: TaskName,
+    role: Role,
+    kill_timeout: i64,
+) -> Result<&mut AllocTask, E> {
+    if tasks.iter().any(|held| held.name == name) {
         return Err(E::custom(AllocError::DuplicateTask));
     }
-    tasks
-        .push(task)
-        .map_err(|_| E::custom(AllocError::Full { capacity: N }))
+    push_pending(tasks, name, role, kill_timeout)
+        .ok_or_else(|| E::custom(AllocError::Full { capacity: N }))
 }
 
 /// Why a decoded allocation was refused.
@@ -232,26 +247,32 @@ impl fmt::Display for Invalid {
     }
 }
 
-impl<const N: usize> Decoded<N> {
-    /// The allocation, or the first invariant it breaks.
-    pub(crate) fn build<E: de::Error>(self) -> Result<Allocation<N>, E> {
-        self.check().map_err(E::custom)
+impl Decoded {
+    /// Completes `alloc`, whose tasks were read into it, or names the first invariant it
+    /// breaks.
+    pub(crate) fn settle<const N: usize, E: de::Error>(
+        self,
+        alloc: &mut Allocation<N>,
+    ) -> Result<(), E> {
+        self.check(alloc).map_err(E::custom)
     }
 
-    fn check(self) -> Result<Allocation<N>, Invalid> {
+    fn check<const N: usize>(self, alloc: &mut Allocation<N>) -> Result<(), Invalid> {
         // Names are unique and within N by construction (`push_task`).
-        if self
+        if alloc
             .tasks
             .iter()
             .any(|t| t.kill_ordered && (t.role.is_poststop() || t.state.event_count() == 0))
         {
             return Err(Invalid::KillOrdered);
         }
-        let mut alloc = Allocation::<N>::new();
-        alloc.tasks = self.tasks;
         alloc.identity = self.identity;
         alloc.desired_status = self.desired_status;
         alloc.desired_description = self.desired_description;
+        alloc.modify_index = 0;
+        alloc.create_index = 0;
+        alloc.client_description = None;
+        alloc.server_status = None;
         let derived = alloc.derived_client_status();
         alloc.server_status = match self.client_status {
             None => None,
@@ -277,14 +298,14 @@ impl<const N: usize> Decoded<N> {
         alloc
             .set_indexes(self.create_index, self.modify_index)
             .map_err(Invalid::Alloc)?;
-        Ok(alloc)
+        Ok(())
     }
 }
 
 /// A serialization "flavor" that writes nothing and checks each byte against the input
 /// read: re-encoding without a buffer (whose size cannot depend on `N` on stable Rust).
-struct SameAs<'a> {
-    expected: &'a [u8],
+pub(crate) struct SameAs<'a> {
+    pub(crate) expected: &'a [u8],
 }
 
 impl postcard::ser_flavors::Flavor for SameAs<'_> {
@@ -334,13 +355,91 @@ impl<const N: usize> Allocation<N> {
     /// Reads a compact encoding, refusing trailing bytes, anything invalid (see *Wire
     /// formats* in the [crate docs](crate)) and any non-canonical encoding: decode then
     /// encode is byte-identical.
+    ///
+    /// The allocation passes through a few stack frames on its way out; on a small stack
+    /// decode into storage you own with
+    /// [`from_postcard_into`](Allocation::from_postcard_into).
+    #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, postcard::Error> {
-        let (alloc, rest) = postcard::take_from_bytes::<Allocation<N>>(bytes)?;
-        if !rest.is_empty() {
-            return Err(postcard::Error::DeserializeBadEncoding);
-        }
-        postcard::serialize_with_flavor(&alloc, SameAs { expected: bytes })
-            .map_err(|_| postcard::Error::DeserializeBadEncoding)?;
+        let mut alloc = Allocation::new();
+        Allocation::from_postcard_into(bytes, &mut alloc)?;
         Ok(alloc)
     }
+
+    /// [`from_postcard`](Allocation::from_postcard) into caller-provided storage: each
+    /// task and its events are read straight into `out`, so the stack never holds a
+    /// whole task state or allocation (see *Memory* in the [crate docs](crate)). On error
+    /// `out` is left empty ([`Allocation::new()`]), never half decoded: decode into a
+    /// spare slot if the previous allocation must survive bad input.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role, TaskEvent};
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task("web", Role::leader()).unwrap();
+    /// group.apply("web", TaskEvent::received(1)).unwrap();
+    /// let mut buf = [0u8; Allocation::<2>::POSTCARD_MAX_SIZE];
+    /// let bytes = group.to_postcard(&mut buf).unwrap();
+    ///
+    /// let mut restored: Allocation<2> = Allocation::new(); // or a static you own
+    /// Allocation::from_postcard_into(bytes, &mut restored).unwrap();
+    /// assert_eq!(restored, group);
+    /// assert!(Allocation::from_postcard_into(&bytes[1..], &mut restored).is_err());
+    /// assert!(restored.is_empty());
+    /// ```
+    pub fn from_postcard_into(
+        bytes: &[u8],
+        out: &mut Allocation<N>,
+    ) -> Result<(), postcard::Error> {
+        let read = read_postcard_into(bytes, out);
+        if read.is_err() {
+            reset(out);
+        }
+        read
+    }
+
+    /// Reads an allocation from any serde deserializer into caller-provided storage, as
+    /// [`Deserialize`] does but without an allocation on the stack: Nomad's JSON from a
+    /// human-readable format (serde_json, serde-json-core), else the compact layout. On
+    /// error `out` is left empty.
+    ///
+    /// ```
+    /// use allocstate::Allocation;
+    ///
+    /// let json = br#"{"ClientStatus": "pending", "TaskStates": {"web": {"State": "pending"}}}"#;
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// let mut de = serde_json::Deserializer::from_slice(json);
+    /// Allocation::deserialize_into(&mut de, &mut group)?;
+    /// assert_eq!(group.task_at(0).map(|t| t.name()), Some("web"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn deserialize_into<'de, D: Deserializer<'de>>(
+        d: D,
+        out: &mut Allocation<N>,
+    ) -> Result<(), D::Error> {
+        reset(out);
+        let read = if d.is_human_readable() {
+            alloc_json::deserialize_into(d, out)
+        } else {
+            alloc_binary::deserialize_into(d, out)
+        };
+        if read.is_err() {
+            reset(out);
+        }
+        read
+    }
+}
+
+/// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
+fn read_postcard_into<const N: usize>(
+    bytes: &[u8],
+    out: &mut Allocation<N>,
+) -> Result<(), postcard::Error> {
+    let mut de = postcard::Deserializer::from_bytes(bytes);
+    Allocation::deserialize_into(&mut de, out)?;
+    if !de.finalize()?.is_empty() {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    }
+    postcard::serialize_with_flavor(&*out, SameAs { expected: bytes })
+        .map_err(|_| postcard::Error::DeserializeBadEncoding)
 }
