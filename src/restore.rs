@@ -202,16 +202,34 @@ impl TaskState {
     where
         I: IntoIterator<Item = TaskEvent>,
     {
-        let mut task = TaskState::new();
-        for event in events {
-            task.hold(event)?;
+        // Built in the result itself, so the state is not copied out of a local.
+        let mut result = Ok(TaskState::new());
+        if let Ok(task) = &mut result {
+            let built = events
+                .into_iter()
+                .try_for_each(|event| task.hold(event))
+                .and_then(|()| task.settle(parts));
+            if let Err(error) = built {
+                result = Err(error);
+            }
         }
-        task.settle(parts)?;
-        Ok(task)
+        result
     }
 
-    /// Back to a new task's state, in place (no temporary `TaskState`).
-    pub(crate) fn reset(&mut self) {
+    /// Back to [`TaskState::new()`], in place. Prefer it to `*task = TaskState::new()` on
+    /// a small stack: the assignment may build the new state on the stack first (about
+    /// 3 KB on thumbv7em), this writes a few words.
+    ///
+    /// ```
+    /// use allocstate::{TaskEvent, TaskState};
+    ///
+    /// let mut task = TaskState::new();
+    /// task.apply(TaskEvent::received(1))?;
+    /// task.reset();
+    /// assert_eq!(task, TaskState::new());
+    /// # Ok::<(), allocstate::Rejected>(())
+    /// ```
+    pub fn reset(&mut self) {
         self.phase = Phase::Pending;
         self.failed = false;
         self.restarts = 0;

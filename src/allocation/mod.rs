@@ -268,6 +268,29 @@ impl<const N: usize> Allocation<N> {
         }
     }
 
+    /// Back to [`Allocation::new()`], in place. Prefer it to `*group = Allocation::new()`
+    /// on a small stack: the assignment may build the new allocation on the stack first
+    /// (about 13 KB for an `Allocation<8>` on thumbv7em), this writes a few words.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role};
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task("web", Role::leader()).unwrap();
+    /// group.clear();
+    /// assert_eq!(group, Allocation::new());
+    /// ```
+    pub fn clear(&mut self) {
+        self.tasks.clear();
+        self.desired_status = DesiredStatus::Run;
+        self.desired_description.clear();
+        self.modify_index = 0;
+        self.identity = Identity::new();
+        self.create_index = 0;
+        self.server_status = None;
+        self.client_description = None;
+    }
+
     /// How many tasks it can hold (`N`).
     pub const fn capacity(&self) -> usize {
         N

@@ -195,18 +195,6 @@ impl Decoded {
     }
 }
 
-/// Back to an empty allocation, in place (no temporary `Allocation`).
-pub(crate) fn reset<const N: usize>(alloc: &mut Allocation<N>) {
-    alloc.tasks.clear();
-    alloc.desired_status = DesiredStatus::Run;
-    alloc.desired_description.clear();
-    alloc.modify_index = 0;
-    alloc.identity = Identity::new();
-    alloc.create_index = 0;
-    alloc.server_status = None;
-    alloc.client_description = None;
-}
-
 /// Appends a decoded task, pending until its state is read into it (see
 /// [`StateInto`](super::StateInto)): its name must be new and there must be room.
 pub(crate) fn push_task<const N: usize, E: de::Error>(
@@ -393,7 +381,7 @@ impl<const N: usize> Allocation<N> {
     ) -> Result<(), postcard::Error> {
         let read = read_postcard_into(bytes, out);
         if read.is_err() {
-            reset(out);
+            out.clear();
         }
         read
     }
@@ -417,14 +405,14 @@ impl<const N: usize> Allocation<N> {
         d: D,
         out: &mut Allocation<N>,
     ) -> Result<(), D::Error> {
-        reset(out);
+        out.clear();
         let read = if d.is_human_readable() {
             alloc_json::deserialize_into(d, out)
         } else {
             alloc_binary::deserialize_into(d, out)
         };
         if read.is_err() {
-            reset(out);
+            out.clear();
         }
         read
     }

@@ -106,9 +106,14 @@ impl TaskState {
     /// decode into storage you own with [`from_postcard_into`](TaskState::from_postcard_into).
     #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, postcard::Error> {
-        let mut task = TaskState::new();
-        TaskState::from_postcard_into(bytes, &mut task)?;
-        Ok(task)
+        // Decoded in the result itself, so the state is not copied out of a local.
+        let mut result = Ok(TaskState::new());
+        if let Ok(task) = &mut result {
+            if let Err(error) = TaskState::from_postcard_into(bytes, task) {
+                result = Err(error);
+            }
+        }
+        result
     }
 
     /// [`from_postcard`](TaskState::from_postcard) into caller-provided storage: events

@@ -36,7 +36,7 @@ impl Tally {
 /// Big enough for the JSON of any scenario's final state, and where there is the RAM for
 /// allocations, of an `Allocation<8>` of small tasks and the compact encoding of a full one.
 #[cfg(not(alloc_ram))]
-pub const JSON_CAPACITY: usize = 7 * 1024;
+pub const JSON_CAPACITY: usize = 6 * 1024;
 #[cfg(alloc_ram)]
 pub const JSON_CAPACITY: usize = 12 * 1024;
 
@@ -88,9 +88,15 @@ impl Memory {
 /// Runs every check.
 pub fn run(tally: &mut Tally) {
     let mut memory = Memory::take();
+    let mut deepest = 0;
     for &(name, text, expected) in SCENARIOS {
-        scenario(tally, &mut memory, name, text, expected);
+        let ((), used) =
+            crate::stack::measure(|| scenario(tally, &mut memory, name, text, expected));
+        deepest = deepest.max(used);
     }
+    out::line(format_args!(
+        "     stack of a scenario's replay and read-backs: {deepest} B"
+    ));
     restart_table(tally);
     #[cfg(alloc_ram)]
     alloc_orders(tally, &mut memory);
@@ -112,12 +118,13 @@ fn fingerprint(bytes: &[u8]) -> u32 {
     })
 }
 
+#[inline(never)]
 fn scenario(tally: &mut Tally, memory: &mut Memory, name: &str, text: &[u8], expected: &[u8]) {
     let Ok(text) = core::str::from_utf8(text) else {
         tally.check(false, format_args!("{name}: scenario is not UTF-8"));
         return;
     };
-    *memory.task = TaskState::new();
+    memory.task.reset();
     let mut compare = Compare::new(expected);
     let mut json = CoreJson {
         out: memory.json,
@@ -150,16 +157,14 @@ fn scenario(tally: &mut Tally, memory: &mut Memory, name: &str, text: &[u8], exp
     let json_back = match serde_json_core::to_slice(&*memory.task, memory.json) {
         Ok(len) => {
             let before = fingerprint(memory.json.get(..len).unwrap_or(&[]));
-            let read = memory.json.get(..len).and_then(|text| {
-                serde_json_core::from_slice_escaped::<TaskState>(text, memory.unescape).ok()
-            });
-            match read {
-                Some((back, used)) if used == len => serde_json_core::to_slice(&back, memory.json)
-                    .is_ok_and(|again| {
-                        again == len && fingerprint(memory.json.get(..len).unwrap_or(&[])) == before
-                    }),
-                _ => false,
-            }
+            let text = memory.json.get(..len).unwrap_or(&[]);
+            let mut de =
+                serde_json_core::de::Deserializer::new(text, Some(&mut memory.unescape[..]));
+            let read =
+                TaskState::deserialize_into(&mut de, memory.spare).is_ok() && de.end() == Ok(len);
+            read && serde_json_core::to_slice(&*memory.spare, memory.json).is_ok_and(|again| {
+                again == len && fingerprint(memory.json.get(..len).unwrap_or(&[])) == before
+            })
         }
         Err(_) => false,
     };
@@ -192,6 +197,7 @@ fn outcome_is(outcome: &RestartOutcome, want: Want) -> bool {
     }
 }
 
+#[inline(never)]
 fn restart_table(tally: &mut Tally) {
     for case in restart_cases::CASES {
         let mut tracker = RestartTracker::new(case.policy, case.job, case.lifecycle, 0);
@@ -215,8 +221,9 @@ fn restart_table(tally: &mut Tally) {
 }
 
 #[cfg(alloc_ram)]
+#[inline(never)]
 fn alloc_orders(tally: &mut Tally, memory: &mut Memory) {
-    *memory.alloc = Allocation::new();
+    memory.alloc.clear();
     let mut compare = Compare::new(crate::generated::ALLOC_ORDERS);
     let mut json = CoreJson {
         out: memory.json,

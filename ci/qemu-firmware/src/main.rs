@@ -15,7 +15,6 @@ mod stack;
 mod target_json;
 mod transcript;
 
-#[allow(dead_code)] // the table's helpers the firmware does not use
 #[path = "../../../tests/common/restart_cases.rs"]
 mod restart_cases;
 
