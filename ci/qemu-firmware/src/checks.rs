@@ -101,6 +101,10 @@ pub fn run(tally: &mut Tally) {
     #[cfg(alloc_ram)]
     alloc_orders(tally, &mut memory);
     crate::budgets::run(tally, &mut memory);
+    #[cfg(budgets)]
+    if let Some(mut peripherals) = cortex_m::Peripherals::take() {
+        crate::cost::run(tally, &mut peripherals.SYST, memory.task);
+    }
 }
 
 fn report_difference(compare: &Compare<'_>) {

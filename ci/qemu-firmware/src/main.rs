@@ -10,6 +10,8 @@
 
 mod budgets;
 mod checks;
+#[cfg(budgets)]
+mod cost;
 mod out;
 mod stack;
 mod target_json;
