@@ -10,7 +10,7 @@ use core::fmt;
 use crate::event::TaskEvent;
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
-use crate::ring::{EventRing, MAX_EVENTS};
+use crate::ring::MAX_EVENTS;
 use crate::table::next_phase;
 use crate::task::TaskState;
 
@@ -263,7 +263,11 @@ impl TaskState {
     }
 
     fn settle_held(&mut self, parts: TaskStateParts) -> Result<(), InvalidState> {
-        let held = &self.events;
+        // Filled by `hold` from empty, so never wrapped (a wrap would mean an eleventh).
+        let held = self
+            .events
+            .as_filled_slice()
+            .ok_or(InvalidState::TooManyEvents)?;
         let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
         let accepted = parts.event_count.unwrap_or(count);
         if accepted < count {
@@ -309,7 +313,7 @@ impl TaskState {
             return Err(InvalidState::StartedAtMissing);
         }
         let derived_finish = if phase == Phase::Dead {
-            entered_dead.or_else(|| held.latest().map(TaskEvent::time))
+            entered_dead.or_else(|| held.last().map(TaskEvent::time))
         } else {
             None
         };
@@ -333,9 +337,9 @@ impl TaskState {
 
 /// Runs the held events through the table from every possible start; returns the phases a
 /// run can end in and the time of the event that made every run dead, if one did.
-fn walk(held: &EventRing) -> Result<(Phases, Option<i64>), InvalidState> {
+fn walk(held: &[TaskEvent]) -> Result<(Phases, Option<i64>), InvalidState> {
     let fresh = held
-        .oldest()
+        .first()
         .is_some_and(|event| event.kind() == EventKind::Received);
     let mut phases = if fresh {
         Phases::of(Phase::Pending)

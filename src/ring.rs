@@ -70,6 +70,16 @@ impl EventRing {
         self.accepted = 0;
     }
 
+    /// The events held, oldest first, as one slice: `Some` while the oldest is in the
+    /// first slot (a ring filled from empty without eviction, as the decoders fill it).
+    pub(crate) fn as_filled_slice(&self) -> Option<&[TaskEvent]> {
+        if self.len < MAX_EVENTS || self.next == 0 {
+            self.slots.get(..self.len)
+        } else {
+            None
+        }
+    }
+
     /// Sets the count of every event ever accepted; `false` (and unchanged) if it is
     /// lower than the number held.
     pub(crate) fn set_accepted(&mut self, accepted: u64) -> bool {
