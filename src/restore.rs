@@ -7,12 +7,10 @@
 
 use core::fmt;
 
-use heapless::Vec;
-
 use crate::event::TaskEvent;
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
-use crate::ring::{EventRing, MAX_EVENTS};
+use crate::ring::MAX_EVENTS;
 use crate::table::next_phase;
 use crate::task::TaskState;
 
@@ -199,21 +197,84 @@ impl TaskState {
     /// assert_eq!(pending, Err(InvalidState::StateContradictsEvents));
     /// # Ok::<(), InvalidState>(())
     /// ```
+    #[inline]
     pub fn from_parts<I>(parts: TaskStateParts, events: I) -> Result<TaskState, InvalidState>
     where
         I: IntoIterator<Item = TaskEvent>,
     {
-        let mut held: Vec<TaskEvent, MAX_EVENTS> = Vec::new();
-        for event in events {
-            held.push(event).map_err(|_| InvalidState::TooManyEvents)?;
+        // Built in the result itself, so the state is not copied out of a local.
+        let mut result = Ok(TaskState::new());
+        if let Ok(task) = &mut result {
+            let built = events
+                .into_iter()
+                .try_for_each(|event| task.hold(event))
+                .and_then(|()| task.settle(parts));
+            if let Err(error) = built {
+                result = Err(error);
+            }
         }
+        result
+    }
+
+    /// Back to [`TaskState::new()`], in place. Prefer it to `*task = TaskState::new()` on
+    /// a small stack: the assignment may build the new state on the stack first (about
+    /// 3 KB on thumbv7em), this writes a few words.
+    ///
+    /// ```
+    /// use allocstate::{TaskEvent, TaskState};
+    ///
+    /// let mut task = TaskState::new();
+    /// task.apply(TaskEvent::received(1))?;
+    /// task.reset();
+    /// assert_eq!(task, TaskState::new());
+    /// # Ok::<(), allocstate::Rejected>(())
+    /// ```
+    pub fn reset(&mut self) {
+        self.phase = Phase::Pending;
+        self.failed = false;
+        self.restarts = 0;
+        self.last_restart = None;
+        self.started_at = None;
+        self.finished_at = None;
+        self.events.clear();
+    }
+
+    /// Appends a decoded event to the held ones, oldest first; the eleventh is refused.
+    /// The decoders read events straight into their destination with this, then call
+    /// [`settle`](TaskState::settle).
+    pub(crate) fn hold(&mut self, event: TaskEvent) -> Result<(), InvalidState> {
+        if self.events.len() >= MAX_EVENTS {
+            return Err(InvalidState::TooManyEvents);
+        }
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// Completes a state whose events were put in with [`hold`](TaskState::hold) (and
+    /// nothing else since a [`reset`](TaskState::reset)), by the rule of
+    /// [`from_parts`](TaskState::from_parts). On error the state is reset: never half
+    /// rebuilt.
+    pub(crate) fn settle(&mut self, parts: TaskStateParts) -> Result<(), InvalidState> {
+        let settled = self.settle_held(parts);
+        if settled.is_err() {
+            self.reset();
+        }
+        settled
+    }
+
+    fn settle_held(&mut self, parts: TaskStateParts) -> Result<(), InvalidState> {
+        // Filled by `hold` from empty, so never wrapped (a wrap would mean an eleventh).
+        let held = self
+            .events
+            .as_filled_slice()
+            .ok_or(InvalidState::TooManyEvents)?;
         let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
         let accepted = parts.event_count.unwrap_or(count);
         if accepted < count {
             return Err(InvalidState::CountBelowHeld);
         }
 
-        let (reachable, entered_dead) = walk(&held)?;
+        let (reachable, entered_dead) = walk(held)?;
         let phase = end_phase(parts, reachable)?;
 
         let held_failed = held.iter().any(TaskEvent::marks_failed);
@@ -225,7 +286,7 @@ impl TaskState {
         let mut held_restarts: u64 = 0;
         let mut last_held_restart = None;
         let mut last_held_start = None;
-        for event in &held {
+        for event in held {
             match event.kind() {
                 EventKind::Restarting => {
                     held_restarts = held_restarts.saturating_add(1);
@@ -261,16 +322,16 @@ impl TaskState {
             return Err(InvalidState::FinishedAtContradicts);
         }
 
-        let events = EventRing::restore(held, accepted).ok_or(InvalidState::CountBelowHeld)?;
-        Ok(TaskState {
-            phase,
-            failed,
-            restarts,
-            last_restart,
-            started_at,
-            finished_at,
-            events,
-        })
+        if !self.events.set_accepted(accepted) {
+            return Err(InvalidState::CountBelowHeld);
+        }
+        self.phase = phase;
+        self.failed = failed;
+        self.restarts = restarts;
+        self.last_restart = last_restart;
+        self.started_at = started_at;
+        self.finished_at = finished_at;
+        Ok(())
     }
 }
 

@@ -63,24 +63,31 @@ impl EventRing {
         self.accepted = self.accepted.saturating_add(1);
     }
 
-    /// Rebuilds a ring from events oldest first and the count of every event ever
-    /// accepted. `None` if there are more events than fit or than `accepted` says.
-    pub(crate) fn restore<I: IntoIterator<Item = TaskEvent>>(
-        events: I,
-        accepted: u64,
-    ) -> Option<Self> {
-        let mut ring = Self::new();
-        for event in events {
-            if ring.len() >= MAX_EVENTS {
-                return None;
-            }
-            ring.push(event);
+    /// Empties the ring in place (the old events stay in unused slots, unseen).
+    pub(crate) fn clear(&mut self) {
+        self.next = 0;
+        self.len = 0;
+        self.accepted = 0;
+    }
+
+    /// The events held, oldest first, as one slice: `Some` while the oldest is in the
+    /// first slot (a ring filled from empty without eviction, as the decoders fill it).
+    pub(crate) fn as_filled_slice(&self) -> Option<&[TaskEvent]> {
+        if self.len < MAX_EVENTS || self.next == 0 {
+            self.slots.get(..self.len)
+        } else {
+            None
         }
-        if accepted < ring.accepted {
-            return None;
+    }
+
+    /// Sets the count of every event ever accepted; `false` (and unchanged) if it is
+    /// lower than the number held.
+    pub(crate) fn set_accepted(&mut self, accepted: u64) -> bool {
+        if accepted < u64::try_from(self.len).unwrap_or(u64::MAX) {
+            return false;
         }
-        ring.accepted = accepted;
-        Some(ring)
+        self.accepted = accepted;
+        true
     }
 
     /// The events held, oldest first.

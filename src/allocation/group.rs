@@ -10,7 +10,7 @@ use super::name::TaskName;
 use super::orders::{self, Orders};
 use super::reported::ReportedDescription;
 use super::role::Role;
-use super::task::{AllocTask, DEFAULT_KILL_TIMEOUT};
+use super::task::{push_pending, AllocTask, DEFAULT_KILL_TIMEOUT};
 use crate::event::TaskEvent;
 use crate::restart::Nanos;
 use crate::status::ClientStatus;
@@ -71,6 +71,29 @@ impl<const N: usize> Allocation<N> {
         }
     }
 
+    /// Back to [`Allocation::new()`], in place. Prefer it to `*group = Allocation::new()`
+    /// on a small stack: the assignment may build the new allocation on the stack first
+    /// (about 13 KB for an `Allocation<8>` on thumbv7em), this writes a few words.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role};
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task("web", Role::leader()).unwrap();
+    /// group.clear();
+    /// assert_eq!(group, Allocation::new());
+    /// ```
+    pub fn clear(&mut self) {
+        self.tasks.clear();
+        self.desired_status = DesiredStatus::Run;
+        self.desired_description.clear();
+        self.modify_index = 0;
+        self.identity = Identity::new();
+        self.create_index = 0;
+        self.server_status = None;
+        self.client_description = None;
+    }
+
     /// How many tasks it can hold (`N`).
     #[must_use]
     pub const fn capacity(&self) -> usize {
@@ -119,14 +142,7 @@ impl<const N: usize> Allocation<N> {
             return Err(AllocationError::DuplicateTask);
         }
         let index = self.tasks.len();
-        let task = AllocTask {
-            name,
-            role,
-            kill_timeout,
-            state: TaskState::new(),
-            kill_ordered: false,
-        };
-        if self.tasks.push(task).is_err() {
+        if push_pending(&mut self.tasks, name, role, kill_timeout).is_none() {
             return Err(AllocationError::Full { capacity: N });
         }
         self.bump(1);

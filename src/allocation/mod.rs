@@ -125,4 +125,6 @@ pub use name::TaskName;
 pub use orders::{KillCause, Order, Orders, OrdersIntoIter};
 pub use parts::{AllocTaskParts, AllocationParts};
 pub use role::Role;
+#[cfg(feature = "serde")]
+pub(crate) use task::push_pending;
 pub use task::{AllocTask, DEFAULT_KILL_TIMEOUT};

@@ -27,6 +27,9 @@ use super::error::AllocationError;
 pub struct TaskName(String<TASK_NAME_CAPACITY>);
 
 impl TaskName {
+    /// No name: only a slot being filled holds it (see `push_pending`).
+    pub(crate) const EMPTY: TaskName = TaskName(String::new());
+
     /// The name `name`, or why it cannot be one.
     pub fn new(name: &str) -> Result<TaskName, AllocationError> {
         if name.is_empty() {

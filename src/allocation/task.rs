@@ -1,6 +1,8 @@
 //! One task of an allocation: its name, role, kill timeout, state and whether it was
 //! ordered killed.
 
+use heapless::Vec;
+
 use super::name::TaskName;
 use super::role::Role;
 use crate::task::TaskState;
@@ -49,4 +51,35 @@ impl AllocTask {
     pub const fn kill_ordered(&self) -> bool {
         self.kill_ordered
     }
+}
+
+impl AllocTask {
+    /// A pending task with an empty name: what a new slot starts as. A constant, so it is
+    /// copied straight into the allocation, not built on the stack first.
+    const BLANK: AllocTask = AllocTask {
+        name: TaskName::EMPTY,
+        role: Role::main(),
+        kill_timeout: DEFAULT_KILL_TIMEOUT,
+        state: TaskState::new(),
+        kill_ordered: false,
+    };
+}
+
+/// Appends a pending task named `name` and returns it; `None` (and unchanged) if full.
+/// The new task's state is written in its slot (the decoders then read into it), so no
+/// task state passes through the stack.
+pub(crate) fn push_pending<const N: usize>(
+    tasks: &mut Vec<AllocTask, N>,
+    name: TaskName,
+    role: Role,
+    kill_timeout: i64,
+) -> Option<&mut AllocTask> {
+    if tasks.is_full() || tasks.push(AllocTask::BLANK).is_err() {
+        return None;
+    }
+    let task = tasks.last_mut()?;
+    task.name = name;
+    task.role = role;
+    task.kill_timeout = kill_timeout;
+    Some(task)
 }

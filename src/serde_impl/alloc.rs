@@ -20,11 +20,13 @@ impl<const N: usize> Serialize for Allocation<N> {
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, const N: usize> Deserialize<'de> for Allocation<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if d.is_human_readable() {
-            alloc_json::deserialize(d)
-        } else {
-            alloc_binary::deserialize(d)
-        }
+        let mut alloc = Allocation::new();
+        Allocation::deserialize_into(d, &mut alloc)?;
+        Ok(alloc)
+    }
+
+    fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
+        Allocation::deserialize_into(d, place)
     }
 }
 
@@ -54,14 +56,94 @@ impl<const N: usize> Allocation<N> {
     /// Reads a compact encoding, refusing trailing bytes, anything invalid (see *Wire
     /// formats* in the [crate docs](crate)) and any non-canonical encoding: decode then
     /// encode is byte-identical.
+    ///
+    /// The allocation passes through a few stack frames on its way out; on a small stack
+    /// decode into storage you own with
+    /// [`from_postcard_into`](Allocation::from_postcard_into).
+    #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, postcard::Error> {
-        let (alloc, rest) = postcard::take_from_bytes::<Allocation<N>>(bytes)?;
-        if !rest.is_empty() {
-            return Err(postcard::Error::DeserializeBadEncoding);
-        }
-        if !compact::encodes_as(&alloc, bytes) {
-            return Err(postcard::Error::DeserializeBadEncoding);
-        }
+        let mut alloc = Allocation::new();
+        Allocation::from_postcard_into(bytes, &mut alloc)?;
         Ok(alloc)
+    }
+
+    /// [`from_postcard`](Allocation::from_postcard) into caller-provided storage: each
+    /// task and its events are read straight into `out`, so the stack never holds a
+    /// whole task state or allocation (see *Memory* in the [crate docs](crate)). On error
+    /// `out` is left empty ([`Allocation::new()`]), never half decoded: decode into a
+    /// spare slot if the previous allocation must survive bad input.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, Role, TaskEvent};
+    ///
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// group.add_task("web", Role::leader()).unwrap();
+    /// group.apply("web", TaskEvent::received(1)).unwrap();
+    /// let mut buf = [0u8; Allocation::<2>::POSTCARD_MAX_SIZE];
+    /// let bytes = group.to_postcard(&mut buf).unwrap();
+    ///
+    /// let mut restored: Allocation<2> = Allocation::new(); // or a static you own
+    /// Allocation::from_postcard_into(bytes, &mut restored).unwrap();
+    /// assert_eq!(restored, group);
+    /// assert!(Allocation::from_postcard_into(&bytes[1..], &mut restored).is_err());
+    /// assert!(restored.is_empty());
+    /// ```
+    pub fn from_postcard_into(
+        bytes: &[u8],
+        out: &mut Allocation<N>,
+    ) -> Result<(), postcard::Error> {
+        let read = read_postcard_into(bytes, out);
+        if read.is_err() {
+            out.clear();
+        }
+        read
+    }
+
+    /// Reads an allocation from any serde deserializer into caller-provided storage, as
+    /// [`Deserialize`] does but without an allocation on the stack: Nomad's JSON from a
+    /// human-readable format (serde_json, serde-json-core), else the compact layout. On
+    /// error `out` is left empty.
+    ///
+    /// ```
+    /// use allocstate::Allocation;
+    ///
+    /// let json = br#"{"ClientStatus": "pending", "TaskStates": {"web": {"State": "pending"}}}"#;
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// let mut de = serde_json::Deserializer::from_slice(json);
+    /// Allocation::deserialize_into(&mut de, &mut group)?;
+    /// assert_eq!(group.task_at(0).map(|t| t.name()), Some("web"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn deserialize_into<'de, D: Deserializer<'de>>(
+        d: D,
+        out: &mut Allocation<N>,
+    ) -> Result<(), D::Error> {
+        out.clear();
+        let read = if d.is_human_readable() {
+            alloc_json::deserialize_into(d, out)
+        } else {
+            alloc_binary::deserialize_into(d, out)
+        };
+        if read.is_err() {
+            out.clear();
+        }
+        read
+    }
+}
+
+/// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
+fn read_postcard_into<const N: usize>(
+    bytes: &[u8],
+    out: &mut Allocation<N>,
+) -> Result<(), postcard::Error> {
+    let mut de = postcard::Deserializer::from_bytes(bytes);
+    Allocation::deserialize_into(&mut de, out)?;
+    if !de.finalize()?.is_empty() {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    }
+    if compact::encodes_as(&*out, bytes) {
+        Ok(())
+    } else {
+        Err(postcard::Error::DeserializeBadEncoding)
     }
 }

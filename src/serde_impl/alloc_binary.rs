@@ -8,7 +8,7 @@ use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
-use super::state_binary;
+use super::{state_binary, StateInto};
 use crate::allocation::{
     AllocTask, Allocation, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
     DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
@@ -16,7 +16,6 @@ use crate::allocation::{
 };
 use crate::restart::{Lifecycle, LifecycleHook};
 use crate::status::ClientStatus;
-use crate::task::TaskState;
 
 const ELEMENTS: usize = 13;
 const TASK_ELEMENTS: usize = 7;
@@ -111,16 +110,25 @@ fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
 }
 
-struct TaskVisitor;
+/// Reads one compact task and appends it to the tasks it holds, its state read in place.
+struct TaskInto<'a, const N: usize>(&'a mut Vec<AllocTask, N>);
 
-impl<'de> Visitor<'de> for TaskVisitor {
-    type Value = AllocTask;
+impl<'de, const N: usize> DeserializeSeed<'de> for TaskInto<'_, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_tuple(TASK_ELEMENTS, self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for TaskInto<'_, N> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation task")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllocTask, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let name = next_seed(&mut seq, 0, Bounded::<TASK_NAME_CAPACITY>::new("task name"))?;
         let name = TaskName::new(name.as_str()).map_err(de::Error::custom)?;
         let code: u8 = next(&mut seq, 1)?;
@@ -134,65 +142,52 @@ impl<'de> Visitor<'de> for TaskVisitor {
         let leader: bool = next(&mut seq, 3)?;
         let kill_timeout: i64 = next(&mut seq, 4)?;
         let kill_ordered: bool = next(&mut seq, 5)?;
-        let state: TaskState = next(&mut seq, 6)?;
-        Ok(AllocTask {
-            name,
-            role: Role {
-                lifecycle: Lifecycle { hook, sidecar },
-                leader,
-            },
-            kill_timeout,
-            state,
-            kill_ordered,
-        })
+        let role = Role {
+            lifecycle: Lifecycle { hook, sidecar },
+            leader,
+        };
+        let task = push_task(self.0, name, role, kill_timeout)?;
+        task.kill_ordered = kill_ordered;
+        next_seed(&mut seq, 6, StateInto(&mut task.state))
     }
 }
 
-struct TaskIn(AllocTask);
+/// Reads the compact task sequence into the tasks it holds.
+struct TasksInto<'a, const N: usize>(&'a mut Vec<AllocTask, N>);
 
-impl<'de> Deserialize<'de> for TaskIn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_tuple(TASK_ELEMENTS, TaskVisitor).map(TaskIn)
+impl<'de, const N: usize> DeserializeSeed<'de> for TasksInto<'_, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
     }
 }
 
-struct TasksIn<const N: usize>(Vec<AllocTask, N>);
-
-struct TasksVisitor<const N: usize>;
-
-impl<'de, const N: usize> Visitor<'de> for TasksVisitor<N> {
-    type Value = TasksIn<N>;
+impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at most {N} tasks")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TasksIn<N>, A::Error> {
-        let mut tasks = Vec::new();
-        while let Some(TaskIn(task)) = seq.next_element()? {
-            push_task(&mut tasks, task)?;
-        }
-        Ok(TasksIn(tasks))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(TaskInto(&mut *self.0))?.is_some() {}
+        Ok(())
     }
 }
 
-impl<'de, const N: usize> Deserialize<'de> for TasksIn<N> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(TasksVisitor::<N>)
-    }
-}
+/// Reads a compact allocation into the (empty) allocation it holds.
+struct AllocVisitor<'a, const N: usize>(&'a mut Allocation<N>);
 
-struct AllocVisitor<const N: usize>;
-
-impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
-    type Value = Allocation<N>;
+impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Allocation<N>, A::Error> {
-        let mut decoded = Decoded::<N>::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut decoded = Decoded::new();
         decoded.identity.id = next_seed(&mut seq, 0, Bounded::new("ID"))?;
         decoded.identity.eval_id = next_seed(&mut seq, 1, Bounded::new("EvalID"))?;
         decoded.identity.name = next_seed(&mut seq, 2, Bounded::new("Name"))?;
@@ -207,15 +202,17 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
             next_seed(&mut seq, 9, MaybeBounded(Bounded::new("ClientDescription")))?;
         decoded.create_index = next(&mut seq, 10)?;
         decoded.modify_index = next(&mut seq, 11)?;
-        decoded.tasks = next::<_, TasksIn<N>>(&mut seq, 12)?.0;
-        decoded.build()
+        next_seed(&mut seq, 12, TasksInto(&mut self.0.tasks))?;
+        decoded.settle(self.0)
     }
 }
 
-pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
+/// Reads the compact layout into `alloc`, which must be empty.
+pub(crate) fn deserialize_into<'de, const N: usize, D: Deserializer<'de>>(
     d: D,
-) -> Result<Allocation<N>, D::Error> {
-    d.deserialize_tuple(ELEMENTS, AllocVisitor::<N>)
+    alloc: &mut Allocation<N>,
+) -> Result<(), D::Error> {
+    d.deserialize_tuple(ELEMENTS, AllocVisitor(alloc))
 }
 
 /// Bytes of the varint encoding of `n`.

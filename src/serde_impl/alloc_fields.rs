@@ -10,8 +10,8 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::{
-    identity::Identity, parts, AllocTask, Allocation, AllocationError, AllocationParts,
-    DesiredStatus, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
+    identity::Identity, push_pending, AllocTask, Allocation, AllocationError, AllocationParts,
+    DesiredStatus, Role, TaskName, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
 use crate::status::ClientStatus;
 
@@ -148,8 +148,9 @@ pub(crate) enum Claimed {
     Server(ClientStatus),
 }
 
-/// Everything read, before the allocation's invariants are checked.
-pub(crate) struct Decoded<const N: usize> {
+/// Everything read besides the tasks (which are read straight into the destination),
+/// before the allocation's invariants are checked.
+pub(crate) struct Decoded {
     pub(crate) identity: Identity,
     pub(crate) desired_status: DesiredStatus,
     pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
@@ -157,10 +158,9 @@ pub(crate) struct Decoded<const N: usize> {
     pub(crate) client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>>,
     pub(crate) create_index: u64,
     pub(crate) modify_index: u64,
-    pub(crate) tasks: Vec<AllocTask, N>,
 }
 
-impl<const N: usize> Decoded<N> {
+impl Decoded {
     pub(crate) const fn new() -> Self {
         Self {
             identity: Identity::new(),
@@ -170,23 +170,32 @@ impl<const N: usize> Decoded<N> {
             client_description: None,
             create_index: 0,
             modify_index: 0,
-            tasks: Vec::new(),
         }
     }
 }
 
-/// Adds a decoded task: its name must be new and there must be room.
+/// Appends a decoded task, pending until its state is read into it (see
+/// [`StateInto`](super::StateInto)): its name must be new and there must be room.
 pub(crate) fn push_task<const N: usize, E: de::Error>(
     tasks: &mut Vec<AllocTask, N>,
-    task: AllocTask,
-) -> Result<(), E> {
-    parts::push_task(tasks, task).map_err(E::custom)
+    name: TaskName,
+    role: Role,
+    kill_timeout: i64,
+) -> Result<&mut AllocTask, E> {
+    if tasks.iter().any(|held| held.name == name) {
+        return Err(E::custom(AllocationError::DuplicateTask));
+    }
+    push_pending(tasks, name, role, kill_timeout)
+        .ok_or_else(|| E::custom(AllocationError::Full { capacity: N }))
 }
 
-impl<const N: usize> Decoded<N> {
-    /// The allocation, or the first invariant it breaks (checked by
-    /// [`Allocation::from_parts`]'s own rules).
-    pub(crate) fn build<E: de::Error>(self) -> Result<Allocation<N>, E> {
+impl Decoded {
+    /// Completes `alloc`, whose tasks were read into it, or names the first invariant it
+    /// breaks (checked by [`Allocation::from_parts`]'s own rules, in place).
+    pub(crate) fn settle<const N: usize, E: de::Error>(
+        self,
+        alloc: &mut Allocation<N>,
+    ) -> Result<(), E> {
         let client_status = match self.client_status {
             None => None,
             Some(Claimed::Status(status)) => Some(status),
@@ -206,9 +215,6 @@ impl<const N: usize> Decoded<N> {
             create_index: self.create_index,
             modify_index: self.modify_index,
         };
-        let mut alloc = Allocation::new();
-        alloc.tasks = self.tasks;
-        alloc.rebuild(parts).map_err(E::custom)?;
-        Ok(alloc)
+        alloc.rebuild(parts).map_err(E::custom)
     }
 }

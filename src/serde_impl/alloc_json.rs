@@ -3,18 +3,18 @@
 use core::fmt;
 
 use heapless::{String, Vec};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{push_task, Bounded, Claimed, Decoded};
+use super::StateInto;
 use crate::allocation::{
     AllocTask, Allocation, DesiredStatus, Role, TaskName, ALLOC_NAME_CAPACITY,
     CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
     JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, UUID_CAPACITY,
 };
 use crate::status::ClientStatus;
-use crate::task::TaskState;
 
 /// `TaskStates`: name → state, in the allocation's order.
 struct TaskStates<'a>(&'a [AllocTask]);
@@ -73,38 +73,43 @@ impl<'de> Deserialize<'de> for NameKey {
     }
 }
 
-/// `TaskStates` read: each task gets the role `main` and the default kill timeout.
-struct TasksMap<const N: usize>(Vec<AllocTask, N>);
+/// `TaskStates` read into the (empty) tasks it holds: each task gets the role `main` and
+/// the default kill timeout, its state read in place; `null` is no tasks.
+struct TasksInto<'a, const N: usize>(&'a mut Vec<AllocTask, N>);
 
-struct TasksVisitor<const N: usize>;
+impl<'de, const N: usize> DeserializeSeed<'de> for TasksInto<'_, N> {
+    type Value = ();
 
-impl<'de, const N: usize> Visitor<'de> for TasksVisitor<N> {
-    type Value = TasksMap<N>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a map of at most {N} task names to task states")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TasksMap<N>, A::Error> {
-        let mut tasks = Vec::new();
-        while let Some(NameKey(name)) = map.next_key()? {
-            let state: TaskState = map.next_value()?;
-            let task = AllocTask {
-                name,
-                role: Role::main(),
-                kill_timeout: DEFAULT_KILL_TIMEOUT,
-                state,
-                kill_ordered: false,
-            };
-            push_task(&mut tasks, task)?;
-        }
-        Ok(TasksMap(tasks))
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
-}
 
-impl<'de, const N: usize> Deserialize<'de> for TasksMap<N> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(TasksVisitor::<N>)
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(NameKey(name)) = map.next_key()? {
+            let task = push_task(self.0, name, Role::main(), DEFAULT_KILL_TIMEOUT)?;
+            map.next_value_seed(StateInto(&mut task.state))?;
+        }
+        Ok(())
     }
 }
 
@@ -169,16 +174,17 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> 
     Ok(())
 }
 
-struct AllocVisitor<const N: usize>;
+/// Reads Nomad's JSON into the (empty) allocation it holds.
+struct AllocVisitor<'a, const N: usize>(&'a mut Allocation<N>);
 
-impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
-    type Value = Allocation<N>;
+impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Nomad allocation object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Allocation<N>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut id: Option<String<UUID_CAPACITY>> = None;
         let mut eval_id: Option<String<UUID_CAPACITY>> = None;
         let mut name: Option<String<ALLOC_NAME_CAPACITY>> = None;
@@ -189,7 +195,7 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
         let mut desired_description: Option<String<DESIRED_DESCRIPTION_CAPACITY>> = None;
         let mut client_status: Option<ClientStatus> = None;
         let mut client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>> = None;
-        let mut tasks: Option<Vec<AllocTask, N>> = None;
+        let mut tasks: Option<()> = None;
         let mut create_index: Option<u64> = None;
         let mut modify_index: Option<u64> = None;
         while let Some(field) = map.next_key::<Field>()? {
@@ -239,12 +245,8 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
                     "ClientDescription",
                 )?,
                 Field::TaskStates => {
-                    let read = map.next_value::<Option<TasksMap<N>>>()?;
-                    once(
-                        &mut tasks,
-                        read.map(|m| m.0).unwrap_or_default(),
-                        "TaskStates",
-                    )?;
+                    once(&mut tasks, (), "TaskStates")?;
+                    map.next_value_seed(TasksInto(&mut self.0.tasks))?;
                 }
                 Field::CreateIndex => {
                     once(&mut create_index, map.next_value()?, "CreateIndex")?;
@@ -257,7 +259,7 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
                 }
             }
         }
-        let mut decoded = Decoded::<N>::new();
+        let mut decoded = Decoded::new();
         decoded.identity.id = id.unwrap_or_default();
         decoded.identity.eval_id = eval_id.unwrap_or_default();
         decoded.identity.name = name.unwrap_or_default();
@@ -268,15 +270,16 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
         decoded.desired_description = desired_description.unwrap_or_default();
         decoded.client_status = client_status.map(Claimed::Status);
         decoded.client_description = client_description;
-        decoded.tasks = tasks.unwrap_or_default();
         decoded.create_index = create_index.unwrap_or_default();
         decoded.modify_index = modify_index.unwrap_or_default();
-        decoded.build()
+        decoded.settle(self.0)
     }
 }
 
-pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
+/// Reads Nomad's JSON into `alloc`, which must be empty.
+pub(crate) fn deserialize_into<'de, const N: usize, D: Deserializer<'de>>(
     d: D,
-) -> Result<Allocation<N>, D::Error> {
-    d.deserialize_map(AllocVisitor::<N>)
+    alloc: &mut Allocation<N>,
+) -> Result<(), D::Error> {
+    d.deserialize_map(AllocVisitor(alloc))
 }

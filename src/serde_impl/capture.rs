@@ -3,7 +3,7 @@
 use core::fmt;
 
 use heapless::String;
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, Visitor};
 
 use crate::text::{prefix_within, EVENT_TEXT_CAPACITY};
 
@@ -63,28 +63,39 @@ impl Captured {
 
 impl<'de> Deserialize<'de> for Captured {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(CapturedVisitor)
+        let mut captured = Captured::default();
+        CaptureInto(&mut captured).deserialize(d)?;
+        Ok(captured)
     }
 }
 
-struct CapturedVisitor;
+/// Reads a string into the `Captured` it holds, replacing what was there: a field read
+/// this way needs no temporary `Captured` of its own on the stack.
+pub(crate) struct CaptureInto<'a>(pub(crate) &'a mut Captured);
 
-impl Visitor<'_> for CapturedVisitor {
-    type Value = Captured;
+impl<'de> DeserializeSeed<'de> for CaptureInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for CaptureInto<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Captured, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         let kept = prefix_within(v, EVENT_TEXT_CAPACITY);
-        let mut text = String::new();
+        let slot = self.0;
+        slot.text.clear();
         // Cannot fail: `kept` fits the capacity.
-        let pushed = text.push_str(kept).is_ok();
-        Ok(Captured {
-            text,
-            cut: !pushed || kept.len() < v.len(),
-            whole: Fingerprint::of(v),
-        })
+        let pushed = slot.text.push_str(kept).is_ok();
+        slot.cut = !pushed || kept.len() < v.len();
+        slot.whole = Fingerprint::of(v);
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::capture::{Captured, Fingerprint};
+use super::capture::{CaptureInto, Captured, Fingerprint};
 use super::flat::{Details, Flat};
 use crate::display::{computed_matches, write_computed};
 use crate::event::{Detail, TaskEvent};
@@ -202,8 +202,12 @@ struct Raw {
 }
 
 impl Raw {
-    fn into_event<E: de::Error>(self) -> Result<TaskEvent, E> {
-        let type_name = self.type_name.ok_or_else(|| E::missing_field("Type"))?;
+    /// By reference: `Raw` is large, so it stays where it was read.
+    fn to_event<E: de::Error>(&self) -> Result<TaskEvent, E> {
+        let type_name = self
+            .type_name
+            .as_ref()
+            .ok_or_else(|| E::missing_field("Type"))?;
         let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
         let kind = EventKind::from_type_str(type_name.as_str());
         let detail = match kind {
@@ -261,7 +265,7 @@ impl Raw {
             known => Detail::empty(known),
         };
         let used_cut = [
-            &type_name,
+            type_name,
             &self.message,
             &self.restart_reason,
             &self.setup_error,
@@ -304,6 +308,13 @@ fn is_computed(event: &TaskEvent, display: &Captured) -> bool {
     write_computed(event, &mut computed).is_ok() && computed == display.whole
 }
 
+/// Reads a text field into its slot of `Raw`. Not inlined: every text field shares this
+/// one frame instead of each match arm keeping a temporary of its own.
+#[inline(never)]
+fn capture<'de, A: MapAccess<'de>>(map: &mut A, slot: &mut Captured) -> Result<(), A::Error> {
+    map.next_value_seed(CaptureInto(slot))
+}
+
 struct EventVisitor;
 
 impl<'de> Visitor<'de> for EventVisitor {
@@ -319,32 +330,32 @@ impl<'de> Visitor<'de> for EventVisitor {
             match field {
                 Field::Type => raw.type_name = Some(map.next_value()?),
                 Field::Time => raw.time = Some(map.next_value()?),
-                Field::Message => raw.message = map.next_value()?,
-                Field::DisplayMessage => raw.display = map.next_value()?,
+                Field::Message => capture(&mut map, &mut raw.message)?,
+                Field::DisplayMessage => capture(&mut map, &mut raw.display)?,
                 Field::Details => raw.oom_killed = map.next_value::<OomKilled>()?.0,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
-                Field::RestartReason => raw.restart_reason = map.next_value()?,
-                Field::SetupError => raw.setup_error = map.next_value()?,
-                Field::DriverError => raw.driver_error = map.next_value()?,
+                Field::RestartReason => capture(&mut map, &mut raw.restart_reason)?,
+                Field::SetupError => capture(&mut map, &mut raw.setup_error)?,
+                Field::DriverError => capture(&mut map, &mut raw.driver_error)?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
                 Field::KillTimeout => raw.kill_timeout = map.next_value()?,
-                Field::KillError => raw.kill_error = map.next_value()?,
-                Field::KillReason => raw.kill_reason = map.next_value()?,
+                Field::KillError => capture(&mut map, &mut raw.kill_error)?,
+                Field::KillReason => capture(&mut map, &mut raw.kill_reason)?,
                 Field::StartDelay => raw.start_delay = map.next_value()?,
-                Field::DownloadError => raw.download_error = map.next_value()?,
-                Field::ValidationError => raw.validation_error = map.next_value()?,
+                Field::DownloadError => capture(&mut map, &mut raw.download_error)?,
+                Field::ValidationError => capture(&mut map, &mut raw.validation_error)?,
                 Field::DiskLimit => raw.disk_limit = map.next_value()?,
-                Field::FailedSibling => raw.failed_sibling = map.next_value()?,
-                Field::TaskSignalReason => raw.task_signal_reason = map.next_value()?,
-                Field::TaskSignal => raw.task_signal = map.next_value()?,
-                Field::DriverMessage => raw.driver_message = map.next_value()?,
+                Field::FailedSibling => capture(&mut map, &mut raw.failed_sibling)?,
+                Field::TaskSignalReason => capture(&mut map, &mut raw.task_signal_reason)?,
+                Field::TaskSignal => capture(&mut map, &mut raw.task_signal)?,
+                Field::DriverMessage => capture(&mut map, &mut raw.driver_message)?,
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        raw.into_event()
+        raw.to_event()
     }
 }
 

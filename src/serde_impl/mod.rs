@@ -42,6 +42,18 @@ impl<'de> Deserialize<'de> for TaskEvent {
     }
 }
 
+/// Reads a task state into the one it holds (see [`TaskState::deserialize_into`]): how a
+/// task inside an allocation is decoded in place.
+pub(crate) struct StateInto<'a>(pub(crate) &'a mut TaskState);
+
+impl<'de> serde::de::DeserializeSeed<'de> for StateInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        TaskState::deserialize_into(d, self.0)
+    }
+}
+
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TaskState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -56,11 +68,13 @@ impl Serialize for TaskState {
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for TaskState {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if d.is_human_readable() {
-            state_json::deserialize(d)
-        } else {
-            state_binary::deserialize(d)
-        }
+        let mut task = TaskState::new();
+        TaskState::deserialize_into(d, &mut task)?;
+        Ok(task)
+    }
+
+    fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
+        TaskState::deserialize_into(d, place)
     }
 }
 
@@ -95,14 +109,92 @@ impl TaskState {
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid and any
     /// non-canonical encoding (see *Wire formats* in the [crate docs](crate)).
+    ///
+    /// The state passes through a few stack frames on its way out; on a small stack
+    /// decode into storage you own with [`from_postcard_into`](TaskState::from_postcard_into).
+    #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, postcard::Error> {
-        let (task, rest) = postcard::take_from_bytes::<TaskState>(bytes)?;
-        if !rest.is_empty() {
-            return Err(postcard::Error::DeserializeBadEncoding);
+        // Decoded in the result itself, so the state is not copied out of a local.
+        let mut result = Ok(TaskState::new());
+        if let Ok(task) = &mut result {
+            if let Err(error) = TaskState::from_postcard_into(bytes, task) {
+                result = Err(error);
+            }
         }
-        if !compact::encodes_as(&task, bytes) {
-            return Err(postcard::Error::DeserializeBadEncoding);
+        result
+    }
+
+    /// [`from_postcard`](TaskState::from_postcard) into caller-provided storage: events
+    /// are read one at a time straight into `out`'s ring, so the stack holds no second
+    /// task state (see *Memory* in the [crate docs](crate)). On error `out` is left as
+    /// [`TaskState::new()`], never half decoded: decode into a spare slot if the previous
+    /// state must survive bad input.
+    ///
+    /// ```
+    /// use allocstate::{TaskEvent, TaskState};
+    ///
+    /// let mut task = TaskState::new();
+    /// task.apply(TaskEvent::received(1))?;
+    /// let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
+    /// let bytes = task.to_postcard(&mut buf).unwrap();
+    ///
+    /// let mut restored = TaskState::new(); // or a static, or a slot in a larger struct
+    /// TaskState::from_postcard_into(bytes, &mut restored).unwrap();
+    /// assert_eq!(restored, task);
+    ///
+    /// assert!(TaskState::from_postcard_into(&bytes[..3], &mut restored).is_err());
+    /// assert_eq!(restored, TaskState::new());
+    /// # Ok::<(), allocstate::Rejected>(())
+    /// ```
+    pub fn from_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), postcard::Error> {
+        let read = read_postcard_into(bytes, out);
+        if read.is_err() {
+            out.reset();
         }
-        Ok(task)
+        read
+    }
+
+    /// Reads a task state from any serde deserializer into caller-provided storage, as
+    /// [`Deserialize`] does but without a task state on the stack: Nomad's JSON from a
+    /// human-readable format (serde_json, serde-json-core), else the compact layout. On
+    /// error `out` is left as [`TaskState::new()`].
+    ///
+    /// ```
+    /// use allocstate::TaskState;
+    ///
+    /// let json = br#"{"State": "running", "Events": [{"Type": "Started", "Time": 5}]}"#;
+    /// let mut task = TaskState::new();
+    /// TaskState::deserialize_into(&mut serde_json::Deserializer::from_slice(json), &mut task)?;
+    /// assert_eq!(task.started_at(), Some(5));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn deserialize_into<'de, D: Deserializer<'de>>(
+        d: D,
+        out: &mut TaskState,
+    ) -> Result<(), D::Error> {
+        out.reset();
+        let read = if d.is_human_readable() {
+            state_json::deserialize_into(d, out)
+        } else {
+            state_binary::deserialize_into(d, out)
+        };
+        if read.is_err() {
+            out.reset();
+        }
+        read
+    }
+}
+
+/// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
+fn read_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), postcard::Error> {
+    let mut de = postcard::Deserializer::from_bytes(bytes);
+    TaskState::deserialize_into(&mut de, out)?;
+    if !de.finalize()?.is_empty() {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    }
+    if compact::encodes_as(&*out, bytes) {
+        Ok(())
+    } else {
+        Err(postcard::Error::DeserializeBadEncoding)
     }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::state_json::{Events, HeldEvents};
+use super::state_json::{Events, HoldEvents};
 use crate::phase::Phase;
 use crate::restore::TaskStateParts;
 use crate::ring::MAX_EVENTS;
@@ -47,7 +47,8 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     t.end()
 }
 
-struct StateVisitor;
+/// Reads the compact format into the task state it holds, events straight into its ring.
+struct StateVisitor<'a>(&'a mut TaskState);
 
 fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
     seq: &mut A,
@@ -57,14 +58,14 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete task state"))
 }
 
-impl<'de> Visitor<'de> for StateVisitor {
-    type Value = TaskState;
+impl<'de> Visitor<'de> for StateVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task state")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TaskState, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let code: u8 = next(&mut seq, 0)?;
         let phase = phase_from_code(code).ok_or_else(|| {
             de::Error::invalid_value(de::Unexpected::Unsigned(u64::from(code)), &"a phase code")
@@ -79,13 +80,18 @@ impl<'de> Visitor<'de> for StateVisitor {
             finished_at: Some(next(&mut seq, 5)?),
             event_count: Some(next(&mut seq, 6)?),
         };
-        let events: HeldEvents = next(&mut seq, 7)?;
-        TaskState::from_parts(parts, events.0).map_err(de::Error::custom)
+        seq.next_element_seed(HoldEvents(&mut *self.0))?
+            .ok_or_else(|| de::Error::invalid_length(7, &"a complete task state"))?;
+        self.0.settle(parts).map_err(de::Error::custom)
     }
 }
 
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskState, D::Error> {
-    d.deserialize_tuple(ELEMENTS, StateVisitor)
+/// Reads the compact format into `task`, which must be new.
+pub(crate) fn deserialize_into<'de, D: Deserializer<'de>>(
+    d: D,
+    task: &mut TaskState,
+) -> Result<(), D::Error> {
+    d.deserialize_tuple(ELEMENTS, StateVisitor(task))
 }
 
 /// Largest encoding of a task state: phase, flag, three varint u64/i64 numbers

@@ -2,8 +2,7 @@
 
 use core::fmt;
 
-use heapless::Vec;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -56,44 +55,66 @@ impl Serialize for Events<'_> {
     }
 }
 
-/// At most ten events read from a sequence; an eleventh is refused.
-pub(crate) struct HeldEvents(pub(crate) Vec<TaskEvent, MAX_EVENTS>);
+/// Reads a sequence of at most ten events straight into a task's held events (see
+/// `TaskState::hold`); an eleventh is refused. One event at a time is on the stack.
+pub(crate) struct HoldEvents<'a>(pub(crate) &'a mut TaskState);
 
-impl<'de> Deserialize<'de> for HeldEvents {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(HeldVisitor)
+impl<'de> DeserializeSeed<'de> for HoldEvents<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
     }
 }
 
-struct HeldVisitor;
-
-impl<'de> Visitor<'de> for HeldVisitor {
-    type Value = HeldEvents;
+impl<'de> Visitor<'de> for HoldEvents<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at most {MAX_EVENTS} events")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeldEvents, A::Error> {
-        let mut held = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(event) = seq.next_element::<TaskEvent>()? {
-            if held.push(event).is_err() {
+            if self.0.hold(event).is_err() {
                 return Err(de::Error::invalid_length(
                     MAX_EVENTS.saturating_add(1),
                     &self,
                 ));
             }
         }
-        Ok(HeldEvents(held))
+        Ok(())
     }
 }
 
-/// `Events` may be `null` in Go's JSON (a nil slice).
-struct MaybeEvents(Option<HeldEvents>);
+/// `Events` may be `null` in Go's JSON (a nil slice): no events.
+struct MaybeEvents<'a>(&'a mut TaskState);
 
-impl<'de> Deserialize<'de> for MaybeEvents {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Option::<HeldEvents>::deserialize(d).map(MaybeEvents)
+impl<'de> DeserializeSeed<'de> for MaybeEvents<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MaybeEvents<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "null or at most {MAX_EVENTS} events")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        HoldEvents(self.0).deserialize(d)
     }
 }
 
@@ -149,19 +170,19 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
-struct StateVisitor;
+/// Reads Nomad's JSON into the task state it holds, events straight into its ring.
+struct StateVisitor<'a>(&'a mut TaskState);
 
-impl<'de> Visitor<'de> for StateVisitor {
-    type Value = TaskState;
+impl<'de> Visitor<'de> for StateVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Nomad task state object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskState, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut state: Option<WireState> = None;
         let mut parts = TaskStateParts::new(WireState::Pending);
-        let mut events = Vec::new();
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::State => state = Some(map.next_value()?),
@@ -171,11 +192,9 @@ impl<'de> Visitor<'de> for StateVisitor {
                 Field::StartedAt => parts.started_at = Some(map.next_value::<Time>()?.0),
                 Field::FinishedAt => parts.finished_at = Some(map.next_value::<Time>()?.0),
                 Field::Events => {
-                    events = map
-                        .next_value::<MaybeEvents>()?
-                        .0
-                        .map(|held| held.0)
-                        .unwrap_or_default();
+                    // A repeated `Events` replaces the earlier one.
+                    self.0.reset();
+                    map.next_value_seed(MaybeEvents(&mut *self.0))?;
                 }
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -183,10 +202,14 @@ impl<'de> Visitor<'de> for StateVisitor {
             }
         }
         parts.state = state.ok_or_else(|| de::Error::missing_field("State"))?;
-        TaskState::from_parts(parts, events).map_err(de::Error::custom)
+        self.0.settle(parts).map_err(de::Error::custom)
     }
 }
 
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskState, D::Error> {
-    d.deserialize_map(StateVisitor)
+/// Reads Nomad's JSON into `task`, which must be new.
+pub(crate) fn deserialize_into<'de, D: Deserializer<'de>>(
+    d: D,
+    task: &mut TaskState,
+) -> Result<(), D::Error> {
+    d.deserialize_map(StateVisitor(task))
 }

@@ -638,6 +638,99 @@ fn exercise_runner(sink: &mut Sink) {
     }
 }
 
+/// The in-place decoders and resets, on opaque bytes.
+#[cfg(feature = "serde")]
+fn exercise_in_place(sink: &mut Sink) {
+    let mut task = TaskState::new();
+    let _ = task.apply(TaskEvent::received(black_box(1)));
+    let mut back = TaskState::new();
+    let mut compact = [0u8; TaskState::POSTCARD_MAX_SIZE];
+    if let Ok(bytes) = task.to_postcard(&mut compact) {
+        if let Some(byte) = bytes.get_mut(black_box(2)) {
+            *byte ^= black_box(0x10);
+        }
+        let read = bytes.get(..black_box(bytes.len())).unwrap_or(&[]);
+        match TaskState::from_postcard_into(black_box(read), &mut back) {
+            Ok(()) => black_box(back.event_count()),
+            Err(e) => {
+                let _ = write!(sink, "{e}");
+                0
+            }
+        };
+    }
+    back.reset();
+    black_box(&back);
+
+    #[cfg(not(feature = "core-only"))]
+    {
+        use allocstate::{Allocation, Role};
+        let mut alloc: Allocation<4> = Allocation::new();
+        let _ = alloc.add_task(black_box("web"), Role::leader());
+        let _ = alloc.apply(black_box("web"), TaskEvent::received(black_box(1)));
+        let mut read: Allocation<4> = Allocation::new();
+        let mut compact = [0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
+        if let Ok(bytes) = alloc.to_postcard(&mut compact) {
+            if let Some(byte) = bytes.get_mut(black_box(5)) {
+                *byte ^= black_box(0x10);
+            }
+            let bytes = bytes.get(..black_box(bytes.len())).unwrap_or(&[]);
+            if let Err(e) = Allocation::from_postcard_into(black_box(bytes), &mut read) {
+                let _ = write!(sink, "{e}");
+            }
+        }
+        read.clear();
+        black_box(&read);
+    }
+}
+
+/// Nomad's JSON through serde-json-core: written, read in place and by value, on opaque
+/// bytes (size only, see `json-core` in Cargo.toml).
+#[cfg(feature = "json-core")]
+fn exercise_json_core(sink: &mut Sink) {
+    use serde_json_core::de::Deserializer;
+    let mut task = TaskState::new();
+    let _ = task.apply(TaskEvent::received(black_box(1)).with_message(black_box("a \"b\"\n")));
+    let mut buf = [0u8; 2048];
+    let mut unescape = [0u8; 64];
+    let len = serde_json_core::to_slice(&task, &mut buf).unwrap_or(0);
+    if let Some(byte) = buf.get_mut(black_box(7)) {
+        *byte ^= black_box(0x20);
+    }
+    let text = buf.get(..black_box(len)).unwrap_or(&[]);
+    let mut back = TaskState::new();
+    let mut de = Deserializer::new(black_box(text), Some(&mut unescape));
+    match TaskState::deserialize_into(&mut de, &mut back) {
+        Ok(()) => black_box(de.end().is_ok()),
+        Err(e) => {
+            let _ = write!(sink, "{e}");
+            false
+        }
+    };
+    black_box(serde_json_core::from_slice_escaped::<TaskState>(text, &mut unescape).is_ok());
+    black_box(serde_json_core::from_slice_escaped::<TaskEvent>(text, &mut unescape).is_ok());
+
+    #[cfg(not(feature = "core-only"))]
+    {
+        use allocstate::{Allocation, Role};
+        let mut alloc: Allocation<4> = Allocation::new();
+        let _ = alloc.add_task(black_box("web"), Role::leader());
+        let _ = alloc.apply(black_box("web"), TaskEvent::received(black_box(1)));
+        let len = serde_json_core::to_slice(&alloc, &mut buf).unwrap_or(0);
+        if let Some(byte) = buf.get_mut(black_box(9)) {
+            *byte ^= black_box(0x20);
+        }
+        let text = buf.get(..black_box(len)).unwrap_or(&[]);
+        let mut read: Allocation<4> = Allocation::new();
+        let mut de = Deserializer::new(black_box(text), Some(&mut unescape));
+        if let Err(e) = Allocation::deserialize_into(&mut de, &mut read) {
+            let _ = write!(sink, "{e}");
+        }
+        black_box(
+            serde_json_core::from_slice_escaped::<Allocation<4>>(text, &mut unescape).is_ok(),
+        );
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -659,12 +752,17 @@ pub extern "C" fn _start() -> ! {
     exercise_alloc_postcard(&mut sink);
     #[cfg(feature = "serde")]
     exercise_postcard(&mut sink);
+    #[cfg(feature = "serde")]
+    exercise_in_place(&mut sink);
+    #[cfg(feature = "json-core")]
+    exercise_json_core(&mut sink);
     black_box(&sink.buf);
     loop {
         core::hint::spin_loop();
     }
 }
 
+#[cfg(not(feature = "json-core"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     extern "C" {
@@ -672,4 +770,13 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
         fn allocstate_panic_path_is_reachable() -> !;
     }
     unsafe { allocstate_panic_path_is_reachable() }
+}
+
+/// Size only: serde-json-core keeps panic paths of its own (see Cargo.toml).
+#[cfg(feature = "json-core")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
 }

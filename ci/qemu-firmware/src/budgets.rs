@@ -1,0 +1,419 @@
+//! Stack budgets: every operation measured on the target from the caller's frame down.
+//! What an operation works on lives in a static (the caller's storage), so what is
+//! measured is what the operation itself needs. A decoder that returns its result by
+//! value is charged for the stack beyond the returned value's own bytes (the caller's
+//! slot for it); the in-place decoders return nothing.
+
+use core::fmt::Write;
+use core::hint::black_box;
+#[cfg(budgets)]
+use core::mem::size_of;
+
+use allocstate::restart::{RestartOutcome, RestartReason};
+#[cfg(alloc_ram)]
+use allocstate::{AllocIdentity, Allocation, DesiredStatus, Role};
+use allocstate::{ClientStatus, TaskEvent, TaskState, EVENT_TEXT_CAPACITY};
+
+use crate::checks::{Memory, Tally};
+use crate::{out, stack};
+
+/// Every `TaskState` operation, its postcard and JSON decoders included.
+pub const TASK_BUDGET: usize = 2048;
+/// Every `Allocation<8>` operation, both decoders included, beyond the allocation.
+#[cfg(alloc_ram)]
+pub const ALLOC_BUDGET: usize = 4096;
+
+/// What a measurement is held to.
+#[derive(Clone, Copy)]
+enum Limit {
+    /// The operation's budget.
+    Budget(usize),
+    /// Known to need more than its budget (not fixed yet, listed in docs/on-target.md):
+    /// held to a ceiling a little above today's figure so it cannot grow unnoticed.
+    Over { budget: usize, ceiling: usize },
+    /// A decoder that returns its result by value: the budget is for the stack beyond the
+    /// `value` bytes of the result itself.
+    #[cfg_attr(not(budgets), allow(dead_code))]
+    Beyond { budget: usize, value: usize },
+}
+use Limit::Budget;
+
+/// A `fmt::Write` that drops everything.
+struct Void;
+
+impl Write for Void {
+    fn write_str(&mut self, _: &str) -> core::fmt::Result {
+        Ok(())
+    }
+}
+
+/// Measures `f`'s stack; the part beyond `returned` bytes is held to `budget` (checked on
+/// thumbv7em, the figures the crate documents; printed elsewhere).
+fn charge<R>(tally: &mut Tally, name: &str, limit: Limit, f: impl FnOnce() -> R) -> R {
+    let (result, used) = stack::measure(f);
+    match limit {
+        _ if !cfg!(budgets) => out::line(format_args!("     stack {name}: {used} B")),
+        Limit::Budget(budget) => tally.check(
+            used <= budget,
+            format_args!("stack {name}: {used} B (budget {budget} B)"),
+        ),
+        Limit::Beyond { budget, value } => tally.check(
+            used.saturating_sub(value) <= budget,
+            format_args!(
+                "stack {name}: {used} B, {} B beyond the {value} B result (budget {budget} B)",
+                used.saturating_sub(value)
+            ),
+        ),
+        Limit::Over { budget, ceiling } => tally.check(
+            used <= ceiling,
+            format_args!(
+                "stack {name}: {used} B, OVER its budget of {budget} B (known, see docs/on-target.md; must not pass {ceiling} B)"
+            ),
+        ),
+    }
+    result
+}
+
+/// Two texts that together fill an event's text capacity, untruncated; on the micro:bit
+/// half that, so that a full task's JSON fits its smaller buffer.
+fn half_text() -> heapless::String<EVENT_TEXT_CAPACITY> {
+    let length = if cfg!(alloc_ram) {
+        EVENT_TEXT_CAPACITY / 2
+    } else {
+        EVENT_TEXT_CAPACITY / 4
+    };
+    let mut text = heapless::String::new();
+    while text.len() < length && text.push('x').is_ok() {}
+    text
+}
+
+/// A task with a full ring, every event's text filled.
+#[inline(never)]
+fn full_task(task: &mut TaskState) {
+    let text = half_text();
+    task.reset();
+    let _ = task.apply(TaskEvent::received(1));
+    let _ = task.apply(TaskEvent::started(2).with_message(&text));
+    for time in 3..12 {
+        let _ = task.apply(TaskEvent::driver(time, &text).with_message(&text));
+    }
+}
+
+pub fn run(tally: &mut Tally, memory: &mut Memory) {
+    tasks(tally, memory);
+    #[cfg(alloc_ram)]
+    allocations(tally, memory);
+}
+
+#[inline(never)]
+fn tasks(tally: &mut Tally, memory: &mut Memory) {
+    const T: usize = TASK_BUDGET;
+    let task = &mut *memory.task;
+    let spare = &mut *memory.spare;
+    full_task(task);
+    full_task(spare);
+    charge(tally, "TaskState::accepts", Budget(T), || {
+        black_box(task.accepts(black_box(&TaskEvent::started(black_box(1)))))
+    });
+    charge(tally, "TaskState::apply", Budget(T), || {
+        black_box(
+            task.apply(black_box(TaskEvent::terminated(black_box(20), 1)))
+                .is_ok(),
+        )
+    });
+    let outcome = RestartOutcome::NoRestart {
+        reason: RestartReason::ExceededFail {
+            attempts: 2,
+            interval: 60_000_000_000,
+        },
+    };
+    charge(tally, "TaskState::apply_restart", Budget(T), || {
+        black_box(
+            task.apply_restart(black_box(&outcome), black_box(21))
+                .is_ok(),
+        )
+    });
+    charge(tally, "TaskState::finish", Budget(T), || {
+        black_box(task.finish(black_box(22)))
+    });
+    charge(tally, "ClientStatus::of", Budget(T), || {
+        black_box(ClientStatus::of([&*task, &*spare]))
+    });
+    charge(
+        tally,
+        "TaskEvent::display_message, written",
+        Budget(T),
+        || {
+            for event in task.events() {
+                let _ = write!(Void, "{}", black_box(event).display_message());
+            }
+        },
+    );
+    // By value: too deep for the micro:bit's 16 KiB next to the firmware's buffers.
+    #[cfg(alloc_ram)]
+    charge(
+        tally,
+        "TaskState::from_parts (by value)",
+        Limit::Over {
+            budget: T,
+            ceiling: 6400,
+        },
+        || {
+            let events = [
+                TaskEvent::received(1),
+                TaskEvent::started(2),
+                TaskEvent::terminated(3, 0),
+            ];
+            black_box(TaskState::from_parts(
+                allocstate::TaskStateParts::new(allocstate::WireState::Running),
+                black_box(events),
+            ))
+            .is_ok()
+        },
+    );
+
+    let scratch = &mut *memory.scratch;
+    let len = charge(tally, "TaskState::to_postcard", Budget(T), || {
+        black_box(
+            task.to_postcard(black_box(&mut *scratch))
+                .map_or(0, |b| b.len()),
+        )
+    });
+    let bytes = scratch.get(..len).unwrap_or(&[]);
+    let read = charge(tally, "TaskState::from_postcard_into", Budget(T), || {
+        black_box(TaskState::from_postcard_into(black_box(bytes), &mut *spare).is_ok())
+    });
+    tally.check(
+        read && *spare == *task,
+        format_args!("TaskState::from_postcard_into restores the state"),
+    );
+    // By value: too deep for the micro:bit's 16 KiB next to the firmware's buffers.
+    #[cfg(alloc_ram)]
+    charge(
+        tally,
+        "TaskState::from_postcard (by value)",
+        Limit::Over {
+            budget: T,
+            ceiling: 6400,
+        },
+        || black_box(TaskState::from_postcard(black_box(bytes)).is_ok()),
+    );
+
+    let json = &mut *memory.json;
+    let unescape = &mut *memory.unescape;
+    let len = charge(
+        tally,
+        "TaskState JSON write (serde-json-core)",
+        Budget(T),
+        || black_box(serde_json_core::to_slice(&*task, black_box(&mut *json)).unwrap_or(0)),
+    );
+    let text = json.get(..len).unwrap_or(&[]);
+    let read = charge(
+        tally,
+        "TaskState::deserialize_into (serde-json-core)",
+        Limit::Over {
+            budget: T,
+            ceiling: 4400,
+        },
+        || {
+            let mut de =
+                serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
+            TaskState::deserialize_into(&mut de, &mut *spare).is_ok() && de.end().is_ok()
+        },
+    );
+    tally.check(
+        // JSON carries the held events, not the count of every event ever accepted.
+        read && spare.events().iter().eq(task.events().iter()) && spare.phase() == task.phase(),
+        format_args!("TaskState JSON read in place with serde-json-core"),
+    );
+    // By value: too deep for the micro:bit's 16 KiB next to the firmware's buffers.
+    #[cfg(alloc_ram)]
+    charge(
+        tally,
+        "TaskState JSON read by value (serde-json-core)",
+        Limit::Over {
+            budget: T,
+            ceiling: 12600,
+        },
+        || {
+            black_box(
+                serde_json_core::from_slice_escaped::<TaskState>(black_box(text), &mut *unescape)
+                    .is_ok(),
+            )
+        },
+    );
+}
+
+#[cfg(alloc_ram)]
+#[inline(never)]
+fn allocations(tally: &mut Tally, memory: &mut Memory) {
+    const A: usize = ALLOC_BUDGET;
+    let (alloc, spare) = crate::checks::allocations();
+    let text = half_text();
+    alloc.clear();
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let roles = [
+        Role::leader(),
+        Role::main(),
+        Role::prestart(false),
+        Role::prestart(true),
+        Role::poststart(true),
+        Role::main(),
+        Role::main(),
+        Role::poststop(),
+    ];
+    for (name, role) in names.iter().zip(roles) {
+        charge(tally, "Allocation<8>::add_task", Budget(A), || {
+            black_box(alloc.add_task(black_box(name), black_box(role)).is_ok())
+        });
+    }
+    for (index, name) in names.iter().enumerate() {
+        let time = i64::try_from(index).unwrap_or(0);
+        let _ = alloc.apply(name, TaskEvent::received(time));
+        let _ = alloc.apply(name, TaskEvent::started(time + 1).with_message(&text));
+        for t in 0..8 {
+            let _ = alloc.apply(
+                name,
+                TaskEvent::driver(time + 2 + t, &text).with_message(&text),
+            );
+        }
+    }
+    charge(tally, "Allocation<8>::apply", Budget(A), || {
+        black_box(
+            alloc
+                .apply(black_box("b"), black_box(TaskEvent::terminated(30, 1)))
+                .is_ok(),
+        )
+    });
+    charge(tally, "Allocation<8>::apply_at", Budget(A), || {
+        black_box(
+            alloc
+                .apply_at(black_box(5), black_box(TaskEvent::terminated(31, 0)))
+                .is_ok(),
+        )
+    });
+    charge(tally, "Allocation<8>::finish", Budget(A), || {
+        black_box(alloc.finish(black_box("b"), black_box(32)).is_ok())
+    });
+    charge(tally, "Allocation<8>::orders", Budget(A), || {
+        black_box(alloc.orders().len())
+    });
+    charge(tally, "Allocation<8>::apply_orders", Budget(A), || {
+        black_box(alloc.apply_orders(black_box(33)).len())
+    });
+    charge(tally, "Allocation<8>::client_status", Budget(A), || {
+        black_box((alloc.client_status(), alloc.client_description().len()))
+    });
+    let identity = AllocIdentity {
+        id: "203266e5-e0d6-9486-5e05-397ed2b184af",
+        eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
+        name: "example.cache[0]",
+        node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
+        job_id: "example",
+        task_group: "cache",
+    };
+    charge(tally, "Allocation<8>::set_identity", Budget(A), || {
+        black_box(alloc.set_identity(black_box(identity)).is_ok())
+    });
+    charge(tally, "Allocation<8>::set_desired", Budget(A), || {
+        black_box(
+            alloc
+                .set_desired(black_box(DesiredStatus::Stop), "alloc not needed")
+                .is_ok(),
+        )
+    });
+    charge(tally, "Allocation<8>::set_server_status", Budget(A), || {
+        black_box(alloc.set_server_status(black_box(None)).is_ok())
+    });
+    charge(tally, "Allocation<8>::set_indexes", Budget(A), || {
+        black_box(alloc.set_indexes(black_box(7), black_box(90)).is_ok())
+    });
+
+    // The compact encoding of this allocation fits the JSON buffer.
+    let buffer = &mut *memory.json;
+    let len = charge(tally, "Allocation<8>::to_postcard", Budget(A), || {
+        black_box(
+            alloc
+                .to_postcard(black_box(&mut *buffer))
+                .map_or(0, |b| b.len()),
+        )
+    });
+    let bytes = buffer.get(..len).unwrap_or(&[]);
+    let read = charge(
+        tally,
+        "Allocation<8>::from_postcard_into",
+        Budget(A),
+        || black_box(Allocation::from_postcard_into(black_box(bytes), &mut *spare).is_ok()),
+    );
+    tally.check(
+        len > 0 && read && *spare == *alloc,
+        format_args!("Allocation<8>::from_postcard_into restores the allocation ({len} B)"),
+    );
+    #[cfg(budgets)]
+    charge(
+        tally,
+        "Allocation<8>::from_postcard (by value)",
+        Limit::Beyond {
+            budget: A,
+            value: size_of::<Allocation<8>>(),
+        },
+        || black_box(Allocation::<8>::from_postcard(black_box(bytes)).is_ok()),
+    );
+
+    // Nomad's JSON of eight tasks with two events each (the full one would not fit the
+    // buffer): written and read back in place through serde-json-core.
+    alloc.clear();
+    for (index, name) in names.iter().enumerate() {
+        let time = i64::try_from(index).unwrap_or(0);
+        let _ = alloc.add_task(name, Role::main());
+        let _ = alloc.apply(name, TaskEvent::received(time));
+        let _ = alloc.apply(
+            name,
+            TaskEvent::started(time + 1).with_message("a \"quoted\" message\n"),
+        );
+    }
+    let _ = alloc.set_identity(identity);
+    let unescape = &mut *memory.unescape;
+    let len = charge(
+        tally,
+        "Allocation<8> JSON write (serde-json-core)",
+        Budget(A),
+        || black_box(serde_json_core::to_slice(&*alloc, black_box(&mut *buffer)).unwrap_or(0)),
+    );
+    let text = buffer.get(..len).unwrap_or(&[]);
+    let read = charge(
+        tally,
+        "Allocation<8>::deserialize_into (serde-json-core)",
+        Limit::Over {
+            budget: A,
+            ceiling: 6900,
+        },
+        || {
+            let mut de =
+                serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
+            Allocation::deserialize_into(&mut de, &mut *spare).is_ok() && de.end().is_ok()
+        },
+    );
+    tally.check(
+        len > 0 && read && spare.len() == 8 && spare.id() == alloc.id(),
+        format_args!("Allocation<8> JSON read in place with serde-json-core ({len} B)"),
+    );
+    #[cfg(budgets)]
+    charge(
+        tally,
+        "Allocation<8> JSON read by value (serde-json-core)",
+        Limit::Over {
+            budget: A,
+            ceiling: 21600,
+        },
+        || {
+            black_box(
+                serde_json_core::from_slice_escaped::<Allocation<8>>(
+                    black_box(text),
+                    &mut *unescape,
+                )
+                .is_ok(),
+            )
+        },
+    );
+}

@@ -1,0 +1,56 @@
+//! allocstate on an emulated Cortex-M: replays every scenario and compares the output with
+//! the host's byte for byte, runs the restart-tracker table and an allocation's orders,
+//! and measures the stack of the crate's operations against their budgets. Prints one
+//! line per check and `firmware: N passed, M failed`; exits 0 only if none failed. A
+//! panic or a fault exits 1 (a stack overflow is a fault: the firmware is linked with
+//! flip-link).
+
+#![no_std]
+#![no_main]
+
+mod budgets;
+mod checks;
+#[cfg(budgets)]
+mod cost;
+mod out;
+mod stack;
+mod target_json;
+mod transcript;
+
+#[path = "../../../tests/common/restart_cases.rs"]
+mod restart_cases;
+
+/// Written by build.rs: the machine, the scenarios and the host's transcripts.
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+}
+
+use cortex_m_rt::{entry, exception, ExceptionFrame};
+
+#[entry]
+fn main() -> ! {
+    let mut tally = checks::Tally::default();
+    out::line(format_args!(
+        "machine {}: {} KiB RAM",
+        generated::MACHINE,
+        generated::RAM_LENGTH / 1024
+    ));
+    checks::run(&mut tally);
+    out::line(format_args!(
+        "firmware: {} passed, {} failed",
+        tally.passed, tally.failed
+    ));
+    out::exit(tally.failed == 0)
+}
+
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    out::line(format_args!("HardFault at pc {:#010x}", frame.pc()));
+    out::exit(false)
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    out::line(format_args!("panic: {info}"));
+    out::exit(false)
+}

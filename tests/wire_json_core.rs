@@ -1,0 +1,153 @@
+//! Nomad's JSON through serde-json-core, the allocator-free JSON a microcontroller uses:
+//! it writes the bytes serde_json writes (but for the one documented difference, the hex
+//! case of `\u00XX` escapes), reads the seed allocation and the crate's own output, and
+//! refuses an escaped string longer than its unescape buffer with a clear error. The same
+//! paths run on the target in ci/qemu-firmware.
+
+use allocstate::{Allocation, Role, TaskEvent, TaskState, EVENT_TEXT_CAPACITY};
+
+mod common;
+use common::{largest_task_state, modern};
+
+const SEED: &str = include_str!("data/seed_allocation.json");
+
+/// Writes with serde-json-core into a buffer large enough for anything here.
+fn core_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut buf = vec![0u8; 1 << 20];
+    let len = serde_json_core::to_slice(value, &mut buf).unwrap();
+    buf.truncate(len);
+    buf
+}
+
+/// serde_json's output with its `\u00xx` escapes in serde-json-core's upper-case hex.
+fn with_upper_case_escapes(json: &[u8]) -> Vec<u8> {
+    let mut out = json.to_vec();
+    let mut i = 0;
+    while i + 6 <= out.len() {
+        if out[i] == b'\\' {
+            if out[i + 1] == b'u' {
+                out[i + 2..i + 6].make_ascii_uppercase();
+                i += 6;
+            } else {
+                i += 2;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A task whose texts hold every kind of character a JSON writer must escape.
+fn task_with_escapes() -> TaskState {
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1)).unwrap();
+    task.apply(
+        TaskEvent::driver(2, "tab\tnewline\n\u{1}\u{1f}\u{7f}")
+            .with_message("quote\"back\\slash/é"),
+    )
+    .unwrap();
+    task.apply(TaskEvent::started(3).with_message("\u{8}\u{c}\r\u{0}"))
+        .unwrap();
+    task
+}
+
+#[test]
+fn writing_gives_serde_json_bytes_but_for_the_hex_case_of_control_escapes() {
+    let escaping = task_with_escapes();
+    let serde = serde_json::to_vec(&escaping).unwrap();
+    let core = core_json(&escaping);
+    assert_ne!(core, serde, "the \\u00XX escapes differ in case");
+    assert_eq!(core, with_upper_case_escapes(&serde));
+    assert!(String::from_utf8_lossy(&core).contains(r"\u001F"));
+    assert!(String::from_utf8_lossy(&serde).contains(r"\u001f"));
+
+    // Without control characters other than \b \f \n \r \t: byte for byte.
+    for task in [largest_task_state(), TaskState::new()] {
+        assert_eq!(core_json(&task), serde_json::to_vec(&task).unwrap());
+    }
+    let alloc = modern();
+    assert_eq!(core_json(&alloc), serde_json::to_vec(&alloc).unwrap());
+}
+
+#[test]
+fn the_seed_allocation_reads_as_with_serde_json() {
+    let want: Allocation = serde_json::from_str(SEED).unwrap();
+    let mut unescape = [0u8; 256];
+    let mut read: Allocation = Allocation::new();
+    let mut de = serde_json_core::de::Deserializer::new(SEED.as_bytes(), Some(&mut unescape));
+    Allocation::deserialize_into(&mut de, &mut read).unwrap();
+    assert_eq!(de.end().unwrap(), SEED.len());
+    assert_eq!(read, want);
+
+    let (by_value, used) =
+        serde_json_core::from_slice_escaped::<Allocation>(SEED.as_bytes(), &mut unescape).unwrap();
+    assert_eq!((by_value, used), (want, SEED.len()));
+}
+
+#[test]
+fn the_crates_own_output_reads_back_to_the_same_json() {
+    let mut unescape = [0u8; 256];
+    for task in [task_with_escapes(), largest_task_state()] {
+        let json = core_json(&task);
+        let mut back = TaskState::new();
+        let mut de = serde_json_core::de::Deserializer::new(&json, Some(&mut unescape));
+        TaskState::deserialize_into(&mut de, &mut back).unwrap();
+        assert_eq!(core_json(&back), json);
+        assert_eq!(back.events().len(), task.events().len());
+        // JSON does not carry the truncation flag; everything it carries comes back.
+        for (read, written) in back.events().iter().zip(task.events()) {
+            assert_eq!(read.detail(), written.detail());
+            assert_eq!(read.message(), written.message());
+            assert_eq!(read.time(), written.time());
+        }
+        assert_eq!(
+            (back.phase(), back.restarts()),
+            (task.phase(), task.restarts())
+        );
+    }
+    let alloc = modern();
+    let json = core_json(&alloc);
+    let mut back: Allocation<4> = Allocation::new();
+    let mut de = serde_json_core::de::Deserializer::new(&json, Some(&mut unescape));
+    Allocation::deserialize_into(&mut de, &mut back).unwrap();
+    assert_eq!(core_json(&back), json);
+}
+
+#[test]
+fn an_escaped_string_longer_than_the_unescape_buffer_is_a_clear_error() {
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1).with_message(&"\"".repeat(40)))
+        .unwrap();
+    let json = core_json(&task);
+    // 40 quotes unescape to 40 bytes: a 32-byte buffer is too small.
+    let mut small = [0u8; 32];
+    let mut back = TaskState::new();
+    back.apply(TaskEvent::received(9)).unwrap();
+    let mut de = serde_json_core::de::Deserializer::new(&json, Some(&mut small));
+    let error = TaskState::deserialize_into(&mut de, &mut back).unwrap_err();
+    assert_eq!(error, serde_json_core::de::Error::EscapedStringIsTooLong);
+    assert_eq!(back, TaskState::new(), "left new, never half read");
+
+    // A string without escapes is read in place, whatever its length, and cut visibly.
+    let long = "x".repeat(EVENT_TEXT_CAPACITY + 10);
+    let json = format!(
+        r#"{{"State":"pending","Events":[{{"Type":"Received","Time":1,"Message":"{long}"}}]}}"#
+    );
+    let mut de = serde_json_core::de::Deserializer::new(json.as_bytes(), Some(&mut small));
+    TaskState::deserialize_into(&mut de, &mut back).unwrap();
+    let event = back.events().latest().unwrap();
+    assert_eq!(event.message().len(), EVENT_TEXT_CAPACITY);
+    assert!(event.is_truncated());
+}
+
+#[test]
+fn an_allocation_decoded_in_place_keeps_roles_only_through_postcard() {
+    // JSON carries no lifecycle: read back, every task is `main` (see the crate docs).
+    let alloc = modern();
+    let json = core_json(&alloc);
+    let mut unescape = [0u8; 256];
+    let (back, _) =
+        serde_json_core::from_slice_escaped::<Allocation<4>>(&json, &mut unescape).unwrap();
+    assert!(back.tasks().all(|t| t.role() == Role::main()));
+}
