@@ -63,7 +63,7 @@ impl DisplayMessage<'_> {
             Detail::FailedValidation { validation_error } => {
                 or(f, validation_error, "Validation of task failed")
             }
-            Detail::SetupFailure { setup_error } => or(f, setup_error, "Task setup failed"),
+            Detail::SetupFailure { setup_error, .. } => or(f, setup_error, "Task setup failed"),
             Detail::DriverFailure { driver_error } => or(f, driver_error, "Failed to start task"),
             Detail::DownloadingArtifacts => f.write_str("Client is downloading artifacts"),
             Detail::FailedArtifactDownload { download_error } => {
@@ -120,6 +120,7 @@ impl DisplayMessage<'_> {
             Detail::Signaling {
                 task_signal,
                 task_signal_reason,
+                ..
             } => match (task_signal.is_empty(), task_signal_reason.is_empty()) {
                 (true, true) => f.write_str("Task being sent a signal"),
                 (true, false) => f.write_str(task_signal_reason),
@@ -134,7 +135,7 @@ impl DisplayMessage<'_> {
             Detail::RestartSignaled { restart_reason } => {
                 or(f, restart_reason, "Task signaled to restart")
             }
-            Detail::Driver { driver_message } => f.write_str(driver_message),
+            Detail::Driver { driver_message, .. } => f.write_str(driver_message),
             Detail::LeaderTaskDead => f.write_str("Leader Task in Group dead"),
             Detail::MainTasksDead => f.write_str("Main tasks in the group died"),
             Detail::Reconnected => f.write_str("Client reconnected"),
@@ -171,8 +172,10 @@ impl defmt::Format for DisplayMessage<'_> {
 }
 
 /// The computed message of `event`, ignoring its override.
+#[cfg(feature = "serde")]
 struct Computed<'a>(DisplayMessage<'a>);
 
+#[cfg(feature = "serde")]
 impl fmt::Display for Computed<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.computed(f)
@@ -180,16 +183,10 @@ impl fmt::Display for Computed<'_> {
 }
 
 /// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
-#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+#[cfg(feature = "serde")]
 pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
     let mut rest = Matcher { rest: text };
     write!(rest, "{}", Computed(event.display_message())).is_ok() && rest.rest.is_empty()
-}
-
-/// Writes the computed message of `event` (ignoring its override) into `out`.
-#[cfg_attr(not(feature = "serde"), allow(dead_code))]
-pub(crate) fn write_computed<W: Write>(event: &TaskEvent, out: &mut W) -> fmt::Result {
-    write!(out, "{}", Computed(event.display_message()))
 }
 
 /// A `fmt::Write` that consumes an expected string and fails at the first difference.
@@ -457,6 +454,7 @@ mod tests {
                 Detail::Signaling {
                     task_signal: s,
                     task_signal_reason: r,
+                    signal: "SIGUSR1",
                 },
             ))
         };

@@ -106,12 +106,15 @@
 //! `StartedAt`, `FinishedAt` (RFC 3339 as Go's `time.RFC3339Nano` writes them; the zero
 //! time `0001-01-01T00:00:00Z` for none) and `Events`. A [`TaskEvent`] is Nomad's
 //! `TaskEvent` with its full modern field set, zero values as Nomad writes them, the
-//! computed `DisplayMessage` and the `Details` Nomad's setters write.
+//! computed `DisplayMessage` and `Details`: the keys Nomad's setters wrote (an event
+//! read keeps which ones it had, empty and zero values too; `null` when it had none),
+//! or, for `Driver`, the driver's annotations.
 //!
 //! Reading accepts the seed-era shape (only `State` and `Events`) and the modern one,
-//! skips unknown fields, and cuts over-long strings visibly
-//! ([`TaskEvent::is_truncated`]). An incoming `DisplayMessage` equal to the computed one
-//! is not stored; a different one is kept as the override. The state is rebuilt through
+//! skips unknown fields, refuses a field given twice (naming it), and cuts over-long
+//! strings the kind keeps visibly ([`TaskEvent::is_truncated`]). An incoming
+//! `DisplayMessage` exactly equal to the computed one is not stored; a different one is
+//! kept as the override. The state is rebuilt through
 //! [`TaskState::from_parts`], so more than ten events, an unknown `State` or one the
 //! events contradict is an error.
 //!
@@ -150,11 +153,17 @@
 //!   `Option<i64>`, the accepted event count u64, then the held events as a sequence
 //!   (varint length, oldest first).
 //! - event: kind code `u8` ([`EventKind::code`](crate::EventKind::code)), `Time` i64,
-//!   `FailsTask` bool, truncated bool; then the kind's numbers (`Terminated`: exit code
-//!   i32, signal i32, `oom_killed` `Option<bool>`; `Restarting`, `Killing`,
-//!   `Disk Resources Exceeded`: one i64); then the kind's strings (its first annotation —
-//!   the type string for an unknown kind — and, for `Killed` and `Signaling`, its second),
-//!   `Message`, and the `DisplayMessage` override (empty when computed).
+//!   `FailsTask` bool, the cut mask `u8` (which strings were cut: bit 0 the first
+//!   annotation, 1 the second, 2 `Message`, 3 the `DisplayMessage` override), the
+//!   `Details` keys `u8` (bit 0 `Details` is `null`, 1 `fails_task`, 2 `message` or
+//!   `exit_message`, 3 to 5 the kind's own keys in order); then the kind's numbers
+//!   (`Terminated`: exit code i32, signal i32, `oom_killed` `Option<bool>`;
+//!   `Restarting`, `Killing`, `Disk Resources Exceeded`: one i64); then the kind's strings
+//!   (its first annotation — the type string for an unknown kind — and, for `Killed`,
+//!   `Setup Failure`, `Signaling` and `Driver`, its second: `Signaling`'s reason and
+//!   `Details["signal"]`, or `Driver`'s annotations sorted by key, packed as each
+//!   string's length — one byte below 64, else `0x40 | len >> 7` and `len & 0x7f` —
+//!   then its bytes), `Message`, and the `DisplayMessage` override (empty when computed).
 //! - allocation: `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup` (strings), the
 //!   desired status `u8` (run 0, stop 1, evict 2), `DesiredDescription`, the server-set
 //!   status as `Option<u8>` (lost 4, unknown 5; none when derived), the client
@@ -167,8 +176,8 @@
 //!   running 1, failed 2, complete 3, lost 4, unknown 5) and [`EventKind`] (its code) are
 //!   one `u8`; in JSON they are Nomad's strings.
 //!
-//! `TaskState::from_postcard` refuses anything a well-behaved encoder could not have
-//! written: trailing bytes, unknown codes, text over capacity, an unknown kind naming a
+//! `TaskState::from_postcard` returns a [`DecodeError`] naming what was wrong, and
+//! refuses anything a well-behaved encoder could not have written: trailing bytes, unknown codes, text over capacity, an unknown kind naming a
 //! known type, a state [`TaskState::from_parts`] refuses, and any non-canonical encoding
 //! (it re-encodes and compares), so decode then encode is byte-identical.
 //! `Allocation::from_postcard` is as strict: besides the task states' checks, it refuses
@@ -235,7 +244,7 @@ pub use allocation::{
 };
 pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;
-pub use error::Rejected;
+pub use error::{DecodeError, Rejected};
 pub use event::{Detail, TaskEvent};
 pub use kind::EventKind;
 pub use phase::{Phase, WireState};

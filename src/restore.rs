@@ -175,8 +175,10 @@ impl TaskState {
     /// The rule:
     ///
     /// - The events must be acceptable in order by the contract's table from some starting
-    ///   phase: from a fresh task (Pending, no events) if the first is `Received`;
-    ///   otherwise from any of the five phases, since older events may have been evicted.
+    ///   phase: from a fresh task (Pending, no events) when they are the task's whole
+    ///   history (the event count equals them, or, without a count, fewer than ten are
+    ///   held: Nomad evicts only beyond ten); otherwise from any of the five phases, and
+    ///   then `Received` is refused even first (it was not the task's first event).
     /// - The run must end in a phase shown as `state` (for `dead`, anywhere: the eventless
     ///   [`finish`](TaskState::finish) may follow). Among several possible phases, Running
     ///   is preferred over Exited and Pending over ShuttingDown; a given `phase` must be
@@ -213,7 +215,18 @@ impl TaskState {
             return Err(InvalidState::CountBelowHeld);
         }
 
-        let (reachable, entered_dead) = walk(&held)?;
+        // Nomad evicts only beyond ten: with fewer held, or the count equal to them, the
+        // held events are the task's whole history.
+        // Without a count, ten held may or may not follow evicted ones: `Received` first
+        // then says they do not.
+        let evicted = match parts.event_count {
+            Some(_) => accepted > count,
+            None => {
+                held.len() == MAX_EVENTS
+                    && held.first().is_none_or(|e| e.kind() != EventKind::Received)
+            }
+        };
+        let (reachable, entered_dead) = walk(&held, evicted)?;
         let phase = end_phase(parts, reachable)?;
 
         let held_failed = held.iter().any(TaskEvent::marks_failed);
@@ -274,12 +287,11 @@ impl TaskState {
     }
 }
 
-/// Runs the held events through the table from every possible start; returns the phases a
-/// run can end in and the time of the event that made every run dead, if one did.
-fn walk(held: &[TaskEvent]) -> Result<(Phases, Option<i64>), InvalidState> {
-    let fresh = held
-        .first()
-        .is_some_and(|event| event.kind() == EventKind::Received);
+/// Runs the held events through the table from every possible start (a fresh task unless
+/// older events were `evicted`); returns the phases a run can end in and the time of the
+/// event that made every run dead, if one did.
+fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), InvalidState> {
+    let fresh = !evicted;
     let mut phases = if fresh {
         Phases::of(Phase::Pending)
     } else {
@@ -368,13 +380,18 @@ mod tests {
 
     #[test]
     fn prefers_running_and_pending() {
+        // Older events evicted: the held one may follow any phase.
+        let evicted = |state| TaskStateParts {
+            event_count: Some(5),
+            ..parts(state)
+        };
         let e = [TaskEvent::driver(1, "x")];
-        let r = TaskState::from_parts(parts(WireState::Running), e.clone()).unwrap();
+        let r = TaskState::from_parts(evicted(WireState::Running), e.clone()).unwrap();
         assert_eq!(r.phase(), Phase::Running);
-        let p = TaskState::from_parts(parts(WireState::Pending), e).unwrap();
+        let p = TaskState::from_parts(evicted(WireState::Pending), e).unwrap();
         assert_eq!(p.phase(), Phase::Pending);
         let shut = [TaskEvent::of_kind(1, EventKind::WaitingForShutdownDelay)];
-        let s = TaskState::from_parts(parts(WireState::Pending), shut).unwrap();
+        let s = TaskState::from_parts(evicted(WireState::Pending), shut).unwrap();
         assert_eq!(s.phase(), Phase::ShuttingDown);
     }
 
@@ -426,6 +443,48 @@ mod tests {
             TaskState::from_parts(parts(WireState::Running), late_received),
             Err(InvalidState::EventsOutOfOrder { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn received_after_evicted_events_is_refused() {
+        // Regression: `Received` held first with events evicted before it (20 accepted,
+        // 2 held) was taken as a fresh task.
+        let counted = TaskStateParts {
+            event_count: Some(20),
+            ..parts(WireState::Running)
+        };
+        let events = [TaskEvent::received(1), TaskEvent::started(2)];
+        assert_eq!(
+            TaskState::from_parts(counted, events.clone()),
+            Err(InvalidState::EventsOutOfOrder {
+                index: 0,
+                kind: EventKind::Received
+            })
+        );
+        let whole = TaskStateParts {
+            event_count: Some(2),
+            ..parts(WireState::Running)
+        };
+        assert!(TaskState::from_parts(whole, events).is_ok());
+    }
+
+    #[test]
+    fn a_whole_history_starts_from_a_fresh_task() {
+        // No event accepted: the task is pending, not running.
+        let none = TaskStateParts {
+            event_count: Some(0),
+            ..parts(WireState::Running)
+        };
+        assert_eq!(
+            TaskState::from_parts(none, []),
+            Err(InvalidState::StateContradictsEvents)
+        );
+        // Fewer than ten held without a count: nothing was evicted, so a `Terminated`
+        // cannot come first; ten held may follow evicted ones.
+        let exit = || TaskEvent::terminated(1, 0);
+        assert!(TaskState::from_parts(parts(WireState::Running), [exit()]).is_err());
+        let ten = core::iter::once(exit()).chain((0..9).map(|t| TaskEvent::driver(t, "")));
+        assert!(TaskState::from_parts(parts(WireState::Running), ten).is_ok());
     }
 
     #[test]

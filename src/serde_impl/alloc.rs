@@ -14,6 +14,7 @@ use crate::allocation::{
     identity::Identity, AllocError, AllocTask, Allocation, DesiredStatus, ReportedDescription,
     CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
+use crate::error::DecodeError;
 use crate::status::ClientStatus;
 
 impl<const N: usize> Serialize for Allocation<N> {
@@ -45,7 +46,7 @@ pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
     }
 }
 
-fn desired_from_code(code: u8) -> Option<DesiredStatus> {
+pub(crate) fn desired_from_code(code: u8) -> Option<DesiredStatus> {
     match code {
         0 => Some(DesiredStatus::Run),
         1 => Some(DesiredStatus::Stop),
@@ -130,33 +131,6 @@ impl<const C: usize> Visitor<'_> for Bounded<C> {
     }
 }
 
-/// An optional bounded string (`None` for JSON `null` or postcard's 0 tag).
-pub(crate) struct MaybeBounded<const C: usize>(pub(crate) Bounded<C>);
-
-impl<'de, const C: usize> DeserializeSeed<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de, const C: usize> Visitor<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(d).map(Some)
-    }
-}
-
 /// The client status read with an allocation.
 #[derive(Clone, Copy)]
 pub(crate) enum Claimed {
@@ -195,41 +169,16 @@ impl<const N: usize> Decoded<N> {
 }
 
 /// Adds a decoded task: its name must be new and there must be room.
-pub(crate) fn push_task<const N: usize, E: de::Error>(
+pub(crate) fn push_task<const N: usize>(
     tasks: &mut Vec<AllocTask, N>,
     task: AllocTask,
-) -> Result<(), E> {
+) -> Result<(), DecodeError> {
     if tasks.iter().any(|held| held.name == task.name) {
-        return Err(E::custom(AllocError::DuplicateTask));
+        return Err(DecodeError::InvalidAllocation(AllocError::DuplicateTask));
     }
     tasks
         .push(task)
-        .map_err(|_| E::custom(AllocError::Full { capacity: N }))
-}
-
-/// Why a decoded allocation was refused.
-enum Invalid {
-    Contradicts {
-        claimed: ClientStatus,
-        derived: ClientStatus,
-    },
-    Alloc(AllocError),
-    KillOrdered,
-}
-
-impl fmt::Display for Invalid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Invalid::Contradicts { claimed, derived } => write!(
-                f,
-                "ClientStatus `{claimed}` contradicts the tasks, whose status is `{derived}`"
-            ),
-            Invalid::Alloc(error) => fmt::Display::fmt(error, f),
-            Invalid::KillOrdered => f.write_str(
-                "a task marked kill-ordered is a poststop task or has accepted no event",
-            ),
-        }
-    }
+        .map_err(|_| DecodeError::InvalidAllocation(AllocError::Full { capacity: N }))
 }
 
 impl<const N: usize> Decoded<N> {
@@ -238,14 +187,14 @@ impl<const N: usize> Decoded<N> {
         self.check().map_err(E::custom)
     }
 
-    fn check(self) -> Result<Allocation<N>, Invalid> {
+    pub(crate) fn check(self) -> Result<Allocation<N>, DecodeError> {
         // Names are unique and within N by construction (`push_task`).
         if self
             .tasks
             .iter()
             .any(|t| t.kill_ordered && (t.role.is_poststop() || t.state.event_count() == 0))
         {
-            return Err(Invalid::KillOrdered);
+            return Err(DecodeError::KillOrderedTask);
         }
         let mut alloc = Allocation::<N>::new();
         alloc.tasks = self.tasks;
@@ -261,11 +210,13 @@ impl<const N: usize> Decoded<N> {
                 Some(status)
             }
             Some(Claimed::Server(status)) => {
-                return Err(Invalid::Alloc(AllocError::NotServerStatus { status }))
+                return Err(DecodeError::InvalidAllocation(
+                    AllocError::NotServerStatus { status },
+                ))
             }
             Some(Claimed::Status(claimed)) if claimed == derived => None,
             Some(Claimed::Status(claimed)) => {
-                return Err(Invalid::Contradicts { claimed, derived })
+                return Err(DecodeError::ClientStatusContradicts { claimed, derived })
             }
         };
         if let Some(text) = self.client_description {
@@ -276,7 +227,7 @@ impl<const N: usize> Decoded<N> {
         }
         alloc
             .set_indexes(self.create_index, self.modify_index)
-            .map_err(Invalid::Alloc)?;
+            .map_err(DecodeError::InvalidAllocation)?;
         Ok(alloc)
     }
 }
@@ -334,13 +285,16 @@ impl<const N: usize> Allocation<N> {
     /// Reads a compact encoding, refusing trailing bytes, anything invalid (see *Wire
     /// formats* in the [crate docs](crate)) and any non-canonical encoding: decode then
     /// encode is byte-identical.
-    pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, postcard::Error> {
-        let (alloc, rest) = postcard::take_from_bytes::<Allocation<N>>(bytes)?;
+    pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, DecodeError> {
+        let (alloc_binary::CheckedAllocation(alloc), rest) =
+            postcard::take_from_bytes::<alloc_binary::CheckedAllocation<N>>(bytes)
+                .map_err(|_| DecodeError::Malformed)?;
+        let alloc = alloc?;
         if !rest.is_empty() {
-            return Err(postcard::Error::DeserializeBadEncoding);
+            return Err(DecodeError::TrailingBytes);
         }
         postcard::serialize_with_flavor(&alloc, SameAs { expected: bytes })
-            .map_err(|_| postcard::Error::DeserializeBadEncoding)?;
+            .map_err(|_| DecodeError::NonCanonical)?;
         Ok(alloc)
     }
 }

@@ -7,16 +7,16 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
-use super::state_binary;
+use super::alloc::{desired_code, desired_from_code, push_task, Bounded, Claimed, Decoded};
+use super::names::client_status_from_code;
+use super::state_binary::{self, CheckedState};
 use crate::allocation::{
     AllocTask, Allocation, ReportedDescription, Role, TaskName, ALLOC_NAME_CAPACITY,
     CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY,
     TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
+use crate::error::DecodeError;
 use crate::restart::{Lifecycle, LifecycleHook};
-use crate::status::ClientStatus;
-use crate::task::TaskState;
 
 const ELEMENTS: usize = 13;
 const TASK_ELEMENTS: usize = 7;
@@ -114,31 +114,80 @@ fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
 }
 
+/// A bounded string read from the compact format: one over its capacity is a reason
+/// (see `CheckedEvent`), not a layout error.
+struct CheckedBounded<const C: usize>(Bounded<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CheckedBounded<C> {
+    type Value = Result<heapless::String<C>, DecodeError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let field = self.0.field;
+        let text: &str = Deserialize::deserialize(d)?;
+        let mut held = heapless::String::new();
+        Ok(held
+            .push_str(text)
+            .map(|()| held)
+            .map_err(|_| DecodeError::OverCapacity { field }))
+    }
+}
+
+/// An optional bounded string (postcard's 0 tag for none).
+struct CheckedMaybeBounded<const C: usize>(Bounded<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CheckedMaybeBounded<C> {
+    type Value = Result<Option<heapless::String<C>>, DecodeError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let field = self.0.field;
+        let text: Option<&str> = Deserialize::deserialize(d)?;
+        Ok(match text {
+            None => Ok(None),
+            Some(text) => {
+                let mut held = heapless::String::new();
+                held.push_str(text)
+                    .map(|()| Some(held))
+                    .map_err(|_| DecodeError::OverCapacity { field })
+            }
+        })
+    }
+}
+
 struct TaskVisitor;
 
 impl<'de> Visitor<'de> for TaskVisitor {
-    type Value = AllocTask;
+    type Value = Result<AllocTask, DecodeError>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation task")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AllocTask, A::Error> {
-        let name = next_seed(&mut seq, 0, Bounded::<TASK_NAME_CAPACITY>::new("task name"))?;
-        let name = TaskName::new(name.as_str()).map_err(de::Error::custom)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let seed = CheckedBounded(Bounded::<TASK_NAME_CAPACITY>::new("task name"));
+        let name = match next_seed(&mut seq, 0, seed)? {
+            Ok(name) => name,
+            Err(why) => return Ok(Err(why)),
+        };
+        let name = match TaskName::new(name.as_str()) {
+            Ok(name) => name,
+            Err(why) => return Ok(Err(DecodeError::InvalidAllocation(why))),
+        };
         let code: u8 = next(&mut seq, 1)?;
-        let hook = hook_from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(
-                de::Unexpected::Unsigned(u64::from(code)),
-                &"a lifecycle hook code",
-            )
-        })?;
+        let Some(hook) = hook_from_code(code) else {
+            return Ok(Err(DecodeError::UnknownCode {
+                field: "lifecycle hook",
+                code,
+            }));
+        };
         let sidecar: bool = next(&mut seq, 2)?;
         let leader: bool = next(&mut seq, 3)?;
         let kill_timeout: i64 = next(&mut seq, 4)?;
         let kill_ordered: bool = next(&mut seq, 5)?;
-        let state: TaskState = next(&mut seq, 6)?;
-        Ok(AllocTask {
+        let state = match next::<_, CheckedState>(&mut seq, 6)?.0 {
+            Ok(state) => state,
+            Err(why) => return Ok(Err(why)),
+        };
+        Ok(Ok(AllocTask {
             name,
             role: Role {
                 lifecycle: Lifecycle { hook, sidecar },
@@ -147,11 +196,11 @@ impl<'de> Visitor<'de> for TaskVisitor {
             kill_timeout,
             state,
             kill_ordered,
-        })
+        }))
     }
 }
 
-struct TaskIn(AllocTask);
+struct TaskIn(Result<AllocTask, DecodeError>);
 
 impl<'de> Deserialize<'de> for TaskIn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -159,7 +208,7 @@ impl<'de> Deserialize<'de> for TaskIn {
     }
 }
 
-struct TasksIn<const N: usize>(Vec<AllocTask, N>);
+struct TasksIn<const N: usize>(Result<Vec<AllocTask, N>, DecodeError>);
 
 struct TasksVisitor<const N: usize>;
 
@@ -173,9 +222,12 @@ impl<'de, const N: usize> Visitor<'de> for TasksVisitor<N> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TasksIn<N>, A::Error> {
         let mut tasks = Vec::new();
         while let Some(TaskIn(task)) = seq.next_element()? {
-            push_task(&mut tasks, task)?;
+            let pushed = task.and_then(|task| push_task(&mut tasks, task));
+            if let Err(why) = pushed {
+                return Ok(TasksIn(Err(why)));
+            }
         }
-        Ok(TasksIn(tasks))
+        Ok(TasksIn(Ok(tasks)))
     }
 }
 
@@ -187,38 +239,99 @@ impl<'de, const N: usize> Deserialize<'de> for TasksIn<N> {
 
 struct AllocVisitor<const N: usize>;
 
+/// Takes the value of a checked read, or returns its reason as the visitor's value.
+macro_rules! checked {
+    ($read:expr) => {
+        match $read {
+            Ok(value) => value,
+            Err(why) => return Ok(CheckedAllocation(Err(why))),
+        }
+    };
+}
+
 impl<'de, const N: usize> Visitor<'de> for AllocVisitor<N> {
-    type Value = Allocation<N>;
+    type Value = CheckedAllocation<N>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Allocation<N>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut decoded = Decoded::<N>::new();
-        decoded.identity.id = next_seed(&mut seq, 0, Bounded::new("ID"))?;
-        decoded.identity.eval_id = next_seed(&mut seq, 1, Bounded::new("EvalID"))?;
-        decoded.identity.name = next_seed(&mut seq, 2, Bounded::new("Name"))?;
-        decoded.identity.node_id = next_seed(&mut seq, 3, Bounded::new("NodeID"))?;
-        decoded.identity.job_id = next_seed(&mut seq, 4, Bounded::new("JobID"))?;
-        decoded.identity.task_group = next_seed(&mut seq, 5, Bounded::new("TaskGroup"))?;
-        decoded.desired_status = next(&mut seq, 6)?;
-        decoded.desired_description = next_seed(&mut seq, 7, Bounded::new("DesiredDescription"))?;
-        let server: Option<ClientStatus> = next(&mut seq, 8)?;
-        decoded.client_status = server.map(Claimed::Server);
-        decoded.client_description =
-            next_seed(&mut seq, 9, MaybeBounded(Bounded::new("ClientDescription")))?;
+        decoded.identity.id = checked!(next_seed(&mut seq, 0, CheckedBounded(Bounded::new("ID")))?);
+        decoded.identity.eval_id = checked!(next_seed(
+            &mut seq,
+            1,
+            CheckedBounded(Bounded::new("EvalID"))
+        )?);
+        decoded.identity.name = checked!(next_seed(
+            &mut seq,
+            2,
+            CheckedBounded(Bounded::new("Name"))
+        )?);
+        decoded.identity.node_id = checked!(next_seed(
+            &mut seq,
+            3,
+            CheckedBounded(Bounded::new("NodeID"))
+        )?);
+        decoded.identity.job_id = checked!(next_seed(
+            &mut seq,
+            4,
+            CheckedBounded(Bounded::new("JobID"))
+        )?);
+        decoded.identity.task_group = checked!(next_seed(
+            &mut seq,
+            5,
+            CheckedBounded(Bounded::new("TaskGroup"))
+        )?);
+        let code: u8 = next(&mut seq, 6)?;
+        decoded.desired_status =
+            checked!(desired_from_code(code).ok_or(DecodeError::UnknownCode {
+                field: "desired status",
+                code,
+            }));
+        decoded.desired_description = checked!(next_seed(
+            &mut seq,
+            7,
+            CheckedBounded(Bounded::new("DesiredDescription"))
+        )?);
+        let server: Option<u8> = next(&mut seq, 8)?;
+        if let Some(code) = server {
+            let status = checked!(
+                client_status_from_code(code).ok_or(DecodeError::UnknownCode {
+                    field: "client status",
+                    code,
+                })
+            );
+            decoded.client_status = Some(Claimed::Server(status));
+        }
+        decoded.client_description = checked!(next_seed(
+            &mut seq,
+            9,
+            CheckedMaybeBounded(Bounded::new("ClientDescription"))
+        )?);
         decoded.create_index = next(&mut seq, 10)?;
         decoded.modify_index = next(&mut seq, 11)?;
-        decoded.tasks = next::<_, TasksIn<N>>(&mut seq, 12)?.0;
-        decoded.build()
+        decoded.tasks = checked!(next::<_, TasksIn<N>>(&mut seq, 12)?.0);
+        Ok(CheckedAllocation(decoded.check()))
+    }
+}
+
+/// An allocation read from the compact format, or why its bytes are none (see
+/// `CheckedEvent`).
+pub(crate) struct CheckedAllocation<const N: usize>(pub(crate) Result<Allocation<N>, DecodeError>);
+
+impl<'de, const N: usize> Deserialize<'de> for CheckedAllocation<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_tuple(ELEMENTS, AllocVisitor::<N>)
     }
 }
 
 pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Allocation<N>, D::Error> {
-    d.deserialize_tuple(ELEMENTS, AllocVisitor::<N>)
+    let CheckedAllocation(alloc) = Deserialize::deserialize(d)?;
+    alloc.map_err(de::Error::custom)
 }
 
 /// Bytes of the varint encoding of `n`.

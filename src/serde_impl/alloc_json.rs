@@ -96,7 +96,7 @@ impl<'de, const N: usize> Visitor<'de> for TasksVisitor<N> {
                 state,
                 kill_ordered: false,
             };
-            push_task(&mut tasks, task)?;
+            push_task(&mut tasks, task).map_err(de::Error::custom)?;
         }
         Ok(TasksMap(tasks))
     }

@@ -5,13 +5,15 @@ use core::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use crate::event::{Detail, TaskEvent};
+use crate::error::DecodeError;
+use crate::event::{own_keys, Detail, TaskEvent};
+use crate::head::Keys;
 use crate::kind::EventKind;
-use crate::text::{Slot, EVENT_TEXT_CAPACITY};
+use crate::text::{Packed, Slot, ALL_SLOTS, EVENT_TEXT_CAPACITY};
 
-/// Most elements an event has: code, time, fails_task, truncated, three numbers, four
-/// strings.
-const MAX_ELEMENTS: usize = 11;
+/// Most elements an event has: code, time, fails_task, cut mask, keys, three numbers,
+/// four strings.
+const MAX_ELEMENTS: usize = 12;
 
 /// The numbers each kind carries.
 enum Numbers {
@@ -33,17 +35,15 @@ fn numbers(kind: EventKind) -> Numbers {
 /// How many kind-specific strings a kind carries (its first, then its second slot).
 fn strings(kind: EventKind) -> u8 {
     match kind {
-        EventKind::Killed | EventKind::Signaling => 2,
+        EventKind::Killed | EventKind::Signaling | EventKind::SetupFailure | EventKind::Driver => 2,
         EventKind::DriverFailure
         | EventKind::FailedValidation
         | EventKind::Restarting
         | EventKind::NotRestarting
         | EventKind::FailedArtifactDownload
         | EventKind::Killing
-        | EventKind::SetupFailure
         | EventKind::RestartSignaled
         | EventKind::SiblingTaskFailed
-        | EventKind::Driver
         | EventKind::Unknown => 1,
         _ => 0,
     }
@@ -55,7 +55,8 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.serialize_element(&kind.code())?;
     t.serialize_element(&event.time())?;
     t.serialize_element(&event.fails_task())?;
-    t.serialize_element(&event.is_truncated())?;
+    t.serialize_element(&event.texts.cut_mask())?;
+    t.serialize_element(&event.head.keys().0)?;
     match (numbers(kind), event.detail()) {
         (
             Numbers::Exit,
@@ -83,6 +84,17 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.end()
 }
 
+/// An event read from the compact format, or why its bytes are no event. Serde's error
+/// carries only malformed layout; a reason this crate finds travels as the value, so that
+/// `from_postcard` can return it typed (postcard's `no_std` `custom` drops the message).
+pub(crate) struct CheckedEvent(pub(crate) Result<TaskEvent, DecodeError>);
+
+impl<'de> serde::Deserialize<'de> for CheckedEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_tuple(MAX_ELEMENTS, EventVisitor)
+    }
+}
+
 struct EventVisitor;
 
 fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
@@ -94,23 +106,25 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
 }
 
 impl<'de> Visitor<'de> for EventVisitor {
-    type Value = TaskEvent;
+    type Value = CheckedEvent;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task event")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TaskEvent, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedEvent, A::Error> {
+        let refuse = |why| Ok(CheckedEvent(Err(why)));
         let code: u8 = next(&mut seq, 0)?;
-        let kind = EventKind::from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(
-                de::Unexpected::Unsigned(u64::from(code)),
-                &"an event kind code",
-            )
-        })?;
+        let Some(kind) = EventKind::from_code(code) else {
+            return refuse(DecodeError::UnknownCode {
+                field: "event kind",
+                code,
+            });
+        };
         let time: i64 = next(&mut seq, 1)?;
         let fails_task: bool = next(&mut seq, 2)?;
-        let truncated: bool = next(&mut seq, 3)?;
+        let cut: u8 = next(&mut seq, 3)?;
+        let keys = Keys(next(&mut seq, 4)?);
         let (mut exit_code, mut signal, mut oom_killed, mut value) = (0i32, 0i32, None, 0i64);
         match numbers(kind) {
             Numbers::Exit => {
@@ -137,10 +151,25 @@ impl<'de> Visitor<'de> for EventVisitor {
             .iter()
             .fold(0usize, |sum, s| sum.saturating_add(s.len()));
         if total > EVENT_TEXT_CAPACITY {
-            return Err(de::Error::custom("event text over capacity"));
+            return refuse(DecodeError::OverCapacity {
+                field: "event text",
+            });
         }
         if kind == EventKind::Unknown && EventKind::from_type_str(first) != EventKind::Unknown {
-            return Err(de::Error::custom("unknown-kind event names a known type"));
+            // Written by no encoder: an event of a known type has that type's code.
+            return refuse(DecodeError::NonCanonical);
+        }
+        // No bit beyond the slots and the kind's keys; a packed slot reads through; a
+        // driver event without annotations (`null`) holds none.
+        let known_keys =
+            Keys::NULL | Keys::FAILS_TASK | Keys::MESSAGE | Keys::own(own_keys(kind).len());
+        let packs = matches!(kind, EventKind::Signaling | EventKind::Driver);
+        if cut & !ALL_SLOTS != 0
+            || keys.0 & !known_keys != 0
+            || (packs && !Packed(second).is_well_formed())
+            || (kind == EventKind::Driver && keys.has(Keys::NULL) && !second.is_empty())
+        {
+            return refuse(DecodeError::NonCanonical);
         }
         let numbers = crate::event::Numbers {
             value: if kind == EventKind::Terminated {
@@ -151,20 +180,24 @@ impl<'de> Visitor<'de> for EventVisitor {
             signal,
             oom_killed,
         };
-        let detail = Detail::assemble(kind, numbers, first, second);
+        let detail = Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL));
         let mut event = TaskEvent::new(time, detail)
             .with_message(message)
             .with_display_message(display)
             .with_fails_task_set(fails_task);
-        if truncated {
-            event.texts.mark_truncated();
+        event.head = event.head.with_keys(keys);
+        for slot in [Slot::First, Slot::Second, Slot::Message, Slot::Display] {
+            if cut & slot.bit() != 0 {
+                event.texts.mark_truncated(slot);
+            }
         }
-        Ok(event)
+        Ok(CheckedEvent(Ok(event)))
     }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskEvent, D::Error> {
-    d.deserialize_tuple(MAX_ELEMENTS, EventVisitor)
+    let CheckedEvent(event) = serde::Deserialize::deserialize(d)?;
+    event.map_err(de::Error::custom)
 }
 
 /// Largest encoding of one event: the kind code, the time (a 10-byte varint at most), two
@@ -178,7 +211,7 @@ pub(crate) const MAX_SIZE: usize = {
         EVENT_TEXT_CAPACITY < 128,
         "string lengths must stay one-byte varints"
     );
-    let header = 1 + I64 + 1 + 1;
+    let header = 1 + I64 + 1 + 1 + 1;
     // (numbers, string count) of each layout: Terminated, one i64 with a string, two strings.
     let exit = (I32 + I32 + OPTION_BOOL) + 2;
     let one = I64 + 3;

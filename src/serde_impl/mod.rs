@@ -15,6 +15,7 @@ mod time;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::DecodeError;
 use crate::event::TaskEvent;
 use crate::task::TaskState;
 
@@ -86,16 +87,35 @@ impl TaskState {
     }
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid and any
-    /// non-canonical encoding (see *Wire formats* in the [crate docs](crate)).
-    pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, postcard::Error> {
-        let (task, rest) = postcard::take_from_bytes::<TaskState>(bytes)?;
+    /// non-canonical encoding (see *Wire formats* in the [crate docs](crate)); the error
+    /// says which.
+    ///
+    /// ```
+    /// use allocstate::{DecodeError, InvalidState, TaskState};
+    ///
+    /// // Phase Running (1) with no event: no run of the machine gets there.
+    /// let bytes = [1, 0, 0, 0, 0, 0, 0, 0];
+    /// assert_eq!(
+    ///     TaskState::from_postcard(&bytes),
+    ///     Err(DecodeError::InvalidState(InvalidState::StateContradictsEvents))
+    /// );
+    /// ```
+    pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, DecodeError> {
+        let (state_binary::CheckedState(task), rest) =
+            postcard::take_from_bytes(bytes).map_err(|_| DecodeError::Malformed)?;
+        let task = task?;
         if !rest.is_empty() {
-            return Err(postcard::Error::DeserializeBadEncoding);
+            return Err(DecodeError::TrailingBytes);
         }
         let mut again = [0u8; TaskState::POSTCARD_MAX_SIZE];
-        let written = task.to_postcard(&mut again)?;
+        // Cannot fail: the buffer holds the largest encoding.
+        let written = task
+            .to_postcard(&mut again)
+            .map_err(|_| DecodeError::OverCapacity {
+                field: "task state",
+            })?;
         if &*written != bytes {
-            return Err(postcard::Error::DeserializeBadEncoding);
+            return Err(DecodeError::NonCanonical);
         }
         Ok(task)
     }

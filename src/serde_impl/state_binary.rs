@@ -5,9 +5,14 @@ use core::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::state_json::{Events, HeldEvents};
+use heapless::Vec;
+
+use super::event_binary::CheckedEvent;
+use super::state_json::Events;
+use crate::error::DecodeError;
+use crate::event::TaskEvent;
 use crate::phase::Phase;
-use crate::restore::TaskStateParts;
+use crate::restore::{InvalidState, TaskStateParts};
 use crate::ring::MAX_EVENTS;
 use crate::task::TaskState;
 
@@ -47,6 +52,56 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     t.end()
 }
 
+/// A task state read from the compact format, or why its bytes are none (see
+/// `CheckedEvent`).
+pub(crate) struct CheckedState(pub(crate) Result<TaskState, DecodeError>);
+
+impl<'de> serde::Deserialize<'de> for CheckedState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_tuple(ELEMENTS, StateVisitor)
+    }
+}
+
+/// At most ten compact events, or the first reason one of them is refused.
+struct CheckedEvents(Result<Vec<TaskEvent, MAX_EVENTS>, DecodeError>);
+
+impl<'de> serde::Deserialize<'de> for CheckedEvents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(EventsVisitor)
+    }
+}
+
+struct EventsVisitor;
+
+impl<'de> Visitor<'de> for EventsVisitor {
+    type Value = CheckedEvents;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at most {MAX_EVENTS} compact events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedEvents, A::Error> {
+        // postcard knows the length up front: more than ten is refused before reading.
+        if seq.size_hint().is_some_and(|len| len > MAX_EVENTS) {
+            return Ok(CheckedEvents(Err(InvalidState::TooManyEvents.into())));
+        }
+        let mut held = Vec::new();
+        while let Some(CheckedEvent(event)) = seq.next_element()? {
+            let pushed = match event {
+                Ok(event) => held
+                    .push(event)
+                    .map_err(|_| InvalidState::TooManyEvents.into()),
+                Err(why) => Err(why),
+            };
+            if let Err(why) = pushed {
+                // The rest is not read: the whole value is refused.
+                return Ok(CheckedEvents(Err(why)));
+            }
+        }
+        Ok(CheckedEvents(Ok(held)))
+    }
+}
+
 struct StateVisitor;
 
 fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
@@ -58,17 +113,20 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
 }
 
 impl<'de> Visitor<'de> for StateVisitor {
-    type Value = TaskState;
+    type Value = CheckedState;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task state")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TaskState, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedState, A::Error> {
         let code: u8 = next(&mut seq, 0)?;
-        let phase = phase_from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(de::Unexpected::Unsigned(u64::from(code)), &"a phase code")
-        })?;
+        let Some(phase) = phase_from_code(code) else {
+            return Ok(CheckedState(Err(DecodeError::UnknownCode {
+                field: "phase",
+                code,
+            })));
+        };
         let parts = TaskStateParts {
             state: phase.wire_state(),
             phase: Some(phase),
@@ -79,13 +137,15 @@ impl<'de> Visitor<'de> for StateVisitor {
             finished_at: Some(next(&mut seq, 5)?),
             event_count: Some(next(&mut seq, 6)?),
         };
-        let events: HeldEvents = next(&mut seq, 7)?;
-        TaskState::from_parts(parts, events.0).map_err(de::Error::custom)
+        let CheckedEvents(events) = next(&mut seq, 7)?;
+        let state = events.and_then(|held| Ok(TaskState::from_parts(parts, held)?));
+        Ok(CheckedState(state))
     }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskState, D::Error> {
-    d.deserialize_tuple(ELEMENTS, StateVisitor)
+    let CheckedState(state) = serde::Deserialize::deserialize(d)?;
+    state.map_err(de::Error::custom)
 }
 
 /// Largest encoding of a task state: phase, flag, three varint u64/i64 numbers

@@ -8,6 +8,7 @@ use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::time::{self, Rfc3339};
+use crate::error::DecodeError;
 use crate::phase::WireState;
 use crate::restore::TaskStateParts;
 use crate::ring::{EventRing, MAX_EVENTS};
@@ -109,6 +110,7 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     st.end()
 }
 
+#[derive(Clone, Copy)]
 enum Field {
     State,
     Failed,
@@ -118,6 +120,22 @@ enum Field {
     FinishedAt,
     Events,
     Other,
+}
+
+impl Field {
+    /// The field's name, for a duplicate; `None` for the skipped ones.
+    fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Field::State => "State",
+            Field::Failed => "Failed",
+            Field::Restarts => "Restarts",
+            Field::LastRestart => "LastRestart",
+            Field::StartedAt => "StartedAt",
+            Field::FinishedAt => "FinishedAt",
+            Field::Events => "Events",
+            Field::Other => return None,
+        })
+    }
 }
 
 struct FieldVisitor;
@@ -162,7 +180,15 @@ impl<'de> Visitor<'de> for StateVisitor {
         let mut state: Option<WireState> = None;
         let mut parts = TaskStateParts::new(WireState::Pending);
         let mut events = Vec::new();
+        let mut seen = 0u8;
         while let Some(field) = map.next_key::<Field>()? {
+            if let Some(name) = field.name() {
+                let bit = 1u8 << (field as u8);
+                if seen & bit != 0 {
+                    return Err(de::Error::custom(DecodeError::DuplicateField(name)));
+                }
+                seen |= bit;
+            }
             match field {
                 Field::State => state = Some(map.next_value()?),
                 Field::Failed => parts.failed = Some(map.next_value()?),

@@ -51,6 +51,11 @@ fn any_detail(kind: EventKind, text: &'static str, number: i64) -> Detail<'stati
         Detail::Signaling { .. } => Detail::Signaling {
             task_signal: text,
             task_signal_reason: text,
+            signal: text,
+        },
+        Detail::SetupFailure { .. } => Detail::SetupFailure {
+            setup_error: text,
+            kill_reason: text,
         },
         Detail::Unknown { .. } => Detail::Unknown { type_name: text },
         other => other,
@@ -94,6 +99,24 @@ fn exercise_events(sink: &mut Sink) {
     black_box(TaskEvent::not_restarting(time, text));
     black_box(TaskEvent::setup_failure(time, text));
     black_box(TaskEvent::sibling_task_failed(time, text));
+    black_box(TaskEvent::mark_failed_kill(time, text));
+    black_box(TaskEvent::signaling(time, text));
+    black_box(TaskEvent::signaling_task_signal(time, text));
+    let driver = TaskEvent::driver(time, text)
+        .with_annotation(text, text)
+        .with_annotation(black_box("image"), text);
+    if let Detail::Driver {
+        annotations: Some(annotations),
+        ..
+    } = driver.detail()
+    {
+        black_box(annotations.get(text));
+        black_box(annotations.is_empty());
+        for pair in annotations.iter() {
+            black_box(pair);
+        }
+    }
+    let _ = write!(sink, "{}", driver.display_message());
 }
 
 fn exercise_task(sink: &mut Sink) {
@@ -174,6 +197,7 @@ fn exercise_restart(sink: &mut Sink) {
         let _ = write!(sink, "{reason}");
     }
     let _ = write!(sink, "{}", allocstate::GoDuration(black_box(i64::MIN)));
+    let _ = write!(sink, "{:>12}", allocstate::GoDuration(black_box(7)));
 }
 
 #[cfg(not(feature = "core-only"))]
