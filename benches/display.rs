@@ -110,7 +110,7 @@ fn sample(kind: EventKind) -> TaskEvent {
 fn bench_display(c: &mut Criterion) {
     let mut group = c.benchmark_group("display");
     group.throughput(Throughput::Elements(1));
-    for kind in EventKind::ALL {
+    for &kind in EventKind::ALL {
         let event = sample(kind);
         let name = kind.type_str().unwrap_or("Unknown");
         group.bench_with_input(BenchmarkId::from_parameter(name), &event, |b, event| {

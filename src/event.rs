@@ -10,8 +10,11 @@ use crate::text::{Packed, Packer, Slot, Texts, EVENT_TEXT_CAPACITY};
 ///
 /// Nomad's free `Message` (the exit message of `Terminated`), the `DisplayMessage` override
 /// and the `FailsTask` flag can go on any kind and live on [`TaskEvent`] itself.
+///
+/// A new kind brings a new variant (`non_exhaustive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Detail<'a> {
     /// `Driver Failure`.
     DriverFailure {
@@ -155,7 +158,31 @@ pub(crate) struct Numbers {
     /// `Signal` of `Terminated`.
     pub(crate) signal: i32,
     /// `oom_killed` of `Terminated`.
-    pub(crate) oom_killed: Option<bool>,
+    pub(crate) oom_killed: Oom,
+}
+
+/// `Details["oom_killed"]`: 0 when not reported, 1 false, 2 true. Not an
+/// `Option<bool>`, whose `None` is 2: an empty ring slot is then all zero bytes, so a
+/// `static` task state lands in `.bss`, not `.data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Oom(u8);
+
+impl Oom {
+    pub(crate) const fn of(reported: Option<bool>) -> Oom {
+        match reported {
+            None => Oom(0),
+            Some(false) => Oom(1),
+            Some(true) => Oom(2),
+        }
+    }
+
+    pub(crate) const fn get(self) -> Option<bool> {
+        match self.0 {
+            0 => None,
+            1 => Some(false),
+            _ => Some(true),
+        }
+    }
 }
 
 impl<'a> Detail<'a> {
@@ -279,7 +306,7 @@ impl<'a> Detail<'a> {
             Detail::Terminated { .. } => Detail::Terminated {
                 exit_code: i32::try_from(value).unwrap_or_default(),
                 signal,
-                oom_killed,
+                oom_killed: oom_killed.get(),
             },
             Detail::Restarting { .. } => Detail::Restarting {
                 start_delay: value,
@@ -348,7 +375,7 @@ impl<'a> Detail<'a> {
                 Numbers {
                     value: i64::from(exit_code),
                     signal,
-                    oom_killed,
+                    oom_killed: Oom::of(oom_killed),
                 },
                 "",
                 Second::Plain(""),
@@ -540,7 +567,6 @@ pub(crate) enum Key {
 
 impl Key {
     /// The key in `Details`.
-    #[cfg(feature = "serde")]
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Key::DriverError => "driver_error",
@@ -686,7 +712,7 @@ impl<'a> Detail<'a> {
 /// assert!(matches!(event.detail(), Detail::Terminated { exit_code: 1, signal: 0, .. }));
 /// assert_eq!(event.message(), "exit status 1");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[repr(C)]
 pub struct TaskEvent {
     pub(crate) texts: Texts,
@@ -713,14 +739,16 @@ const _: () = {
 };
 
 impl TaskEvent {
-    /// A filler for the ring's unused slots; never visible through the public API.
+    /// A filler for the ring's unused slots; never visible through the public API. All
+    /// zero bytes (kind code 0, no `oom_killed`), so that a `static` task state needs no
+    /// initial image in flash (`ci/text-size.sh` checks it lands in `.bss`).
     pub(crate) const BLANK: TaskEvent = TaskEvent {
         time: 0,
-        head: Head::new(EventKind::Received, false),
+        head: Head::new(EventKind::ALL_ARRAY[0], false),
         numbers: Numbers {
             value: 0,
             signal: 0,
-            oom_killed: None,
+            oom_killed: Oom(0),
         },
         texts: Texts::new(),
     };
@@ -1131,13 +1159,90 @@ impl TaskEvent {
     }
 }
 
+/// The event as a reader wants it: kind, time, the annotations by name, then what is
+/// set of `Message`, the override, `FailsTask`, the `Details` keys carried and the cut.
+impl core::fmt::Debug for TaskEvent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut out = f.debug_struct("TaskEvent");
+        out.field("kind", &self.kind())
+            .field("time", &self.time)
+            .field("detail", &self.detail());
+        if !self.message().is_empty() {
+            out.field("message", &self.message());
+        }
+        if let Some(display) = self.display_message_override() {
+            out.field("display_message", &display);
+        }
+        if self.fails_task() {
+            out.field("fails_task", &true);
+        }
+        out.field("details", &DetailsKeys(self));
+        if self.is_truncated() {
+            out.field("truncated", &true);
+        }
+        out.finish()
+    }
+}
+
+/// The `Details` keys an event carries, by name (`null` for none at all).
+struct DetailsKeys<'a>(&'a TaskEvent);
+
+impl core::fmt::Debug for DetailsKeys<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let event = self.0;
+        let keys = event.head.keys();
+        if keys.has(Keys::NULL) {
+            return f.write_str("null");
+        }
+        if event.kind() == EventKind::Driver {
+            return f.write_str("annotations");
+        }
+        let message = if event.kind() == EventKind::Terminated {
+            "exit_message"
+        } else {
+            "message"
+        };
+        let own = own_keys(event.kind())
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| keys.has(Keys::annotation(*index)))
+            .map(|(_, key)| key.name());
+        let mut list = f.debug_list();
+        list.entries(keys.has(Keys::FAILS_TASK).then_some("fails_task"))
+            .entries(keys.has(Keys::MESSAGE).then_some(message))
+            .entries(own);
+        if matches!(
+            event.detail(),
+            Detail::Terminated {
+                oom_killed: Some(_),
+                ..
+            }
+        ) {
+            list.entry(&"oom_killed");
+        }
+        list.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn debug_reads_as_the_event() {
+        extern crate std;
+        let event = TaskEvent::restarting(1, 5, "Restart within policy");
+        assert_eq!(
+            std::format!("{event:?}"),
+            "TaskEvent { kind: Restarting, time: 1, detail: Restarting { start_delay: 5, \
+             restart_reason: \"Restart within policy\" }, details: [\"start_delay\", \
+             \"restart_reason\"] }"
+        );
+    }
+
+    #[test]
     fn every_kind_round_trips_through_detail() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             let event = TaskEvent::of_kind(7, kind);
             assert_eq!(event.kind(), kind);
             assert_eq!(event.detail(), Detail::empty(kind));

@@ -185,7 +185,7 @@ mod tests {
 
     #[test]
     fn every_kind_and_flag_reads_back() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             for fails_task in [false, true] {
                 let head = Head::new(kind, fails_task);
                 assert_eq!(head.kind(), kind);
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn the_masks_answer_as_the_contract_says() {
         use EventKind as K;
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             for fails_task in [false, true] {
                 let head = Head::new(kind, fails_task);
                 let fails = fails_task || matches!(kind, K::NotRestarting | K::SetupFailure);

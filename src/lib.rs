@@ -246,7 +246,7 @@ pub use display::{DisplayMessage, GoQuoted};
 pub use duration::GoDuration;
 pub use error::{DecodeError, Rejected};
 pub use event::{Detail, TaskEvent};
-pub use kind::EventKind;
+pub use kind::{EventKind, UnknownEventType};
 pub use phase::{Phase, WireState};
 pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};

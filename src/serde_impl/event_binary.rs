@@ -178,7 +178,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 value
             },
             signal,
-            oom_killed,
+            oom_killed: crate::event::Oom::of(oom_killed),
         };
         let detail = Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL));
         let mut event = TaskEvent::new(time, detail)
