@@ -2,8 +2,8 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::duration::GoDuration;
 use crate::event::{own_keys, Detail, TaskEvent, Value};
+use crate::go::GoDuration;
 use crate::head::Keys;
 use crate::kind::EventKind;
 

@@ -11,7 +11,6 @@ mod flat;
 mod names;
 mod state_binary;
 mod state_json;
-mod time;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -7,8 +7,8 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::time::{self, Rfc3339};
 use crate::error::DecodeError;
+use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
 use crate::restore::TaskStateParts;
 use crate::ring::{EventRing, MAX_EVENTS};
