@@ -729,6 +729,11 @@ pub struct TaskEvent {
 // head, the piece was 118 bytes at offset 26; its copy ended in an overlapping 8-byte tail
 // that missed the CPU's store forwarding whenever the move went through a temporary, and
 // an append cost twice as much (`cargo bench --bench apply`).
+#[cfg(not(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+)))]
 const _: () = {
     assert!(core::mem::offset_of!(TaskEvent, texts) == 0);
     assert!(core::mem::size_of::<Texts>() == 112);

@@ -8,13 +8,49 @@
 
 use heapless::String;
 
-/// Bytes of text one event can hold, shared by all of its strings.
+/// Bytes of text one event can hold, shared by all of its strings: a build-time choice.
 ///
-/// 107 so that an event's text (with its bookkeeping) is exactly seven 16-byte blocks: see
-/// `TaskEvent`'s layout. It still holds Nomad's common executor error, 107 bytes:
+/// | feature | capacity | `size_of::<TaskState>()` (64-bit) | `TaskState::POSTCARD_MAX_SIZE` |
+/// |---|---|---|---|
+/// | (none) | 107 | 1 528 | 1 406 |
+/// | `text-capacity-256` | 256 | 3 128 | 2 916 |
+/// | `text-capacity-1024` | 1024 | 10 808 | 10 596 |
+/// | `text-capacity-4096` | 4096 | 41 528 | 41 316 |
+///
+/// As smoltcp's buffer features do, the largest enabled wins, so features stay additive
+/// (a dependency asking for 256 and another for 1024 get 1024).
+///
+/// The default, 107, makes an event's text (with its bookkeeping) exactly seven 16-byte
+/// blocks: see `TaskEvent`'s layout. It holds Nomad's common executor error, 107 bytes:
 /// `failed to launch command with executor: rpc error: code = Unknown desc = executable file
-/// not found in $PATH`.
-pub const EVENT_TEXT_CAPACITY: usize = 107;
+/// not found in $PATH`; driver and hook errors of 150 to 400 bytes (image pulls, OCI
+/// runtimes) want 1024 on a server.
+pub const EVENT_TEXT_CAPACITY: usize = if cfg!(feature = "text-capacity-4096") {
+    4096
+} else if cfg!(feature = "text-capacity-1024") {
+    1024
+} else if cfg!(feature = "text-capacity-256") {
+    256
+} else {
+    107
+};
+
+/// An offset into the texts: a byte while the capacity fits one.
+#[cfg(not(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+)))]
+type Offset = u8;
+/// An offset into the texts: a byte while the capacity fits one.
+#[cfg(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+))]
+type Offset = u16;
+
+const _: () = assert!(EVENT_TEXT_CAPACITY <= Offset::MAX as usize);
 
 /// Which of an event's strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,18 +79,19 @@ pub(crate) const ALL_SLOTS: u8 = 0b1111;
 const SLOTS: [Slot; 4] = [Slot::First, Slot::Second, Slot::Message, Slot::Display];
 
 /// Four strings packed into one buffer: `ends[i]` is where slot `i` ends; the last slot
-/// ends where the buffer does. 112 bytes in all, seven whole 16-byte blocks, laid out in
-/// this order (`repr(C)`) so that `TaskEvent`'s layout can be checked.
+/// ends where the buffer does. At the default capacity 112 bytes in all, seven whole
+/// 16-byte blocks, laid out in this order (`repr(C)`) so that `TaskEvent`'s layout can be
+/// checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[repr(C)]
 pub(crate) struct Texts {
-    ends: [u8; 3],
+    ends: [Offset; 3],
     /// Which strings were cut, one bit per [`Slot`]: a string set again uncut clears its
     /// bit. A byte, not a `bool`, so that the texts offer no niche: `Result<Transition, Rejected>` then keeps its tag out of them (in
     /// `Rejected`'s own fields), and the optimiser still copies the texts as whole blocks
     /// (see `TaskEvent`'s layout).
     truncated: u8,
-    buf: String<EVENT_TEXT_CAPACITY, u8>,
+    buf: String<EVENT_TEXT_CAPACITY, Offset>,
 }
 
 impl Texts {
@@ -127,7 +164,7 @@ impl Texts {
                 rebuilt.truncated |= each.bit();
             }
             if let Some(end) = rebuilt.ends.get_mut(index) {
-                *end = u8::try_from(rebuilt.buf.len()).unwrap_or(u8::MAX);
+                *end = Offset::try_from(rebuilt.buf.len()).unwrap_or(Offset::MAX);
             }
         }
         *self = rebuilt;

@@ -59,7 +59,7 @@ fn within_policy_delay_near_i64_max_rounds_like_go() {
 fn long_computed_display_message_survives_json() {
     use allocstate::{TaskEvent, EVENT_TEXT_CAPACITY};
 
-    let event = TaskEvent::signaling_task_signal(1, &"a".repeat(100));
+    let event = TaskEvent::signaling_task_signal(1, &"a".repeat(EVENT_TEXT_CAPACITY - 7));
     let shown = event.display_message().to_string();
     assert!(shown.len() > EVENT_TEXT_CAPACITY);
     assert!(!event.is_truncated());

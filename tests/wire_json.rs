@@ -176,8 +176,9 @@ fn enums_are_nomad_strings() {
 #[test]
 fn long_computed_display_messages_survive_json() {
     let events = [
-        TaskEvent::signaling_task_signal(1, &"a".repeat(100)),
-        TaskEvent::terminated(2, 1).with_message(&"exit \"quoted\" ".repeat(7)),
+        TaskEvent::signaling_task_signal(1, &"a".repeat(EVENT_TEXT_CAPACITY - 7)),
+        TaskEvent::terminated(2, 1)
+            .with_message(&"exit \"quoted\" ".repeat(EVENT_TEXT_CAPACITY / 15)),
     ];
     for event in events {
         let shown = event.display_message().to_string();
@@ -193,7 +194,7 @@ fn long_computed_display_messages_survive_json() {
 /// A long override that differs from the computed message is kept, cut, and says so.
 #[test]
 fn long_display_override_is_cut_visibly() {
-    let long = "x".repeat(300);
+    let long = "x".repeat(EVENT_TEXT_CAPACITY * 5);
     let json = format!(r#"{{"Type":"Started","Time":1,"DisplayMessage":"{long}"}}"#);
     let back: TaskEvent = serde_json::from_str(&json).unwrap();
     assert!(back.is_truncated());
@@ -230,7 +231,7 @@ fn duplicate_fields_are_refused_naming_the_field() {
 
 #[test]
 fn a_long_field_the_kind_does_not_keep_does_not_mark_the_event_truncated() {
-    let long = "r".repeat(300);
+    let long = "r".repeat(EVENT_TEXT_CAPACITY + 200);
     let started = read(json!({"Type": "Started", "Time": 1, "RestartReason": long}));
     assert!(!started.is_truncated());
     let restarting = read(json!({"Type": "Restarting", "Time": 1, "RestartReason": long}));
@@ -267,14 +268,15 @@ fn driver_events_keep_the_drivers_annotations() {
 #[test]
 fn annotations_that_do_not_fit_are_cut_visibly() {
     let mut map = serde_json::Map::new();
-    for i in 0..20 {
-        map.insert(format!("key{i:02}"), json!("v".repeat(20)));
+    let pairs = EVENT_TEXT_CAPACITY / 10;
+    for i in 0..pairs {
+        map.insert(format!("key{i:03}"), json!("v".repeat(20)));
     }
     let event = read(json!({"Type": "Driver", "Time": 1, "Details": map}));
     assert!(event.is_truncated());
     let kept = details(&event);
     let kept = kept.as_object().unwrap();
-    assert!(!kept.is_empty() && kept.len() < 20);
+    assert!(!kept.is_empty() && kept.len() < pairs);
     for (key, value) in kept {
         assert_eq!(map[key], *value, "a kept pair is whole");
     }
@@ -384,7 +386,8 @@ fn the_crate_built_events_carry_nomads_keys() {
 fn a_display_message_is_compared_exactly() {
     // Equal to the computed one but for its last byte, and longer than the capacity: an
     // override, kept (cut) and marked.
-    let event = TaskEvent::terminated(2, 1).with_message(&"exit \"quoted\" ".repeat(7));
+    let event = TaskEvent::terminated(2, 1)
+        .with_message(&"exit \"quoted\" ".repeat(EVENT_TEXT_CAPACITY / 15));
     let mut shown = event.display_message().to_string();
     assert!(shown.len() > EVENT_TEXT_CAPACITY);
     shown.pop();

@@ -200,22 +200,23 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskEvent, 
     event.map_err(de::Error::custom)
 }
 
-/// Largest encoding of one event: the kind code, the time (a 10-byte varint at most), two
-/// flags, the largest set of numbers, and the strings — each with a one-byte length (the
-/// capacity is below 128) and all together at most the shared capacity.
+/// Largest encoding of one event: the kind code, the time (a 10-byte varint at most),
+/// three flag bytes, the largest set of numbers, and the strings — each with its varint
+/// length, at most that of the capacity — all together at most the shared capacity.
 pub(crate) const MAX_SIZE: usize = {
     const I64: usize = 10;
     const I32: usize = 5;
     const OPTION_BOOL: usize = 2;
-    assert!(
-        EVENT_TEXT_CAPACITY < 128,
-        "string lengths must stay one-byte varints"
-    );
+    let mut length = 1;
+    while EVENT_TEXT_CAPACITY >> (7 * length) != 0 {
+        length += 1;
+    }
     let header = 1 + I64 + 1 + 1 + 1;
-    // (numbers, string count) of each layout: Terminated, one i64 with a string, two strings.
-    let exit = (I32 + I32 + OPTION_BOOL) + 2;
-    let one = I64 + 3;
-    let two = 4;
+    // Each layout: its numbers, then its strings' lengths. Terminated (two strings), one
+    // i64 with three strings, four strings.
+    let exit = (I32 + I32 + OPTION_BOOL) + 2 * length;
+    let one = I64 + 3 * length;
+    let two = 4 * length;
     let mut widest = exit;
     if one > widest {
         widest = one;
