@@ -409,6 +409,8 @@ fn row(kind: EventKind, first: bool) -> [Cell; 5] {
         | K::AllocUnhealthy
         | K::Generic
         | K::Unknown => [Keep, Keep, Keep, Keep, Keep],
+        // `EventKind` is non_exhaustive: a kind added to the crate must be added here.
+        other => panic!("the model has no row for {other:?}"),
     }
 }
 
