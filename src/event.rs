@@ -599,23 +599,65 @@ pub(crate) enum Value<'a> {
     Duration(i64),
 }
 
-/// The `Details` keys of each kind's own annotations, in the order of their presence
-/// bits.
-pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
+/// The numbers a kind keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumbersShape {
+    None,
+    /// `Terminated`: exit code, signal, `oom_killed`.
+    Exit,
+    /// One i64: `StartDelay`, `KillTimeout` or `DiskLimit`.
+    One,
+}
+
+/// How a kind keeps its annotations: one row per kind, from which the compact layout
+/// (its numbers and strings), the packing of the second slot and the `Details` keys are
+/// all read. Listed without a wildcard: a new kind does not compile until it has a row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) numbers: NumbersShape,
+    /// How many of the two kind-specific slots it uses.
+    pub(crate) strings: u8,
+    /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
+    pub(crate) packed: bool,
+    /// Its own `Details` keys, in the order of their presence bits.
+    pub(crate) keys: &'static [Key],
+}
+
+const fn row(numbers: NumbersShape, strings: u8, packed: bool, keys: &'static [Key]) -> Shape {
+    Shape {
+        numbers,
+        strings,
+        packed,
+        keys,
+    }
+}
+
+/// The row of `kind` (see [`Shape`]).
+pub(crate) const fn shape(kind: EventKind) -> Shape {
     use EventKind as K;
+    use NumbersShape::{Exit, None as No, One};
     match kind {
-        K::DriverFailure => &[Key::DriverError],
-        K::Terminated => &[Key::ExitCode, Key::Signal],
-        K::Killed => &[Key::KillError, Key::KillReason],
-        K::FailedValidation => &[Key::ValidationError],
-        K::Restarting => &[Key::StartDelay, Key::RestartReason],
-        K::NotRestarting | K::RestartSignaled => &[Key::RestartReason],
-        K::FailedArtifactDownload => &[Key::DownloadError],
-        K::Killing => &[Key::KillTimeout, Key::KillReason],
-        K::SetupFailure => &[Key::SetupError, Key::KillReason],
-        K::Signaling => &[Key::TaskSignal, Key::TaskSignalReason, Key::SignalText],
-        K::SiblingTaskFailed => &[Key::FailedSibling],
-        K::DiskResourcesExceeded => &[Key::DiskLimit],
+        K::DriverFailure => row(No, 1, false, &[Key::DriverError]),
+        K::Terminated => row(Exit, 0, false, &[Key::ExitCode, Key::Signal]),
+        K::Killed => row(No, 2, false, &[Key::KillError, Key::KillReason]),
+        K::FailedValidation => row(No, 1, false, &[Key::ValidationError]),
+        K::Restarting => row(One, 1, false, &[Key::StartDelay, Key::RestartReason]),
+        K::NotRestarting | K::RestartSignaled => row(No, 1, false, &[Key::RestartReason]),
+        K::FailedArtifactDownload => row(No, 1, false, &[Key::DownloadError]),
+        K::Killing => row(One, 1, false, &[Key::KillTimeout, Key::KillReason]),
+        K::SetupFailure => row(No, 2, false, &[Key::SetupError, Key::KillReason]),
+        K::Signaling => row(
+            No,
+            2,
+            true,
+            &[Key::TaskSignal, Key::TaskSignalReason, Key::SignalText],
+        ),
+        K::SiblingTaskFailed => row(No, 1, false, &[Key::FailedSibling]),
+        K::DiskResourcesExceeded => row(One, 0, false, &[Key::DiskLimit]),
+        // The driver's annotations are its `Details`: no keys of its own.
+        K::Driver => row(No, 2, true, &[]),
+        // The type string.
+        K::Unknown => row(No, 1, false, &[]),
         K::Started
         | K::Received
         | K::DownloadingArtifacts
@@ -626,16 +668,20 @@ pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
         | K::FailedRestoringTask
         | K::WaitingForShutdownDelay
         | K::SkippingShutdownDelay
-        | K::Driver
         | K::PluginUnhealthy
         | K::PluginHealthy
         | K::Reconnected
         | K::TaskHookMessage
         | K::Template
         | K::AllocUnhealthy
-        | K::Generic
-        | K::Unknown => &[],
+        | K::Generic => row(No, 0, false, &[]),
     }
+}
+
+/// The `Details` keys of each kind's own annotations, in the order of their presence
+/// bits.
+pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
+    shape(kind).keys
 }
 
 impl<'a> Detail<'a> {
@@ -1072,9 +1118,11 @@ impl TaskEvent {
     #[must_use]
     pub fn with_message(mut self, message: &str) -> TaskEvent {
         self.texts.set(Slot::Message, message);
-        self.head = self
+        let keys = self
             .head
-            .with_keys(self.head.keys().with(Keys::MESSAGE, true));
+            .keys()
+            .with(Keys::MESSAGE, self.carries_setter_keys());
+        self.head = self.head.with_keys(keys);
         self
     }
 
@@ -1095,7 +1143,10 @@ impl TaskEvent {
     /// (`SetFailsTask` writes both; `false` carries neither).
     #[must_use]
     pub fn with_fails_task_set(mut self, fails_task: bool) -> TaskEvent {
-        let keys = self.head.keys().with(Keys::FAILS_TASK, fails_task);
+        let keys = self
+            .head
+            .keys()
+            .with(Keys::FAILS_TASK, fails_task && self.carries_setter_keys());
         self.head = self.head.with_fails_task(fails_task).with_keys(keys);
         self
     }
@@ -1105,6 +1156,12 @@ impl TaskEvent {
     pub fn with_time(mut self, time: i64) -> TaskEvent {
         self.time = time;
         self
+    }
+
+    /// Whether Nomad's setters write this event's `Details`: all kinds but `Driver`,
+    /// whose `Details` are the driver's annotations.
+    fn carries_setter_keys(&self) -> bool {
+        !matches!(self.kind(), EventKind::Driver)
     }
 
     /// The event's kind.
@@ -1232,6 +1289,27 @@ impl core::fmt::Debug for DetailsKeys<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kinds_row_fits_the_head_and_the_slots() {
+        for &kind in EventKind::ALL {
+            let row = shape(kind);
+            // The head keeps three presence bits for a kind's own keys.
+            assert!(row.keys.len() <= 3, "{kind:?}");
+            // Only a second slot is packed.
+            assert!(!row.packed || row.strings == 2, "{kind:?}");
+            // `new` marks every own key: the bits read back as the row's.
+            let keys = TaskEvent::of_kind(1, kind).head.keys();
+            for index in 0..3 {
+                let bit = Keys::annotation(index);
+                assert_eq!(
+                    keys.has(bit),
+                    index < row.keys.len(),
+                    "{kind:?} key {index}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn debug_reads_as_the_event() {

@@ -177,8 +177,10 @@ impl TaskState {
     /// - The events must be acceptable in order by the contract's table from some starting
     ///   phase: from a fresh task (Pending, no events) when they are the task's whole
     ///   history (the event count equals them, or, without a count, fewer than ten are
-    ///   held: Nomad evicts only beyond ten); otherwise from any of the five phases, and
-    ///   then `Received` is refused even first (it was not the task's first event).
+    ///   held: Nomad evicts only beyond ten; ten held without a count are the whole
+    ///   history if a fresh task can produce them); otherwise from any of the five
+    ///   phases, and then `Received` is refused even first (it was not the task's first
+    ///   event).
     /// - The run must end in a phase shown as `state` (for `dead`, anywhere: the eventless
     ///   [`finish`](TaskState::finish) may follow). Among several possible phases, Running
     ///   is preferred over Exited and Pending over ShuttingDown; a given `phase` must be
@@ -188,7 +190,8 @@ impl TaskState {
     ///   `Restarts` at least the held `Restarting` count; `LastRestart` the time of the
     ///   last held `Restarting` (none exactly when there were no restarts); `StartedAt`
     ///   set if a `Started` is held; `FinishedAt` set exactly when dead.
-    /// - Without an event count, the count is the number of events held.
+    /// - Without an event count, the count is the number of events held, or one more when
+    ///   ten are held that no fresh task could have produced (some were evicted).
     ///
     /// ```
     /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
@@ -210,24 +213,31 @@ impl TaskState {
             held.push(event).map_err(|_| InvalidState::TooManyEvents)?;
         }
         let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
-        let accepted = parts.event_count.unwrap_or(count);
+        let mut accepted = parts.event_count.unwrap_or(count);
         if accepted < count {
             return Err(InvalidState::CountBelowHeld);
         }
 
         // Nomad evicts only beyond ten: with fewer held, or the count equal to them, the
-        // held events are the task's whole history.
-        // Without a count, ten held may or may not follow evicted ones: `Received` first
-        // then says they do not.
-        let evicted = match parts.event_count {
-            Some(_) => accepted > count,
-            None => {
-                held.len() == MAX_EVENTS
-                    && held.first().is_none_or(|e| e.kind() != EventKind::Received)
-            }
+        // held events are the task's whole history. Without a count, ten held are the
+        // whole history if a fresh task can produce them and end as claimed; otherwise
+        // older events were evicted, and at least one is counted, so that the count says
+        // so wherever the state goes next (the compact format).
+        let run = |evicted| -> Result<_, InvalidState> {
+            let (reachable, entered_dead) = walk(&held, evicted)?;
+            Ok((end_phase(parts, reachable)?, entered_dead))
         };
-        let (reachable, entered_dead) = walk(&held, evicted)?;
-        let phase = end_phase(parts, reachable)?;
+        let (phase, entered_dead) = if parts.event_count.is_none() && held.len() == MAX_EVENTS {
+            match run(false) {
+                Ok(whole) => whole,
+                Err(_) => {
+                    accepted = count.saturating_add(1);
+                    run(true)?
+                }
+            }
+        } else {
+            run(accepted > count)?
+        };
 
         let held_failed = held.iter().any(TaskEvent::marks_failed);
         let failed = parts.failed.unwrap_or(held_failed);
@@ -484,7 +494,17 @@ mod tests {
         let exit = || TaskEvent::terminated(1, 0);
         assert!(TaskState::from_parts(parts(WireState::Running), [exit()]).is_err());
         let ten = core::iter::once(exit()).chain((0..9).map(|t| TaskEvent::driver(t, "")));
-        assert!(TaskState::from_parts(parts(WireState::Running), ten).is_ok());
+        let task = TaskState::from_parts(parts(WireState::Running), ten).unwrap();
+        // Regression (fuzz): the count says an older event was evicted, so the compact
+        // format, which carries the count, restores the same state.
+        assert_eq!(task.event_count(), 11);
+        let counted = TaskStateParts {
+            event_count: Some(task.event_count()),
+            phase: Some(task.phase()),
+            ..parts(WireState::Running)
+        };
+        let again = TaskState::from_parts(counted, task.events().iter().cloned());
+        assert_eq!(again.as_ref(), Ok(&task));
     }
 
     #[test]

@@ -398,3 +398,21 @@ fn a_display_message_is_compared_exactly() {
     assert!(back.display_message_override().is_some());
     assert!(back.is_truncated());
 }
+
+/// Regression (fuzz `ops`): a `Driver` event's `Details` are the driver's annotations, so
+/// `FailsTask` and `Message` add no keys there, and the event reads back equal.
+#[test]
+fn a_driver_events_details_are_only_its_annotations() {
+    let event = TaskEvent::driver(1, "")
+        .with_message("hello")
+        .with_fails_task();
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Details"], Value::Null);
+    assert_eq!(out["FailsTask"], true);
+    let back = read(out);
+    assert_eq!(
+        postcard::to_allocvec(&back).unwrap(),
+        postcard::to_allocvec(&event).unwrap()
+    );
+    assert_eq!(back, event);
+}

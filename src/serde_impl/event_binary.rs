@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
 use crate::error::DecodeError;
-use crate::event::{own_keys, Detail, TaskEvent};
+use crate::event::{own_keys, shape, Detail, NumbersShape, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
 use crate::text::{Packed, Slot, ALL_SLOTS, EVENT_TEXT_CAPACITY};
@@ -14,40 +14,6 @@ use crate::text::{Packed, Slot, ALL_SLOTS, EVENT_TEXT_CAPACITY};
 /// Most elements an event has: code, time, fails_task, cut mask, keys, three numbers,
 /// four strings.
 const MAX_ELEMENTS: usize = 12;
-
-/// The numbers each kind carries.
-enum Numbers {
-    None,
-    Exit,
-    One,
-}
-
-fn numbers(kind: EventKind) -> Numbers {
-    match kind {
-        EventKind::Terminated => Numbers::Exit,
-        EventKind::Restarting | EventKind::Killing | EventKind::DiskResourcesExceeded => {
-            Numbers::One
-        }
-        _ => Numbers::None,
-    }
-}
-
-/// How many kind-specific strings a kind carries (its first, then its second slot).
-fn strings(kind: EventKind) -> u8 {
-    match kind {
-        EventKind::Killed | EventKind::Signaling | EventKind::SetupFailure | EventKind::Driver => 2,
-        EventKind::DriverFailure
-        | EventKind::FailedValidation
-        | EventKind::Restarting
-        | EventKind::NotRestarting
-        | EventKind::FailedArtifactDownload
-        | EventKind::Killing
-        | EventKind::RestartSignaled
-        | EventKind::SiblingTaskFailed
-        | EventKind::Unknown => 1,
-        _ => 0,
-    }
-}
 
 pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok, S::Error> {
     let kind = event.kind();
@@ -57,9 +23,9 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.serialize_element(&event.fails_task())?;
     t.serialize_element(&event.texts.cut_mask())?;
     t.serialize_element(&event.head.keys().0)?;
-    match (numbers(kind), event.detail()) {
+    match (shape(kind).numbers, event.detail()) {
         (
-            Numbers::Exit,
+            NumbersShape::Exit,
             Detail::Terminated {
                 exit_code,
                 signal,
@@ -70,13 +36,13 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
             t.serialize_element(&signal)?;
             t.serialize_element(&oom_killed)?;
         }
-        (Numbers::One, _) => t.serialize_element(&event.numbers.value)?,
+        (NumbersShape::One, _) => t.serialize_element(&event.numbers.value)?,
         _ => {}
     }
-    if strings(kind) >= 1 {
+    if shape(kind).strings >= 1 {
         t.serialize_element(event.texts.get(Slot::First))?;
     }
-    if strings(kind) >= 2 {
+    if shape(kind).strings >= 2 {
         t.serialize_element(event.texts.get(Slot::Second))?;
     }
     t.serialize_element(event.texts.get(Slot::Message))?;
@@ -126,21 +92,21 @@ impl<'de> Visitor<'de> for EventVisitor {
         let cut: u8 = next(&mut seq, 3)?;
         let keys = Keys(next(&mut seq, 4)?);
         let (mut exit_code, mut signal, mut oom_killed, mut value) = (0i32, 0i32, None, 0i64);
-        match numbers(kind) {
-            Numbers::Exit => {
+        match shape(kind).numbers {
+            NumbersShape::Exit => {
                 exit_code = next(&mut seq, 4)?;
                 signal = next(&mut seq, 5)?;
                 oom_killed = next(&mut seq, 6)?;
             }
-            Numbers::One => value = next(&mut seq, 4)?,
-            Numbers::None => {}
+            NumbersShape::One => value = next(&mut seq, 4)?,
+            NumbersShape::None => {}
         }
-        let first: &'de str = if strings(kind) >= 1 {
+        let first: &'de str = if shape(kind).strings >= 1 {
             next(&mut seq, 7)?
         } else {
             ""
         };
-        let second: &'de str = if strings(kind) >= 2 {
+        let second: &'de str = if shape(kind).strings >= 2 {
             next(&mut seq, 8)?
         } else {
             ""
@@ -161,9 +127,14 @@ impl<'de> Visitor<'de> for EventVisitor {
         }
         // No bit beyond the slots and the kind's keys; a packed slot reads through; a
         // driver event without annotations (`null`) holds none.
-        let known_keys =
-            Keys::NULL | Keys::FAILS_TASK | Keys::MESSAGE | Keys::own(own_keys(kind).len());
-        let packs = matches!(kind, EventKind::Signaling | EventKind::Driver);
+        // (A driver event's `Details` are its annotations: no setter keys.)
+        let setters = if kind == EventKind::Driver {
+            0
+        } else {
+            Keys::FAILS_TASK | Keys::MESSAGE
+        };
+        let known_keys = Keys::NULL | setters | Keys::own(own_keys(kind).len());
+        let packs = shape(kind).packed;
         if cut & !ALL_SLOTS != 0
             || keys.0 & !known_keys != 0
             || (packs && !Packed(second).is_well_formed())
