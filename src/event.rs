@@ -614,19 +614,29 @@ pub(crate) enum NumbersShape {
 /// all read. Listed without a wildcard: a new kind does not compile until it has a row.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
+    /// Its numbers (the compact layout's).
+    #[cfg(feature = "serde")]
     pub(crate) numbers: NumbersShape,
-    /// How many of the two kind-specific slots it uses.
+    /// How many of the two kind-specific slots it uses (the compact layout's strings).
+    #[cfg(feature = "serde")]
     pub(crate) strings: u8,
     /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
+    #[cfg(feature = "serde")]
     pub(crate) packed: bool,
     /// Its own `Details` keys, in the order of their presence bits.
     pub(crate) keys: &'static [Key],
 }
 
 const fn row(numbers: NumbersShape, strings: u8, packed: bool, keys: &'static [Key]) -> Shape {
+    // Without serde only the keys are read; the row is still written whole, once.
+    #[cfg(not(feature = "serde"))]
+    let _ = (numbers, strings, packed);
     Shape {
+        #[cfg(feature = "serde")]
         numbers,
+        #[cfg(feature = "serde")]
         strings,
+        #[cfg(feature = "serde")]
         packed,
         keys,
     }
@@ -1297,6 +1307,7 @@ mod tests {
             // The head keeps three presence bits for a kind's own keys.
             assert!(row.keys.len() <= 3, "{kind:?}");
             // Only a second slot is packed.
+            #[cfg(feature = "serde")]
             assert!(!row.packed || row.strings == 2, "{kind:?}");
             // `new` marks every own key: the bits read back as the row's.
             let keys = TaskEvent::of_kind(1, kind).head.keys();
