@@ -73,6 +73,7 @@ fn sample(kind: EventKind) -> TaskEvent {
         },
         EventKind::SetupFailure => Detail::SetupFailure {
             setup_error: "failed to build task directory: mkdir: permission denied",
+            kill_reason: "",
         },
         EventKind::RestartSignaled => Detail::RestartSignaled {
             restart_reason: "healthcheck: check \"web-alive\" unhealthy",
@@ -80,12 +81,14 @@ fn sample(kind: EventKind) -> TaskEvent {
         EventKind::Signaling => Detail::Signaling {
             task_signal: "SIGHUP",
             task_signal_reason: "",
+            signal: "",
         },
         EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed {
             failed_sibling: "web",
         },
         EventKind::Driver => Detail::Driver {
             driver_message: "Downloading image redis:7.2",
+            annotations: None,
         },
         EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded { disk_limit: 300 },
         EventKind::Unknown => Detail::Unknown {
@@ -107,7 +110,7 @@ fn sample(kind: EventKind) -> TaskEvent {
 fn bench_display(c: &mut Criterion) {
     let mut group = c.benchmark_group("display");
     group.throughput(Throughput::Elements(1));
-    for kind in EventKind::ALL {
+    for &kind in EventKind::ALL {
         let event = sample(kind);
         let name = kind.type_str().unwrap_or("Unknown");
         group.bench_with_input(BenchmarkId::from_parameter(name), &event, |b, event| {

@@ -16,14 +16,30 @@ shoff, = struct.unpack_from('<I', data, 0x20)
 shentsize, shnum, shstrndx = struct.unpack_from('<HHH', data, 0x2E)
 def header(i):
     return struct.unpack_from('<IIIIIIIIII', data, shoff + i * shentsize)
+def name_in(table, at):
+    end = data.index(b'\0', table + at)
+    return data[table + at:end].decode()
 names_offset = header(shstrndx)[4]
+sections = [name_in(names_offset, header(i)[0]) for i in range(shnum)]
 total = 0
 for i in range(shnum):
-    name_at, _, _, _, _, size, *_ = header(i)
-    end = data.index(b'\0', names_offset + name_at)
-    name = data[names_offset + name_at:end].decode()
-    if name == '.text' or name.startswith('.text.'):
-        total += size
+    if sections[i] == '.text' or sections[i].startswith('.text.'):
+        total += header(i)[5]
+# The idle statics (see the panic proof) must have no initial image: `.bss`, not `.data`.
+for i in range(shnum):
+    if sections[i] != '.symtab':
+        continue
+    _, _, _, _, offset, size, link, _, _, entsize = header(i)
+    strings = header(link)[4]
+    for at in range(offset, offset + size, entsize):
+        name_at, _, _, _, _, shndx = struct.unpack_from('<IIIBBH', data, at)
+        name = name_in(strings, name_at)
+        if name.startswith('IDLE_'):
+            where = sections[shndx] if shndx < shnum else '?'
+            if not where.startswith('.bss'):
+                print(f'{name} is in {where}, not .bss: new() is not all zero bytes', file=sys.stderr)
+                sys.exit(1)
+            print(f'{name} in {where}', file=sys.stderr)
 print(total)
 PY
 )

@@ -1,8 +1,8 @@
 //! One task event: its kind, its time, and exactly the annotations Nomad sets for that kind.
 
-use crate::head::Head;
+use crate::head::{Head, Keys};
 use crate::kind::EventKind;
-use crate::text::{Slot, Texts};
+use crate::text::{Packed, Packer, Slot, Texts, EVENT_TEXT_CAPACITY};
 
 /// What an event says beyond its kind and time: the annotations Nomad populates for each
 /// kind, as typed values. Borrowed, so it serves both to build an event
@@ -10,8 +10,11 @@ use crate::text::{Slot, Texts};
 ///
 /// Nomad's free `Message` (the exit message of `Terminated`), the `DisplayMessage` override
 /// and the `FailsTask` flag can go on any kind and live on [`TaskEvent`] itself.
+///
+/// A new kind brings a new variant (`non_exhaustive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Detail<'a> {
     /// `Driver Failure`.
     DriverFailure {
@@ -73,6 +76,9 @@ pub enum Detail<'a> {
     SetupFailure {
         /// Nomad's `SetupError`.
         setup_error: &'a str,
+        /// Nomad's `KillReason`: `Failed Restoring Task` when an allocation's prerun
+        /// failed (`MarkFailedKill`, [`TaskEvent::mark_failed_kill`]).
+        kill_reason: &'a str,
     },
     /// `Task Setup`; what is being set up is the event's `Message`.
     TaskSetup,
@@ -83,10 +89,14 @@ pub enum Detail<'a> {
     },
     /// `Signaling`.
     Signaling {
-        /// Nomad's `TaskSignal` (for example `"SIGHUP"`).
+        /// Nomad's `TaskSignal` (for example `"SIGHUP"`), set by template and Vault
+        /// change modes.
         task_signal: &'a str,
         /// Nomad's `TaskSignalReason`.
         task_signal_reason: &'a str,
+        /// `Details["signal"]`, the only thing `alloc signal` writes (`SetSignalText`):
+        /// it has no field of its own and is not shown in the `DisplayMessage`.
+        signal: &'a str,
     },
     /// `Sibling Task Failed`.
     SiblingTaskFailed {
@@ -109,6 +119,9 @@ pub enum Detail<'a> {
     Driver {
         /// Nomad's `DriverMessage`.
         driver_message: &'a str,
+        /// The driver's annotations, Nomad's `Details` for this kind; `None` when the
+        /// driver gave none (`Details` is then `null`).
+        annotations: Option<Annotations<'a>>,
     },
     /// `Disk Resources Exceeded`.
     DiskResourcesExceeded {
@@ -145,7 +158,31 @@ pub(crate) struct Numbers {
     /// `Signal` of `Terminated`.
     pub(crate) signal: i32,
     /// `oom_killed` of `Terminated`.
-    pub(crate) oom_killed: Option<bool>,
+    pub(crate) oom_killed: Oom,
+}
+
+/// `Details["oom_killed"]`: 0 when not reported, 1 false, 2 true. Not an
+/// `Option<bool>`, whose `None` is 2: an empty ring slot is then all zero bytes, so a
+/// `static` task state lands in `.bss`, not `.data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Oom(u8);
+
+impl Oom {
+    pub(crate) const fn of(reported: Option<bool>) -> Oom {
+        match reported {
+            None => Oom(0),
+            Some(false) => Oom(1),
+            Some(true) => Oom(2),
+        }
+    }
+
+    pub(crate) const fn get(self) -> Option<bool> {
+        match self.0 {
+            0 => None,
+            1 => Some(false),
+            _ => Some(true),
+        }
+    }
 }
 
 impl<'a> Detail<'a> {
@@ -218,12 +255,16 @@ impl<'a> Detail<'a> {
                 kill_timeout: 0,
                 kill_reason: "",
             },
-            EventKind::SetupFailure => Detail::SetupFailure { setup_error: "" },
+            EventKind::SetupFailure => Detail::SetupFailure {
+                setup_error: "",
+                kill_reason: "",
+            },
             EventKind::TaskSetup => Detail::TaskSetup,
             EventKind::RestartSignaled => Detail::RestartSignaled { restart_reason: "" },
             EventKind::Signaling => Detail::Signaling {
                 task_signal: "",
                 task_signal_reason: "",
+                signal: "",
             },
             EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed { failed_sibling: "" },
             EventKind::LeaderTaskDead => Detail::LeaderTaskDead,
@@ -232,7 +273,10 @@ impl<'a> Detail<'a> {
             EventKind::FailedRestoringTask => Detail::FailedRestoringTask,
             EventKind::WaitingForShutdownDelay => Detail::WaitingForShutdownDelay,
             EventKind::SkippingShutdownDelay => Detail::SkippingShutdownDelay,
-            EventKind::Driver => Detail::Driver { driver_message: "" },
+            EventKind::Driver => Detail::Driver {
+                driver_message: "",
+                annotations: None,
+            },
             EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded { disk_limit: 0 },
             EventKind::PluginUnhealthy => Detail::PluginUnhealthy,
             EventKind::PluginHealthy => Detail::PluginHealthy,
@@ -251,6 +295,7 @@ impl<'a> Detail<'a> {
         numbers: Numbers,
         first: &'a str,
         second: &'a str,
+        details_null: bool,
     ) -> Detail<'a> {
         let Numbers {
             value,
@@ -261,7 +306,7 @@ impl<'a> Detail<'a> {
             Detail::Terminated { .. } => Detail::Terminated {
                 exit_code: i32::try_from(value).unwrap_or_default(),
                 signal,
-                oom_killed,
+                oom_killed: oom_killed.get(),
             },
             Detail::Restarting { .. } => Detail::Restarting {
                 start_delay: value,
@@ -278,10 +323,14 @@ impl<'a> Detail<'a> {
                 kill_error: first,
                 kill_reason: second,
             },
-            Detail::Signaling { .. } => Detail::Signaling {
-                task_signal: first,
-                task_signal_reason: second,
-            },
+            Detail::Signaling { .. } => {
+                let mut packed = Packed(second).iter();
+                Detail::Signaling {
+                    task_signal: first,
+                    task_signal_reason: packed.next().unwrap_or(""),
+                    signal: packed.next().unwrap_or(""),
+                }
+            }
             Detail::DriverFailure { .. } => Detail::DriverFailure {
                 driver_error: first,
             },
@@ -294,7 +343,10 @@ impl<'a> Detail<'a> {
             Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
                 download_error: first,
             },
-            Detail::SetupFailure { .. } => Detail::SetupFailure { setup_error: first },
+            Detail::SetupFailure { .. } => Detail::SetupFailure {
+                setup_error: first,
+                kill_reason: second,
+            },
             Detail::RestartSignaled { .. } => Detail::RestartSignaled {
                 restart_reason: first,
             },
@@ -303,14 +355,16 @@ impl<'a> Detail<'a> {
             },
             Detail::Driver { .. } => Detail::Driver {
                 driver_message: first,
+                annotations: (!details_null).then_some(Annotations(Packed(second))),
             },
             Detail::Unknown { .. } => Detail::Unknown { type_name: first },
             plain => plain,
         }
     }
 
-    /// Splits into the stored parts: numbers and the two kind-specific strings.
-    fn parts(&self) -> (Numbers, &str, &str) {
+    /// Splits into the stored parts: numbers and the two kind-specific strings, the
+    /// second as the strings to pack when the kind packs it.
+    fn parts(&self) -> (Numbers, &'a str, Second<'a>) {
         let none = Numbers::default();
         match *self {
             Detail::Terminated {
@@ -321,10 +375,10 @@ impl<'a> Detail<'a> {
                 Numbers {
                     value: i64::from(exit_code),
                     signal,
-                    oom_killed,
+                    oom_killed: Oom::of(oom_killed),
                 },
                 "",
-                "",
+                Second::Plain(""),
             ),
             Detail::Restarting {
                 start_delay,
@@ -335,7 +389,7 @@ impl<'a> Detail<'a> {
                     ..none
                 },
                 restart_reason,
-                "",
+                Second::Plain(""),
             ),
             Detail::Killing {
                 kill_timeout,
@@ -346,7 +400,7 @@ impl<'a> Detail<'a> {
                     ..none
                 },
                 kill_reason,
-                "",
+                Second::Plain(""),
             ),
             Detail::DiskResourcesExceeded { disk_limit } => (
                 Numbers {
@@ -354,16 +408,29 @@ impl<'a> Detail<'a> {
                     ..none
                 },
                 "",
-                "",
+                Second::Plain(""),
             ),
             Detail::Killed {
                 kill_error,
                 kill_reason,
-            } => (none, kill_error, kill_reason),
+            } => (none, kill_error, Second::Plain(kill_reason)),
+            Detail::SetupFailure {
+                setup_error,
+                kill_reason,
+            } => (none, setup_error, Second::Plain(kill_reason)),
             Detail::Signaling {
                 task_signal,
                 task_signal_reason,
-            } => (none, task_signal, task_signal_reason),
+                signal,
+            } => (
+                none,
+                task_signal,
+                Second::Signal(task_signal_reason, signal),
+            ),
+            Detail::Driver {
+                driver_message,
+                annotations,
+            } => (none, driver_message, Second::Annotations(annotations)),
             Detail::DriverFailure {
                 driver_error: first,
             }
@@ -376,18 +443,311 @@ impl<'a> Detail<'a> {
             | Detail::FailedArtifactDownload {
                 download_error: first,
             }
-            | Detail::SetupFailure { setup_error: first }
             | Detail::RestartSignaled {
                 restart_reason: first,
             }
             | Detail::SiblingTaskFailed {
                 failed_sibling: first,
             }
-            | Detail::Driver {
-                driver_message: first,
+            | Detail::Unknown { type_name: first } => (none, first, Second::Plain("")),
+            _ => (none, "", Second::Plain("")),
+        }
+    }
+}
+
+/// `held` annotations with `key` set to `value`, kept sorted by key (as Go writes a map),
+/// in at most `room` bytes.
+fn insert_sorted(held: Packed<'_>, key: &str, value: &str, room: usize) -> Packer {
+    let mut packer = Packer::new(room);
+    let mut placed = false;
+    for (k, v) in Annotations(held).iter() {
+        if !placed && k >= key {
+            packer.push(key, Some(value));
+            placed = true;
+        }
+        if k != key {
+            packer.push(k, Some(v));
+        }
+    }
+    if !placed {
+        packer.push(key, Some(value));
+    }
+    packer
+}
+
+/// What a kind keeps in its second slot.
+enum Second<'a> {
+    Plain(&'a str),
+    /// `Signaling`: the reason and the signal text, packed.
+    Signal(&'a str, &'a str),
+    /// `Driver`: the annotations, packed as key, value, key, value…
+    Annotations(Option<Annotations<'a>>),
+}
+
+/// A driver's annotations: key and value pairs, kept sorted by key (the order Go writes
+/// a map in), each key once.
+///
+/// ```
+/// use allocstate::{Detail, TaskEvent};
+///
+/// let pull = TaskEvent::driver(1, "Downloading image").with_annotation("image", "redis:7");
+/// let Detail::Driver { annotations: Some(annotations), .. } = pull.detail() else {
+///     unreachable!()
+/// };
+/// assert_eq!(annotations.get("image"), Some("redis:7"));
+/// assert_eq!(annotations.iter().count(), 1);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Annotations<'a>(Packed<'a>);
+
+impl<'a> Annotations<'a> {
+    /// No annotation (an empty map, as opposed to none: `Option::None`).
+    pub const EMPTY: Annotations<'static> = Annotations(Packed(""));
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let mut strings = self.0.iter();
+        core::iter::from_fn(move || Some((strings.next()?, strings.next()?)))
+    }
+
+    /// The value of `key`, if annotated.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Whether there is no pair.
+    pub fn is_empty(&self) -> bool {
+        self.0 .0.is_empty()
+    }
+}
+
+impl core::fmt::Debug for Annotations<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Annotations<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{{");
+        for (i, (key, value)) in self.iter().enumerate() {
+            if i > 0 {
+                defmt::write!(f, ", ");
             }
-            | Detail::Unknown { type_name: first } => (none, first, ""),
-            _ => (none, "", ""),
+            defmt::write!(f, "{=str}: {=str}", key, value);
+        }
+        defmt::write!(f, "}}");
+    }
+}
+
+/// One of Nomad's `Details` keys that a kind writes for one of its own annotations
+/// (beside `message`/`exit_message`, `fails_task` and `oom_killed`, which any event or
+/// `Terminated` carries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    DriverError,
+    ExitCode,
+    Signal,
+    KillError,
+    KillReason,
+    StartDelay,
+    DownloadError,
+    RestartReason,
+    ValidationError,
+    KillTimeout,
+    SetupError,
+    DiskLimit,
+    FailedSibling,
+    TaskSignalReason,
+    TaskSignal,
+    /// `signal` as `SetSignalText` writes it: text, not a number.
+    SignalText,
+}
+
+impl Key {
+    /// The key in `Details`.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Key::DriverError => "driver_error",
+            Key::ExitCode => "exit_code",
+            Key::Signal | Key::SignalText => "signal",
+            Key::KillError => "kill_error",
+            Key::KillReason => "kill_reason",
+            Key::StartDelay => "start_delay",
+            Key::DownloadError => "download_error",
+            Key::RestartReason => "restart_reason",
+            Key::ValidationError => "validation_error",
+            Key::KillTimeout => "kill_timeout",
+            Key::SetupError => "setup_error",
+            Key::DiskLimit => "disk_limit",
+            Key::FailedSibling => "failed_sibling",
+            Key::TaskSignalReason => "task_signal_reason",
+            Key::TaskSignal => "task_signal",
+        }
+    }
+}
+
+/// A `Details` value before it is written: Nomad stores every value as a string.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value<'a> {
+    Text(&'a str),
+    /// Written with `%d`.
+    Int(i64),
+    /// Written as Go's `Duration.String()`.
+    Duration(i64),
+}
+
+/// The numbers a kind keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumbersShape {
+    None,
+    /// `Terminated`: exit code, signal, `oom_killed`.
+    Exit,
+    /// One i64: `StartDelay`, `KillTimeout` or `DiskLimit`.
+    One,
+}
+
+/// How a kind keeps its annotations: one row per kind, from which the compact layout
+/// (its numbers and strings), the packing of the second slot and the `Details` keys are
+/// all read. Listed without a wildcard: a new kind does not compile until it has a row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// Its numbers (the compact layout's).
+    #[cfg(feature = "serde")]
+    pub(crate) numbers: NumbersShape,
+    /// How many of the two kind-specific slots it uses (the compact layout's strings).
+    #[cfg(feature = "serde")]
+    pub(crate) strings: u8,
+    /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
+    #[cfg(feature = "serde")]
+    pub(crate) packed: bool,
+    /// Its own `Details` keys, in the order of their presence bits.
+    pub(crate) keys: &'static [Key],
+}
+
+const fn row(numbers: NumbersShape, strings: u8, packed: bool, keys: &'static [Key]) -> Shape {
+    // Without serde only the keys are read; the row is still written whole, once.
+    #[cfg(not(feature = "serde"))]
+    let _ = (numbers, strings, packed);
+    Shape {
+        #[cfg(feature = "serde")]
+        numbers,
+        #[cfg(feature = "serde")]
+        strings,
+        #[cfg(feature = "serde")]
+        packed,
+        keys,
+    }
+}
+
+/// The row of `kind` (see [`Shape`]).
+pub(crate) const fn shape(kind: EventKind) -> Shape {
+    use EventKind as K;
+    use NumbersShape::{Exit, None as No, One};
+    match kind {
+        K::DriverFailure => row(No, 1, false, &[Key::DriverError]),
+        K::Terminated => row(Exit, 0, false, &[Key::ExitCode, Key::Signal]),
+        K::Killed => row(No, 2, false, &[Key::KillError, Key::KillReason]),
+        K::FailedValidation => row(No, 1, false, &[Key::ValidationError]),
+        K::Restarting => row(One, 1, false, &[Key::StartDelay, Key::RestartReason]),
+        K::NotRestarting | K::RestartSignaled => row(No, 1, false, &[Key::RestartReason]),
+        K::FailedArtifactDownload => row(No, 1, false, &[Key::DownloadError]),
+        K::Killing => row(One, 1, false, &[Key::KillTimeout, Key::KillReason]),
+        K::SetupFailure => row(No, 2, false, &[Key::SetupError, Key::KillReason]),
+        K::Signaling => row(
+            No,
+            2,
+            true,
+            &[Key::TaskSignal, Key::TaskSignalReason, Key::SignalText],
+        ),
+        K::SiblingTaskFailed => row(No, 1, false, &[Key::FailedSibling]),
+        K::DiskResourcesExceeded => row(One, 0, false, &[Key::DiskLimit]),
+        // The driver's annotations are its `Details`: no keys of its own.
+        K::Driver => row(No, 2, true, &[]),
+        // The type string.
+        K::Unknown => row(No, 1, false, &[]),
+        K::Started
+        | K::Received
+        | K::DownloadingArtifacts
+        | K::TaskSetup
+        | K::LeaderTaskDead
+        | K::MainTasksDead
+        | K::TaskHookFailed
+        | K::FailedRestoringTask
+        | K::WaitingForShutdownDelay
+        | K::SkippingShutdownDelay
+        | K::PluginUnhealthy
+        | K::PluginHealthy
+        | K::Reconnected
+        | K::TaskHookMessage
+        | K::Template
+        | K::AllocUnhealthy
+        | K::Generic => row(No, 0, false, &[]),
+    }
+}
+
+/// The `Details` keys of each kind's own annotations, in the order of their presence
+/// bits.
+pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
+    shape(kind).keys
+}
+
+impl<'a> Detail<'a> {
+    /// The value of one of the kind's own keys (zero for a key the kind does not have).
+    #[cfg(feature = "serde")]
+    pub(crate) fn value(&self, key: Key) -> Value<'a> {
+        let zero = match key {
+            Key::ExitCode | Key::Signal | Key::StartDelay | Key::DiskLimit => Value::Int(0),
+            Key::KillTimeout => Value::Duration(0),
+            _ => Value::Text(""),
+        };
+        match (*self, key) {
+            (Detail::DriverFailure { driver_error }, Key::DriverError) => Value::Text(driver_error),
+            (Detail::Terminated { exit_code, .. }, Key::ExitCode) => {
+                Value::Int(i64::from(exit_code))
+            }
+            (Detail::Terminated { signal, .. }, Key::Signal) => Value::Int(i64::from(signal)),
+            (Detail::Killed { kill_error, .. }, Key::KillError) => Value::Text(kill_error),
+            (
+                Detail::Killed { kill_reason, .. }
+                | Detail::Killing { kill_reason, .. }
+                | Detail::SetupFailure { kill_reason, .. },
+                Key::KillReason,
+            ) => Value::Text(kill_reason),
+            (Detail::FailedValidation { validation_error }, Key::ValidationError) => {
+                Value::Text(validation_error)
+            }
+            (Detail::Restarting { start_delay, .. }, Key::StartDelay) => Value::Int(start_delay),
+            (
+                Detail::Restarting { restart_reason, .. }
+                | Detail::NotRestarting { restart_reason }
+                | Detail::RestartSignaled { restart_reason },
+                Key::RestartReason,
+            ) => Value::Text(restart_reason),
+            (Detail::FailedArtifactDownload { download_error }, Key::DownloadError) => {
+                Value::Text(download_error)
+            }
+            (Detail::Killing { kill_timeout, .. }, Key::KillTimeout) => {
+                Value::Duration(kill_timeout)
+            }
+            (Detail::SetupFailure { setup_error, .. }, Key::SetupError) => Value::Text(setup_error),
+            (Detail::Signaling { task_signal, .. }, Key::TaskSignal) => Value::Text(task_signal),
+            (
+                Detail::Signaling {
+                    task_signal_reason, ..
+                },
+                Key::TaskSignalReason,
+            ) => Value::Text(task_signal_reason),
+            (Detail::Signaling { signal, .. }, Key::SignalText) => Value::Text(signal),
+            (Detail::SiblingTaskFailed { failed_sibling }, Key::FailedSibling) => {
+                Value::Text(failed_sibling)
+            }
+            (Detail::DiskResourcesExceeded { disk_limit }, Key::DiskLimit) => {
+                Value::Int(disk_limit)
+            }
+            _ => zero,
         }
     }
 }
@@ -408,7 +768,7 @@ impl<'a> Detail<'a> {
 /// assert!(matches!(event.detail(), Detail::Terminated { exit_code: 1, signal: 0, .. }));
 /// assert_eq!(event.message(), "exit status 1");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[repr(C)]
 pub struct TaskEvent {
     pub(crate) texts: Texts,
@@ -425,6 +785,11 @@ pub struct TaskEvent {
 // head, the piece was 118 bytes at offset 26; its copy ended in an overlapping 8-byte tail
 // that missed the CPU's store forwarding whenever the move went through a temporary, and
 // an append cost twice as much (`cargo bench --bench apply`).
+#[cfg(not(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+)))]
 const _: () = {
     assert!(core::mem::offset_of!(TaskEvent, texts) == 0);
     assert!(core::mem::size_of::<Texts>() == 112);
@@ -435,14 +800,16 @@ const _: () = {
 };
 
 impl TaskEvent {
-    /// A filler for the ring's unused slots; never visible through the public API.
+    /// A filler for the ring's unused slots; never visible through the public API. All
+    /// zero bytes (kind code 0, no `oom_killed`), so that a `static` task state needs no
+    /// initial image in flash (`ci/text-size.sh` checks it lands in `.bss`).
     pub(crate) const BLANK: TaskEvent = TaskEvent {
         time: 0,
-        head: Head::new(EventKind::Received, false),
+        head: Head::new(EventKind::ALL_ARRAY[0], false),
         numbers: Numbers {
             value: 0,
             signal: 0,
-            oom_killed: None,
+            oom_killed: Oom(0),
         },
         texts: Texts::new(),
     };
@@ -450,7 +817,11 @@ impl TaskEvent {
     /// An event of `detail`'s kind at `time` (unix nanoseconds).
     ///
     /// A [`Detail::Unknown`] whose type string is one this crate knows becomes that kind,
-    /// so one event has one spelling.
+    /// so one event has one spelling. The event carries the `Details` key of every
+    /// annotation of its kind, as if each of Nomad's setters had been called (empty and
+    /// zero values too); the named constructors carry exactly the keys Nomad's emit site
+    /// writes.
+    #[must_use]
     pub fn new(time: i64, detail: Detail<'_>) -> TaskEvent {
         let detail = match detail {
             Detail::Unknown { type_name } => match EventKind::from_type_str(type_name) {
@@ -459,24 +830,60 @@ impl TaskEvent {
             },
             other => other,
         };
+        let kind = detail.kind();
         let (numbers, first, second) = detail.parts();
         let mut texts = Texts::new();
         texts.set(Slot::First, first);
-        texts.set(Slot::Second, second);
-        TaskEvent {
+        let mut keys = Keys(Keys::own(own_keys(kind).len()));
+        let mut annotated = None;
+        match second {
+            Second::Plain(text) => texts.set(Slot::Second, text),
+            Second::Signal(reason, signal) => {
+                let room = EVENT_TEXT_CAPACITY.saturating_sub(texts.len());
+                let mut packer = Packer::new(room);
+                // Each string whole or empty (then cut), so the signal stays second.
+                for piece in [reason, signal] {
+                    if !packer.push(piece, None) {
+                        packer.push("", None);
+                    }
+                }
+                texts.set(Slot::Second, &packer.buf);
+                if packer.cut {
+                    texts.mark_truncated(Slot::Second);
+                }
+            }
+            Second::Annotations(None) => keys = keys.with(Keys::NULL, true),
+            Second::Annotations(Some(annotations)) => annotated = Some(annotations),
+        }
+        let mut event = TaskEvent {
             time,
-            head: Head::new(detail.kind(), false),
+            head: Head::new(kind, false).with_keys(keys),
             numbers,
             texts,
+        };
+        for (key, value) in annotated.iter().flat_map(Annotations::iter) {
+            event = event.with_annotation(key, value);
         }
+        event
+    }
+
+    /// The same event carrying, of its kind's own `Details` keys (see [`own_keys`]),
+    /// only those whose bits are in `only`: the setters the emit site calls.
+    fn with_only_keys(mut self, only: u8) -> TaskEvent {
+        let all = Keys::own(own_keys(self.kind()).len());
+        let keys = self.head.keys().with(all & !only, false);
+        self.head = self.head.with_keys(keys);
+        self
     }
 
     /// An event of a known `kind` with every annotation at its zero value.
+    #[must_use]
     pub fn of_kind(time: i64, kind: EventKind) -> TaskEvent {
         TaskEvent::new(time, Detail::empty(kind))
     }
 
     /// An event named by a Nomad `Type` string, known or not.
+    #[must_use]
     pub fn from_type_str(time: i64, type_str: &str) -> TaskEvent {
         TaskEvent::new(
             time,
@@ -487,70 +894,101 @@ impl TaskEvent {
     }
 
     /// `Received`: the client received the task.
+    #[must_use]
     pub fn received(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::Received)
     }
 
     /// `Task Setup` with Nomad's message `Building Task Directory`.
+    #[must_use]
     pub fn task_setup(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::TaskSetup).with_message("Building Task Directory")
     }
 
     /// `Downloading Artifacts`.
+    #[must_use]
     pub fn downloading_artifacts(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::DownloadingArtifacts)
     }
 
     /// `Failed Artifact Download` with its error.
+    #[must_use]
     pub fn failed_artifact_download(time: i64, download_error: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::FailedArtifactDownload { download_error })
     }
 
     /// `Failed Validation` with its error.
+    #[must_use]
     pub fn failed_validation(time: i64, validation_error: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::FailedValidation { validation_error })
     }
 
     /// `Driver Failure` with its error.
+    #[must_use]
     pub fn driver_failure(time: i64, driver_error: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::DriverFailure { driver_error })
     }
 
     /// `Setup Failure` with its error; it fails the task.
+    #[must_use]
     pub fn setup_failure(time: i64, setup_error: &str) -> TaskEvent {
-        TaskEvent::new(time, Detail::SetupFailure { setup_error }).with_fails_task()
+        TaskEvent::new(
+            time,
+            Detail::SetupFailure {
+                setup_error,
+                kill_reason: "",
+            },
+        )
+        .with_only_keys(Keys::annotation(0))
+        .with_fails_task()
+    }
+
+    /// `Setup Failure` as Nomad's `MarkFailedKill` writes it when an allocation's prerun
+    /// hook failed: the `KillReason` `Failed Restoring Task`, `reason` (Nomad's
+    /// `failed to setup alloc: <err>`) as the `DisplayMessage`, and `FailsTask`.
+    #[must_use]
+    pub fn mark_failed_kill(time: i64, reason: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::SetupFailure {
+                setup_error: "",
+                kill_reason: EventKind::FailedRestoringTask.name(),
+            },
+        )
+        .with_only_keys(Keys::annotation(1))
+        .with_fails_task()
+        .with_display_message(reason)
     }
 
     /// `Started`.
+    #[must_use]
     pub fn started(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::Started)
     }
 
-    /// `Terminated` with the exit code (no signal).
+    /// `Terminated` with the exit code (no signal, not OOM-killed).
+    #[must_use]
     pub fn terminated(time: i64, exit_code: i32) -> TaskEvent {
-        TaskEvent::new(
-            time,
-            Detail::Terminated {
-                exit_code,
-                signal: 0,
-                oom_killed: None,
-            },
-        )
+        TaskEvent::terminated_by_signal(time, exit_code, 0)
     }
 
-    /// `Terminated` by a signal.
+    /// `Terminated` by a signal (not OOM-killed). Like Nomad's exit result event it
+    /// carries `exit_code`, `signal` and `oom_killed`; the exit message is set with
+    /// [`with_message`](TaskEvent::with_message).
+    #[must_use]
     pub fn terminated_by_signal(time: i64, exit_code: i32, signal: i32) -> TaskEvent {
         TaskEvent::new(
             time,
             Detail::Terminated {
                 exit_code,
                 signal,
-                oom_killed: None,
+                oom_killed: Some(false),
             },
         )
     }
 
-    /// `Killing`, with the kill timeout in nanoseconds (0 when none).
+    /// `Killing`, with the kill timeout in nanoseconds (written even when 0).
+    #[must_use]
     pub fn killing(time: i64, kill_timeout: i64) -> TaskEvent {
         TaskEvent::new(
             time,
@@ -559,9 +997,11 @@ impl TaskEvent {
                 kill_reason: "",
             },
         )
+        .with_only_keys(Keys::annotation(0))
     }
 
-    /// `Killed`.
+    /// `Killed`, bare as Nomad's task runner writes it.
+    #[must_use]
     pub fn killed(time: i64) -> TaskEvent {
         TaskEvent::new(
             time,
@@ -570,9 +1010,12 @@ impl TaskEvent {
                 kill_reason: "",
             },
         )
+        .with_only_keys(0)
     }
 
-    /// `Restarting` after `start_delay` nanoseconds, for `restart_reason`.
+    /// `Restarting` after `start_delay` nanoseconds, for `restart_reason` (both written,
+    /// an empty reason too: a user-requested restart has none).
+    #[must_use]
     pub fn restarting(time: i64, start_delay: i64, restart_reason: &str) -> TaskEvent {
         TaskEvent::new(
             time,
@@ -584,50 +1027,112 @@ impl TaskEvent {
     }
 
     /// `Not Restarting` for `restart_reason`; it fails the task.
+    #[must_use]
     pub fn not_restarting(time: i64, restart_reason: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::NotRestarting { restart_reason }).with_fails_task()
     }
 
     /// `Restart Signaled` for `restart_reason`.
+    #[must_use]
     pub fn restart_signaled(time: i64, restart_reason: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::RestartSignaled { restart_reason })
     }
 
-    /// `Signaling` with the signal's name (for example `"SIGHUP"`).
-    pub fn signaling(time: i64, task_signal: &str) -> TaskEvent {
+    /// `Signaling` as `nomad alloc signal` writes it: only `Details["signal"]` (for
+    /// example `"SIGUSR1"`); the `DisplayMessage` is `Task being sent a signal`.
+    #[must_use]
+    pub fn signaling(time: i64, signal: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Signaling {
+                task_signal: "",
+                task_signal_reason: "",
+                signal,
+            },
+        )
+        .with_only_keys(Keys::annotation(2))
+    }
+
+    /// `Signaling` with Nomad's `TaskSignal` (for example `"SIGHUP"`), as a template or
+    /// Vault change mode writes it.
+    #[must_use]
+    pub fn signaling_task_signal(time: i64, task_signal: &str) -> TaskEvent {
         TaskEvent::new(
             time,
             Detail::Signaling {
                 task_signal,
                 task_signal_reason: "",
+                signal: "",
             },
         )
+        .with_only_keys(Keys::annotation(0))
     }
 
     /// `Sibling Task Failed`, naming the task that failed.
+    #[must_use]
     pub fn sibling_task_failed(time: i64, failed_sibling: &str) -> TaskEvent {
         TaskEvent::new(time, Detail::SiblingTaskFailed { failed_sibling })
     }
 
     /// `Leader Task Dead`.
+    #[must_use]
     pub fn leader_task_dead(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::LeaderTaskDead)
     }
 
     /// `Main Tasks Dead`.
+    #[must_use]
     pub fn main_tasks_dead(time: i64) -> TaskEvent {
         TaskEvent::new(time, Detail::MainTasksDead)
     }
 
-    /// `Driver` with the driver's message.
+    /// `Driver` with the driver's message and no annotations (`Details` is `null`, as
+    /// Nomad writes a driver event whose driver gave none); add them with
+    /// [`with_annotation`](TaskEvent::with_annotation).
+    #[must_use]
     pub fn driver(time: i64, driver_message: &str) -> TaskEvent {
-        TaskEvent::new(time, Detail::Driver { driver_message })
+        TaskEvent::new(
+            time,
+            Detail::Driver {
+                driver_message,
+                annotations: None,
+            },
+        )
     }
 
-    /// Sets Nomad's free `Message` (the exit message, for `Terminated`).
+    /// Adds one of the driver's annotations to a `Driver` event (replacing the key's
+    /// value if annotated). A pair that does not fit whole is left out and
+    /// [`is_truncated`](TaskEvent::is_truncated) says so. Other kinds carry no
+    /// annotations and are returned unchanged.
+    #[must_use]
+    pub fn with_annotation(mut self, key: &str, value: &str) -> TaskEvent {
+        if self.kind() != EventKind::Driver {
+            return self;
+        }
+        let held = self.texts.get(Slot::Second);
+        let others = self.texts.len().saturating_sub(held.len());
+        let room = EVENT_TEXT_CAPACITY.saturating_sub(others);
+        let packer = insert_sorted(Packed(held), key, value, room);
+        self.texts.set(Slot::Second, &packer.buf);
+        if packer.cut {
+            self.texts.mark_truncated(Slot::Second);
+        }
+        self.head = self
+            .head
+            .with_keys(self.head.keys().with(Keys::NULL, false));
+        self
+    }
+
+    /// Sets Nomad's free `Message` and its `Details` key, as `SetMessage` does
+    /// (`SetExitMessage` for `Terminated`: the key is `exit_message`), even when empty.
     #[must_use]
     pub fn with_message(mut self, message: &str) -> TaskEvent {
         self.texts.set(Slot::Message, message);
+        let keys = self
+            .head
+            .keys()
+            .with(Keys::MESSAGE, self.carries_setter_keys());
+        self.head = self.head.with_keys(keys);
         self
     }
 
@@ -644,10 +1149,15 @@ impl TaskEvent {
         self.with_fails_task_set(true)
     }
 
-    /// Sets Nomad's `FailsTask` flag to `fails_task`.
+    /// Sets Nomad's `FailsTask` flag to `fails_task`, with its `Details` key
+    /// (`SetFailsTask` writes both; `false` carries neither).
     #[must_use]
     pub fn with_fails_task_set(mut self, fails_task: bool) -> TaskEvent {
-        self.head = Head::new(self.head.kind(), fails_task);
+        let keys = self
+            .head
+            .keys()
+            .with(Keys::FAILS_TASK, fails_task && self.carries_setter_keys());
+        self.head = self.head.with_fails_task(fails_task).with_keys(keys);
         self
     }
 
@@ -656,6 +1166,12 @@ impl TaskEvent {
     pub fn with_time(mut self, time: i64) -> TaskEvent {
         self.time = time;
         self
+    }
+
+    /// Whether Nomad's setters write this event's `Details`: all kinds but `Driver`,
+    /// whose `Details` are the driver's annotations.
+    fn carries_setter_keys(&self) -> bool {
+        !matches!(self.kind(), EventKind::Driver)
     }
 
     /// The event's kind.
@@ -680,7 +1196,8 @@ impl TaskEvent {
     pub fn detail(&self) -> Detail<'_> {
         let first = self.texts.get(Slot::First);
         let second = self.texts.get(Slot::Second);
-        Detail::assemble(self.kind(), self.numbers, first, second)
+        let null = self.head.keys().has(Keys::NULL);
+        Detail::assemble(self.kind(), self.numbers, first, second, null)
     }
 
     /// Nomad's free `Message`; empty when none.
@@ -714,13 +1231,112 @@ impl TaskEvent {
     }
 }
 
+/// The event as a reader wants it: kind, time, the annotations by name, then what is
+/// set of `Message`, the override, `FailsTask`, the `Details` keys carried and the cut.
+impl core::fmt::Debug for TaskEvent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut out = f.debug_struct("TaskEvent");
+        out.field("kind", &self.kind())
+            .field("time", &self.time)
+            .field("detail", &self.detail());
+        if !self.message().is_empty() {
+            out.field("message", &self.message());
+        }
+        if let Some(display) = self.display_message_override() {
+            out.field("display_message", &display);
+        }
+        if self.fails_task() {
+            out.field("fails_task", &true);
+        }
+        out.field("details", &DetailsKeys(self));
+        if self.is_truncated() {
+            out.field("truncated", &true);
+        }
+        out.finish()
+    }
+}
+
+/// The `Details` keys an event carries, by name (`null` for none at all).
+struct DetailsKeys<'a>(&'a TaskEvent);
+
+impl core::fmt::Debug for DetailsKeys<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let event = self.0;
+        let keys = event.head.keys();
+        if keys.has(Keys::NULL) {
+            return f.write_str("null");
+        }
+        if event.kind() == EventKind::Driver {
+            return f.write_str("annotations");
+        }
+        let message = if event.kind() == EventKind::Terminated {
+            "exit_message"
+        } else {
+            "message"
+        };
+        let own = own_keys(event.kind())
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| keys.has(Keys::annotation(*index)))
+            .map(|(_, key)| key.name());
+        let mut list = f.debug_list();
+        list.entries(keys.has(Keys::FAILS_TASK).then_some("fails_task"))
+            .entries(keys.has(Keys::MESSAGE).then_some(message))
+            .entries(own);
+        if matches!(
+            event.detail(),
+            Detail::Terminated {
+                oom_killed: Some(_),
+                ..
+            }
+        ) {
+            list.entry(&"oom_killed");
+        }
+        list.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn every_kinds_row_fits_the_head_and_the_slots() {
+        for &kind in EventKind::ALL {
+            let row = shape(kind);
+            // The head keeps three presence bits for a kind's own keys.
+            assert!(row.keys.len() <= 3, "{kind:?}");
+            // Only a second slot is packed.
+            #[cfg(feature = "serde")]
+            assert!(!row.packed || row.strings == 2, "{kind:?}");
+            // `new` marks every own key: the bits read back as the row's.
+            let keys = TaskEvent::of_kind(1, kind).head.keys();
+            for index in 0..3 {
+                let bit = Keys::annotation(index);
+                assert_eq!(
+                    keys.has(bit),
+                    index < row.keys.len(),
+                    "{kind:?} key {index}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn debug_reads_as_the_event() {
+        extern crate std;
+        let event = TaskEvent::restarting(1, 5, "Restart within policy");
+        assert_eq!(
+            std::format!("{event:?}"),
+            "TaskEvent { kind: Restarting, time: 1, detail: Restarting { start_delay: 5, \
+             restart_reason: \"Restart within policy\" }, details: [\"start_delay\", \
+             \"restart_reason\"] }"
+        );
+    }
+
+    #[test]
     fn every_kind_round_trips_through_detail() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             let event = TaskEvent::of_kind(7, kind);
             assert_eq!(event.kind(), kind);
             assert_eq!(event.detail(), Detail::empty(kind));

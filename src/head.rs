@@ -18,6 +18,60 @@ const KIND_BITS: u64 = 0b1_1111;
 /// The `FailsTask` flag, just above the kind.
 const FAILS_TASK: u64 = 1 << 5;
 
+/// Where the [`Keys`] byte sits.
+const KEYS_SHIFT: u32 = 8;
+
+/// Which of Nomad's `Details` keys the event carries, one bit each: a setter called with
+/// an empty or zero value still writes its key, so presence is a fact of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Keys(pub(crate) u8);
+
+impl Keys {
+    /// `Details` is `null` (Go's nil map): no key at all. Seed-era events, and `Driver`
+    /// events whose driver gave no annotations.
+    pub(crate) const NULL: u8 = 1 << 0;
+    /// `fails_task`, written by `SetFailsTask`.
+    pub(crate) const FAILS_TASK: u8 = 1 << 1;
+    /// `message` (`exit_message` for `Terminated`), written with the `Message`.
+    pub(crate) const MESSAGE: u8 = 1 << 2;
+    /// The kind's own keys, in the order of its row (`crate::kinds`), from this bit up.
+    pub(crate) const FIRST_ANNOTATION: u8 = 3;
+    /// Every bit a key set may hold.
+    pub(crate) const ALL: u8 = 0b11_1111;
+
+    /// The bit of the kind's `index`th own key.
+    pub(crate) const fn annotation(index: usize) -> u8 {
+        match index {
+            0 => 1 << Self::FIRST_ANNOTATION,
+            1 => 1 << (Self::FIRST_ANNOTATION + 1),
+            2 => 1 << (Self::FIRST_ANNOTATION + 2),
+            _ => 0,
+        }
+    }
+
+    /// The bits of a kind's first `count` own keys.
+    pub(crate) const fn own(count: usize) -> u8 {
+        match count {
+            0 => 0,
+            1 => Self::annotation(0),
+            2 => Self::annotation(0) | Self::annotation(1),
+            _ => Self::annotation(0) | Self::annotation(1) | Self::annotation(2),
+        }
+    }
+
+    pub(crate) const fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    pub(crate) const fn with(self, bit: u8, on: bool) -> Keys {
+        if on {
+            Keys(self.0 | bit)
+        } else {
+            Keys(self.0 & !bit)
+        }
+    }
+}
+
 // Appending a 33rd kind must widen `KIND_BITS` (and move `FAILS_TASK`); this stops the
 // build until it does.
 const _: () = assert!(EventKind::ALL.len() <= 32);
@@ -75,6 +129,27 @@ impl Head {
         }
     }
 
+    /// The same head with `FailsTask` set to `fails_task` (the keys are kept).
+    pub(crate) const fn with_fails_task(self, fails_task: bool) -> Head {
+        if fails_task {
+            Head(self.0 | FAILS_TASK)
+        } else {
+            Head(self.0 & !FAILS_TASK)
+        }
+    }
+
+    /// The `Details` keys the event carries.
+    pub(crate) const fn keys(self) -> Keys {
+        // The byte at `KEYS_SHIFT`; the truncating cast is intended.
+        Keys((self.0 >> KEYS_SHIFT) as u8 & Keys::ALL)
+    }
+
+    /// The same head carrying `keys`.
+    pub(crate) const fn with_keys(self, keys: Keys) -> Head {
+        let cleared = self.0 & !((Keys::ALL as u64) << KEYS_SHIFT);
+        Head(cleared | ((keys.0 & Keys::ALL) as u64) << KEYS_SHIFT)
+    }
+
     #[inline(always)]
     pub(crate) const fn fails_task(self) -> bool {
         self.0 & FAILS_TASK != 0
@@ -99,6 +174,7 @@ impl fmt::Debug for Head {
         f.debug_struct("Head")
             .field("kind", &self.kind())
             .field("fails_task", &self.fails_task())
+            .field("keys", &self.keys())
             .finish()
     }
 }
@@ -109,7 +185,7 @@ mod tests {
 
     #[test]
     fn every_kind_and_flag_reads_back() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             for fails_task in [false, true] {
                 let head = Head::new(kind, fails_task);
                 assert_eq!(head.kind(), kind);
@@ -122,7 +198,7 @@ mod tests {
     #[test]
     fn the_masks_answer_as_the_contract_says() {
         use EventKind as K;
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             for fails_task in [false, true] {
                 let head = Head::new(kind, fails_task);
                 let fails = fails_task || matches!(kind, K::NotRestarting | K::SetupFailure);

@@ -8,8 +8,11 @@ macro_rules! event_kinds {
         /// [`EventKind::Unknown`] for a type string this crate does not know (the event keeps
         /// the string). Each kind has a stable one-byte [`code`](EventKind::code), used by the
         /// compact wire format; codes are only ever appended.
+        ///
+        /// Nomad adds kinds; so will this enum (`non_exhaustive`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        #[non_exhaustive]
         pub enum EventKind {
             $( $(#[$doc])* $variant, )*
             /// A type string this crate does not know; the event keeps the string.
@@ -17,8 +20,12 @@ macro_rules! event_kinds {
         }
 
         impl EventKind {
-            /// Every kind, in code order (`Unknown` last).
-            pub const ALL: [EventKind; { [$($code),*].len() + 1 }] =
+            /// Every kind, in code order (`Unknown` last). A slice, so that its type does not
+            /// change when a kind is added.
+            pub const ALL: &'static [EventKind] = &Self::ALL_ARRAY;
+
+            /// [`EventKind::ALL`] as an array, for the crate's compile-time tables.
+            pub(crate) const ALL_ARRAY: [EventKind; { [$($code),*].len() + 1 }] =
                 [$(EventKind::$variant,)* EventKind::Unknown];
 
             /// Nomad's exact `Type` string; `None` for [`EventKind::Unknown`], whose string
@@ -143,6 +150,40 @@ impl EventKind {
     }
 }
 
+/// A string that is not one of the `Type` strings this crate knows
+/// ([`EventKind::from_str`](core::str::FromStr)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UnknownEventType;
+
+impl core::fmt::Display for UnknownEventType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("not a task event type this crate knows")
+    }
+}
+
+impl core::error::Error for UnknownEventType {}
+
+/// Parses Nomad's exact `Type` string. Unlike [`EventKind::from_type_str`], which maps
+/// any other string to [`EventKind::Unknown`] (an event keeps it), parsing refuses it.
+///
+/// ```
+/// use allocstate::{EventKind, UnknownEventType};
+///
+/// assert_eq!("Restart Signaled".parse(), Ok(EventKind::RestartSignaled));
+/// assert_eq!("Restart Signal".parse::<EventKind>(), Err(UnknownEventType));
+/// ```
+impl core::str::FromStr for EventKind {
+    type Err = UnknownEventType;
+
+    fn from_str(type_str: &str) -> Result<EventKind, UnknownEventType> {
+        match EventKind::from_type_str(type_str) {
+            EventKind::Unknown => Err(UnknownEventType),
+            known => Ok(known),
+        }
+    }
+}
+
 impl core::fmt::Display for EventKind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.pad(self.name())
@@ -151,17 +192,35 @@ impl core::fmt::Display for EventKind {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+    use std::string::ToString;
+
     use super::*;
 
     #[test]
     fn every_known_kind_round_trips_through_its_type_string_and_code() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             assert_eq!(EventKind::from_code(kind.code()), Some(kind));
             if let Some(name) = kind.type_str() {
                 assert_eq!(EventKind::from_type_str(name), kind);
             }
         }
         assert_eq!(EventKind::ALL.len(), 32);
+    }
+
+    #[test]
+    fn parsing_takes_only_known_type_strings() {
+        for &kind in EventKind::ALL {
+            match kind.type_str() {
+                Some(name) => assert_eq!(name.parse(), Ok(kind)),
+                None => assert_eq!("unknown".parse::<EventKind>(), Err(UnknownEventType)),
+            }
+        }
+        assert_eq!("started".parse::<EventKind>(), Err(UnknownEventType));
+        assert_eq!(
+            UnknownEventType.to_string(),
+            "not a task event type this crate knows"
+        );
     }
 
     #[test]

@@ -131,9 +131,9 @@ pub mod allocation;
 #[cfg(feature = "defmt")]
 mod defmt_impl;
 mod display;
-pub mod duration;
 mod error;
 mod event;
+mod go;
 mod head;
 mod kind;
 mod phase;
@@ -155,11 +155,12 @@ pub use allocation::{
     DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
     UUID_CAPACITY,
 };
-pub use display::{DisplayMessage, GoQuoted};
-pub use duration::GoDuration;
-pub use error::Rejected;
+pub use display::DisplayMessage;
+pub use error::{DecodeError, Rejected};
 pub use event::{Detail, TaskEvent};
-pub use kind::EventKind;
+pub use go::duration;
+pub use go::{GoDuration, GoQuoted};
+pub use kind::{EventKind, UnknownEventType};
 pub use phase::{Phase, WireState};
 pub use restart::Nanos;
 pub use restore::{InvalidState, TaskStateParts};

@@ -173,8 +173,12 @@ impl TaskState {
     /// The rule:
     ///
     /// - The events must be acceptable in order by the contract's table from some starting
-    ///   phase: from a fresh task (Pending, no events) if the first is `Received`;
-    ///   otherwise from any of the five phases, since older events may have been evicted.
+    ///   phase: from a fresh task (Pending, no events) when they are the task's whole
+    ///   history (the event count equals them, or, without a count, fewer than ten are
+    ///   held: Nomad evicts only beyond ten; ten held without a count are the whole
+    ///   history if a fresh task can produce them); otherwise from any of the five
+    ///   phases, and then `Received` is refused even first (it was not the task's first
+    ///   event).
     /// - The run must end in a phase shown as `state` (for `dead`, anywhere: the eventless
     ///   [`finish`](TaskState::finish) may follow). Among several possible phases, Running
     ///   is preferred over Exited and Pending over ShuttingDown; a given `phase` must be
@@ -184,7 +188,8 @@ impl TaskState {
     ///   `Restarts` at least the held `Restarting` count; `LastRestart` the time of the
     ///   last held `Restarting` (none exactly when there were no restarts); `StartedAt`
     ///   set if a `Started` is held; `FinishedAt` set exactly when dead.
-    /// - Without an event count, the count is the number of events held.
+    /// - Without an event count, the count is the number of events held, or one more when
+    ///   ten are held that no fresh task could have produced (some were evicted).
     ///
     /// ```
     /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
@@ -269,13 +274,31 @@ impl TaskState {
             .as_filled_slice()
             .ok_or(InvalidState::TooManyEvents)?;
         let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
-        let accepted = parts.event_count.unwrap_or(count);
+        let mut accepted = parts.event_count.unwrap_or(count);
         if accepted < count {
             return Err(InvalidState::CountBelowHeld);
         }
 
-        let (reachable, entered_dead) = walk(held)?;
-        let phase = end_phase(parts, reachable)?;
+        // Nomad evicts only beyond ten: with fewer held, or the count equal to them, the
+        // held events are the task's whole history. Without a count, ten held are the
+        // whole history if a fresh task can produce them and end as claimed; otherwise
+        // older events were evicted, and at least one is counted, so that the count says
+        // so wherever the state goes next (the compact format).
+        let run = |evicted| -> Result<_, InvalidState> {
+            let (reachable, entered_dead) = walk(held, evicted)?;
+            Ok((end_phase(parts, reachable)?, entered_dead))
+        };
+        let (phase, entered_dead) = if parts.event_count.is_none() && held.len() == MAX_EVENTS {
+            match run(false) {
+                Ok(whole) => whole,
+                Err(_) => {
+                    accepted = count.saturating_add(1);
+                    run(true)?
+                }
+            }
+        } else {
+            run(accepted > count)?
+        };
 
         let held_failed = held.iter().any(TaskEvent::marks_failed);
         let failed = parts.failed.unwrap_or(held_failed);
@@ -335,12 +358,11 @@ impl TaskState {
     }
 }
 
-/// Runs the held events through the table from every possible start; returns the phases a
-/// run can end in and the time of the event that made every run dead, if one did.
-fn walk(held: &[TaskEvent]) -> Result<(Phases, Option<i64>), InvalidState> {
-    let fresh = held
-        .first()
-        .is_some_and(|event| event.kind() == EventKind::Received);
+/// Runs the held events through the table from every possible start (a fresh task unless
+/// older events were `evicted`); returns the phases a run can end in and the time of the
+/// event that made every run dead, if one did.
+fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), InvalidState> {
+    let fresh = !evicted;
     let mut phases = if fresh {
         Phases::of(Phase::Pending)
     } else {
@@ -429,13 +451,18 @@ mod tests {
 
     #[test]
     fn prefers_running_and_pending() {
+        // Older events evicted: the held one may follow any phase.
+        let evicted = |state| TaskStateParts {
+            event_count: Some(5),
+            ..parts(state)
+        };
         let e = [TaskEvent::driver(1, "x")];
-        let r = TaskState::from_parts(parts(WireState::Running), e.clone()).unwrap();
+        let r = TaskState::from_parts(evicted(WireState::Running), e.clone()).unwrap();
         assert_eq!(r.phase(), Phase::Running);
-        let p = TaskState::from_parts(parts(WireState::Pending), e).unwrap();
+        let p = TaskState::from_parts(evicted(WireState::Pending), e).unwrap();
         assert_eq!(p.phase(), Phase::Pending);
         let shut = [TaskEvent::of_kind(1, EventKind::WaitingForShutdownDelay)];
-        let s = TaskState::from_parts(parts(WireState::Pending), shut).unwrap();
+        let s = TaskState::from_parts(evicted(WireState::Pending), shut).unwrap();
         assert_eq!(s.phase(), Phase::ShuttingDown);
     }
 
@@ -487,6 +514,58 @@ mod tests {
             TaskState::from_parts(parts(WireState::Running), late_received),
             Err(InvalidState::EventsOutOfOrder { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn received_after_evicted_events_is_refused() {
+        // Regression: `Received` held first with events evicted before it (20 accepted,
+        // 2 held) was taken as a fresh task.
+        let counted = TaskStateParts {
+            event_count: Some(20),
+            ..parts(WireState::Running)
+        };
+        let events = [TaskEvent::received(1), TaskEvent::started(2)];
+        assert_eq!(
+            TaskState::from_parts(counted, events.clone()),
+            Err(InvalidState::EventsOutOfOrder {
+                index: 0,
+                kind: EventKind::Received
+            })
+        );
+        let whole = TaskStateParts {
+            event_count: Some(2),
+            ..parts(WireState::Running)
+        };
+        assert!(TaskState::from_parts(whole, events).is_ok());
+    }
+
+    #[test]
+    fn a_whole_history_starts_from_a_fresh_task() {
+        // No event accepted: the task is pending, not running.
+        let none = TaskStateParts {
+            event_count: Some(0),
+            ..parts(WireState::Running)
+        };
+        assert_eq!(
+            TaskState::from_parts(none, []),
+            Err(InvalidState::StateContradictsEvents)
+        );
+        // Fewer than ten held without a count: nothing was evicted, so a `Terminated`
+        // cannot come first; ten held may follow evicted ones.
+        let exit = || TaskEvent::terminated(1, 0);
+        assert!(TaskState::from_parts(parts(WireState::Running), [exit()]).is_err());
+        let ten = core::iter::once(exit()).chain((0..9).map(|t| TaskEvent::driver(t, "")));
+        let task = TaskState::from_parts(parts(WireState::Running), ten).unwrap();
+        // Regression (fuzz): the count says an older event was evicted, so the compact
+        // format, which carries the count, restores the same state.
+        assert_eq!(task.event_count(), 11);
+        let counted = TaskStateParts {
+            event_count: Some(task.event_count()),
+            phase: Some(task.phase()),
+            ..parts(WireState::Running)
+        };
+        let again = TaskState::from_parts(counted, task.events().iter().cloned());
+        assert_eq!(again.as_ref(), Ok(&task));
     }
 
     #[test]

@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn the_precomputed_table_is_the_rule() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             for phase in Phase::ALL {
                 assert_eq!(next_phase(phase, kind, false), rule(phase, kind));
             }

@@ -138,6 +138,7 @@ impl TaskState {
     }
 
     /// Whether `event` would be accepted now, without applying it.
+    #[must_use]
     pub fn accepts(&self, event: &TaskEvent) -> bool {
         next_phase_at(
             self.phase,

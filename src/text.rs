@@ -8,13 +8,49 @@
 
 use heapless::String;
 
-/// Bytes of text one event can hold, shared by all of its strings.
+/// Bytes of text one event can hold, shared by all of its strings: a build-time choice.
 ///
-/// 107 so that an event's text (with its bookkeeping) is exactly seven 16-byte blocks: see
-/// `TaskEvent`'s layout. It still holds Nomad's common executor error, 107 bytes:
+/// | feature | capacity | `size_of::<TaskState>()` (64-bit) | `TaskState::POSTCARD_MAX_SIZE` |
+/// |---|---|---|---|
+/// | (none) | 107 | 1 528 | 1 406 |
+/// | `text-capacity-256` | 256 | 3 128 | 2 916 |
+/// | `text-capacity-1024` | 1024 | 10 808 | 10 596 |
+/// | `text-capacity-4096` | 4096 | 41 528 | 41 316 |
+///
+/// As smoltcp's buffer features do, the largest enabled wins, so features stay additive
+/// (a dependency asking for 256 and another for 1024 get 1024).
+///
+/// The default, 107, makes an event's text (with its bookkeeping) exactly seven 16-byte
+/// blocks: see `TaskEvent`'s layout. It holds Nomad's common executor error, 107 bytes:
 /// `failed to launch command with executor: rpc error: code = Unknown desc = executable file
-/// not found in $PATH`.
-pub const EVENT_TEXT_CAPACITY: usize = 107;
+/// not found in $PATH`; driver and hook errors of 150 to 400 bytes (image pulls, OCI
+/// runtimes) want 1024 on a server.
+pub const EVENT_TEXT_CAPACITY: usize = if cfg!(feature = "text-capacity-4096") {
+    4096
+} else if cfg!(feature = "text-capacity-1024") {
+    1024
+} else if cfg!(feature = "text-capacity-256") {
+    256
+} else {
+    107
+};
+
+/// An offset into the texts: a byte while the capacity fits one.
+#[cfg(not(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+)))]
+type Offset = u8;
+/// An offset into the texts: a byte while the capacity fits one.
+#[cfg(any(
+    feature = "text-capacity-256",
+    feature = "text-capacity-1024",
+    feature = "text-capacity-4096"
+))]
+type Offset = u16;
+
+const _: () = assert!(EVENT_TEXT_CAPACITY <= Offset::MAX as usize);
 
 /// Which of an event's strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,21 +65,33 @@ pub(crate) enum Slot {
     Display = 3,
 }
 
+impl Slot {
+    /// The slot's bit in the cut mask.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Every slot's bit: a cut mask has no other.
+#[cfg(feature = "serde")]
+pub(crate) const ALL_SLOTS: u8 = 0b1111;
+
 const SLOTS: [Slot; 4] = [Slot::First, Slot::Second, Slot::Message, Slot::Display];
 
 /// Four strings packed into one buffer: `ends[i]` is where slot `i` ends; the last slot
-/// ends where the buffer does. 112 bytes in all, seven whole 16-byte blocks, laid out in
-/// this order (`repr(C)`) so that `TaskEvent`'s layout can be checked.
+/// ends where the buffer does. At the default capacity 112 bytes in all, seven whole
+/// 16-byte blocks, laid out in this order (`repr(C)`) so that `TaskEvent`'s layout can be
+/// checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[repr(C)]
 pub(crate) struct Texts {
-    ends: [u8; 3],
-    /// Whether a string was cut: 0 or 1. A byte, not a `bool`, so that the texts offer no
-    /// niche: `Result<Transition, Rejected>` then keeps its tag out of them (in
+    ends: [Offset; 3],
+    /// Which strings were cut, one bit per [`Slot`]: a string set again uncut clears its
+    /// bit. A byte, not a `bool`, so that the texts offer no niche: `Result<Transition, Rejected>` then keeps its tag out of them (in
     /// `Rejected`'s own fields), and the optimiser still copies the texts as whole blocks
     /// (see `TaskEvent`'s layout).
     truncated: u8,
-    buf: String<EVENT_TEXT_CAPACITY, u8>,
+    buf: String<EVENT_TEXT_CAPACITY, Offset>,
 }
 
 impl Texts {
@@ -55,15 +103,20 @@ impl Texts {
         }
     }
 
-    /// Whether any string was cut to fit.
+    /// Whether any string held was cut to fit.
     pub(crate) const fn truncated(&self) -> bool {
         self.truncated != 0
     }
 
-    /// Records that a string was cut before it reached this buffer.
-    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
-    pub(crate) fn mark_truncated(&mut self) {
-        self.truncated = 1;
+    /// Which strings were cut, one bit per [`Slot`] (the compact format carries it).
+    #[cfg(feature = "serde")]
+    pub(crate) const fn cut_mask(&self) -> u8 {
+        self.truncated
+    }
+
+    /// Records that the string in `slot` was cut before it reached this buffer.
+    pub(crate) fn mark_truncated(&mut self, slot: Slot) {
+        self.truncated |= slot.bit();
     }
 
     fn bounds(&self, slot: Slot) -> (usize, usize) {
@@ -79,6 +132,11 @@ impl Texts {
         (usize::from(start), end)
     }
 
+    /// Bytes held by all the strings together.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     pub(crate) fn get(&self, slot: Slot) -> &str {
         let (start, end) = self.bounds(slot);
         self.buf.get(start..end).unwrap_or("")
@@ -91,21 +149,22 @@ impl Texts {
         let others = self.buf.len().saturating_sub(end.saturating_sub(start));
         let room = EVENT_TEXT_CAPACITY.saturating_sub(others);
         let kept = prefix_within(text, room);
+        let mut truncated = self.truncated & !slot.bit();
         if kept.len() < text.len() {
-            self.truncated = 1;
+            truncated |= slot.bit();
         }
         let mut rebuilt = Self {
-            truncated: self.truncated,
+            truncated,
             ..Self::new()
         };
         for (index, each) in SLOTS.iter().enumerate() {
             let piece = if *each == slot { kept } else { self.get(*each) };
             // Cannot fail: the pieces add up to at most the capacity, checked above.
             if rebuilt.buf.push_str(piece).is_err() {
-                rebuilt.truncated = 1;
+                rebuilt.truncated |= each.bit();
             }
             if let Some(end) = rebuilt.ends.get_mut(index) {
-                *end = u8::try_from(rebuilt.buf.len()).unwrap_or(u8::MAX);
+                *end = Offset::try_from(rebuilt.buf.len()).unwrap_or(Offset::MAX);
             }
         }
         *self = rebuilt;
@@ -119,6 +178,105 @@ pub(crate) fn prefix_within(text: &str, max: usize) -> &str {
         end = end.saturating_sub(1);
     }
     text.get(..end).unwrap_or("")
+}
+
+/// Strings packed into one slot, for the kinds that keep more strings than the slots
+/// hold (`Signaling`'s reason and signal text, `Driver`'s annotations): each string is
+/// its length, then its bytes. The length takes one byte below 64 and two from there
+/// (`0x40 | len >> 7`, then `len & 0x7f`), all ASCII, so the slot stays plain UTF-8 and
+/// the texts need no second layout.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Packed<'a>(pub(crate) &'a str);
+
+/// The longest string a packing can hold: two length bytes of 7 bits, the first below
+/// 0x40 once its flag is taken off.
+const PACKED_MAX: usize = (1 << 13) - 1;
+
+const _: () = assert!(EVENT_TEXT_CAPACITY <= PACKED_MAX);
+
+impl<'a> Packed<'a> {
+    /// The next string and the rest, or `None` at the end or on a broken packing.
+    pub(crate) fn split(self) -> Option<(&'a str, Packed<'a>)> {
+        let (len, rest) = match *self.0.as_bytes() {
+            [high @ 0x40..=0x7f, low @ 0..=0x7f, ..] => {
+                (usize::from(high & 0x3f) << 7 | usize::from(low), 2)
+            }
+            [len @ 0..=0x3f, ..] => (usize::from(len), 1),
+            _ => return None,
+        };
+        let rest = self.0.get(rest..)?;
+        Some((rest.get(..len)?, Packed(rest.get(len..)?)))
+    }
+
+    /// Whether the packing reads through to its end.
+    #[cfg(feature = "serde")]
+    pub(crate) fn is_well_formed(self) -> bool {
+        let mut rest = self;
+        while !rest.0.is_empty() {
+            match rest.split() {
+                Some((_, next)) => rest = next,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// The strings, in order; stops at a broken packing.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> {
+        let mut rest = self;
+        core::iter::from_fn(move || {
+            let (piece, next) = rest.split()?;
+            rest = next;
+            Some(piece)
+        })
+    }
+}
+
+/// Bytes a string takes packed.
+fn packed_len(piece: &str) -> usize {
+    let prefix = if piece.len() < 0x40 { 1 } else { 2 };
+    piece.len().saturating_add(prefix)
+}
+
+/// Builds a packed slot of at most `room` bytes: a string that does not fit whole is
+/// left out and the cut reported (a packing is never cut inside).
+pub(crate) struct Packer {
+    pub(crate) buf: String<EVENT_TEXT_CAPACITY>,
+    pub(crate) cut: bool,
+    room: usize,
+}
+
+impl Packer {
+    pub(crate) fn new(room: usize) -> Self {
+        Self {
+            buf: String::new(),
+            cut: false,
+            room: room.min(EVENT_TEXT_CAPACITY),
+        }
+    }
+
+    /// Appends `first` and `second` whole, or neither (then the cut is reported).
+    pub(crate) fn push(&mut self, first: &str, second: Option<&str>) -> bool {
+        let need = packed_len(first).saturating_add(second.map_or(0, packed_len));
+        if self.buf.len().saturating_add(need) > self.room {
+            self.cut = true;
+            return false;
+        }
+        for piece in core::iter::once(first).chain(second) {
+            // Below `PACKED_MAX` (the capacity is), so the casts keep every bit.
+            let len = piece.len();
+            let pushed = if len < 0x40 {
+                self.buf.push(char::from(len as u8)).is_ok()
+            } else {
+                self.buf
+                    .push(char::from(0x40 | (len >> 7) as u8 & 0x3f))
+                    .is_ok()
+                    && self.buf.push(char::from(len as u8 & 0x7f)).is_ok()
+            };
+            self.cut |= !(pushed && self.buf.push_str(piece).is_ok());
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +311,16 @@ mod tests {
         // "é" is two bytes: the cut falls on the last whole one that fits.
         assert_eq!(first.len(), (EVENT_TEXT_CAPACITY - 4) / 2 * 2);
         assert!(first.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_string_set_again_uncut_clears_its_cut() {
+        let mut t = Texts::new();
+        t.set(Slot::First, "kept");
+        t.set(Slot::Message, &"x".repeat(EVENT_TEXT_CAPACITY + 1));
+        assert!(t.truncated());
+        t.set(Slot::Message, "short");
+        assert!(!t.truncated());
+        assert_eq!(t.get(Slot::First), "kept");
     }
 }

@@ -100,13 +100,19 @@ fn json_in_place_matches_json_by_value_and_an_error_leaves_the_slot_empty() {
 }
 
 #[test]
-fn a_repeated_events_field_replaces_the_earlier_one_as_before() {
+fn a_repeated_events_field_is_refused_and_leaves_the_slot_new() {
     let json = br#"{"State": "running",
         "Events": [{"Type": "Received", "Time": 1}, {"Type": "Started", "Time": 2}],
         "Events": [{"Type": "Started", "Time": 5}]}"#;
-    let task: TaskState = serde_json::from_slice(json).unwrap();
-    assert_eq!(task.events().len(), 1);
-    assert_eq!(task.started_at(), Some(5));
+    let mut task = largest_task_state();
+    let error =
+        TaskState::deserialize_into(&mut serde_json::Deserializer::from_slice(json), &mut task)
+            .unwrap_err();
+    assert!(
+        error.to_string().contains("duplicate field `Events`"),
+        "{error}"
+    );
+    assert_eq!(task, TaskState::new());
 }
 
 #[test]

@@ -53,13 +53,13 @@ fn within_policy_delay_near_i64_max_rounds_like_go() {
 /// `ops` and `json_decode`: an event whose own strings fit (`Signaling` with a 100-byte
 /// signal name) but whose *computed* `DisplayMessage` is longer than
 /// [`EVENT_TEXT_CAPACITY`] arrived from JSON cut, no longer equal to the computed message,
-/// and was kept as a cut override ("Task being s"). Fixed: a cut incoming message is
-/// recognised by its length and hash.
+/// and was kept as a cut override ("Task being s"). Fixed: an incoming message is held
+/// whole up to the longest a computed one can be and compared exactly.
 #[test]
 fn long_computed_display_message_survives_json() {
     use allocstate::{TaskEvent, EVENT_TEXT_CAPACITY};
 
-    let event = TaskEvent::signaling(1, &"a".repeat(100));
+    let event = TaskEvent::signaling_task_signal(1, &"a".repeat(EVENT_TEXT_CAPACITY - 7));
     let shown = event.display_message().to_string();
     assert!(shown.len() > EVENT_TEXT_CAPACITY);
     assert!(!event.is_truncated());

@@ -117,7 +117,7 @@ fn a_task_state_can_live_in_a_static() {
 
 #[test]
 fn long_strings_are_cut_visibly_at_a_char_boundary() {
-    let long = "ü".repeat(200);
+    let long = "ü".repeat(allocstate::EVENT_TEXT_CAPACITY);
     let event = TaskEvent::driver_failure(1, &long);
     assert!(event.is_truncated());
     match event.detail() {

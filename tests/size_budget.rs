@@ -4,14 +4,31 @@ mod common;
 
 use allocstate::{TaskEvent, TaskState};
 
+/// The budget of one task state for each text capacity: 1536 bytes at the default; with a
+/// larger capacity, ten events of their text and 48 bytes each, and 128 for the rest.
+const TASK_STATE_BUDGET: usize = match allocstate::EVENT_TEXT_CAPACITY {
+    107 => 1536,
+    capacity => 10 * (capacity + 48) + 128,
+};
+
 #[test]
-fn task_state_fits_in_1536_bytes() {
+fn task_state_fits_its_budget() {
     let size = core::mem::size_of::<TaskState>();
     println!(
-        "size_of::<TaskState>() = {size}, size_of::<TaskEvent>() = {}",
-        core::mem::size_of::<TaskEvent>()
+        "capacity {}: size_of::<TaskState>() = {size} (budget {TASK_STATE_BUDGET}), \
+         size_of::<TaskEvent>() = {}",
+        allocstate::EVENT_TEXT_CAPACITY,
+        core::mem::size_of::<TaskEvent>(),
     );
-    assert!(size <= 1536, "TaskState is {size} bytes");
+    assert!(size <= TASK_STATE_BUDGET, "TaskState is {size} bytes");
+}
+
+/// The compact encoding's bound fits the same budget at every text capacity.
+#[cfg(feature = "serde")]
+#[test]
+fn postcard_bound_fits_the_task_state_budget() {
+    println!("POSTCARD_MAX_SIZE = {}", TaskState::POSTCARD_MAX_SIZE);
+    const { assert!(TaskState::POSTCARD_MAX_SIZE <= TASK_STATE_BUDGET) };
 }
 
 /// The postcard bound of a full task state is at most a quarter of the same state's
@@ -30,11 +47,21 @@ fn postcard_bound_is_at_most_a_quarter_of_nomad_json() {
         TaskState::POSTCARD_MAX_SIZE as f64 / json as f64
     );
     assert_eq!(postcard, TaskState::POSTCARD_MAX_SIZE, "the bound is tight");
+    // Beyond the text itself (ten events' worth), the compact overhead is at most a
+    // quarter of JSON's, whatever the capacity; at the default, the whole bound is.
+    let text = 10 * allocstate::EVENT_TEXT_CAPACITY;
     assert!(
-        4 * TaskState::POSTCARD_MAX_SIZE <= json,
-        "POSTCARD_MAX_SIZE = {} is more than a quarter of the JSON ({json} bytes)",
+        4 * (TaskState::POSTCARD_MAX_SIZE - text) <= json - text,
+        "POSTCARD_MAX_SIZE = {} is more than a quarter of the JSON ({json} bytes) beyond the text",
         TaskState::POSTCARD_MAX_SIZE
     );
+    if allocstate::EVENT_TEXT_CAPACITY == 107 {
+        assert!(
+            4 * TaskState::POSTCARD_MAX_SIZE <= json,
+            "POSTCARD_MAX_SIZE = {} is more than a quarter of the JSON ({json} bytes)",
+            TaskState::POSTCARD_MAX_SIZE
+        );
+    }
 }
 
 /// The runner of an 8-task group: the allocation plus, per task, its restart tracker,

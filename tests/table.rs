@@ -93,7 +93,7 @@ macro_rules! rows {
         #[test]
         fn every_kind_has_a_row() {
             let rows = [$( $type_str ),*];
-            for kind in EventKind::ALL {
+            for &kind in EventKind::ALL {
                 let name = kind.type_str().unwrap_or("Some Future Type");
                 assert!(rows.contains(&name), "no row for {name}");
             }

@@ -36,10 +36,10 @@ fn modern() -> Value {
             {"Type": "Task Setup", "Time": 1507223316010000000_i64, "Message": "Building Task Directory", "DisplayMessage": "Building Task Directory", "Details": {"message": "Building Task Directory"}},
             {"Type": "Started", "Time": 1507223316048988576_i64, "DisplayMessage": "Task started by client"},
             {"Type": "Terminated", "Time": 1507223326000000000_i64, "ExitCode": 137, "Signal": 9, "Message": "OOM Killed", "Details": {"exit_code": "137", "signal": "9", "oom_killed": "true", "exit_message": "OOM Killed"}},
-            {"Type": "Restarting", "Time": 1507223326500000000_i64, "StartDelay": 15302026290_i64, "RestartReason": "Restart within policy"},
+            {"Type": "Restarting", "Time": 1507223326500000000_i64, "StartDelay": 15302026290_i64, "RestartReason": "Restart within policy", "Details": {"restart_reason": "Restart within policy", "start_delay": "15302026290"}},
             {"Type": "Started", "Time": 1507223326548988576_i64},
             {"Type": "Some Future Event", "Time": 1507223327000000000_i64, "Message": "hello"},
-            {"Type": "Killing", "Time": 1507223327000000001_i64, "KillTimeout": 5000000000_i64, "DisplayMessage": "Template failed: bad", "FailsTask": true},
+            {"Type": "Killing", "Time": 1507223327000000001_i64, "KillTimeout": 5000000000_i64, "DisplayMessage": "Template failed: bad", "FailsTask": true, "Details": {"fails_task": "true", "kill_timeout": "5s"}},
             {"Type": "Terminated", "Time": 1507223327100000000_i64, "ExitCode": 0},
             {"Type": "Killed", "Time": 1507223327200000000_i64}
         ]
@@ -176,8 +176,9 @@ fn enums_are_nomad_strings() {
 #[test]
 fn long_computed_display_messages_survive_json() {
     let events = [
-        TaskEvent::signaling(1, &"a".repeat(100)),
-        TaskEvent::terminated(2, 1).with_message(&"exit \"quoted\" ".repeat(7)),
+        TaskEvent::signaling_task_signal(1, &"a".repeat(EVENT_TEXT_CAPACITY - 7)),
+        TaskEvent::terminated(2, 1)
+            .with_message(&"exit \"quoted\" ".repeat(EVENT_TEXT_CAPACITY / 15)),
     ];
     for event in events {
         let shown = event.display_message().to_string();
@@ -193,10 +194,225 @@ fn long_computed_display_messages_survive_json() {
 /// A long override that differs from the computed message is kept, cut, and says so.
 #[test]
 fn long_display_override_is_cut_visibly() {
-    let long = "x".repeat(300);
+    let long = "x".repeat(EVENT_TEXT_CAPACITY * 5);
     let json = format!(r#"{{"Type":"Started","Time":1,"DisplayMessage":"{long}"}}"#);
     let back: TaskEvent = serde_json::from_str(&json).unwrap();
     assert!(back.is_truncated());
     let kept = back.display_message_override().unwrap_or("");
     assert!(!kept.is_empty() && long.starts_with(kept));
+}
+
+fn read(value: Value) -> TaskEvent {
+    serde_json::from_value(value).unwrap()
+}
+
+fn details(event: &TaskEvent) -> Value {
+    serde_json::to_value(event).unwrap()["Details"].clone()
+}
+
+#[test]
+fn duplicate_fields_are_refused_naming_the_field() {
+    let event = r#"{"Type": "Started", "Time": 1, "Type": "Killed"}"#;
+    let err = serde_json::from_str::<TaskEvent>(event).unwrap_err();
+    assert!(err.to_string().contains("duplicate field `Type`"), "{err}");
+    let state = r#"{"State": "pending", "State": "dead", "Events": []}"#;
+    let err = serde_json::from_str::<TaskState>(state).unwrap_err();
+    assert!(err.to_string().contains("duplicate field `State`"), "{err}");
+    let details = r#"{"Type": "Driver", "Time": 1, "Details": {"a": "1", "a": "2"}}"#;
+    let err = serde_json::from_str::<TaskEvent>(details).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate field `Details`"),
+        "{err}"
+    );
+    // Unknown fields may repeat: they are skipped.
+    let skipped = r#"{"Type": "Started", "Time": 1, "VaultError": "", "VaultError": ""}"#;
+    assert!(serde_json::from_str::<TaskEvent>(skipped).is_ok());
+}
+
+#[test]
+fn a_long_field_the_kind_does_not_keep_does_not_mark_the_event_truncated() {
+    let long = "r".repeat(EVENT_TEXT_CAPACITY + 200);
+    let started = read(json!({"Type": "Started", "Time": 1, "RestartReason": long}));
+    assert!(!started.is_truncated());
+    let restarting = read(json!({"Type": "Restarting", "Time": 1, "RestartReason": long}));
+    assert!(restarting.is_truncated());
+}
+
+#[test]
+fn driver_events_keep_the_drivers_annotations() {
+    let pull = json!({
+        "Type": "Driver", "Time": 5, "Message": "", "DriverMessage": "Downloading image",
+        "DisplayMessage": "Downloading image",
+        "Details": {"image": "redis:7", "progress": "50%"}
+    });
+    let event = read(pull.clone());
+    assert_eq!(
+        details(&event),
+        json!({"image": "redis:7", "progress": "50%"})
+    );
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["DriverMessage"], "Downloading image");
+    assert_eq!(common::project(&out, &pull), pull);
+    // No annotations: Nomad's nil map.
+    let bare = TaskEvent::driver(1, "hello");
+    assert_eq!(details(&bare), Value::Null);
+    assert_eq!(read(serde_json::to_value(&bare).unwrap()), bare);
+    // Built by the crate, written sorted as Go writes a map.
+    let built = TaskEvent::driver(1, "m")
+        .with_annotation("z", "1")
+        .with_annotation("a", "2");
+    assert_eq!(details(&built), json!({"a": "2", "z": "1"}));
+    assert_eq!(read(serde_json::to_value(&built).unwrap()), built);
+}
+
+#[test]
+fn annotations_that_do_not_fit_are_cut_visibly() {
+    let mut map = serde_json::Map::new();
+    let pairs = EVENT_TEXT_CAPACITY / 10;
+    for i in 0..pairs {
+        map.insert(format!("key{i:03}"), json!("v".repeat(20)));
+    }
+    let event = read(json!({"Type": "Driver", "Time": 1, "Details": map}));
+    assert!(event.is_truncated());
+    let kept = details(&event);
+    let kept = kept.as_object().unwrap();
+    assert!(!kept.is_empty() && kept.len() < pairs);
+    for (key, value) in kept {
+        assert_eq!(map[key], *value, "a kept pair is whole");
+    }
+}
+
+#[test]
+fn restarting_always_writes_its_restart_reason() {
+    // A user-requested restart: `SetRestartReason("")` still writes the key.
+    let event = TaskEvent::restarting(1, 0, "");
+    assert_eq!(
+        details(&event),
+        json!({"restart_reason": "", "start_delay": "0"})
+    );
+    assert_eq!(read(serde_json::to_value(&event).unwrap()), event);
+}
+
+#[test]
+fn mark_failed_kill_writes_kill_reason_and_fails_task() {
+    let event = TaskEvent::mark_failed_kill(1, "failed to setup alloc: boom");
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Type"], "Setup Failure");
+    assert_eq!(out["KillReason"], "Failed Restoring Task");
+    assert_eq!(out["FailsTask"], true);
+    assert_eq!(out["DisplayMessage"], "failed to setup alloc: boom");
+    assert_eq!(
+        out["Details"],
+        json!({"fails_task": "true", "kill_reason": "Failed Restoring Task"})
+    );
+    assert_eq!(read(out), event);
+}
+
+#[test]
+fn alloc_signal_writes_only_the_signal_text() {
+    let event = TaskEvent::signaling(1, "SIGUSR1");
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Details"], json!({"signal": "SIGUSR1"}));
+    assert_eq!(out["TaskSignal"], "");
+    assert_eq!(out["Signal"], 0);
+    assert_eq!(out["DisplayMessage"], "Task being sent a signal");
+    assert_eq!(read(out), event);
+}
+
+#[test]
+fn empty_and_zero_setter_values_keep_their_keys() {
+    let nomad = json!({
+        "Type": "Killing", "Time": 1, "KillTimeout": 0, "KillReason": "",
+        "Details": {"kill_timeout": "0s", "kill_reason": ""}
+    });
+    let event = read(nomad);
+    assert_eq!(
+        details(&event),
+        json!({"kill_reason": "", "kill_timeout": "0s"})
+    );
+    let exit = json!({
+        "Type": "Terminated", "Time": 2, "ExitCode": 0, "Signal": 0, "Message": "",
+        "Details": {"exit_code": "0", "signal": "0", "oom_killed": "false", "exit_message": ""}
+    });
+    assert_eq!(
+        details(&read(exit)),
+        json!({"exit_code": "0", "exit_message": "", "oom_killed": "false", "signal": "0"})
+    );
+    // And a key not written stays absent: no `kill_reason` here.
+    let bare = read(
+        json!({"Type": "Killing", "Time": 1, "KillTimeout": 5000000000_i64,
+        "Details": {"kill_timeout": "5s"}}),
+    );
+    assert_eq!(details(&bare), json!({"kill_timeout": "5s"}));
+    // A seed-era event has no `Details`: it is written as Go writes a nil map.
+    let seed = read(json!({"Type": "Started", "Time": 1}));
+    assert_eq!(details(&seed), Value::Null);
+}
+
+#[test]
+fn the_crate_built_events_carry_nomads_keys() {
+    let cases = [
+        (TaskEvent::received(1), json!({})),
+        (
+            TaskEvent::task_setup(1),
+            json!({"message": "Building Task Directory"}),
+        ),
+        (
+            TaskEvent::terminated(1, 1),
+            json!({"exit_code": "1", "oom_killed": "false", "signal": "0"}),
+        ),
+        (TaskEvent::killing(1, 0), json!({"kill_timeout": "0s"})),
+        (TaskEvent::killed(1), json!({})),
+        (
+            TaskEvent::not_restarting(1, ""),
+            json!({"fails_task": "true", "restart_reason": ""}),
+        ),
+        (
+            TaskEvent::sibling_task_failed(1, "web"),
+            json!({"failed_sibling": "web"}),
+        ),
+        (
+            TaskEvent::setup_failure(1, "no dir"),
+            json!({"fails_task": "true", "setup_error": "no dir"}),
+        ),
+    ];
+    for (event, expected) in cases {
+        assert_eq!(details(&event), expected, "{}", event.type_str());
+        assert_eq!(read(serde_json::to_value(&event).unwrap()), event);
+    }
+}
+
+#[test]
+fn a_display_message_is_compared_exactly() {
+    // Equal to the computed one but for its last byte, and longer than the capacity: an
+    // override, kept (cut) and marked.
+    let event = TaskEvent::terminated(2, 1)
+        .with_message(&"exit \"quoted\" ".repeat(EVENT_TEXT_CAPACITY / 15));
+    let mut shown = event.display_message().to_string();
+    assert!(shown.len() > EVENT_TEXT_CAPACITY);
+    shown.pop();
+    shown.push('X');
+    let mut value = serde_json::to_value(&event).unwrap();
+    value["DisplayMessage"] = json!(shown);
+    let back = read(value);
+    assert!(back.display_message_override().is_some());
+    assert!(back.is_truncated());
+}
+
+/// Regression (fuzz `ops`): a `Driver` event's `Details` are the driver's annotations, so
+/// `FailsTask` and `Message` add no keys there, and the event reads back equal.
+#[test]
+fn a_driver_events_details_are_only_its_annotations() {
+    let event = TaskEvent::driver(1, "")
+        .with_message("hello")
+        .with_fails_task();
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Details"], Value::Null);
+    assert_eq!(out["FailsTask"], true);
+    let back = read(out);
+    assert_eq!(
+        postcard::to_allocvec(&back).unwrap(),
+        postcard::to_allocvec(&event).unwrap()
+    );
+    assert_eq!(back, event);
 }

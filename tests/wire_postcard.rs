@@ -1,6 +1,9 @@
 //! The compact postcard format: round trips, the size bound, corrupted input.
 
-use allocstate::{Detail, TaskEvent, TaskState, WireState};
+use allocstate::{
+    DecodeError, Detail, EventKind, InvalidState, TaskEvent, TaskState, WireState,
+    EVENT_TEXT_CAPACITY,
+};
 
 mod common;
 
@@ -32,6 +35,7 @@ fn sample() -> TaskState {
             Detail::Signaling {
                 task_signal: "SIGHUP",
                 task_signal_reason: "reload",
+                signal: "SIGUSR1",
             },
         ),
         TaskEvent::killing(1_700_000_019_000_000_000, 5_000_000_000)
@@ -73,7 +77,63 @@ fn round_trips() {
 fn trailing_bytes_are_refused() {
     let mut bytes = encode(&sample());
     bytes.push(0);
-    assert!(TaskState::from_postcard(&bytes).is_err());
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::TrailingBytes)
+    );
+}
+
+#[test]
+fn a_cut_encoding_is_malformed() {
+    let bytes = encode(&sample());
+    assert_eq!(
+        TaskState::from_postcard(&bytes[..bytes.len() - 1]),
+        Err(DecodeError::Malformed)
+    );
+    assert_eq!(TaskState::from_postcard(&[]), Err(DecodeError::Malformed));
+}
+
+#[test]
+fn an_overlong_varint_is_non_canonical() {
+    // The empty state, with `Restarts` 0 written as the two-byte varint 0x80 0x00.
+    let mut bytes = encode(&TaskState::new());
+    assert_eq!(bytes[2], 0);
+    bytes.splice(2..3, [0x80, 0x00]);
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::NonCanonical)
+    );
+}
+
+#[test]
+fn event_text_over_the_capacity_is_named() {
+    let mut task = TaskState::new();
+    let message = "x".repeat(EVENT_TEXT_CAPACITY);
+    task.apply(TaskEvent::received(1).with_message(&message))
+        .unwrap();
+    let mut bytes = encode(&task);
+    let at = bytes
+        .windows(EVENT_TEXT_CAPACITY)
+        .position(|w| w == message.as_bytes())
+        .unwrap();
+    // One more byte than the capacity: the length varint grows too when it reaches 128.
+    let longer = EVENT_TEXT_CAPACITY + 1;
+    let mut length = Vec::new();
+    let mut n = longer;
+    while n >= 0x80 {
+        length.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    length.push(n as u8);
+    let old_len_bytes = if EVENT_TEXT_CAPACITY >= 128 { 2 } else { 1 };
+    bytes.splice(at - old_len_bytes..at, length);
+    bytes.insert(at + 1, b'x');
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::OverCapacity {
+            field: "event text"
+        })
+    );
 }
 
 /// The largest states this crate can hold (see `common::largest_task_state`).
@@ -101,7 +161,7 @@ fn max_size_bounds_the_largest_state() {
         }
     }
     assert_eq!(widest, TaskState::POSTCARD_MAX_SIZE, "the bound is tight");
-    const { assert!(TaskState::POSTCARD_MAX_SIZE <= 1536) };
+    const { assert!(EVENT_TEXT_CAPACITY != 107 || TaskState::POSTCARD_MAX_SIZE <= 1536) };
 }
 
 #[test]
@@ -141,9 +201,20 @@ fn invariants_are_checked() {
     // Phase Dead (4) -> Running (1): the events contradict it.
     assert_eq!(bytes[0], 4);
     bytes[0] = 1;
-    assert!(TaskState::from_postcard(&bytes).is_err());
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::InvalidState(
+            InvalidState::StateContradictsEvents
+        ))
+    );
     bytes[0] = 9;
-    assert!(TaskState::from_postcard(&bytes).is_err());
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::UnknownCode {
+            field: "phase",
+            code: 9
+        })
+    );
 
     // An unknown kind naming a known type.
     let mut forged = TaskState::new();
@@ -153,14 +224,20 @@ fn invariants_are_checked() {
     bytes[at..at + 5].copy_from_slice(b"Start");
     bytes.splice(at + 5..at + 5, *b"ed");
     bytes[at - 1] = 7;
-    assert!(TaskState::from_postcard(&bytes).is_err());
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::NonCanonical)
+    );
 
     // Eleven events claimed.
     let mut eleven = encode(&task);
     let count_at = eleven.len() - encode_events_len(&task);
     assert_eq!(eleven[count_at], 10);
     eleven[count_at] = 11;
-    assert!(TaskState::from_postcard(&eleven).is_err());
+    assert_eq!(
+        TaskState::from_postcard(&eleven),
+        Err(DecodeError::InvalidState(InvalidState::TooManyEvents))
+    );
     assert_eq!(WireState::Dead, task.state());
 }
 
@@ -171,4 +248,193 @@ fn encode_events_len(task: &TaskState) -> usize {
         .iter()
         .map(|e| postcard::to_allocvec(e).unwrap().len())
         .sum::<usize>()
+}
+
+#[test]
+fn received_after_evicted_events_is_refused_with_its_invariant() {
+    // Regression: `Received` held first, 2 events held, 20 accepted was restored.
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1)).unwrap();
+    task.apply(TaskEvent::started(2)).unwrap();
+    let mut bytes = encode(&task);
+    // The accepted count sits just before the events.
+    let count_at = bytes.len() - encode_events_len(&task) - 1;
+    assert_eq!(bytes[count_at], 2);
+    bytes[count_at] = 20;
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::InvalidState(InvalidState::EventsOutOfOrder {
+            index: 0,
+            kind: EventKind::Received
+        }))
+    );
+}
+
+#[test]
+fn an_unknown_kind_code_is_named() {
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1)).unwrap();
+    let mut bytes = encode(&task);
+    // The event's kind code follows the events' length byte.
+    assert_eq!(&bytes[7..9], &[1, EventKind::Received.code()]);
+    bytes[8] = 200;
+    assert_eq!(
+        TaskState::from_postcard(&bytes),
+        Err(DecodeError::UnknownCode {
+            field: "event kind",
+            code: 200
+        })
+    );
+}
+
+#[test]
+fn decode_errors_say_what_was_wrong() {
+    let cases = [
+        (DecodeError::Malformed, "malformed"),
+        (DecodeError::TrailingBytes, "trailing bytes"),
+        (DecodeError::NonCanonical, "non-canonical"),
+        (
+            DecodeError::InvalidState(InvalidState::TooManyEvents),
+            "more than 10 events",
+        ),
+        (
+            DecodeError::OverCapacity {
+                field: "event text",
+            },
+            "`event text` over capacity",
+        ),
+    ];
+    for (error, text) in cases {
+        assert!(error.to_string().contains(text), "{error}");
+        let _: &dyn core::error::Error = &error;
+    }
+}
+
+#[test]
+fn a_truncation_survives_the_compact_format_slot_by_slot() {
+    let long = "y".repeat(EVENT_TEXT_CAPACITY + 5);
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1).with_message(&long))
+        .unwrap();
+    let back = TaskState::from_postcard(&encode(&task)).unwrap();
+    assert!(back.events().iter().next().unwrap().is_truncated());
+    assert_eq!(back, task);
+}
+
+/// A hand-written compact allocation (layout in the crate docs), to reach each refusal.
+#[allow(clippy::type_complexity)]
+fn raw_alloc(
+    id: &str,
+    tasks: Vec<(&str, u8, bool, bool, i64, bool, TaskState)>,
+    create: u64,
+    modify: u64,
+) -> Vec<u8> {
+    postcard::to_allocvec(&(
+        (id, "b", "c", "d", "e", "f"),
+        0u8,
+        "",
+        None::<u8>,
+        None::<&str>,
+        create,
+        modify,
+        tasks,
+    ))
+    .unwrap()
+}
+
+#[test]
+fn allocation_decoding_names_what_was_wrong() {
+    use allocstate::{Allocation, AllocationError};
+
+    let fresh = TaskState::new();
+    let mut started = TaskState::new();
+    started.apply(TaskEvent::started(1)).unwrap();
+    let task = |name, hook, kill_ordered, state: &TaskState| {
+        (name, hook, false, false, 5, kill_ordered, state.clone())
+    };
+    let ok = raw_alloc("a", vec![task("a", 0, false, &fresh)], 1, 2);
+    assert!(Allocation::<2>::from_postcard(&ok).is_ok());
+    let mut trailing = ok.clone();
+    trailing.push(0);
+    let cases = [
+        (trailing, DecodeError::TrailingBytes),
+        (ok[..ok.len() - 1].to_vec(), DecodeError::Malformed),
+        (
+            raw_alloc(
+                "a",
+                vec![task("a", 0, false, &fresh), task("a", 0, false, &fresh)],
+                1,
+                2,
+            ),
+            DecodeError::InvalidAllocation(AllocationError::DuplicateTask),
+        ),
+        (
+            raw_alloc(
+                "a",
+                vec![
+                    task("a", 0, false, &fresh),
+                    task("b", 0, false, &fresh),
+                    task("c", 0, false, &fresh),
+                ],
+                1,
+                2,
+            ),
+            DecodeError::InvalidAllocation(AllocationError::Full { capacity: 2 }),
+        ),
+        (
+            raw_alloc("a", vec![task("", 0, false, &fresh)], 1, 2),
+            DecodeError::InvalidAllocation(AllocationError::EmptyName),
+        ),
+        (
+            raw_alloc("a", vec![task("a", 4, false, &fresh)], 1, 2),
+            DecodeError::UnknownCode {
+                field: "lifecycle hook",
+                code: 4,
+            },
+        ),
+        (
+            raw_alloc("a", vec![task("a", 3, true, &started)], 1, 2),
+            DecodeError::InvalidAllocation(AllocationError::KillOrderedTask),
+        ),
+        (
+            raw_alloc("a", vec![], 3, 2),
+            DecodeError::InvalidAllocation(AllocationError::InvalidIndexes {
+                create_index: 3,
+                modify_index: 2,
+            }),
+        ),
+        (
+            raw_alloc(&"i".repeat(40), vec![], 0, 0),
+            DecodeError::OverCapacity { field: "ID" },
+        ),
+    ];
+    for (i, (bytes, expected)) in cases.iter().enumerate() {
+        assert_eq!(
+            Allocation::<2>::from_postcard(bytes),
+            Err(*expected),
+            "case {i}"
+        );
+    }
+    // A task state's own reason comes through.
+    let mut running = raw_alloc("a", vec![task("a", 0, false, &started)], 1, 2);
+    let at = running.len() - 1 - postcard::to_allocvec(&started).unwrap().len() + 1;
+    assert_eq!(running[at], 1, "the task state's phase: Running");
+    running[at] = 0;
+    assert_eq!(
+        Allocation::<2>::from_postcard(&running),
+        Err(DecodeError::InvalidState(
+            InvalidState::StateContradictsEvents
+        ))
+    );
+    // An unknown desired status code.
+    let mut bytes = raw_alloc("a", vec![], 0, 0);
+    assert_eq!(bytes[12], 0, "the desired status follows six short strings");
+    bytes[12] = 3;
+    assert_eq!(
+        Allocation::<2>::from_postcard(&bytes),
+        Err(DecodeError::UnknownCode {
+            field: "desired status",
+            code: 3
+        })
+    );
 }

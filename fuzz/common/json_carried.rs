@@ -69,7 +69,13 @@ pub fn assert_state_carried(back: &TaskState, task: &TaskState, json: &str) {
             "JSON events differ\n{json}\n{b:?}\n{t:?}"
         );
     }
-    assert_eq!(back.event_count(), task.events().len() as u64, "{json}");
+    // JSON carries no count: it is the events held, or one more when ten are held that
+    // no fresh task could produce (older ones were evicted).
+    let held = task.events().len() as u64;
+    assert!(
+        back.event_count() == held || (held == 10 && back.event_count() == 11),
+        "{json}"
+    );
     let lossy = task
         .events()
         .iter()

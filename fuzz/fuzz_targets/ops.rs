@@ -44,10 +44,10 @@ enum FDetail {
     DownloadingArtifacts,
     FailedArtifactDownload(String),
     Killing(i64, String),
-    SetupFailure(String),
+    SetupFailure(String, String),
     TaskSetup,
     RestartSignaled(String),
-    Signaling(String, String),
+    Signaling(String, String, String),
     SiblingTaskFailed(String),
     LeaderTaskDead,
     MainTasksDead,
@@ -98,12 +98,16 @@ impl FDetail {
                 kill_timeout: *t,
                 kill_reason: s,
             },
-            FDetail::SetupFailure(s) => Detail::SetupFailure { setup_error: s },
+            FDetail::SetupFailure(s, k) => Detail::SetupFailure {
+                setup_error: s,
+                kill_reason: k,
+            },
             FDetail::TaskSetup => Detail::TaskSetup,
             FDetail::RestartSignaled(s) => Detail::RestartSignaled { restart_reason: s },
-            FDetail::Signaling(a, b) => Detail::Signaling {
+            FDetail::Signaling(a, b, c) => Detail::Signaling {
                 task_signal: a,
                 task_signal_reason: b,
+                signal: c,
             },
             FDetail::SiblingTaskFailed(s) => Detail::SiblingTaskFailed { failed_sibling: s },
             FDetail::LeaderTaskDead => Detail::LeaderTaskDead,
@@ -112,7 +116,10 @@ impl FDetail {
             FDetail::FailedRestoringTask => Detail::FailedRestoringTask,
             FDetail::WaitingForShutdownDelay => Detail::WaitingForShutdownDelay,
             FDetail::SkippingShutdownDelay => Detail::SkippingShutdownDelay,
-            FDetail::Driver(s) => Detail::Driver { driver_message: s },
+            FDetail::Driver(s) => Detail::Driver {
+                driver_message: s,
+                annotations: None,
+            },
             FDetail::DiskResourcesExceeded(l) => Detail::DiskResourcesExceeded { disk_limit: *l },
             FDetail::PluginUnhealthy => Detail::PluginUnhealthy,
             FDetail::PluginHealthy => Detail::PluginHealthy,
@@ -402,6 +409,8 @@ fn row(kind: EventKind, first: bool) -> [Cell; 5] {
         | K::AllocUnhealthy
         | K::Generic
         | K::Unknown => [Keep, Keep, Keep, Keep, Keep],
+        // `EventKind` is non_exhaustive: a kind added to the crate must be added here.
+        other => panic!("the model has no row for {other:?}"),
     }
 }
 

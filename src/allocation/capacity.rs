@@ -76,6 +76,6 @@ impl IdentityField {
 
 impl fmt::Display for IdentityField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }

@@ -55,6 +55,6 @@ impl DesiredStatus {
 
 impl fmt::Display for DesiredStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }

@@ -4,8 +4,8 @@ use core::fmt;
 
 use heapless::Vec;
 
-use crate::display::GoQuoted;
 use crate::event::TaskEvent;
+use crate::go::GoQuoted;
 use crate::phase::Phase;
 
 use super::desired::DesiredStatus;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{alloc_binary, alloc_json, compact};
 use crate::allocation::Allocation;
+use crate::error::DecodeError;
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<const N: usize> Serialize for Allocation<N> {
@@ -61,7 +62,7 @@ impl<const N: usize> Allocation<N> {
     /// decode into storage you own with
     /// [`from_postcard_into`](Allocation::from_postcard_into).
     #[inline]
-    pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, postcard::Error> {
+    pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, DecodeError> {
         let mut alloc = Allocation::new();
         Allocation::from_postcard_into(bytes, &mut alloc)?;
         Ok(alloc)
@@ -88,10 +89,7 @@ impl<const N: usize> Allocation<N> {
     /// assert!(Allocation::from_postcard_into(&bytes[1..], &mut restored).is_err());
     /// assert!(restored.is_empty());
     /// ```
-    pub fn from_postcard_into(
-        bytes: &[u8],
-        out: &mut Allocation<N>,
-    ) -> Result<(), postcard::Error> {
+    pub fn from_postcard_into(bytes: &[u8], out: &mut Allocation<N>) -> Result<(), DecodeError> {
         let read = read_postcard_into(bytes, out);
         if read.is_err() {
             out.clear();
@@ -135,15 +133,17 @@ impl<const N: usize> Allocation<N> {
 fn read_postcard_into<const N: usize>(
     bytes: &[u8],
     out: &mut Allocation<N>,
-) -> Result<(), postcard::Error> {
+) -> Result<(), DecodeError> {
+    out.clear();
     let mut de = postcard::Deserializer::from_bytes(bytes);
-    Allocation::deserialize_into(&mut de, out)?;
-    if !de.finalize()?.is_empty() {
-        return Err(postcard::Error::DeserializeBadEncoding);
+    alloc_binary::checked_into(&mut de, out).map_err(|_| DecodeError::Malformed)??;
+    let rest = de.finalize().map_err(|_| DecodeError::Malformed)?;
+    if !rest.is_empty() {
+        return Err(DecodeError::TrailingBytes);
     }
     if compact::encodes_as(&*out, bytes) {
         Ok(())
     } else {
-        Err(postcard::Error::DeserializeBadEncoding)
+        Err(DecodeError::NonCanonical)
     }
 }

@@ -7,15 +7,17 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::{desired_code, push_task, Bounded, Claimed, Decoded, MaybeBounded};
-use super::{state_binary, StateInto};
+use super::alloc_fields::{desired_code, desired_from_code, push_task, Bounded, Claimed, Decoded};
+use super::names::client_status_from_code;
+use super::state_binary::{self, Checked};
 use crate::allocation::{
     AllocTask, Allocation, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
     DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
     UUID_CAPACITY,
 };
+use crate::error::DecodeError;
 use crate::restart::{Lifecycle, LifecycleHook};
-use crate::status::ClientStatus;
+use crate::task::TaskState;
 
 const ELEMENTS: usize = 13;
 const TASK_ELEMENTS: usize = 7;
@@ -110,34 +112,96 @@ fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
 }
 
+/// A bounded string read from the compact format: one over its capacity is a reason
+/// (see `CheckedEvent`), not a layout error.
+struct CheckedBounded<const C: usize>(Bounded<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CheckedBounded<C> {
+    type Value = Result<heapless::String<C>, DecodeError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let field = self.0.field;
+        let text: &str = Deserialize::deserialize(d)?;
+        let mut held = heapless::String::new();
+        Ok(held
+            .push_str(text)
+            .map(|()| held)
+            .map_err(|_| DecodeError::OverCapacity { field }))
+    }
+}
+
+/// An optional bounded string (postcard's 0 tag for none).
+struct CheckedMaybeBounded<const C: usize>(Bounded<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CheckedMaybeBounded<C> {
+    type Value = Result<Option<heapless::String<C>>, DecodeError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let field = self.0.field;
+        let text: Option<&str> = Deserialize::deserialize(d)?;
+        Ok(match text {
+            None => Ok(None),
+            Some(text) => {
+                let mut held = heapless::String::new();
+                held.push_str(text)
+                    .map(|()| Some(held))
+                    .map_err(|_| DecodeError::OverCapacity { field })
+            }
+        })
+    }
+}
+
+/// Reads one task's state in place through the compact layout, keeping the reason a
+/// refused state gives (see `state_binary::Checked`).
+struct CheckedStateInto<'a>(&'a mut TaskState);
+
+impl<'de> DeserializeSeed<'de> for CheckedStateInto<'_> {
+    type Value = Checked;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
+        state_binary::checked_into(d, self.0)
+    }
+}
+
+/// Takes the value of a checked read, or returns its reason as the visitor's value.
+macro_rules! checked {
+    ($read:expr) => {
+        match $read {
+            Ok(value) => value,
+            Err(why) => return Ok(Err(DecodeError::from(why))),
+        }
+    };
+}
+
 /// Reads one compact task and appends it to the tasks it holds, its state read in place.
 struct TaskInto<'a, const N: usize>(&'a mut Vec<AllocTask, N>);
 
 impl<'de, const N: usize> DeserializeSeed<'de> for TaskInto<'_, N> {
-    type Value = ();
+    type Value = Checked;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
         d.deserialize_tuple(TASK_ELEMENTS, self)
     }
 }
 
 impl<'de, const N: usize> Visitor<'de> for TaskInto<'_, N> {
-    type Value = ();
+    type Value = Checked;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation task")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let name = next_seed(&mut seq, 0, Bounded::<TASK_NAME_CAPACITY>::new("task name"))?;
-        let name = TaskName::new(name.as_str()).map_err(de::Error::custom)?;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        let seed = CheckedBounded(Bounded::<TASK_NAME_CAPACITY>::new("task name"));
+        let name = checked!(next_seed(&mut seq, 0, seed)?);
+        let name = checked!(TaskName::new(name.as_str()));
         let code: u8 = next(&mut seq, 1)?;
-        let hook = hook_from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(
-                de::Unexpected::Unsigned(u64::from(code)),
-                &"a lifecycle hook code",
-            )
-        })?;
+        let Some(hook) = hook_from_code(code) else {
+            return Ok(Err(DecodeError::UnknownCode {
+                field: "lifecycle hook",
+                code,
+            }));
+        };
         let sidecar: bool = next(&mut seq, 2)?;
         let leader: bool = next(&mut seq, 3)?;
         let kill_timeout: i64 = next(&mut seq, 4)?;
@@ -146,9 +210,9 @@ impl<'de, const N: usize> Visitor<'de> for TaskInto<'_, N> {
             lifecycle: Lifecycle { hook, sidecar },
             leader,
         };
-        let task = push_task(self.0, name, role, kill_timeout)?;
+        let task = checked!(push_task(self.0, name, role, kill_timeout));
         task.kill_ordered = kill_ordered;
-        next_seed(&mut seq, 6, StateInto(&mut task.state))
+        next_seed(&mut seq, 6, CheckedStateInto(&mut task.state))
     }
 }
 
@@ -156,23 +220,28 @@ impl<'de, const N: usize> Visitor<'de> for TaskInto<'_, N> {
 struct TasksInto<'a, const N: usize>(&'a mut Vec<AllocTask, N>);
 
 impl<'de, const N: usize> DeserializeSeed<'de> for TasksInto<'_, N> {
-    type Value = ();
+    type Value = Checked;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
-    type Value = ();
+    type Value = Checked;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at most {N} tasks")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(TaskInto(&mut *self.0))?.is_some() {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while let Some(task) = seq.next_element_seed(TaskInto(&mut *self.0))? {
+            if task.is_err() {
+                // The rest is not read: the whole value is refused.
+                return Ok(task);
+            }
+        }
+        Ok(Ok(()))
     }
 }
 
@@ -180,31 +249,81 @@ impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
 struct AllocVisitor<'a, const N: usize>(&'a mut Allocation<N>);
 
 impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
-    type Value = ();
+    type Value = Checked;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact allocation")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
         let mut decoded = Decoded::new();
-        decoded.identity.id = next_seed(&mut seq, 0, Bounded::new("ID"))?;
-        decoded.identity.eval_id = next_seed(&mut seq, 1, Bounded::new("EvalID"))?;
-        decoded.identity.name = next_seed(&mut seq, 2, Bounded::new("Name"))?;
-        decoded.identity.node_id = next_seed(&mut seq, 3, Bounded::new("NodeID"))?;
-        decoded.identity.job_id = next_seed(&mut seq, 4, Bounded::new("JobID"))?;
-        decoded.identity.task_group = next_seed(&mut seq, 5, Bounded::new("TaskGroup"))?;
-        decoded.desired_status = next(&mut seq, 6)?;
-        decoded.desired_description = next_seed(&mut seq, 7, Bounded::new("DesiredDescription"))?;
-        let server: Option<ClientStatus> = next(&mut seq, 8)?;
-        decoded.client_status = server.map(Claimed::Server);
-        decoded.client_description =
-            next_seed(&mut seq, 9, MaybeBounded(Bounded::new("ClientDescription")))?;
+        let id = &mut decoded.identity;
+        id.id = checked!(next_seed(&mut seq, 0, CheckedBounded(Bounded::new("ID")))?);
+        id.eval_id = checked!(next_seed(
+            &mut seq,
+            1,
+            CheckedBounded(Bounded::new("EvalID"))
+        )?);
+        id.name = checked!(next_seed(
+            &mut seq,
+            2,
+            CheckedBounded(Bounded::new("Name"))
+        )?);
+        id.node_id = checked!(next_seed(
+            &mut seq,
+            3,
+            CheckedBounded(Bounded::new("NodeID"))
+        )?);
+        id.job_id = checked!(next_seed(
+            &mut seq,
+            4,
+            CheckedBounded(Bounded::new("JobID"))
+        )?);
+        id.task_group = checked!(next_seed(
+            &mut seq,
+            5,
+            CheckedBounded(Bounded::new("TaskGroup"))
+        )?);
+        let code: u8 = next(&mut seq, 6)?;
+        decoded.desired_status =
+            checked!(desired_from_code(code).ok_or(DecodeError::UnknownCode {
+                field: "desired status",
+                code,
+            }));
+        decoded.desired_description = checked!(next_seed(
+            &mut seq,
+            7,
+            CheckedBounded(Bounded::new("DesiredDescription"))
+        )?);
+        let server: Option<u8> = next(&mut seq, 8)?;
+        if let Some(code) = server {
+            let status = checked!(
+                client_status_from_code(code).ok_or(DecodeError::UnknownCode {
+                    field: "client status",
+                    code,
+                })
+            );
+            decoded.client_status = Some(Claimed::Server(status));
+        }
+        decoded.client_description = checked!(next_seed(
+            &mut seq,
+            9,
+            CheckedMaybeBounded(Bounded::new("ClientDescription"))
+        )?);
         decoded.create_index = next(&mut seq, 10)?;
         decoded.modify_index = next(&mut seq, 11)?;
-        next_seed(&mut seq, 12, TasksInto(&mut self.0.tasks))?;
-        decoded.settle(self.0)
+        checked!(next_seed(&mut seq, 12, TasksInto(&mut self.0.tasks))?);
+        Ok(decoded.settle(self.0))
     }
+}
+
+/// Reads the compact layout into `alloc`, which must be empty: a layout error is
+/// `D::Error`, a refused value the inner reason.
+pub(crate) fn checked_into<'de, const N: usize, D: Deserializer<'de>>(
+    d: D,
+    alloc: &mut Allocation<N>,
+) -> Result<Checked, D::Error> {
+    d.deserialize_tuple(ELEMENTS, AllocVisitor(alloc))
 }
 
 /// Reads the compact layout into `alloc`, which must be empty.
@@ -212,7 +331,7 @@ pub(crate) fn deserialize_into<'de, const N: usize, D: Deserializer<'de>>(
     d: D,
     alloc: &mut Allocation<N>,
 ) -> Result<(), D::Error> {
-    d.deserialize_tuple(ELEMENTS, AllocVisitor(alloc))
+    checked_into(d, alloc)?.map_err(de::Error::custom)
 }
 
 /// Bytes of the varint encoding of `n`.

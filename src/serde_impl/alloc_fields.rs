@@ -13,6 +13,7 @@ use crate::allocation::{
     identity::Identity, push_pending, AllocTask, Allocation, AllocationError, AllocationParts,
     DesiredStatus, Role, TaskName, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
+use crate::error::DecodeError;
 use crate::status::ClientStatus;
 
 /// `DesiredStatus` wire code: run 0, stop 1, evict 2.
@@ -24,7 +25,7 @@ pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
     }
 }
 
-fn desired_from_code(code: u8) -> Option<DesiredStatus> {
+pub(crate) fn desired_from_code(code: u8) -> Option<DesiredStatus> {
     match code {
         0 => Some(DesiredStatus::Run),
         1 => Some(DesiredStatus::Stop),
@@ -111,33 +112,6 @@ impl<const C: usize> Visitor<'_> for Bounded<C> {
     }
 }
 
-/// An optional bounded string (`None` for JSON `null` or postcard's 0 tag).
-pub(crate) struct MaybeBounded<const C: usize>(pub(crate) Bounded<C>);
-
-impl<'de, const C: usize> DeserializeSeed<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de, const C: usize> Visitor<'de> for MaybeBounded<C> {
-    type Value = Option<String<C>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(d).map(Some)
-    }
-}
-
 /// The client status read with an allocation.
 #[derive(Clone, Copy)]
 pub(crate) enum Claimed {
@@ -176,26 +150,25 @@ impl Decoded {
 
 /// Appends a decoded task, pending until its state is read into it (see
 /// [`StateInto`](super::StateInto)): its name must be new and there must be room.
-pub(crate) fn push_task<const N: usize, E: de::Error>(
+pub(crate) fn push_task<const N: usize>(
     tasks: &mut Vec<AllocTask, N>,
     name: TaskName,
     role: Role,
     kill_timeout: i64,
-) -> Result<&mut AllocTask, E> {
+) -> Result<&mut AllocTask, AllocationError> {
     if tasks.iter().any(|held| held.name == name) {
-        return Err(E::custom(AllocationError::DuplicateTask));
+        return Err(AllocationError::DuplicateTask);
     }
-    push_pending(tasks, name, role, kill_timeout)
-        .ok_or_else(|| E::custom(AllocationError::Full { capacity: N }))
+    push_pending(tasks, name, role, kill_timeout).ok_or(AllocationError::Full { capacity: N })
 }
 
 impl Decoded {
     /// Completes `alloc`, whose tasks were read into it, or names the first invariant it
     /// breaks (checked by [`Allocation::from_parts`]'s own rules, in place).
-    pub(crate) fn settle<const N: usize, E: de::Error>(
+    pub(crate) fn settle<const N: usize>(
         self,
         alloc: &mut Allocation<N>,
-    ) -> Result<(), E> {
+    ) -> Result<(), DecodeError> {
         let client_status = match self.client_status {
             None => None,
             Some(Claimed::Status(status)) => Some(status),
@@ -203,7 +176,7 @@ impl Decoded {
                 Some(status)
             }
             Some(Claimed::Server(status)) => {
-                return Err(E::custom(AllocationError::NotServerStatus { status }))
+                return Err(AllocationError::NotServerStatus { status }.into())
             }
         };
         let parts = AllocationParts {
@@ -215,6 +188,6 @@ impl Decoded {
             create_index: self.create_index,
             modify_index: self.modify_index,
         };
-        alloc.rebuild(parts).map_err(E::custom)
+        Ok(alloc.rebuild(parts)?)
     }
 }

@@ -14,6 +14,7 @@ use crate::allocation::{
     CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
     JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, UUID_CAPACITY,
 };
+use crate::error::DecodeError;
 use crate::status::ClientStatus;
 
 /// `TaskStates`: name → state, in the allocation's order.
@@ -106,7 +107,8 @@ impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(NameKey(name)) = map.next_key()? {
-            let task = push_task(self.0, name, Role::main(), DEFAULT_KILL_TIMEOUT)?;
+            let task = push_task(self.0, name, Role::main(), DEFAULT_KILL_TIMEOUT)
+                .map_err(de::Error::custom)?;
             map.next_value_seed(StateInto(&mut task.state))?;
         }
         Ok(())
@@ -272,7 +274,11 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
         decoded.client_description = client_description;
         decoded.create_index = create_index.unwrap_or_default();
         decoded.modify_index = modify_index.unwrap_or_default();
-        decoded.settle(self.0)
+        // JSON names the broken rule itself, as every other JSON error does.
+        decoded.settle(self.0).map_err(|why| match why {
+            DecodeError::InvalidAllocation(why) => de::Error::custom(why),
+            other => de::Error::custom(other),
+        })
     }
 }
 

@@ -5,49 +5,15 @@ use core::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use crate::event::{Detail, TaskEvent};
+use crate::error::DecodeError;
+use crate::event::{own_keys, shape, Detail, NumbersShape, TaskEvent};
+use crate::head::Keys;
 use crate::kind::EventKind;
-use crate::text::{Slot, EVENT_TEXT_CAPACITY};
+use crate::text::{Packed, Slot, ALL_SLOTS, EVENT_TEXT_CAPACITY};
 
-/// Most elements an event has: code, time, fails_task, truncated, three numbers, four
-/// strings.
-const MAX_ELEMENTS: usize = 11;
-
-/// The numbers each kind carries.
-enum Numbers {
-    None,
-    Exit,
-    One,
-}
-
-fn numbers(kind: EventKind) -> Numbers {
-    match kind {
-        EventKind::Terminated => Numbers::Exit,
-        EventKind::Restarting | EventKind::Killing | EventKind::DiskResourcesExceeded => {
-            Numbers::One
-        }
-        _ => Numbers::None,
-    }
-}
-
-/// How many kind-specific strings a kind carries (its first, then its second slot).
-fn strings(kind: EventKind) -> u8 {
-    match kind {
-        EventKind::Killed | EventKind::Signaling => 2,
-        EventKind::DriverFailure
-        | EventKind::FailedValidation
-        | EventKind::Restarting
-        | EventKind::NotRestarting
-        | EventKind::FailedArtifactDownload
-        | EventKind::Killing
-        | EventKind::SetupFailure
-        | EventKind::RestartSignaled
-        | EventKind::SiblingTaskFailed
-        | EventKind::Driver
-        | EventKind::Unknown => 1,
-        _ => 0,
-    }
-}
+/// Most elements an event has: code, time, fails_task, cut mask, keys, three numbers,
+/// four strings.
+const MAX_ELEMENTS: usize = 12;
 
 pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok, S::Error> {
     let kind = event.kind();
@@ -55,10 +21,11 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.serialize_element(&kind.code())?;
     t.serialize_element(&event.time())?;
     t.serialize_element(&event.fails_task())?;
-    t.serialize_element(&event.is_truncated())?;
-    match (numbers(kind), event.detail()) {
+    t.serialize_element(&event.texts.cut_mask())?;
+    t.serialize_element(&event.head.keys().0)?;
+    match (shape(kind).numbers, event.detail()) {
         (
-            Numbers::Exit,
+            NumbersShape::Exit,
             Detail::Terminated {
                 exit_code,
                 signal,
@@ -69,18 +36,29 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
             t.serialize_element(&signal)?;
             t.serialize_element(&oom_killed)?;
         }
-        (Numbers::One, _) => t.serialize_element(&event.numbers.value)?,
+        (NumbersShape::One, _) => t.serialize_element(&event.numbers.value)?,
         _ => {}
     }
-    if strings(kind) >= 1 {
+    if shape(kind).strings >= 1 {
         t.serialize_element(event.texts.get(Slot::First))?;
     }
-    if strings(kind) >= 2 {
+    if shape(kind).strings >= 2 {
         t.serialize_element(event.texts.get(Slot::Second))?;
     }
     t.serialize_element(event.texts.get(Slot::Message))?;
     t.serialize_element(event.texts.get(Slot::Display))?;
     t.end()
+}
+
+/// An event read from the compact format, or why its bytes are no event. Serde's error
+/// carries only malformed layout; a reason this crate finds travels as the value, so that
+/// `from_postcard` can return it typed (postcard's `no_std` `custom` drops the message).
+pub(crate) struct CheckedEvent(pub(crate) Result<TaskEvent, DecodeError>);
+
+impl<'de> serde::Deserialize<'de> for CheckedEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_tuple(MAX_ELEMENTS, EventVisitor)
+    }
 }
 
 struct EventVisitor;
@@ -94,39 +72,41 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
 }
 
 impl<'de> Visitor<'de> for EventVisitor {
-    type Value = TaskEvent;
+    type Value = CheckedEvent;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task event")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TaskEvent, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedEvent, A::Error> {
+        let refuse = |why| Ok(CheckedEvent(Err(why)));
         let code: u8 = next(&mut seq, 0)?;
-        let kind = EventKind::from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(
-                de::Unexpected::Unsigned(u64::from(code)),
-                &"an event kind code",
-            )
-        })?;
+        let Some(kind) = EventKind::from_code(code) else {
+            return refuse(DecodeError::UnknownCode {
+                field: "event kind",
+                code,
+            });
+        };
         let time: i64 = next(&mut seq, 1)?;
         let fails_task: bool = next(&mut seq, 2)?;
-        let truncated: bool = next(&mut seq, 3)?;
+        let cut: u8 = next(&mut seq, 3)?;
+        let keys = Keys(next(&mut seq, 4)?);
         let (mut exit_code, mut signal, mut oom_killed, mut value) = (0i32, 0i32, None, 0i64);
-        match numbers(kind) {
-            Numbers::Exit => {
+        match shape(kind).numbers {
+            NumbersShape::Exit => {
                 exit_code = next(&mut seq, 4)?;
                 signal = next(&mut seq, 5)?;
                 oom_killed = next(&mut seq, 6)?;
             }
-            Numbers::One => value = next(&mut seq, 4)?,
-            Numbers::None => {}
+            NumbersShape::One => value = next(&mut seq, 4)?,
+            NumbersShape::None => {}
         }
-        let first: &'de str = if strings(kind) >= 1 {
+        let first: &'de str = if shape(kind).strings >= 1 {
             next(&mut seq, 7)?
         } else {
             ""
         };
-        let second: &'de str = if strings(kind) >= 2 {
+        let second: &'de str = if shape(kind).strings >= 2 {
             next(&mut seq, 8)?
         } else {
             ""
@@ -137,10 +117,30 @@ impl<'de> Visitor<'de> for EventVisitor {
             .iter()
             .fold(0usize, |sum, s| sum.saturating_add(s.len()));
         if total > EVENT_TEXT_CAPACITY {
-            return Err(de::Error::custom("event text over capacity"));
+            return refuse(DecodeError::OverCapacity {
+                field: "event text",
+            });
         }
         if kind == EventKind::Unknown && EventKind::from_type_str(first) != EventKind::Unknown {
-            return Err(de::Error::custom("unknown-kind event names a known type"));
+            // Written by no encoder: an event of a known type has that type's code.
+            return refuse(DecodeError::NonCanonical);
+        }
+        // No bit beyond the slots and the kind's keys; a packed slot reads through; a
+        // driver event without annotations (`null`) holds none.
+        // (A driver event's `Details` are its annotations: no setter keys.)
+        let setters = if kind == EventKind::Driver {
+            0
+        } else {
+            Keys::FAILS_TASK | Keys::MESSAGE
+        };
+        let known_keys = Keys::NULL | setters | Keys::own(own_keys(kind).len());
+        let packs = shape(kind).packed;
+        if cut & !ALL_SLOTS != 0
+            || keys.0 & !known_keys != 0
+            || (packs && !Packed(second).is_well_formed())
+            || (kind == EventKind::Driver && keys.has(Keys::NULL) && !second.is_empty())
+        {
+            return refuse(DecodeError::NonCanonical);
         }
         let numbers = crate::event::Numbers {
             value: if kind == EventKind::Terminated {
@@ -149,40 +149,45 @@ impl<'de> Visitor<'de> for EventVisitor {
                 value
             },
             signal,
-            oom_killed,
+            oom_killed: crate::event::Oom::of(oom_killed),
         };
-        let detail = Detail::assemble(kind, numbers, first, second);
+        let detail = Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL));
         let mut event = TaskEvent::new(time, detail)
             .with_message(message)
             .with_display_message(display)
             .with_fails_task_set(fails_task);
-        if truncated {
-            event.texts.mark_truncated();
+        event.head = event.head.with_keys(keys);
+        for slot in [Slot::First, Slot::Second, Slot::Message, Slot::Display] {
+            if cut & slot.bit() != 0 {
+                event.texts.mark_truncated(slot);
+            }
         }
-        Ok(event)
+        Ok(CheckedEvent(Ok(event)))
     }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskEvent, D::Error> {
-    d.deserialize_tuple(MAX_ELEMENTS, EventVisitor)
+    let CheckedEvent(event) = serde::Deserialize::deserialize(d)?;
+    event.map_err(de::Error::custom)
 }
 
-/// Largest encoding of one event: the kind code, the time (a 10-byte varint at most), two
-/// flags, the largest set of numbers, and the strings — each with a one-byte length (the
-/// capacity is below 128) and all together at most the shared capacity.
+/// Largest encoding of one event: the kind code, the time (a 10-byte varint at most),
+/// three flag bytes, the largest set of numbers, and the strings — each with its varint
+/// length, at most that of the capacity — all together at most the shared capacity.
 pub(crate) const MAX_SIZE: usize = {
     const I64: usize = 10;
     const I32: usize = 5;
     const OPTION_BOOL: usize = 2;
-    assert!(
-        EVENT_TEXT_CAPACITY < 128,
-        "string lengths must stay one-byte varints"
-    );
-    let header = 1 + I64 + 1 + 1;
-    // (numbers, string count) of each layout: Terminated, one i64 with a string, two strings.
-    let exit = (I32 + I32 + OPTION_BOOL) + 2;
-    let one = I64 + 3;
-    let two = 4;
+    let mut length = 1;
+    while EVENT_TEXT_CAPACITY >> (7 * length) != 0 {
+        length += 1;
+    }
+    let header = 1 + I64 + 1 + 1 + 1;
+    // Each layout: its numbers, then its strings' lengths. Terminated (two strings), one
+    // i64 with three strings, four strings.
+    let exit = (I32 + I32 + OPTION_BOOL) + 2 * length;
+    let one = I64 + 3 * length;
+    let two = 4 * length;
     let mut widest = exit;
     if one > widest {
         widest = one;

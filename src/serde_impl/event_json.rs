@@ -5,11 +5,14 @@ use core::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::capture::{CaptureInto, Captured, Fingerprint};
-use super::flat::{Details, Flat};
-use crate::display::{computed_matches, write_computed};
-use crate::event::{Detail, TaskEvent};
+use super::capture::Captured;
+use super::flat::{message_key, Details, Flat, KEYS};
+use crate::display::computed_matches;
+use crate::error::DecodeError;
+use crate::event::{own_keys, Detail, TaskEvent};
+use crate::head::Keys;
 use crate::kind::EventKind;
+use crate::text::{Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
 
 /// Writes a `Display` value as a JSON string without allocating.
 struct Shown<T>(T);
@@ -51,6 +54,7 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
 }
 
 /// The event fields this crate reads; every other is skipped.
+#[derive(Clone, Copy)]
 enum Field {
     Type,
     Time,
@@ -75,6 +79,37 @@ enum Field {
     TaskSignal,
     DriverMessage,
     Other,
+}
+
+impl Field {
+    /// The field's name, for a duplicate; `None` for the skipped ones.
+    fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Field::Type => "Type",
+            Field::Time => "Time",
+            Field::Message => "Message",
+            Field::DisplayMessage => "DisplayMessage",
+            Field::Details => "Details",
+            Field::FailsTask => "FailsTask",
+            Field::RestartReason => "RestartReason",
+            Field::SetupError => "SetupError",
+            Field::DriverError => "DriverError",
+            Field::ExitCode => "ExitCode",
+            Field::Signal => "Signal",
+            Field::KillTimeout => "KillTimeout",
+            Field::KillError => "KillError",
+            Field::KillReason => "KillReason",
+            Field::StartDelay => "StartDelay",
+            Field::DownloadError => "DownloadError",
+            Field::ValidationError => "ValidationError",
+            Field::DiskLimit => "DiskLimit",
+            Field::FailedSibling => "FailedSibling",
+            Field::TaskSignalReason => "TaskSignalReason",
+            Field::TaskSignal => "TaskSignal",
+            Field::DriverMessage => "DriverMessage",
+            Field::Other => return None,
+        })
+    }
 }
 
 struct FieldVisitor;
@@ -121,67 +156,116 @@ impl<'de> serde::Deserialize<'de> for Field {
     }
 }
 
-/// `Details`: only `oom_killed` has no flat field, so only it is read.
-struct OomKilled(Option<bool>);
+/// `Details` as read: `null` (or absent), which keys it had, the values only it
+/// carries, and every pair packed, in case the event is a `Driver` one (whose `Details`
+/// are the driver's annotations).
+#[derive(Default)]
+struct DetailsIn {
+    present: bool,
+    /// One bit per entry of [`KEYS`].
+    seen: u32,
+    oom_killed: Option<bool>,
+    signal: Captured,
+    pairs: Captured,
+}
 
-impl<'de> serde::Deserialize<'de> for OomKilled {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_option(OomVisitor)
+impl DetailsIn {
+    fn has(&self, key: &str) -> bool {
+        KEYS.iter()
+            .position(|known| *known == key)
+            .is_some_and(|index| self.seen >> index & 1 != 0)
     }
 }
 
-struct OomVisitor;
+impl<'de> serde::Deserialize<'de> for DetailsIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(DetailsVisitor)
+    }
+}
 
-impl<'de> Visitor<'de> for OomVisitor {
-    type Value = OomKilled;
+struct DetailsVisitor;
+
+impl<'de> Visitor<'de> for DetailsVisitor {
+    type Value = DetailsIn;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of strings")
+        f.write_str("a map of strings or null")
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<OomKilled, E> {
-        Ok(OomKilled(None))
+    fn visit_none<E: de::Error>(self) -> Result<DetailsIn, E> {
+        Ok(DetailsIn::default())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<OomKilled, E> {
-        Ok(OomKilled(None))
+    fn visit_unit<E: de::Error>(self) -> Result<DetailsIn, E> {
+        Ok(DetailsIn::default())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<OomKilled, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<DetailsIn, D::Error> {
         d.deserialize_map(self)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OomKilled, A::Error> {
-        let mut oom = None;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DetailsIn, A::Error> {
+        let mut details = DetailsIn {
+            present: true,
+            ..DetailsIn::default()
+        };
+        let mut packer = Packer::new(EVENT_TEXT_CAPACITY);
         while let Some(key) = map.next_key::<Captured>()? {
-            if key.as_str() == "oom_killed" {
-                let value = map.next_value::<Captured>()?;
-                oom = match value.as_str() {
-                    "true" => Some(true),
-                    "false" => Some(false),
-                    other => {
-                        return Err(de::Error::invalid_value(
-                            de::Unexpected::Str(other),
-                            &"\"true\" or \"false\"",
-                        ))
-                    }
-                };
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            let value = map.next_value::<Captured>()?;
+            let duplicate = Packed(&packer.buf)
+                .iter()
+                .step_by(2)
+                .any(|k| k == key.as_str());
+            if duplicate {
+                return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
+            }
+            if let Some(index) = KEYS.iter().position(|known| *known == key.as_str()) {
+                let bit = 1u32 << index;
+                if details.seen & bit != 0 {
+                    return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
+                }
+                details.seen |= bit;
+            }
+            match key.as_str() {
+                "oom_killed" => {
+                    details.oom_killed = Some(match value.as_str() {
+                        "true" => true,
+                        "false" => false,
+                        other => {
+                            return Err(de::Error::invalid_value(
+                                de::Unexpected::Str(other),
+                                &"\"true\" or \"false\"",
+                            ))
+                        }
+                    });
+                }
+                "signal" => details.signal = Captured::of(value.as_str()),
+                _ => {}
+            }
+            if key.cut || value.cut || !packer.push(key.as_str(), Some(value.as_str())) {
+                packer.cut = true;
             }
         }
-        Ok(OomKilled(oom))
+        details.pairs = Captured::of(&packer.buf);
+        details.pairs.cut = packer.cut;
+        Ok(details)
     }
 }
+
+/// Room for a `DisplayMessage` as long as any message computed from an event's kept text
+/// can be (the worst is `Terminated`'s quoted exit message, each byte at most four), so
+/// an incoming one is compared with the computed one exactly: one longer than this
+/// cannot be it.
+const DISPLAY_CAPTURE: usize = 4 * EVENT_TEXT_CAPACITY + 64;
 
 /// The raw fields of one JSON event, before they become a typed event.
 #[derive(Default)]
 struct Raw {
     type_name: Option<Captured>,
     time: Option<i64>,
-    message: Captured,
-    display: Captured,
-    oom_killed: Option<bool>,
+    message: Option<Captured>,
+    display: Captured<DISPLAY_CAPTURE>,
+    details: DetailsIn,
     fails_task: bool,
     restart_reason: Captured,
     setup_error: Captured,
@@ -202,59 +286,89 @@ struct Raw {
 }
 
 impl Raw {
-    /// By reference: `Raw` is large, so it stays where it was read.
-    fn to_event<E: de::Error>(&self) -> Result<TaskEvent, E> {
+    /// The strings the kind keeps in its first slot and (unpacked) second slot, as read.
+    fn sources(&self, kind: EventKind) -> [Option<&Captured>; 3] {
+        use EventKind as K;
+        match kind {
+            K::DriverFailure => [Some(&self.driver_error), None, None],
+            K::Killed => [Some(&self.kill_error), Some(&self.kill_reason), None],
+            K::FailedValidation => [Some(&self.validation_error), None, None],
+            K::Restarting | K::NotRestarting | K::RestartSignaled => {
+                [Some(&self.restart_reason), None, None]
+            }
+            K::FailedArtifactDownload => [Some(&self.download_error), None, None],
+            K::Killing => [Some(&self.kill_reason), None, None],
+            K::SetupFailure => [Some(&self.setup_error), Some(&self.kill_reason), None],
+            K::Signaling => [
+                Some(&self.task_signal),
+                Some(&self.task_signal_reason),
+                Some(&self.details.signal),
+            ],
+            K::SiblingTaskFailed => [Some(&self.failed_sibling), None, None],
+            K::Driver => [Some(&self.driver_message), Some(&self.details.pairs), None],
+            K::Unknown => [self.type_name.as_ref(), None, None],
+            _ => [None, None, None],
+        }
+    }
+
+    fn into_event<E: de::Error>(self) -> Result<TaskEvent, E> {
         let type_name = self
             .type_name
             .as_ref()
             .ok_or_else(|| E::missing_field("Type"))?;
         let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
         let kind = EventKind::from_type_str(type_name.as_str());
+        fn text(c: &Captured) -> &str {
+            c.as_str()
+        }
         let detail = match kind {
             EventKind::DriverFailure => Detail::DriverFailure {
-                driver_error: self.driver_error.as_str(),
+                driver_error: text(&self.driver_error),
             },
             EventKind::Terminated => Detail::Terminated {
                 exit_code: self.exit_code,
                 signal: self.signal,
-                oom_killed: self.oom_killed,
+                oom_killed: self.details.oom_killed,
             },
             EventKind::Killed => Detail::Killed {
-                kill_error: self.kill_error.as_str(),
-                kill_reason: self.kill_reason.as_str(),
+                kill_error: text(&self.kill_error),
+                kill_reason: text(&self.kill_reason),
             },
             EventKind::FailedValidation => Detail::FailedValidation {
-                validation_error: self.validation_error.as_str(),
+                validation_error: text(&self.validation_error),
             },
             EventKind::Restarting => Detail::Restarting {
                 start_delay: self.start_delay,
-                restart_reason: self.restart_reason.as_str(),
+                restart_reason: text(&self.restart_reason),
             },
             EventKind::NotRestarting => Detail::NotRestarting {
-                restart_reason: self.restart_reason.as_str(),
+                restart_reason: text(&self.restart_reason),
             },
             EventKind::RestartSignaled => Detail::RestartSignaled {
-                restart_reason: self.restart_reason.as_str(),
+                restart_reason: text(&self.restart_reason),
             },
             EventKind::FailedArtifactDownload => Detail::FailedArtifactDownload {
-                download_error: self.download_error.as_str(),
+                download_error: text(&self.download_error),
             },
             EventKind::Killing => Detail::Killing {
                 kill_timeout: self.kill_timeout,
-                kill_reason: self.kill_reason.as_str(),
+                kill_reason: text(&self.kill_reason),
             },
             EventKind::SetupFailure => Detail::SetupFailure {
-                setup_error: self.setup_error.as_str(),
+                setup_error: text(&self.setup_error),
+                kill_reason: text(&self.kill_reason),
             },
             EventKind::Signaling => Detail::Signaling {
-                task_signal: self.task_signal.as_str(),
-                task_signal_reason: self.task_signal_reason.as_str(),
+                task_signal: text(&self.task_signal),
+                task_signal_reason: text(&self.task_signal_reason),
+                signal: text(&self.details.signal),
             },
             EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed {
-                failed_sibling: self.failed_sibling.as_str(),
+                failed_sibling: text(&self.failed_sibling),
             },
             EventKind::Driver => Detail::Driver {
-                driver_message: self.driver_message.as_str(),
+                driver_message: text(&self.driver_message),
+                annotations: None,
             },
             EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded {
                 disk_limit: self.disk_limit,
@@ -264,55 +378,52 @@ impl Raw {
             },
             known => Detail::empty(known),
         };
-        let used_cut = [
-            type_name,
-            &self.message,
-            &self.restart_reason,
-            &self.setup_error,
-            &self.driver_error,
-            &self.kill_error,
-            &self.kill_reason,
-            &self.download_error,
-            &self.validation_error,
-            &self.failed_sibling,
-            &self.task_signal_reason,
-            &self.task_signal,
-            &self.driver_message,
-        ]
-        .iter()
-        .any(|c| c.cut);
-        let mut event = TaskEvent::new(time, detail)
-            .with_message(self.message.as_str())
-            .with_fails_task_set(self.fails_task);
-        let display = &self.display;
-        if !display.as_str().is_empty() && !is_computed(&event, display) {
-            event = event.with_display_message(display.as_str());
-            if display.cut {
-                event.texts.mark_truncated();
+        let mut event = TaskEvent::new(time, detail);
+        if kind == EventKind::Driver && self.details.present {
+            let mut pairs = Packed(self.details.pairs.as_str()).iter();
+            while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
+                event = event.with_annotation(key, value);
             }
         }
-        if used_cut {
-            event.texts.mark_truncated();
+        if let Some(message) = &self.message {
+            event = event.with_message(message.as_str());
+        }
+        event = event.with_fails_task_set(self.fails_task);
+        let sources = self.sources(kind);
+        for (source, slot) in sources
+            .iter()
+            .zip([Slot::First, Slot::Second, Slot::Second])
+        {
+            if source.is_some_and(|c| c.cut) {
+                event.texts.mark_truncated(slot);
+            }
+        }
+        if self.message.as_ref().is_some_and(|m| m.cut) {
+            event.texts.mark_truncated(Slot::Message);
+        }
+        // What `Details` said, kept key by key.
+        let details = &self.details;
+        let mut keys = Keys::default().with(Keys::NULL, !details.present);
+        if kind != EventKind::Driver {
+            keys = keys
+                .with(Keys::FAILS_TASK, details.has("fails_task"))
+                .with(Keys::MESSAGE, details.has(message_key(kind)));
+            for (index, key) in own_keys(kind).iter().enumerate() {
+                keys = keys.with(Keys::annotation(index), details.has(key.name()));
+            }
+        }
+        event.head = event.head.with_keys(keys);
+        let display = &self.display;
+        if !display.as_str().is_empty()
+            && (display.cut || !computed_matches(&event, display.as_str()))
+        {
+            event = event.with_display_message(display.as_str());
+            if display.cut {
+                event.texts.mark_truncated(Slot::Display);
+            }
         }
         Ok(event)
     }
-}
-
-/// Whether an incoming `DisplayMessage` is the one the event computes anyway. One longer
-/// than the text capacity arrives cut; it is recognised by its length and hash.
-fn is_computed(event: &TaskEvent, display: &Captured) -> bool {
-    if !display.cut {
-        return computed_matches(event, display.as_str());
-    }
-    let mut computed = Fingerprint::default();
-    write_computed(event, &mut computed).is_ok() && computed == display.whole
-}
-
-/// Reads a text field into its slot of `Raw`. Not inlined: every text field shares this
-/// one frame instead of each match arm keeping a temporary of its own.
-#[inline(never)]
-fn capture<'de, A: MapAccess<'de>>(map: &mut A, slot: &mut Captured) -> Result<(), A::Error> {
-    map.next_value_seed(CaptureInto(slot))
 }
 
 struct EventVisitor;
@@ -326,36 +437,44 @@ impl<'de> Visitor<'de> for EventVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskEvent, A::Error> {
         let mut raw = Raw::default();
+        let mut seen = 0u32;
         while let Some(field) = map.next_key::<Field>()? {
+            if let Some(name) = field.name() {
+                let bit = 1u32 << (field as u32);
+                if seen & bit != 0 {
+                    return Err(de::Error::custom(DecodeError::DuplicateField(name)));
+                }
+                seen |= bit;
+            }
             match field {
                 Field::Type => raw.type_name = Some(map.next_value()?),
                 Field::Time => raw.time = Some(map.next_value()?),
-                Field::Message => capture(&mut map, &mut raw.message)?,
-                Field::DisplayMessage => capture(&mut map, &mut raw.display)?,
-                Field::Details => raw.oom_killed = map.next_value::<OomKilled>()?.0,
+                Field::Message => raw.message = Some(map.next_value()?),
+                Field::DisplayMessage => raw.display = map.next_value()?,
+                Field::Details => raw.details = map.next_value()?,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
-                Field::RestartReason => capture(&mut map, &mut raw.restart_reason)?,
-                Field::SetupError => capture(&mut map, &mut raw.setup_error)?,
-                Field::DriverError => capture(&mut map, &mut raw.driver_error)?,
+                Field::RestartReason => raw.restart_reason = map.next_value()?,
+                Field::SetupError => raw.setup_error = map.next_value()?,
+                Field::DriverError => raw.driver_error = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
                 Field::KillTimeout => raw.kill_timeout = map.next_value()?,
-                Field::KillError => capture(&mut map, &mut raw.kill_error)?,
-                Field::KillReason => capture(&mut map, &mut raw.kill_reason)?,
+                Field::KillError => raw.kill_error = map.next_value()?,
+                Field::KillReason => raw.kill_reason = map.next_value()?,
                 Field::StartDelay => raw.start_delay = map.next_value()?,
-                Field::DownloadError => capture(&mut map, &mut raw.download_error)?,
-                Field::ValidationError => capture(&mut map, &mut raw.validation_error)?,
+                Field::DownloadError => raw.download_error = map.next_value()?,
+                Field::ValidationError => raw.validation_error = map.next_value()?,
                 Field::DiskLimit => raw.disk_limit = map.next_value()?,
-                Field::FailedSibling => capture(&mut map, &mut raw.failed_sibling)?,
-                Field::TaskSignalReason => capture(&mut map, &mut raw.task_signal_reason)?,
-                Field::TaskSignal => capture(&mut map, &mut raw.task_signal)?,
-                Field::DriverMessage => capture(&mut map, &mut raw.driver_message)?,
+                Field::FailedSibling => raw.failed_sibling = map.next_value()?,
+                Field::TaskSignalReason => raw.task_signal_reason = map.next_value()?,
+                Field::TaskSignal => raw.task_signal = map.next_value()?,
+                Field::DriverMessage => raw.driver_message = map.next_value()?,
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        raw.to_event()
+        raw.into_event()
     }
 }
 

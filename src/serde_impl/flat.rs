@@ -2,8 +2,9 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::duration::GoDuration;
-use crate::event::{Detail, TaskEvent};
+use crate::event::{own_keys, Detail, TaskEvent, Value};
+use crate::go::GoDuration;
+use crate::head::Keys;
 use crate::kind::EventKind;
 
 /// Every field of Nomad's `TaskEvent` that this crate keeps, zero where the kind does not
@@ -72,16 +73,23 @@ impl<'a> Flat<'a> {
                 flat.kill_timeout = kill_timeout;
                 flat.kill_reason = kill_reason;
             }
-            Detail::SetupFailure { setup_error } => flat.setup_error = setup_error,
+            Detail::SetupFailure {
+                setup_error,
+                kill_reason,
+            } => {
+                flat.setup_error = setup_error;
+                flat.kill_reason = kill_reason;
+            }
             Detail::Signaling {
                 task_signal,
                 task_signal_reason,
+                ..
             } => {
                 flat.task_signal = task_signal;
                 flat.task_signal_reason = task_signal_reason;
             }
             Detail::SiblingTaskFailed { failed_sibling } => flat.failed_sibling = failed_sibling,
-            Detail::Driver { driver_message } => flat.driver_message = driver_message,
+            Detail::Driver { driver_message, .. } => flat.driver_message = driver_message,
             Detail::DiskResourcesExceeded { disk_limit } => flat.disk_limit = disk_limit,
             _ => {}
         }
@@ -91,86 +99,109 @@ impl<'a> Flat<'a> {
 
 /// One `Details` value: Nomad stores every value as a string.
 #[derive(Clone, Copy)]
-enum Value<'a> {
-    Text(&'a str),
-    Int(i64),
-    Duration(i64),
+enum Shown<'a> {
+    Value(Value<'a>),
     Bool(bool),
 }
 
-impl Serialize for Value<'_> {
+impl Serialize for Shown<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match *self {
-            Value::Text(text) => s.serialize_str(text),
-            Value::Int(n) => s.collect_str(&n),
-            Value::Duration(ns) => s.collect_str(&GoDuration(ns)),
-            Value::Bool(b) => s.serialize_str(if b { "true" } else { "false" }),
+            Shown::Value(Value::Text(text)) => s.serialize_str(text),
+            Shown::Value(Value::Int(n)) => s.collect_str(&n),
+            Shown::Value(Value::Duration(ns)) => s.collect_str(&GoDuration(ns)),
+            Shown::Bool(b) => s.serialize_str(if b { "true" } else { "false" }),
         }
     }
 }
 
-/// The `Details` map Nomad's setters write for the set fields, keys sorted as Go's
-/// `encoding/json` writes a map.
+/// Every `Details` key an event of a known kind other than `Driver` can carry, sorted as
+/// Go's `encoding/json` writes a map's keys.
+pub(crate) const KEYS: [&str; 19] = [
+    "disk_limit",
+    "download_error",
+    "driver_error",
+    "exit_code",
+    "exit_message",
+    "failed_sibling",
+    "fails_task",
+    "kill_error",
+    "kill_reason",
+    "kill_timeout",
+    "message",
+    "oom_killed",
+    "restart_reason",
+    "setup_error",
+    "signal",
+    "start_delay",
+    "task_signal",
+    "task_signal_reason",
+    "validation_error",
+];
+
+/// The `Details` key Nomad writes with an event's `Message`.
+pub(crate) fn message_key(kind: EventKind) -> &'static str {
+    if kind == EventKind::Terminated {
+        "exit_message"
+    } else {
+        "message"
+    }
+}
+
+/// The value `event` carries under `key`, if it carries the key.
+fn entry<'a>(event: &'a TaskEvent, detail: &Detail<'a>, key: &str) -> Option<Shown<'a>> {
+    let kind = event.kind();
+    let keys = event.head.keys();
+    if key == "fails_task" {
+        return keys.has(Keys::FAILS_TASK).then_some(Shown::Bool(true));
+    }
+    if key == message_key(kind) {
+        return keys
+            .has(Keys::MESSAGE)
+            .then_some(Shown::Value(Value::Text(event.message())));
+    }
+    if let Detail::Terminated {
+        oom_killed: Some(oom),
+        ..
+    } = *detail
+    {
+        if key == "oom_killed" {
+            return Some(Shown::Bool(oom));
+        }
+    }
+    own_keys(kind)
+        .iter()
+        .enumerate()
+        .find(|(index, own)| own.name() == key && keys.has(Keys::annotation(*index)))
+        .map(|(_, own)| Shown::Value(detail.value(*own)))
+}
+
+/// The `Details` map: the keys Nomad's setters wrote (presence kept, empty and zero
+/// values too), or a driver event's annotations, or `null`.
 pub(crate) struct Details<'a>(pub(crate) &'a TaskEvent);
 
 impl Serialize for Details<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let event = self.0;
-        let flat = Flat::of(event);
-        let kind = event.kind();
-        let terminated = kind == EventKind::Terminated;
-        fn nonempty(t: &str) -> Option<Value<'_>> {
-            (!t.is_empty()).then_some(Value::Text(t))
+        if event.head.keys().has(Keys::NULL) {
+            return s.serialize_none();
         }
-        let message = event.message();
-        // Already in sorted key order.
-        let entries: [(&str, Option<Value<'_>>); 20] = [
-            (
-                "disk_limit",
-                (flat.disk_limit != 0).then_some(Value::Int(flat.disk_limit)),
-            ),
-            ("download_error", nonempty(flat.download_error)),
-            ("driver_error", nonempty(flat.driver_error)),
-            ("driver_message", nonempty(flat.driver_message)),
-            (
-                "exit_code",
-                terminated.then_some(Value::Int(i64::from(flat.exit_code))),
-            ),
-            (
-                "exit_message",
-                if terminated { nonempty(message) } else { None },
-            ),
-            ("failed_sibling", nonempty(flat.failed_sibling)),
-            (
-                "fails_task",
-                event.fails_task().then_some(Value::Bool(true)),
-            ),
-            ("kill_error", nonempty(flat.kill_error)),
-            ("kill_reason", nonempty(flat.kill_reason)),
-            (
-                "kill_timeout",
-                (flat.kill_timeout != 0).then_some(Value::Duration(flat.kill_timeout)),
-            ),
-            ("message", if terminated { None } else { nonempty(message) }),
-            ("oom_killed", flat.oom_killed.map(Value::Bool)),
-            ("restart_reason", nonempty(flat.restart_reason)),
-            ("setup_error", nonempty(flat.setup_error)),
-            (
-                "signal",
-                terminated.then_some(Value::Int(i64::from(flat.signal))),
-            ),
-            (
-                "start_delay",
-                (kind == EventKind::Restarting).then_some(Value::Int(flat.start_delay)),
-            ),
-            ("task_signal", nonempty(flat.task_signal)),
-            ("task_signal_reason", nonempty(flat.task_signal_reason)),
-            ("validation_error", nonempty(flat.validation_error)),
-        ];
-        let len = entries.iter().filter(|(_, v)| v.is_some()).count();
+        let detail = event.detail();
+        if let Detail::Driver {
+            annotations: Some(annotations),
+            ..
+        } = detail
+        {
+            // Held sorted by key, as Go writes a map.
+            return s.collect_map(annotations.iter());
+        }
+        let len = KEYS
+            .iter()
+            .filter(|key| entry(event, &detail, key).is_some())
+            .count();
         let mut map = s.serialize_map(Some(len))?;
-        for (key, value) in entries {
-            if let Some(value) = value {
+        for key in KEYS {
+            if let Some(value) = entry(event, &detail, key) {
                 map.serialize_entry(key, &value)?;
             }
         }

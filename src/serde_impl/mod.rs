@@ -13,10 +13,10 @@ mod flat;
 mod names;
 mod state_binary;
 mod state_json;
-mod time;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::DecodeError;
 use crate::event::TaskEvent;
 use crate::task::TaskState;
 
@@ -108,12 +108,24 @@ impl TaskState {
     }
 
     /// Reads a compact encoding, refusing trailing bytes, anything invalid and any
-    /// non-canonical encoding (see *Wire formats* in the [crate docs](crate)).
+    /// non-canonical encoding (see *Wire formats* in the [crate docs](crate)); the error
+    /// says which.
+    ///
+    /// ```
+    /// use allocstate::{DecodeError, InvalidState, TaskState};
+    ///
+    /// // Phase Running (1) with no event: no run of the machine gets there.
+    /// let bytes = [1, 0, 0, 0, 0, 0, 0, 0];
+    /// assert_eq!(
+    ///     TaskState::from_postcard(&bytes),
+    ///     Err(DecodeError::InvalidState(InvalidState::StateContradictsEvents))
+    /// );
+    /// ```
     ///
     /// The state passes through a few stack frames on its way out; on a small stack
     /// decode into storage you own with [`from_postcard_into`](TaskState::from_postcard_into).
     #[inline]
-    pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, postcard::Error> {
+    pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, DecodeError> {
         // Decoded in the result itself, so the state is not copied out of a local.
         let mut result = Ok(TaskState::new());
         if let Ok(task) = &mut result {
@@ -146,7 +158,7 @@ impl TaskState {
     /// assert_eq!(restored, TaskState::new());
     /// # Ok::<(), allocstate::Rejected>(())
     /// ```
-    pub fn from_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), postcard::Error> {
+    pub fn from_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), DecodeError> {
         let read = read_postcard_into(bytes, out);
         if read.is_err() {
             out.reset();
@@ -186,15 +198,17 @@ impl TaskState {
 }
 
 /// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
-fn read_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), postcard::Error> {
+fn read_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), DecodeError> {
+    out.reset();
     let mut de = postcard::Deserializer::from_bytes(bytes);
-    TaskState::deserialize_into(&mut de, out)?;
-    if !de.finalize()?.is_empty() {
-        return Err(postcard::Error::DeserializeBadEncoding);
+    state_binary::checked_into(&mut de, out).map_err(|_| DecodeError::Malformed)??;
+    let rest = de.finalize().map_err(|_| DecodeError::Malformed)?;
+    if !rest.is_empty() {
+        return Err(DecodeError::TrailingBytes);
     }
     if compact::encodes_as(&*out, bytes) {
         Ok(())
     } else {
-        Err(postcard::Error::DeserializeBadEncoding)
+        Err(DecodeError::NonCanonical)
     }
 }

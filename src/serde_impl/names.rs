@@ -98,7 +98,7 @@ fn client_status_code(status: ClientStatus) -> u8 {
     }
 }
 
-fn client_status_from_code(code: u8) -> Option<ClientStatus> {
+pub(crate) fn client_status_from_code(code: u8) -> Option<ClientStatus> {
     match code {
         0 => Some(ClientStatus::Pending),
         1 => Some(ClientStatus::Running),

@@ -2,12 +2,14 @@
 
 use core::fmt;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::state_json::{Events, HoldEvents};
+use super::event_binary::CheckedEvent;
+use super::state_json::Events;
+use crate::error::DecodeError;
 use crate::phase::Phase;
-use crate::restore::TaskStateParts;
+use crate::restore::{InvalidState, TaskStateParts};
 use crate::ring::MAX_EVENTS;
 use crate::task::TaskState;
 
@@ -47,8 +49,52 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     t.end()
 }
 
+/// A compact read whose bytes are well formed but whose value is refused: the reason is
+/// the visitor's value, not a serde error, because postcard's no_std error drops the
+/// message of a custom one (see `CheckedEvent`).
+pub(crate) type Checked = Result<(), DecodeError>;
+
+/// Reads a sequence of at most ten compact events straight into a task's held events
+/// (see `TaskState::hold`), one event at a time on the stack, or the first reason one is
+/// refused.
+struct HoldCheckedEvents<'a>(&'a mut TaskState);
+
+impl<'de> DeserializeSeed<'de> for HoldCheckedEvents<'_> {
+    type Value = Checked;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HoldCheckedEvents<'_> {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at most {MAX_EVENTS} compact events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        // postcard knows the length up front: more than ten is refused before reading.
+        if seq.size_hint().is_some_and(|len| len > MAX_EVENTS) {
+            return Ok(Err(InvalidState::TooManyEvents.into()));
+        }
+        while let Some(CheckedEvent(event)) = seq.next_element()? {
+            let held = match event {
+                Ok(event) => self.0.hold(event).map_err(DecodeError::from),
+                Err(why) => Err(why),
+            };
+            if held.is_err() {
+                // The rest is not read: the whole value is refused.
+                return Ok(held);
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
 /// Reads the compact format into the task state it holds, events straight into its ring.
-struct StateVisitor<'a>(&'a mut TaskState);
+pub(crate) struct StateVisitor<'a>(pub(crate) &'a mut TaskState);
 
 fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
     seq: &mut A,
@@ -59,17 +105,20 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
 }
 
 impl<'de> Visitor<'de> for StateVisitor<'_> {
-    type Value = ();
+    type Value = Checked;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task state")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
         let code: u8 = next(&mut seq, 0)?;
-        let phase = phase_from_code(code).ok_or_else(|| {
-            de::Error::invalid_value(de::Unexpected::Unsigned(u64::from(code)), &"a phase code")
-        })?;
+        let Some(phase) = phase_from_code(code) else {
+            return Ok(Err(DecodeError::UnknownCode {
+                field: "phase",
+                code,
+            }));
+        };
         let parts = TaskStateParts {
             state: phase.wire_state(),
             phase: Some(phase),
@@ -80,10 +129,20 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
             finished_at: Some(next(&mut seq, 5)?),
             event_count: Some(next(&mut seq, 6)?),
         };
-        seq.next_element_seed(HoldEvents(&mut *self.0))?
+        let held = seq
+            .next_element_seed(HoldCheckedEvents(&mut *self.0))?
             .ok_or_else(|| de::Error::invalid_length(7, &"a complete task state"))?;
-        self.0.settle(parts).map_err(de::Error::custom)
+        Ok(held.and_then(|()| Ok(self.0.settle(parts)?)))
     }
+}
+
+/// Reads the compact format into `task`, which must be new: a layout error is `D::Error`,
+/// a refused value the inner reason.
+pub(crate) fn checked_into<'de, D: Deserializer<'de>>(
+    d: D,
+    task: &mut TaskState,
+) -> Result<Checked, D::Error> {
+    d.deserialize_tuple(ELEMENTS, StateVisitor(task))
 }
 
 /// Reads the compact format into `task`, which must be new.
@@ -91,7 +150,7 @@ pub(crate) fn deserialize_into<'de, D: Deserializer<'de>>(
     d: D,
     task: &mut TaskState,
 ) -> Result<(), D::Error> {
-    d.deserialize_tuple(ELEMENTS, StateVisitor(task))
+    checked_into(d, task)?.map_err(de::Error::custom)
 }
 
 /// Largest encoding of a task state: phase, flag, three varint u64/i64 numbers

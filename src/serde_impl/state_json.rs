@@ -6,7 +6,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::time::{self, Rfc3339};
+use crate::error::DecodeError;
+use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
 use crate::restore::TaskStateParts;
 use crate::ring::{EventRing, MAX_EVENTS};
@@ -130,6 +131,7 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     st.end()
 }
 
+#[derive(Clone, Copy)]
 enum Field {
     State,
     Failed,
@@ -139,6 +141,22 @@ enum Field {
     FinishedAt,
     Events,
     Other,
+}
+
+impl Field {
+    /// The field's name, for a duplicate; `None` for the skipped ones.
+    fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Field::State => "State",
+            Field::Failed => "Failed",
+            Field::Restarts => "Restarts",
+            Field::LastRestart => "LastRestart",
+            Field::StartedAt => "StartedAt",
+            Field::FinishedAt => "FinishedAt",
+            Field::Events => "Events",
+            Field::Other => return None,
+        })
+    }
 }
 
 struct FieldVisitor;
@@ -183,7 +201,15 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut state: Option<WireState> = None;
         let mut parts = TaskStateParts::new(WireState::Pending);
+        let mut seen = 0u8;
         while let Some(field) = map.next_key::<Field>()? {
+            if let Some(name) = field.name() {
+                let bit = 1u8 << (field as u8);
+                if seen & bit != 0 {
+                    return Err(de::Error::custom(DecodeError::DuplicateField(name)));
+                }
+                seen |= bit;
+            }
             match field {
                 Field::State => state = Some(map.next_value()?),
                 Field::Failed => parts.failed = Some(map.next_value()?),
@@ -192,8 +218,6 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
                 Field::StartedAt => parts.started_at = Some(map.next_value::<Time>()?.0),
                 Field::FinishedAt => parts.finished_at = Some(map.next_value::<Time>()?.0),
                 Field::Events => {
-                    // A repeated `Events` replaces the earlier one.
-                    self.0.reset();
                     map.next_value_seed(MaybeEvents(&mut *self.0))?;
                 }
                 Field::Other => {

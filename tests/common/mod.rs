@@ -28,7 +28,9 @@ pub fn project(value: &Value, like: &Value) -> Value {
 /// string prefixes (`Terminated`: two `i32`, an `Option<bool>`, two strings), and every
 /// event's text full (all `EVENT_TEXT_CAPACITY` bytes in its message).
 pub fn largest_task_state() -> TaskState {
-    let text = "x".repeat(EVENT_TEXT_CAPACITY);
+    // Split between two strings, so that from 256 bytes on both take two-byte lengths.
+    let message = "x".repeat(EVENT_TEXT_CAPACITY / 2);
+    let display = "y".repeat(EVENT_TEXT_CAPACITY - EVENT_TEXT_CAPACITY / 2);
     let event = TaskEvent::new(
         i64::MIN,
         Detail::Terminated {
@@ -37,7 +39,8 @@ pub fn largest_task_state() -> TaskState {
             oom_killed: Some(true),
         },
     )
-    .with_message(&text)
+    .with_message(&message)
+    .with_display_message(&display)
     .with_fails_task();
     assert!(!event.is_truncated());
     let parts = TaskStateParts {

@@ -146,9 +146,11 @@ impl GoDuration {
     }
 }
 
+/// Go's text, padded to the formatter's width and fill like the crate's other types
+/// (`{:>8}`).
 impl fmt::Display for GoDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
+        f.pad(self.format().as_str()?)
     }
 }
 
