@@ -107,8 +107,11 @@
 //!
 //! # Features
 //!
+//! - `serde` (default): Nomad's JSON shape and the compact postcard wire format, without
+//!   std or alloc; firmware that needs neither sets `default-features = false`.
 //! - `defmt`: [`defmt::Format`](https://docs.rs/defmt) for every public type.
-//! - `serde`: Nomad's JSON shape and the compact postcard wire format.
+//! - `text-capacity-256`, `text-capacity-1024`, `text-capacity-4096`: more bytes for each
+//!   event's strings ([`EVENT_TEXT_CAPACITY`]); the largest enabled wins.
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
