@@ -3,7 +3,7 @@
 # `cargo test`). Installs nightly's miri and rust-src components if missing.
 #
 # Skipped, and why:
-# - `restart::tests::extreme_values_never_panic`: over 500,000 decisions, a brute-force
+# - `restart::tracker::tests::extreme_values_never_panic`: over 500,000 decisions, a brute-force
 #   sweep (0.5 s natively) that had not finished after 150 s under Miri's interpreter; the
 #   crate forbids unsafe code, and the `restart` fuzz target covers the same ground.
 # proptest cases are cut to PROPTEST_CASES (default 8): each case is interpreted, and Miri
@@ -26,4 +26,4 @@ export PROPTEST_CASES="${PROPTEST_CASES:-8}"
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 cargo +nightly miri setup
 cargo +nightly miri test --lib --tests -- \
-    --skip restart::tests::extreme_values_never_panic
+    --skip restart::tracker::tests::extreme_values_never_panic
