@@ -115,6 +115,7 @@ fn report_difference(compare: &Compare<'_>) {
     }
 }
 
+#[cfg(alloc_ram)]
 /// FNV-1a, to compare a JSON text with a later one written into the same buffer.
 fn fingerprint(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
@@ -157,25 +158,34 @@ fn scenario(tally: &mut Tally, memory: &mut Memory, name: &str, text: &[u8], exp
         format_args!("{name}: postcard read back on the target"),
     );
 
-    // Nomad's JSON read back through serde-json-core writes the same JSON again.
-    let json_back = match serde_json_core::to_slice(&*memory.task, memory.json) {
-        Ok(len) => {
-            let before = fingerprint(memory.json.get(..len).unwrap_or(&[]));
-            let text = memory.json.get(..len).unwrap_or(&[]);
-            let mut de =
-                serde_json_core::de::Deserializer::new(text, Some(&mut memory.unescape[..]));
-            let read =
-                TaskState::deserialize_into(&mut de, memory.spare).is_ok() && de.end() == Ok(len);
-            read && serde_json_core::to_slice(&*memory.spare, memory.json).is_ok_and(|again| {
-                again == len && fingerprint(memory.json.get(..len).unwrap_or(&[])) == before
-            })
-        }
-        Err(_) => false,
-    };
-    tally.check(
-        json_back,
-        format_args!("{name}: JSON read back with serde-json-core, written again identically"),
-    );
+    // Nomad's JSON read back through serde-json-core writes the same JSON again. Not on a
+    // 16 KiB part: the event decoder's frame (7.4 KB on thumbv7em) does not fit beside the
+    // firmware's buffers there (docs/on-target.md, "known misses").
+    #[cfg(not(alloc_ram))]
+    out::line(format_args!(
+        "skip {name}: JSON read back with serde-json-core (needs more stack than 16 KiB of RAM leaves)"
+    ));
+    #[cfg(alloc_ram)]
+    {
+        let json_back = match serde_json_core::to_slice(&*memory.task, memory.json) {
+            Ok(len) => {
+                let before = fingerprint(memory.json.get(..len).unwrap_or(&[]));
+                let text = memory.json.get(..len).unwrap_or(&[]);
+                let mut de =
+                    serde_json_core::de::Deserializer::new(text, Some(&mut memory.unescape[..]));
+                let read = TaskState::deserialize_into(&mut de, memory.spare).is_ok()
+                    && de.end() == Ok(len);
+                read && serde_json_core::to_slice(&*memory.spare, memory.json).is_ok_and(|again| {
+                    again == len && fingerprint(memory.json.get(..len).unwrap_or(&[])) == before
+                })
+            }
+            Err(_) => false,
+        };
+        tally.check(
+            json_back,
+            format_args!("{name}: JSON read back with serde-json-core, written again identically"),
+        );
+    }
 }
 
 /// Writes a value's `Display` into a comparison with `want`.
