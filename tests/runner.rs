@@ -43,6 +43,9 @@ fn abbr(event: &TaskEvent) -> String {
         "Skipping shutdown delay" => "Skipping",
         "Failed Restoring Task" => "FRT",
         "Task hook failed" => "THF",
+        "Reconnected" => "Rc",
+        "Template" => "Tpl",
+        "Setup Failure" => "SF",
         other => other,
     }
     .to_string()
@@ -153,6 +156,12 @@ impl Sim {
 
     fn status(&self) -> ClientStatus {
         self.runner.allocation().client_status()
+    }
+
+    /// The newest event of the task.
+    fn last(&self, name: &str) -> TaskEvent {
+        let state = self.runner.allocation().state(name).unwrap();
+        state.events().iter().last().unwrap().clone()
     }
 }
 
@@ -1258,8 +1267,8 @@ fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
     );
     sim.arrive(0);
     sim.go(1, |r| r.setup_failed(1, "network setup failed"));
-    assert_eq!(sim.events("web"), "R Setup Failure");
-    assert_eq!(sim.events("side"), "R Setup Failure");
+    assert_eq!(sim.events("web"), "R SF");
+    assert_eq!(sim.events("side"), "R SF");
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
     let event = sim
         .runner
@@ -1323,4 +1332,378 @@ fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
     assert_eq!(sim.events("web"), "R TS St RS T Rg St");
     assert_eq!(sim.events("side"), "R TS St RS T Rg St");
     assert_eq!(sim.status(), ClientStatus::Running);
+}
+
+// ---- §3.3–§3.5 max_run_duration (v2.0.3+) ----
+
+fn max_run_group(job: JobType, max_run: i64) -> GroupSpec {
+    GroupSpec {
+        max_run_duration: max_run,
+        ..GroupSpec::new(job)
+    }
+}
+
+#[test]
+fn max_run_duration_skips_poststop_tasks() {
+    let mut sim = Sim::with_group(
+        max_run_group(JobType::Batch, SEC),
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("post", Role::poststop(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    assert_eq!(sim.runner.next_wake(), Some(SEC), "armed at the arrival");
+    assert_eq!(sim.tick(SEC), vec![cmd("web", "Stop")]);
+    assert_eq!(
+        sim.events("post"),
+        "R K",
+        "poststop is killed first: it never starts"
+    );
+    assert_eq!(
+        sim.last("post").display_message().to_string(),
+        "allocation exceeded max_run_duration"
+    );
+    assert_eq!(sim.status(), ClientStatus::Complete, "forced at once");
+    assert_eq!(
+        sim.runner.allocation().client_description(),
+        "allocation exceeded max_run_duration"
+    );
+    assert_eq!(sim.exit(SEC + 1, "web", Exit::signal(130, 2)), vec![]);
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.state("post"), (WireState::Dead, false, 0));
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn max_run_duration_stops_expired_alloc_possibly_before_start() {
+    let mut sim = Sim::with_group(
+        max_run_group(JobType::Sysbatch, 50 * MS),
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    assert_eq!(sim.tick(50 * MS), vec![cmd("web", "Stop")]);
+    sim.go(51 * MS, |r| r.start_cancelled(51 * MS, i));
+    assert_eq!(sim.events("web"), "R TS K");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    assert!(sim.runner.is_finished());
+    assert_eq!(
+        sim.runner
+            .restart(52 * MS, RestartTarget::Running, false)
+            .unwrap_err(),
+        RunnerError::Stopping
+    );
+}
+
+#[test]
+fn max_run_duration_wins_over_a_failed_task_and_is_ignored_for_service_jobs() {
+    let mut sim = Sim::with_group(
+        max_run_group(JobType::Batch, 10 * SEC),
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("side", Role::prestart(true), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "side");
+    sim.start(2, "web");
+    sim.exit(SEC, "web", Exit::code(1));
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    sim.exit(2 * SEC, "side", Exit::signal(130, 2));
+    sim.tick(10 * SEC);
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+
+    let mut sim = Sim::with_group(
+        max_run_group(JobType::Service, SEC),
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    assert_eq!(sim.runner.next_wake(), None);
+    assert_eq!(sim.status(), ClientStatus::Running);
+}
+
+// ---- §3.7 Reconnect (ART:TestAllocRunner_Reconnect, 4 subtests) ----
+
+/// One task brought to a state, then the client reconnects.
+fn reconnect_after(
+    job: JobType,
+    bring: impl FnOnce(&mut Sim),
+) -> (String, (WireState, bool, u64), ClientStatus) {
+    let mut sim = Sim::new(job, &[task("web", Role::main(), policy(0, MIN, 0))]);
+    sim.arrive(0);
+    bring(&mut sim);
+    let before = sim.state("web");
+    let status = sim.status();
+    assert_eq!(sim.go(10 * SEC, |r| r.reconnected(10 * SEC)), vec![]);
+    assert_eq!(sim.state("web"), before, "no state change");
+    assert_eq!(sim.status(), status, "the status is the tasks' again");
+    assert_eq!(sim.last("web").time(), 10 * SEC);
+    (sim.events("web"), before, status)
+}
+
+#[test]
+fn reconnect_running_appends_reconnected() {
+    let (events, _, status) = reconnect_after(JobType::Service, |sim| sim.start(1, "web"));
+    assert_eq!(events, "R TS St Rc");
+    assert_eq!(status, ClientStatus::Running);
+}
+
+#[test]
+fn reconnect_complete_appends_reconnected_to_a_dead_task() {
+    let (events, state, status) = reconnect_after(JobType::Batch, |sim| {
+        sim.start(1, "web");
+        sim.exit(SEC, "web", Exit::code(0));
+    });
+    assert_eq!(events, "R TS St T Rc");
+    assert_eq!(state, (WireState::Dead, false, 0));
+    assert_eq!(status, ClientStatus::Complete);
+}
+
+#[test]
+fn reconnect_failed_keeps_the_alloc_failed() {
+    let (events, state, status) = reconnect_after(JobType::Batch, |sim| {
+        sim.start(1, "web");
+        sim.exit(SEC, "web", Exit::code(1));
+    });
+    assert_eq!(events, "R TS St T NR Rc");
+    assert_eq!(state, (WireState::Dead, true, 0));
+    assert_eq!(status, ClientStatus::Failed);
+}
+
+#[test]
+fn reconnect_pending_appends_reconnected() {
+    let (events, state, status) = reconnect_after(JobType::Service, |_| {});
+    assert_eq!(events, "R Rc");
+    assert_eq!(state, (WireState::Pending, false, 0));
+    assert_eq!(status, ClientStatus::Pending);
+}
+
+#[test]
+fn reconnect_before_the_allocation_arrives_is_refused() {
+    let mut runner: Runner<2> = Runner::new(GroupSpec::new(JobType::Batch));
+    runner
+        .add_task(&task("web", Role::main(), policy(0, MIN, 0)))
+        .unwrap();
+    let before = runner.clone();
+    assert_eq!(runner.reconnected(1).unwrap_err(), RunnerError::NotArrived);
+    assert_eq!(runner, before);
+}
+
+// ---- §2.6 an update that no longer has the task ----
+
+#[test]
+fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("api", Role::main(), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.start(2, "api");
+    let web = sim.i("web");
+    assert_eq!(
+        sim.go(SEC, |r| r.drop_task(SEC, web)),
+        vec![cmd("web", "Stop")]
+    );
+    assert_eq!(
+        sim.events("web"),
+        "R TS St",
+        "no Killing: the kill brings its own event"
+    );
+    assert_eq!(
+        sim.runner.drop_task(SEC, web).unwrap_err(),
+        RunnerError::Dropped { task: web }
+    );
+    assert_eq!(
+        sim.exit(2 * SEC, "web", Exit::signal(130, 2)),
+        vec![cmd("api", "Stop")]
+    );
+    assert_eq!(sim.events("web"), "R TS St T Kd");
+    let killed = sim.last("web");
+    assert!(killed.fails_task());
+    assert!(matches!(
+        killed.detail(),
+        allocstate::Detail::Killed {
+            kill_reason: "update missing task",
+            ..
+        }
+    ));
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+    sim.exit(3 * SEC, "api", Exit::signal(130, 2));
+    assert_eq!(sim.events("api"), "R TS St STF K T Kd");
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn update_missing_a_task_not_started_records_only_a_failing_killed() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("post", Role::poststop(), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    let post = sim.i("post");
+    assert_eq!(sim.go(SEC, |r| r.drop_task(SEC, post)), vec![]);
+    assert_eq!(sim.events("post"), "R Kd");
+    assert_eq!(sim.state("post"), (WireState::Dead, true, 0));
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn update_dropping_a_dead_task_is_refused_and_changes_nothing() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("init", Role::prestart(false), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "init");
+    sim.exit(SEC, "init", Exit::code(0));
+    let init = sim.i("init");
+    let before = sim.runner.clone();
+    assert_eq!(
+        sim.runner.drop_task(2 * SEC, init).unwrap_err(),
+        RunnerError::TaskDead { task: init }
+    );
+    assert_eq!(sim.runner, before, "a completed task is not made failed");
+}
+
+// ---- §2.2 blocking prestart hooks (Vault, template) ----
+
+#[test]
+fn derive_token_unrecoverable_hook_kill_fails_the_task() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    let message = "vault: failed to derive vault token: unrecoverable";
+    assert_eq!(
+        sim.go(2, |r| r.prestart(
+            2,
+            i,
+            PrestartStep::HookKilled { message }
+        )),
+        vec![]
+    );
+    assert_eq!(sim.events("web"), "R TS K");
+    assert!(sim.last("web").fails_task());
+    assert_eq!(sim.last("web").display_message().to_string(), message);
+    assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    assert!(sim.runner.is_finished());
+}
+
+#[test]
+fn template_blocking_prestart_records_template_and_stays_pending() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, SEC))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    let message = "Missing: vault.read(foo/secret)";
+    sim.go(2, |r| {
+        r.prestart(2, i, PrestartStep::TemplateBlocked { message })
+    });
+    assert_eq!(sim.events("web"), "R TS Tpl");
+    assert_eq!(sim.last("web").display_message().to_string(), message);
+    assert_eq!(sim.state("web"), (WireState::Pending, false, 0));
+    assert_eq!(
+        sim.runner.next_wake(),
+        None,
+        "no timer: the hook unblocks it"
+    );
+}
+
+#[test]
+fn restart_signal_task_not_running_while_blocked_in_prestart() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    let before = sim.runner.clone();
+    assert_eq!(
+        sim.runner.signal(2, i, "SIGHUP").unwrap_err(),
+        RunnerError::NotRunning { task: i }
+    );
+    assert_eq!(
+        sim.runner
+            .restart(3, RestartTarget::Task(i), false)
+            .unwrap_err(),
+        RunnerError::NotRunning { task: i }
+    );
+    assert_eq!(sim.runner, before);
+    sim.go(SEC, |r| r.started(SEC, i));
+    sim.exit(2 * SEC, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+}
+
+#[test]
+fn kill_during_a_blocking_prestart_hook_ends_the_task() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(2, MIN, SEC))],
+    );
+    sim.arrive(0);
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    let message = "Missing: kv.block(app/config)";
+    sim.go(2, |r| {
+        r.prestart(2, i, PrestartStep::TemplateBlocked { message })
+    });
+    assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
+    assert_eq!(sim.go(SEC, |r| r.start_cancelled(SEC, i)), vec![]);
+    assert_eq!(sim.events("web"), "R TS Tpl K");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+// ---- §1.6 gates (GAT:TestGate, TestGate_shutdown) ----
+
+#[test]
+fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
+    // A gate is a level: the open main gate passes the first start and every restart.
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[task("web", Role::main(), policy(3, MIN, SEC))],
+    );
+    assert!(!Coordinator::Init.allows(allocstate::runner::Stage::Main));
+    sim.arrive(0);
+    sim.start(1, "web");
+    for n in 1..=2 {
+        sim.exit(n * 10 * SEC, "web", Exit::code(1));
+        let wake = sim.runner.next_wake().unwrap();
+        assert_eq!(sim.tick(wake), vec![cmd("web", "Start")], "passes again");
+        sim.start(wake, "web");
+    }
+    // Once the allocation stops (Nomad closes the gates' shutdown channel), a task in
+    // its restart wait never passes again.
+    sim.exit(40 * SEC, "web", Exit::code(1));
+    let wake = sim.runner.next_wake().unwrap();
+    sim.stop(41 * SEC);
+    assert_eq!(sim.tick(wake), vec![]);
+    assert_eq!(sim.events("web"), "R TS St T Rg St T Rg St T Rg K");
+    assert!(sim.runner.is_finished());
 }

@@ -25,6 +25,8 @@ enum Due {
     Exit { task: usize, token: u64, exit: Exit },
     /// A request of the scenario.
     Request(usize),
+    /// A task's blocking prestart work is done; `token` must still be its current block.
+    Unblock { task: usize, token: u64 },
 }
 
 /// A running process of a task, as the simulated driver sees it.
@@ -43,6 +45,8 @@ pub struct Simulation<'s> {
     starts: Vec<usize>,
     downloaded: Vec<bool>,
     process: Vec<Option<Process>>,
+    /// A start blocked in its prestart work: its token, and what the start does next.
+    blocked: Vec<Option<(u64, Option<Run>)>>,
     seen: Vec<u64>,
     status: (ClientStatus, String),
     pub timeline: Vec<Value>,
@@ -69,6 +73,7 @@ impl<'s> Simulation<'s> {
     pub fn new(scenario: &'s Scenario) -> Result<Self, String> {
         let group = GroupSpec {
             shutdown_delay: scenario.group_shutdown_delay,
+            max_run_duration: scenario.max_run_duration,
             ..GroupSpec::new(scenario.job_type)
         };
         let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(group));
@@ -94,6 +99,7 @@ impl<'s> Simulation<'s> {
             starts: vec![0; n],
             downloaded: vec![false; n],
             process: vec![None; n],
+            blocked: vec![None; n],
             seen: vec![0; n],
             status: (ClientStatus::Pending, String::new()),
             timeline: Vec::new(),
@@ -119,7 +125,26 @@ impl<'s> Simulation<'s> {
             let at = start.saturating_add(self.scenario.requests[i].0);
             self.schedule(at, Due::Request(i));
         }
-        self.input(start, |r| r.arrive(start).map(|s| s.commands.to_vec()));
+        if let Some(status) = self.scenario.desired_at_arrival {
+            self.current = format!("Desired {status}");
+            self.input(start, |r| {
+                r.stop(start, status, "", false)
+                    .map(|s| s.commands.to_vec())
+            });
+            self.current = "Driver report".to_string();
+        }
+        match &self.scenario.setup_failure {
+            // The allocation's prerun hooks run before any task: the starts the arrival
+            // asks for are never carried out.
+            Some(error) => {
+                let error = error.clone();
+                self.input(start, |r| r.arrive(start).map(|_| Vec::new()));
+                self.input(start, |r| {
+                    r.setup_failed(start, &error).map(|s| s.commands.to_vec())
+                });
+            }
+            None => self.input(start, |r| r.arrive(start).map(|s| s.commands.to_vec())),
+        }
         loop {
             let next_due = self.agenda.iter().map(|(t, s, _)| (*t, *s)).min();
             let wake = self.runner.next_wake();
@@ -160,6 +185,13 @@ impl<'s> Simulation<'s> {
                 Due::Request(i) => {
                     self.request(now, i);
                     self.current = "Driver report".to_string();
+                }
+                Due::Unblock { task, token } => {
+                    if self.blocked[task].as_ref().is_some_and(|b| b.0 == token) {
+                        if let Some((_, run)) = self.blocked[task].take() {
+                            self.finish_start(now, task, run);
+                        }
+                    }
                 }
             }
         }
@@ -253,6 +285,14 @@ impl<'s> Simulation<'s> {
         let task = command.task;
         match command.action {
             Action::Start => self.start(now, task),
+            Action::Stop { .. } if self.blocked[task].is_some() => {
+                // The blocking hook's context is cancelled: it returns, and the task
+                // never starts (reference §2.3, kill during a blocking prestart hook).
+                self.blocked[task] = None;
+                self.input(now, |r| {
+                    r.start_cancelled(now, task).map(|s| s.commands.to_vec())
+                });
+            }
             Action::Stop { signal, .. } => {
                 if let Some(p) = self.process[task] {
                     let exit = stopped_by(signal.as_str());
@@ -304,7 +344,14 @@ impl<'s> Simulation<'s> {
                 r.start_cancelled(now, task).map(|s| s.commands.to_vec())
             });
         }
-        let run = self.script(task, self.starts[task]);
+        let (block, run) = match self.script(task, self.starts[task]) {
+            Some(Run::Blocked {
+                blocks,
+                template,
+                then,
+            }) => (Some((blocks, template)), Some(*then)),
+            run => (None, run),
+        };
         self.starts[task] += 1;
         self.input(now, |r| {
             r.prestart(now, task, PrestartStep::TaskDirBuilt)
@@ -325,7 +372,33 @@ impl<'s> Simulation<'s> {
             }
             self.downloaded[task] = true;
         }
+        if let Some((blocks, template)) = block {
+            if let Some(text) = template {
+                self.input(now, |r| {
+                    r.prestart(now, task, PrestartStep::TemplateBlocked { message: &text })
+                        .map(|s| s.commands.to_vec())
+                });
+            }
+            self.seq += 1;
+            let token = self.seq;
+            self.blocked[task] = Some((token, run));
+            if let Some(blocks) = blocks {
+                self.schedule(now.saturating_add(blocks), Due::Unblock { task, token });
+            }
+            return;
+        }
+        self.finish_start(now, task, run);
+    }
+
+    /// The rest of a start once its prestart work no longer blocks.
+    fn finish_start(&mut self, now: i64, task: usize, run: Option<Run>) {
         match run {
+            Some(Run::HookKill { text }) => {
+                self.input(now, |r| {
+                    r.prestart(now, task, PrestartStep::HookKilled { message: &text })
+                        .map(|s| s.commands.to_vec())
+                });
+            }
             Some(Run::PrestartError { text, recoverable }) => {
                 self.input(now, |r| {
                     r.prestart(
@@ -404,6 +477,8 @@ impl<'s> Simulation<'s> {
             Request::Restart { target, .. } => format!("Restart {target}"),
             Request::Signal { task, name } => format!("Signal {task} {name}"),
             Request::AgentRestart { .. } => "AgentRestart".to_string(),
+            Request::Reconnect => "Reconnect".to_string(),
+            Request::UpdateDrops { task } => format!("UpdateDrops {task}"),
         };
         match request {
             Request::Desired {
@@ -437,6 +512,15 @@ impl<'s> Simulation<'s> {
             Request::AgentRestart { reattach, desired } => {
                 self.agent_restart(now, &reattach, desired)
             }
+            Request::Reconnect => {
+                self.input(now, |r| r.reconnected(now).map(|s| s.commands.to_vec()));
+            }
+            Request::UpdateDrops { task } => match self.runner.index_of(&task) {
+                Some(index) => self.input(now, |r| {
+                    r.drop_task(now, index).map(|s| s.commands.to_vec())
+                }),
+                None => self.refused(now, &format!("no task named {task:?}")),
+            },
         }
     }
 
@@ -457,6 +541,8 @@ impl<'s> Simulation<'s> {
                 self.process[i].is_some() && reattach.get(self.name(i)).copied().unwrap_or(true)
             })
             .collect();
+        // A start blocked in its prestart work does not survive the agent.
+        self.blocked.iter_mut().for_each(|b| *b = None);
         for (i, &kept) in flags.iter().enumerate() {
             if !kept && self.process[i].is_some() {
                 // The process is gone: the driver lost it while the agent was down.

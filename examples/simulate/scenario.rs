@@ -45,6 +45,18 @@ pub enum Run {
     ArtifactError {
         text: String,
     },
+    /// A prestart hook (Vault, template) kills the task: `Killing` that fails it.
+    HookKill {
+        text: String,
+    },
+    /// The prestart work blocks (a Vault token, a template's data not ready) for
+    /// `blocks` ns (`None`: until stopped), the template recording `template` if given,
+    /// then the start does `then`.
+    Blocked {
+        blocks: Option<i64>,
+        template: Option<String>,
+        then: Box<Run>,
+    },
 }
 
 /// A request at `at` ns after the start.
@@ -66,6 +78,12 @@ pub enum Request {
         reattach: BTreeMap<String, bool>,
         desired: Option<DesiredStatus>,
     },
+    /// The client reconnects after a disconnect: `Reconnected` on every task.
+    Reconnect,
+    /// An allocation update no longer has this task.
+    UpdateDrops {
+        task: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -74,7 +92,12 @@ pub struct Scenario {
     pub job_type: JobType,
     pub group: String,
     pub group_shutdown_delay: i64,
+    pub max_run_duration: i64,
     pub tasks: Vec<Task>,
+    /// The desired status when the allocation arrives (already stopped: it never runs).
+    pub desired_at_arrival: Option<DesiredStatus>,
+    /// An allocation prerun hook fails with this error before any task starts.
+    pub setup_failure: Option<String>,
     pub start: i64,
     pub runs: BTreeMap<String, Vec<Run>>,
     pub requests: Vec<(i64, Request)>,
@@ -218,6 +241,32 @@ fn task(v: &Value, path: &str, group_policy: RestartPolicy) -> Res<Task> {
 
 fn run(v: &Value, path: &str) -> Res<Run> {
     let o = obj(v, path)?;
+    let blocks = match opt(o, "Blocks") {
+        None => None,
+        Some(Value::Bool(true)) => Some(None),
+        Some(_) => Some(Some(required(num(o, "Blocks", path)?, path, "Blocks")?)),
+    };
+    let template = text(o, "Template", path)?;
+    if blocks.is_none() && template.is_some() {
+        return Err(format!("{path}.Template: only with Blocks"));
+    }
+    let then = match blocks {
+        Some(None) => Run::UntilStopped { stop_takes: 0 },
+        _ => run_kind(o, path, blocks.is_some())?,
+    };
+    Ok(match blocks {
+        None => then,
+        Some(blocks) => Run::Blocked {
+            blocks,
+            template,
+            then: Box::new(then),
+        },
+    })
+}
+
+/// What a start does once its prestart work is done (`blocked`: it blocked first, so
+/// no kind given means it then runs until stopped).
+fn run_kind(o: &Map<String, Value>, path: &str, blocked: bool) -> Res<Run> {
     if let Some(code) = num(o, "Exit", path)? {
         let code =
             i32::try_from(code).map_err(|_| format!("{path}.Exit: expected a 32-bit exit code"))?;
@@ -252,8 +301,14 @@ fn run(v: &Value, path: &str) -> Res<Run> {
     if let Some(text_) = text(o, "ArtifactError", path)? {
         return Ok(Run::ArtifactError { text: text_ });
     }
+    if let Some(text_) = text(o, "HookKill", path)? {
+        return Ok(Run::HookKill { text: text_ });
+    }
+    if blocked {
+        return Ok(Run::UntilStopped { stop_takes: 0 });
+    }
     Err(format!(
-        "{path}: expected one of Exit, UntilStopped, StartError, PrestartError, ArtifactError"
+        "{path}: expected one of Exit, UntilStopped, StartError, PrestartError, ArtifactError, HookKill, Blocks"
     ))
 }
 
@@ -308,8 +363,14 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
         let name = required(text(o, "Name", path)?, path, "Name")?;
         return Ok((at, Request::Signal { task, name }));
     }
+    if boolean(o, "Reconnect", path)? == Some(true) {
+        return Ok((at, Request::Reconnect));
+    }
+    if let Some(task) = text(o, "UpdateDrops", path)? {
+        return Ok((at, Request::UpdateDrops { task }));
+    }
     Err(format!(
-        "{path}: expected one of Desired, Restart, Signal, AgentRestart"
+        "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops"
     ))
 }
 
@@ -394,7 +455,13 @@ pub fn parse(input: &str) -> Res<Scenario> {
         job_type,
         group: text(go, "Name", gp)?.unwrap_or_else(|| "group".into()),
         group_shutdown_delay: num(go, "ShutdownDelay", gp)?.unwrap_or(0),
+        max_run_duration: match num(go, "MaxRunDuration", gp)? {
+            Some(d) => d,
+            None => num(job, "MaxRunDuration", "Job")?.unwrap_or(0),
+        },
         tasks,
+        desired_at_arrival: desired(root, "input")?,
+        setup_failure: text(root, "SetupFailure", "input")?,
         start: required(num(root, "Start", "input")?, "input", "Start")?,
         runs,
         requests,

@@ -11,6 +11,10 @@ use super::orders::{self, Orders};
 use super::reported::ReportedDescription;
 use super::role::Role;
 use super::task::{push_pending, AllocTask, DEFAULT_KILL_TIMEOUT};
+
+/// The description of an allocation whose `max_run_duration` passed (Nomad 2.0.3+,
+/// reference `runner-reference.md` §3.5).
+pub(crate) const MAX_RUN_EXCEEDED: &str = "allocation exceeded max_run_duration";
 use crate::event::TaskEvent;
 use crate::restart::Nanos;
 use crate::status::ClientStatus;
@@ -47,6 +51,9 @@ pub struct Allocation<const N: usize = 8> {
     pub(crate) create_index: u64,
     pub(crate) server_status: Option<ClientStatus>,
     pub(crate) client_description: Option<ReportedDescription>,
+    /// A runner's `max_run_duration` passed: the status is forced `complete` (reference
+    /// `runner-reference.md` §3.5). Set only by the runner, which persists it.
+    pub(crate) max_run_exceeded: bool,
 }
 
 impl<const N: usize> Default for Allocation<N> {
@@ -68,6 +75,7 @@ impl<const N: usize> Allocation<N> {
             create_index: 0,
             server_status: None,
             client_description: None,
+            max_run_exceeded: false,
         }
     }
 
@@ -92,6 +100,7 @@ impl<const N: usize> Allocation<N> {
         self.create_index = 0;
         self.server_status = None;
         self.client_description = None;
+        self.max_run_exceeded = false;
     }
 
     /// How many tasks it can hold (`N`).
@@ -216,10 +225,15 @@ impl<const N: usize> Allocation<N> {
         Ok(step)
     }
 
-    /// Nomad's `ClientStatus`: the [server-set status](Self::set_server_status) if there is
-    /// one, otherwise the one [derived from the tasks](Self::derived_client_status).
+    /// Nomad's `ClientStatus`: `complete` once a [runner](crate::runner)'s
+    /// `max_run_duration` passed (whatever the tasks say), else the
+    /// [server-set status](Self::set_server_status) if there is one, otherwise the one
+    /// [derived from the tasks](Self::derived_client_status).
     #[must_use]
     pub fn client_status(&self) -> ClientStatus {
+        if self.max_run_exceeded {
+            return ClientStatus::Complete;
+        }
         match self.server_status {
             Some(status) => status,
             None => self.derived_client_status(),
@@ -233,11 +247,15 @@ impl<const N: usize> Allocation<N> {
         ClientStatus::of(self.tasks.iter().map(AllocTask::state))
     }
 
-    /// Nomad's `ClientDescription`: the one [set](Self::set_client_description) for the
-    /// current client status if any, otherwise Nomad's text for the status
-    /// ([`ClientStatus::description`]).
+    /// Nomad's `ClientDescription`: `allocation exceeded max_run_duration` once a
+    /// runner's `max_run_duration` passed, else the one
+    /// [set](Self::set_client_description) for the current client status if any,
+    /// otherwise Nomad's text for the status ([`ClientStatus::description`]).
     #[must_use]
     pub fn client_description(&self) -> &str {
+        if self.max_run_exceeded {
+            return MAX_RUN_EXCEEDED;
+        }
         let status = self.client_status();
         match &self.client_description {
             Some(reported) if reported.status == status => reported.text.as_str(),
@@ -288,6 +306,18 @@ impl<const N: usize> Allocation<N> {
         self.server_status = status;
         self.bump(1);
         Ok(true)
+    }
+
+    /// The runner's `max_run_duration` passed: from now on the status is `complete`
+    /// with Nomad's description for it (reference `runner-reference.md` §3.5). Returns
+    /// whether it changed (then the modify index grew).
+    pub(crate) fn exceed_max_run(&mut self) -> bool {
+        if self.max_run_exceeded {
+            return false;
+        }
+        self.max_run_exceeded = true;
+        self.bump(1);
+        true
     }
 
     /// Sets the `ClientDescription` shown while the client status stays what it is now;

@@ -120,6 +120,7 @@ pub use capacity::{
 pub use desired::DesiredStatus;
 pub use error::{AllocationError, ApplyError};
 pub use group::Allocation;
+pub(crate) use group::MAX_RUN_EXCEEDED;
 pub use identity::AllocIdentity;
 pub use name::TaskName;
 pub use orders::{KillCause, Order, Orders, OrdersIntoIter};

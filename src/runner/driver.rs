@@ -71,6 +71,22 @@ pub enum PrestartStep<'a> {
         /// Whether the error is recoverable.
         recoverable: bool,
     },
+    /// The template hook blocks the start on data it does not have yet (a Vault secret,
+    /// a Consul key): `Template` with its message (Nomad writes `Missing: <keys>`). The
+    /// start stays blocked until the runtime reports the next step; a blocking hook that
+    /// records nothing (the Vault hook waiting for its token) is simply not reported.
+    TemplateBlocked {
+        /// The event's display message.
+        message: &'a str,
+    },
+    /// A prestart hook killed the task (the Vault hook could not derive a token and the
+    /// error is unrecoverable, a template's fatal error): `Killing` that fails the task,
+    /// with the hook's message; the run loop ends with no further event (reference
+    /// §2.2, `TRT110:TestTaskRunner_DeriveToken_Unrecoverable`).
+    HookKilled {
+        /// The event's display message.
+        message: &'a str,
+    },
 }
 
 impl<const N: usize> Runner<N> {
@@ -115,6 +131,31 @@ impl<const N: usize> Runner<N> {
                 let event = TaskEvent::new(now, Detail::TaskHookFailed).with_message(message);
                 self.record(index, event);
                 self.start_error(now, index, recoverable, killed);
+            }
+            PrestartStep::TemplateBlocked { message } => {
+                let event = TaskEvent::new(now, Detail::Template).with_display_message(message);
+                self.record(index, event);
+            }
+            PrestartStep::HookKilled { message } => {
+                // A task records `Killing` once: after the alloc runner's, the hook's
+                // kill only ends the start.
+                if killed {
+                    self.end_killed(now, index);
+                } else {
+                    if let Some(slot) = self.slots.get_mut(index) {
+                        slot.killing_recorded = true;
+                    }
+                    // A hook's `Killing` carries no kill timeout (reference §4).
+                    let detail = Detail::Killing {
+                        kill_timeout: 0,
+                        kill_reason: "",
+                    };
+                    let event = TaskEvent::new(now, detail)
+                        .with_display_message(message)
+                        .with_fails_task();
+                    self.record(index, event);
+                    self.end_run(index, now);
+                }
             }
         }
         Ok(self.end(now))
@@ -163,8 +204,22 @@ impl<const N: usize> Runner<N> {
             return Err(RunnerError::NotStarting { task: index });
         }
         self.begin();
-        self.end_run(index, now);
+        self.end_killed(now, index);
         Ok(self.end(now))
+    }
+
+    /// A task killed before its process ran ends with no further event, unless an
+    /// update dropped it: then `Killed` fails it (reference §2.6).
+    fn end_killed(&mut self, now: i64, index: usize) {
+        if self.is_dropped(index) {
+            self.record_killed(now, index);
+        } else {
+            self.end_run(index, now);
+        }
+    }
+
+    fn is_dropped(&self, index: usize) -> bool {
+        self.slots.get(index).is_some_and(|slot| slot.dropped)
     }
 
     /// The task's process exited (reference §2.3): `Terminated`; then, if the runner
@@ -194,12 +249,9 @@ impl<const N: usize> Runner<N> {
             Place::Stopping {
                 reason: StopReason::Restore,
                 ..
-            } => self.end_run(index, now),
+            } if !self.is_dropped(index) => self.end_run(index, now),
             // Killed, or in its shutdown delay (the contract allows only `Killed` there).
-            _ => {
-                self.record(index, TaskEvent::killed(now));
-                self.set_place(index, Place::Dead);
-            }
+            _ => self.record_killed(now, index),
         }
         Ok(self.end(now))
     }
@@ -208,7 +260,7 @@ impl<const N: usize> Runner<N> {
     /// arrived meanwhile the task ends instead.
     fn start_error(&mut self, now: i64, index: usize, recoverable: bool, killed: bool) {
         if killed {
-            self.end_run(index, now);
+            self.end_killed(now, index);
             return;
         }
         if let Some(slot) = self.slots.get_mut(index) {

@@ -48,7 +48,18 @@ pub enum RunnerError {
         /// The first dead task.
         task: usize,
     },
-    /// The allocation is stopping (desired stop or evict): Nomad refuses restarts of an
+    /// The task is dead, so an update that drops it changes nothing: Nomad fails even a
+    /// completed task there, which the contract forbids (dead is never left, §2.6).
+    TaskDead {
+        /// The dead task.
+        task: usize,
+    },
+    /// An update already dropped the task; it is being killed.
+    Dropped {
+        /// The task.
+        task: usize,
+    },
+    /// The allocation is stopping (desired stop or evict, or `max_run_duration` passed): Nomad refuses restarts of an
     /// allocation that should not run, and a second stop changes nothing.
     Stopping,
     /// A desired status of `run` is not an input: allocations are only ever stopped.
@@ -88,6 +99,15 @@ impl fmt::Display for RunnerError {
                 f,
                 "task {task} is dead and will not run again: restart of all tasks refused"
             ),
+            RunnerError::TaskDead { task } => {
+                write!(
+                    f,
+                    "task {task} is dead: an update dropping it changes nothing"
+                )
+            }
+            RunnerError::Dropped { task } => {
+                write!(f, "task {task} was already dropped by an update")
+            }
             RunnerError::Stopping => f.write_str("restart of an alloc that should not run"),
             RunnerError::DesiredRun => f.write_str("desired status `run` is not a stop"),
             RunnerError::Corrupt => f.write_str("the persisted runner is corrupt"),

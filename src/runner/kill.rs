@@ -12,6 +12,9 @@ use crate::phase::Phase;
 use super::slot::{Place, StopReason};
 use super::{GroupDelay, Runner};
 
+/// Nomad's `KillReason` when an allocation update no longer has the task (§2.6).
+pub(super) const UPDATE_MISSING_TASK: &str = "update missing task";
+
 /// A task the alloc runner may kill: not poststop and not dead (reference §3.2).
 fn live(task: &AllocTask) -> bool {
     !task.role.is_poststop() && task.state.phase() != Phase::Dead
@@ -36,6 +39,10 @@ impl<const N: usize> Runner<N> {
         let mut changed = false;
         if let Some(cause) = orders::cause(&self.alloc.tasks, self.alloc.desired_status) {
             for index in 0..self.alloc.tasks.len() {
+                // A task an update dropped is already being killed, without a cause.
+                if self.slots.get(index).is_some_and(|slot| slot.dropped) {
+                    continue;
+                }
                 let Some(task) = self.alloc.tasks.get_mut(index) else {
                     continue;
                 };
@@ -50,7 +57,11 @@ impl<const N: usize> Runner<N> {
             }
         }
         let ordered = |t: &AllocTask| live(t) && t.kill_ordered;
-        if !self.alloc.tasks.iter().any(ordered) {
+        // Past `max_run_duration`, poststop tasks are killed too (reference §3.3 step 2).
+        let exceeded = self.max_run_exceeded();
+        let poststop =
+            |t: &AllocTask| exceeded && t.role.is_poststop() && t.state.phase() != Phase::Dead;
+        if !self.alloc.tasks.iter().any(|t| ordered(t) || poststop(t)) {
             return changed;
         }
         match self.group_delay {
@@ -64,6 +75,11 @@ impl<const N: usize> Runner<N> {
             }
             GroupDelay::Until(_) => return changed,
             GroupDelay::Done => {}
+        }
+        for index in 0..self.alloc.tasks.len() {
+            if self.alloc.tasks.get(index).is_some_and(poststop) {
+                changed |= self.kill_task(now, index);
+            }
         }
         for in_group in KILL_GROUPS {
             let mut any = false;
@@ -127,6 +143,7 @@ impl<const N: usize> Runner<N> {
 
     /// `Killing` with the task's kill timeout, once per task.
     fn record_killing(&mut self, now: i64, index: usize) {
+        let message = self.max_run_message();
         let Some(slot) = self.slots.get_mut(index) else {
             return;
         };
@@ -134,12 +151,32 @@ impl<const N: usize> Runner<N> {
             return;
         }
         slot.killing_recorded = true;
-        let kill_timeout = slot.config.kill_timeout;
-        self.record(index, TaskEvent::killing(now, kill_timeout));
+        let mut event = TaskEvent::killing(now, slot.config.kill_timeout);
+        if let Some(message) = message {
+            event = event.with_display_message(message);
+        }
+        self.record(index, event);
+    }
+
+    /// The kill is over: `Killed` (failing the task, with `update missing task`, when an
+    /// update dropped it: reference §2.6), and the task is dead.
+    pub(super) fn record_killed(&mut self, now: i64, index: usize) {
+        let dropped = self.slots.get(index).is_some_and(|slot| slot.dropped);
+        let event = if dropped {
+            let detail = Detail::Killed {
+                kill_error: "",
+                kill_reason: UPDATE_MISSING_TASK,
+            };
+            TaskEvent::new(now, detail).with_fails_task()
+        } else {
+            TaskEvent::killed(now)
+        };
+        self.record(index, event);
+        self.set_place(index, Place::Dead);
     }
 
     /// A running task: the shutdown delay (reference §4), then the stop.
-    fn kill_running(&mut self, now: i64, index: usize) {
+    pub(super) fn kill_running(&mut self, now: i64, index: usize) {
         let delay = self.slots.get(index).map_or(0, |s| s.config.shutdown_delay);
         if delay > 0 {
             let skip = self.no_shutdown_delay;

@@ -122,12 +122,14 @@ mod driver;
 mod error;
 mod jitter;
 mod kill;
+mod max_run;
 #[cfg(feature = "serde")]
 mod persist;
 mod requests;
 mod slot;
 mod spec;
 mod timers;
+mod update;
 
 use heapless::Vec;
 
@@ -162,6 +164,19 @@ pub(crate) enum GroupDelay {
     Done,
 }
 
+/// The allocation's `max_run_duration` (reference §3.3–§3.5): armed at arrival for a
+/// batch or sysbatch job that sets one, fired once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) enum MaxRun {
+    /// Not armed (none set, another job type, or not arrived).
+    Off,
+    /// Passes at this time.
+    Until(i64),
+    /// Passed: the allocation is `complete` and every task is being killed.
+    Exceeded,
+}
+
 /// What an accepted input asks of the runtime: the commands to carry out, in order, and
 /// when to call [`Runner::tick`] next (`None`: no timer is armed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +198,7 @@ pub struct Runner<const N: usize = 8> {
     pub(crate) coordinator: Coordinator,
     pub(crate) arrived: bool,
     pub(crate) group_delay: GroupDelay,
+    pub(crate) max_run: MaxRun,
     pub(crate) no_shutdown_delay: bool,
     pub(crate) jitter: XorShift,
     pub(crate) commands: Vec<Command, N>,
@@ -201,6 +217,7 @@ impl<const N: usize> Runner<N> {
             coordinator: Coordinator::Init,
             arrived: false,
             group_delay: GroupDelay::NotBegun,
+            max_run: MaxRun::Off,
             no_shutdown_delay: false,
             jitter: XorShift::new(0),
             commands: Vec::new(),
@@ -249,6 +266,7 @@ impl<const N: usize> Runner<N> {
             place: Place::Waiting,
             setup_done: false,
             killing_recorded: false,
+            dropped: false,
         };
         // Cannot fail: checked above that a slot is free.
         let _ = self.slots.push(slot);
@@ -268,6 +286,9 @@ impl<const N: usize> Runner<N> {
         }
         self.begin();
         self.arrived = true;
+        if self.group.has_max_run() {
+            self.max_run = MaxRun::Until(now.saturating_add(self.group.max_run_duration));
+        }
         // An allocation already stopping does not run (`AR:shouldRun`, reference §3.6):
         // its tasks end with only `Received`.
         let stopping = self.alloc.desired_status().is_terminal();
@@ -351,7 +372,11 @@ impl<const N: usize> Runner<N> {
             GroupDelay::Until(until) => Some(until),
             _ => None,
         };
-        tasks.chain(group).min()
+        let max_run = match self.max_run {
+            MaxRun::Until(until) => Some(until),
+            _ => None,
+        };
+        tasks.chain(group).chain(max_run).min()
     }
 
     /// Whether the allocation has arrived.
@@ -485,6 +510,7 @@ impl<const N: usize> Runner<N> {
     /// is ordered killed or, for a non-poststop task, the allocation is stopping (§3.6).
     fn start_ready(&mut self) -> bool {
         let stopping = self.alloc.desired_status().is_terminal();
+        let exceeded = self.max_run == MaxRun::Exceeded;
         let mut changed = false;
         for index in 0..self.slots.len() {
             let Some(task) = self.alloc.tasks.get(index) else {
@@ -492,6 +518,7 @@ impl<const N: usize> Runner<N> {
             };
             let allowed = self.coordinator.allows(Stage::of(task))
                 && !task.kill_ordered
+                && !exceeded
                 && (!stopping || task.role.is_poststop());
             if allowed && self.place_of(index) == Place::Waiting {
                 self.set_place(index, Place::Starting { killed: false });

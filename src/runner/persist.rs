@@ -1,14 +1,15 @@
 //! Persist and restore after an agent restart (reference §5), through postcard into
 //! caller storage (feature `serde`).
 //!
-//! Layout, element after element as postcard writes them: a version byte (1); the
+//! Layout, element after element as postcard writes them: a version byte (2); the
 //! group (job type `u8`: service 0, batch 1, system 2, sysbatch 3; shutdown delay and
 //! max kill timeout `i64`); arrived `bool`; the group delay (`u8` not begun 0 / until 1 /
-//! done 2, then `i64`); no-shutdown-delay `bool`; the jitter state `u64`; the task count
-//! `u64`; per task its restart policy (attempts `u32`, interval and delay `i64`, mode
-//! `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown delay
-//! `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`; then the allocation in
-//! its own compact format. As in Nomad (§5.1), restart counts, delays in progress and
+//! done 2, then `i64`); no-shutdown-delay `bool`; the jitter state `u64`; the
+//! `max_run_duration` (`i64`, then `u8` off 0 / until 1 / exceeded 2, then `i64`); the
+//! task count `u64`; per task its restart policy (attempts `u32`, interval and delay
+//! `i64`, mode `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown
+//! delay `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`, dropped by an
+//! update `bool`; then the allocation in its own compact format. As in Nomad (§5.1), restart counts, delays in progress and
 //! the coordinator's state are not persisted: they are rebuilt at restore.
 
 use heapless::Vec;
@@ -22,15 +23,15 @@ use crate::restart::{JobType, RestartMode, RestartPolicy, RestartTracker};
 use super::coordinator::Coordinator;
 use super::slot::{Place, Slot, StopReason, TaskConfig};
 use super::spec::{GroupSpec, SignalName};
-use super::{GroupDelay, Runner, RunnerError, Step};
+use super::{GroupDelay, MaxRun, Runner, RunnerError, Step};
 use crate::runner::jitter::XorShift;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// Bytes of the runner's own part for each task, at most (policy, timeouts, signal, flags).
-const TASK_MAX: usize = 5 + 10 + 10 + 1 + 10 + 1 + super::SIGNAL_CAPACITY + 10 + 1 + 1;
+const TASK_MAX: usize = 5 + 10 + 10 + 1 + 10 + 1 + super::SIGNAL_CAPACITY + 10 + 1 + 1 + 1;
 /// Bytes of the runner's header, at most.
-const HEADER_MAX: usize = 1 + 1 + 10 + 10 + 1 + 1 + 10 + 1 + 10 + 10;
+const HEADER_MAX: usize = 1 + 1 + 10 + 10 + 1 + 1 + 10 + 1 + 10 + 10 + 10 + 1 + 10;
 
 fn put<T: Serialize + ?Sized>(
     buf: &mut [u8],
@@ -94,6 +95,16 @@ impl<const N: usize> Runner<N> {
         put(buf, &mut at, &delay_at)?;
         put(buf, &mut at, &self.no_shutdown_delay)?;
         put(buf, &mut at, &self.jitter.0)?;
+        let (max_run_code, max_run_at) = match self.max_run {
+            MaxRun::Off => (0u8, 0i64),
+            MaxRun::Until(until) => (1, until),
+            MaxRun::Exceeded => (2, 0),
+        };
+        put(
+            buf,
+            &mut at,
+            &(self.group.max_run_duration, max_run_code, max_run_at),
+        )?;
         put(buf, &mut at, &(self.slots.len() as u64))?;
         for slot in &self.slots {
             let policy = &slot.config.restart;
@@ -110,6 +121,7 @@ impl<const N: usize> Runner<N> {
             put(buf, &mut at, slot.config.kill_signal.as_str())?;
             put(buf, &mut at, &slot.config.shutdown_delay)?;
             put(buf, &mut at, &(slot.setup_done, slot.killing_recorded))?;
+            put(buf, &mut at, &slot.dropped)?;
         }
         let rest = buf.get_mut(at..).ok_or(RunnerError::BufferTooSmall)?;
         let used = self
@@ -149,6 +161,13 @@ impl<const N: usize> Runner<N> {
         };
         let no_shutdown_delay: bool = take(&mut rest)?;
         let jitter: u64 = take(&mut rest)?;
+        let max_run = match take::<(i64, u8, i64)>(&mut rest)? {
+            (duration, 0, 0) => (duration, MaxRun::Off),
+            (duration, 1, until) => (duration, MaxRun::Until(until)),
+            (duration, 2, 0) => (duration, MaxRun::Exceeded),
+            _ => return Err(RunnerError::Corrupt),
+        };
+        group.max_run_duration = max_run.0;
         let count: u64 = take(&mut rest)?;
         let mut slots: Vec<Slot, N> = Vec::new();
         for _ in 0..count {
@@ -172,6 +191,7 @@ impl<const N: usize> Runner<N> {
                 .map_err(|_| RunnerError::Corrupt)?;
             let shutdown_delay: i64 = take(&mut rest)?;
             let (setup_done, killing_recorded): (bool, bool) = take(&mut rest)?;
+            let dropped: bool = take(&mut rest)?;
             let slot = Slot {
                 config: TaskConfig {
                     restart,
@@ -183,6 +203,7 @@ impl<const N: usize> Runner<N> {
                 place: Place::Waiting,
                 setup_done,
                 killing_recorded,
+                dropped,
             };
             slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
         }
@@ -214,6 +235,10 @@ impl<const N: usize> Runner<N> {
             );
         }
         self.alloc = alloc;
+        // The forced status is the runner's to carry (the allocation's own format has
+        // no place for it); set as it was, so the modify index is the one persisted.
+        self.alloc.max_run_exceeded = max_run.1 == MaxRun::Exceeded;
+        self.max_run = max_run.1;
         self.slots = slots;
         self.group = group;
         self.arrived = true;
@@ -257,8 +282,7 @@ impl<const N: usize> Runner<N> {
                 } else if reattach {
                     self.set_place(index, Place::Running);
                 } else if killing {
-                    self.record(index, TaskEvent::killed(now));
-                    self.set_place(index, Place::Dead);
+                    self.record_killed(now, index);
                 } else if terminal {
                     self.end_run(index, now);
                 } else {

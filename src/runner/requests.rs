@@ -46,7 +46,7 @@ impl<const N: usize> Runner<N> {
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
-        if self.alloc.desired_status().is_terminal() {
+        if self.alloc.desired_status().is_terminal() || self.max_run_exceeded() {
             return Err(RunnerError::Stopping);
         }
         match target {

@@ -94,4 +94,7 @@ pub struct Slot {
     /// `Killing` was recorded: a task is told it is being killed once (contract,
     /// orders rule 6; reference §3.8).
     pub(crate) killing_recorded: bool,
+    /// An allocation update no longer has the task (reference §2.6): it is killed and
+    /// its `Killed` carries `update missing task` and fails it.
+    pub(crate) dropped: bool,
 }

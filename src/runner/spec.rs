@@ -16,7 +16,8 @@ pub const DEFAULT_MAX_KILL_TIMEOUT: i64 = 30_000_000_000;
 pub type SignalName = String<SIGNAL_CAPACITY>;
 
 /// The group-level settings: the job type (it decides whether a successful exit is
-/// restarted), the group `shutdown_delay` and the agent's `max_kill_timeout`.
+/// restarted), the group `shutdown_delay`, the agent's `max_kill_timeout` and the
+/// allocation's `max_run_duration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct GroupSpec {
@@ -27,17 +28,28 @@ pub struct GroupSpec {
     pub shutdown_delay: i64,
     /// The agent's `max_kill_timeout` (ns): every kill timeout is clamped to it (§4).
     pub max_kill_timeout: i64,
+    /// `max_run_duration` (ns; 0 for none), for batch and sysbatch jobs only, as in
+    /// Nomad 2.0.3+ (reference §3.3–§3.5): measured from the allocation's arrival; when
+    /// it passes, the allocation is `complete` and every task is killed, poststop
+    /// tasks first so that they never start. Ignored for service and system jobs.
+    pub max_run_duration: i64,
 }
 
 impl GroupSpec {
-    /// A group of a job of type `job_type`, with no group shutdown delay and Nomad's
-    /// default `max_kill_timeout`.
+    /// A group of a job of type `job_type`, with no group shutdown delay, Nomad's
+    /// default `max_kill_timeout` and no `max_run_duration`.
     pub const fn new(job_type: JobType) -> Self {
         Self {
             job_type,
             shutdown_delay: 0,
             max_kill_timeout: DEFAULT_MAX_KILL_TIMEOUT,
+            max_run_duration: 0,
         }
+    }
+
+    /// Whether `max_run_duration` applies: set, and a batch or sysbatch job.
+    pub(crate) const fn has_max_run(&self) -> bool {
+        self.max_run_duration > 0 && matches!(self.job_type, JobType::Batch | JobType::Sysbatch)
     }
 }
 

@@ -2,48 +2,65 @@
 //! (reference §2.3, §4).
 
 use super::slot::Place;
-use super::{Action, GroupDelay, Runner, RunnerError, Step};
+use super::{Action, GroupDelay, MaxRun, Runner, RunnerError, Step};
+
+/// Which timer is due.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// A task's (restart delay, shutdown delay, kill timeout).
+    Task(usize),
+    /// The group shutdown delay.
+    GroupDelay,
+    /// The allocation's `max_run_duration`.
+    MaxRun,
+}
 
 impl<const N: usize> Runner<N> {
     /// The clock reached `now`: every timer due fires, in deadline order (ties in task
-    /// order, the group shutdown delay last), then the alloc runner's pass. A restart
-    /// delay over sends the task back to its gate; a shutdown delay over sends the stop;
-    /// a kill timeout passed sends the force-kill. Nothing due changes nothing.
+    /// order, then the group shutdown delay, then `max_run_duration`), then the alloc
+    /// runner's pass. A restart delay over sends the task back to its gate; a shutdown
+    /// delay over sends the stop; a kill timeout passed sends the force-kill;
+    /// `max_run_duration` passed kills the allocation. Nothing due changes nothing.
     pub fn tick(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
         self.begin();
-        // Fire the earliest due timer until none is due: at most one per task and the
-        // group's, so the loop is bounded.
-        for _ in 0..=N {
-            let Some(index) = self.earliest_due(now) else {
-                break;
-            };
-            match index {
-                Some(task) => self.fire(now, task),
-                None => self.group_delay = GroupDelay::Done,
+        // Fire the earliest due timer until none is due: at most one per task, the
+        // group's and the max run's, so the loop is bounded.
+        for _ in 0..N.saturating_add(2) {
+            match self.earliest_due(now) {
+                None => break,
+                Some(Due::Task(task)) => self.fire(now, task),
+                Some(Due::GroupDelay) => self.group_delay = GroupDelay::Done,
+                Some(Due::MaxRun) => self.exceed_max_run(),
             }
         }
         Ok(self.end(now))
     }
 
-    /// The earliest due timer: `Some(Some(task))`, `Some(None)` for the group's delay.
-    fn earliest_due(&self, now: i64) -> Option<Option<usize>> {
-        let mut best: Option<(i64, Option<usize>)> = None;
-        for (index, slot) in self.slots.iter().enumerate() {
-            if let Some(at) = slot.place.deadline() {
-                if at <= now && best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, Some(index)));
-                }
-            }
-        }
-        if let GroupDelay::Until(at) = self.group_delay {
+    /// The earliest due timer, ties in the order of [`tick`](Self::tick).
+    fn earliest_due(&self, now: i64) -> Option<Due> {
+        let tasks = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| Some((slot.place.deadline()?, Due::Task(index))));
+        let group = match self.group_delay {
+            GroupDelay::Until(at) => Some((at, Due::GroupDelay)),
+            _ => None,
+        };
+        let max_run = match self.max_run {
+            MaxRun::Until(at) => Some((at, Due::MaxRun)),
+            _ => None,
+        };
+        let mut best: Option<(i64, Due)> = None;
+        for (at, due) in tasks.chain(group).chain(max_run) {
             if at <= now && best.is_none_or(|(b, _)| at < b) {
-                best = Some((at, None));
+                best = Some((at, due));
             }
         }
-        best.map(|(_, which)| which)
+        best.map(|(_, due)| due)
     }
 
     fn fire(&mut self, now: i64, index: usize) {
