@@ -11,10 +11,10 @@
 #   of a full task state and of a full allocation, tens of thousands of decodes, which did
 #   not finish in 8 minutes under Miri; `every_truncation_is_an_error` in the wire tests
 #   covers the by-value decoders the same way, and the in-place ones share their code.
-# - `every_scenario_file_gives_nomads_history_state_and_status` and
-#   `invariants_hold_after_every_step` (the runner's 56 scenario files through the
-#   harness, and its proptest): minutes each when interpreted; the runner has no unsafe
-#   code, and tests/runner.rs (run here) covers the same paths.
+# - `sequences::*` and `invariants_hold_after_every_step` (the runner's scenario files
+#   through the harness, one test each, and its proptest): minutes in all when
+#   interpreted; the runner has no unsafe code, and tests/runner.rs (run here) covers
+#   the same paths.
 # proptest cases are cut to PROPTEST_CASES (default 8): each case is interpreted, and Miri
 # checks the code paths, not the number of inputs. Miri isolation is disabled only so
 # proptest can read its environment and the clock for its timeouts.
@@ -38,5 +38,5 @@ cargo +nightly miri test --lib --tests -- \
     --skip restart::tracker::tests::extreme_values_never_panic \
     --skip every_truncation_leaves_the_allocation_slot_empty \
     --skip every_truncation_or_extension_leaves_the_task_slot_new \
-    --skip every_scenario_file_gives_nomads_history_state_and_status \
+    --skip sequences:: \
     --skip invariants_hold_after_every_step
