@@ -1153,6 +1153,53 @@ mod restore {
     }
 
     #[test]
+    fn restore_keeps_a_dropped_task_dropped() {
+        let mut sim = Sim::new(
+            JobType::Service,
+            &[
+                task("web", Role::main(), policy(2, MIN, SEC)),
+                task("api", Role::main(), policy(2, MIN, SEC)),
+            ],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        sim.start(2, "api");
+        let web = sim.i("web");
+        sim.go(SEC, |r| r.drop_task(SEC, web));
+        assert_eq!(
+            restored(&mut sim, 2 * SEC, &[true, true], None),
+            vec![cmd("web", "Stop")],
+            "the stop is sent again"
+        );
+        sim.exit(3 * SEC, "web", Exit::signal(130, 2));
+        assert_eq!(sim.events("web"), "R TS St T Kd");
+        assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+    }
+
+    #[test]
+    fn restore_keeps_the_max_run_deadline_and_its_forced_status() {
+        let mut sim = Sim::with_group(
+            max_run_group(JobType::Batch, 10 * SEC),
+            &[task("web", Role::main(), policy(0, MIN, 0))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        restored(&mut sim, SEC, &[true], None);
+        assert_eq!(sim.runner.next_wake(), Some(10 * SEC));
+        assert_eq!(sim.tick(10 * SEC), vec![cmd("web", "Stop")]);
+        let index = sim.runner.allocation().modify_index();
+        restored(&mut sim, 11 * SEC, &[true], None);
+        assert_eq!(sim.status(), ClientStatus::Complete);
+        assert_eq!(
+            sim.runner.allocation().client_description(),
+            "allocation exceeded max_run_duration"
+        );
+        assert_eq!(sim.runner.allocation().modify_index(), index);
+        sim.exit(12 * SEC, "web", Exit::signal(130, 2));
+        assert_eq!(sim.events("web"), "R TS St K T Kd");
+    }
+
+    #[test]
     fn restore_running_reattached_keeps_running_without_an_event() {
         let mut sim = Sim::new(
             JobType::Batch,

@@ -56,7 +56,7 @@ fn role(code: u8) -> Role {
 
 const NAMES: [&str; 5] = ["a", "b", "c", "d", "e"];
 
-fn build(job: u8, group_delay: bool, tasks: &[TaskGen]) -> Runner<5> {
+fn build(job: u8, group_delay: bool, max_run: i64, tasks: &[TaskGen]) -> Runner<5> {
     let job = [
         JobType::Service,
         JobType::Batch,
@@ -65,6 +65,7 @@ fn build(job: u8, group_delay: bool, tasks: &[TaskGen]) -> Runner<5> {
     ][job as usize % 4];
     let group = GroupSpec {
         shutdown_delay: if group_delay { SEC } else { 0 },
+        max_run_duration: max_run * SEC,
         ..GroupSpec::new(job)
     };
     let mut runner = Runner::new(group);
@@ -116,6 +117,11 @@ impl World {
             match c.action {
                 Action::Start => {
                     prop_assert_eq!(d, Driver::Idle, "started twice without an exit between");
+                    prop_assert_ne!(
+                        self.runner.allocation().client_description(),
+                        "allocation exceeded max_run_duration",
+                        "a start after max_run_duration passed"
+                    );
                     let task = self.runner.allocation().task_at(c.task).unwrap();
                     if task.role().is_poststop() {
                         let others_dead = self
@@ -191,7 +197,7 @@ impl World {
         let i = task % self.driver.len();
         let now = self.now;
         let driver = self.driver[i];
-        match kind % 10 {
+        match kind % 12 {
             0 => {
                 // The clock: to the next wake-up, if any; every due timer fires.
                 if let Some(wake) = self.runner.next_wake() {
@@ -209,7 +215,7 @@ impl World {
                     }
                 }
             }
-            1 | 2 => match detail % 5 {
+            1 | 2 => match detail % 7 {
                 // The driver answers a start.
                 0 => {
                     let step = PrestartStep::TaskDirBuilt;
@@ -227,11 +233,30 @@ impl World {
                             .map(|s| s.commands.to_vec())
                     })?;
                 }
-                _ => {
+                4 => {
                     let step = PrestartStep::ArtifactFailed { error: "404" };
                     self.apply_as(i, Driver::Idle, |r| {
                         r.prestart(now, i, step).map(|s| s.commands.to_vec())
                     })?;
+                }
+                5 => {
+                    // A template blocks the start: the task stays starting.
+                    let step = PrestartStep::TemplateBlocked {
+                        message: "Missing: vault.read(a)",
+                    };
+                    self.apply(|r| r.prestart(now, i, step).map(|s| s.commands.to_vec()))?;
+                }
+                _ => {
+                    let step = PrestartStep::HookKilled {
+                        message: "vault: no token",
+                    };
+                    let accepted = self.apply_as(i, Driver::Idle, |r| {
+                        r.prestart(now, i, step).map(|s| s.commands.to_vec())
+                    })?;
+                    prop_assert!(
+                        !accepted || self.runner.place(i) == Some(Place::Dead),
+                        "a hook's kill ends the task"
+                    );
                 }
             },
             3 | 4 => {
@@ -301,6 +326,27 @@ impl World {
             8 => {
                 // Time passes without a timer (a report comes later).
                 self.now = now.saturating_add(i64::from(detail) * SEC / 4);
+            }
+            10 => {
+                let accepted = self.apply(|r| r.reconnected(now).map(|s| s.commands.to_vec()))?;
+                prop_assert!(accepted, "a reconnect of an arrived allocation is accepted");
+            }
+            11 if detail % 4 == 0 => {
+                // An update no longer has the task: it ends dead and failed.
+                let accepted = self.apply(|r| r.drop_task(now, i).map(|s| s.commands.to_vec()))?;
+                let place = self.runner.place(i);
+                prop_assert!(
+                    !accepted
+                        || place != Some(Place::Dead)
+                        || self
+                            .runner
+                            .allocation()
+                            .task_at(i)
+                            .unwrap()
+                            .state()
+                            .failed(),
+                    "a dropped task that ended is failed"
+                );
             }
             _ => {
                 // Nonsense, and a start abandoned after a stop.
@@ -389,10 +435,11 @@ proptest! {
     fn invariants_hold_after_every_step(
         job in 0u8..4,
         group_delay in any::<bool>(),
+        max_run in prop_oneof![Just(0i64), 1i64..6],
         tasks in prop::collection::vec(task_gen(), 1..=5),
         moves in prop::collection::vec((any::<u8>(), 0usize..5, any::<u8>()), 0..80),
     ) {
-        let mut world = World { runner: build(job, group_delay, &tasks), driver: vec![Driver::Idle; tasks.len()], now: 0 };
+        let mut world = World { runner: build(job, group_delay, max_run, &tasks), driver: vec![Driver::Idle; tasks.len()], now: 0 };
         let commands = world.runner.arrive(0).unwrap().commands.to_vec();
         world.commands(commands)?;
         world.check()?;

@@ -6,15 +6,8 @@
 //! cargo run --release --example simulate            # the built-in seed scenario
 //! ```
 //!
-//! FILE is one JSON object: `Job` (Nomad's job JSON: `Type`, `TaskGroups` with one
-//! group: `Name`, `RestartPolicy`, `ShutdownDelay`, `Tasks` with `Name`, `Leader`,
-//! `Lifecycle`, `RestartPolicy`, `KillTimeout`, `KillSignal`, `ShutdownDelay`,
-//! `Artifacts`; durations in ns; unknown fields ignored), `Start` (unix ns), `Runs` (per
-//! task, what its successive starts do, the last repeating) and `Requests` (stop/evict,
-//! restart, signal, agent restart, each `At` ns after the start). Stdout: `Timeline`,
+//! FILE is one JSON object; `--help` prints its format ([`HELP`]). Stdout: `Timeline`,
 //! `History` (per task, every event type, oldest first) and `Allocation` (Nomad's JSON).
-//! A task missing from an agent restart's `Reattach` reattaches. A refused request
-//! appears in the `Timeline` as `{"Time", "Refused": "<the request>", "Reason"}`.
 //! Malformed input: a message naming the field on stderr, exit status 2.
 
 mod engine;
@@ -47,7 +40,53 @@ const BUILT_IN: &str = r#"{
   "Requests": [{"At": 600000000000, "Desired": "stop"}]
 }"#;
 
+/// The input format, as `--help` prints it.
+const HELP: &str = r#"usage: simulate [FILE.json | --help]
+
+Plays the runtime around the allocation runner (driver, clock, agent restarts) and
+prints one JSON document: "Timeline" (events, commands, client status changes and
+refused requests, in time order), "History" (per task, every event Type, oldest
+first) and "Allocation" (Nomad's allocation JSON). Without FILE it runs the seed
+document's job (group cache, task redis). FILE is one JSON object:
+
+  "Job": {"Type": "service"|"batch"|"system"|"sysbatch", "MaxRunDuration": NS,
+          "TaskGroups": [{"Name", "RestartPolicy": {"Attempts", "Interval", "Delay",
+          "Mode"}, "ShutdownDelay", "MaxRunDuration", "Tasks": [{"Name", "Leader",
+          "Lifecycle": {"Hook", "Sidecar"}, "RestartPolicy", "KillTimeout",
+          "KillSignal", "ShutdownDelay", "Artifacts"}]}]}
+      Nomad's job JSON names, durations in ns, unknown fields ignored; one group.
+      MaxRunDuration (group, else job) applies to batch and sysbatch jobs.
+  "Start": NS                     unix ns when the allocation arrives
+  "Desired": "stop"|"evict"       optional: already stopped when it arrives
+  "SetupFailure": "TEXT"          optional: an alloc prerun hook fails first
+  "Runs": {"TASK": [RUN, ...]}    what each start does; the last entry repeats;
+                                  a task without an entry runs until stopped
+      {"Exit": CODE, "After": NS, "Signal": N, "OOMKilled": BOOL}
+      {"UntilStopped": true, "StopTakes": NS}
+      {"StartError": "TEXT", "Recoverable": BOOL}     Driver Failure
+      {"PrestartError": "TEXT", "Recoverable": BOOL}  Task hook failed
+      {"ArtifactError": "TEXT"}                       Failed Artifact Download
+      {"HookKill": "TEXT"}          a prestart hook (Vault) kills it: Killing, failed
+      any RUN may add "Blocks": NS | true (its prestart work blocks NS, or until
+      stopped: a Vault token, a template's data) and "Template": "TEXT" (the
+      template hook records Template with TEXT while it blocks); a RUN of only
+      "Blocks" then runs until stopped
+  "Requests": [REQUEST, ...]      each "At": NS after Start
+      {"At", "Desired": "stop"|"evict", "NoShutdownDelay": BOOL}
+      {"At", "Restart": "TASK"|"running"|"all", "Failure": BOOL}
+      {"At", "Signal": "TASK", "Name": "SIGHUP"}
+      {"At", "AgentRestart": true, "Reattach": {"TASK": BOOL}, "Desired": "stop"}
+      {"At", "Reconnect": true}     the client reconnects: Reconnected on every task
+      {"At", "UpdateDrops": "TASK"} an allocation update no longer has the task
+
+A refused request appears in the Timeline as {"Time", "Refused", "Reason"}.
+Malformed input: a message naming the field on stderr, exit status 2."#;
+
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("--help") {
+        println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let input = match std::env::args().nth(1) {
         None => {
             eprintln!(

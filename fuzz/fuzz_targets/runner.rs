@@ -38,6 +38,8 @@ enum Input {
     Stop(i64, bool, String, bool),
     Tick(i64),
     SetupFailed(i64, String),
+    Reconnected(i64),
+    DropTask(i64, usize),
     /// The clock reaches the next wake-up.
     Wake,
     Restore(i64, Vec<bool>, u8),
@@ -48,6 +50,7 @@ enum Input {
 struct Case {
     job: u8,
     group_delay: i64,
+    max_run: i64,
     seed: u64,
     tasks: Vec<FTask>,
     inputs: Vec<Input>,
@@ -78,7 +81,11 @@ fn spec(t: &FTask) -> TaskSpec<'_> {
 
 fuzz_target!(|case: Case| {
     let job = [JobType::Service, JobType::Batch, JobType::System, JobType::Sysbatch][usize::from(case.job % 4)];
-    let group = GroupSpec { shutdown_delay: case.group_delay, ..GroupSpec::new(job) };
+    let group = GroupSpec {
+        shutdown_delay: case.group_delay,
+        max_run_duration: case.max_run,
+        ..GroupSpec::new(job)
+    };
     let mut runner: Box<Runner<4>> = Box::new(Runner::new(group));
     runner.seed_jitter(case.seed);
     for task in case.tasks.iter().take(6) {
@@ -93,11 +100,13 @@ fuzz_target!(|case: Case| {
         let result = match input {
             Input::Arrive(t) => runner.arrive(*t).map(|_| ()),
             Input::Prestart(t, i, k, text, rec) => {
-                let step = match k % 4 {
+                let step = match k % 6 {
                     0 => PrestartStep::TaskDirBuilt,
                     1 => PrestartStep::DownloadingArtifacts,
                     2 => PrestartStep::ArtifactFailed { error: text },
-                    _ => PrestartStep::HookFailed { message: text, recoverable: *rec },
+                    3 => PrestartStep::HookFailed { message: text, recoverable: *rec },
+                    4 => PrestartStep::TemplateBlocked { message: text },
+                    _ => PrestartStep::HookKilled { message: text },
                 };
                 runner.prestart(*t, *i, step).map(|_| ())
             }
@@ -122,6 +131,8 @@ fuzz_target!(|case: Case| {
             }
             Input::Tick(t) => runner.tick(*t).map(|_| ()),
             Input::SetupFailed(t, text) => runner.setup_failed(*t, text).map(|_| ()),
+            Input::Reconnected(t) => runner.reconnected(*t).map(|_| ()),
+            Input::DropTask(t, i) => runner.drop_task(*t, *i).map(|_| ()),
             Input::Wake => match runner.next_wake() {
                 Some(t) => runner.tick(t).map(|_| ()),
                 None => Ok(()),

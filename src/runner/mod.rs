@@ -74,6 +74,25 @@
 //!   before it arrives does not run: its tasks end with only `Received`.
 //! - **Allocation setup failure** (§2.8, [`setup_failed`](Runner::setup_failed)):
 //!   before any task started, every task records `Setup Failure` and ends failed.
+//! - **Blocking prestart work** (§2.2): a hook that waits (the Vault token, a template's
+//!   data) keeps the task told to start and `pending`: the runtime reports nothing, or
+//!   [`PrestartStep::TemplateBlocked`] (`Template` with the missing keys), until it
+//!   reports the next step. Meanwhile a restart or signal is refused (`Task not
+//!   running`) and a kill sends a stop, which the runtime answers with
+//!   [`start_cancelled`](Runner::start_cancelled): dead, no further event.
+//!   [`PrestartStep::HookKilled`] (the Vault hook's unrecoverable error) records
+//!   `Killing` that fails the task, which ends.
+//! - **max_run_duration** (§3.3–§3.5, v2.0.3+, batch and sysbatch,
+//!   [`GroupSpec::max_run_duration`]): a timer armed at the arrival; when it passes,
+//!   the status is forced `complete` with `allocation exceeded max_run_duration`
+//!   (winning over a failed task), poststop tasks are killed first so they never
+//!   start, then the others in the kill order, each `Killing` with that display
+//!   message and no cause event.
+//! - **An update without a task** (§2.6, [`drop_task`](Runner::drop_task)): the task is
+//!   killed and ends dead and failed, its `Killed` carrying `update missing task`; the
+//!   others then see a failed sibling.
+//! - **Reconnect** (§3.7, [`reconnected`](Runner::reconnected)): every task records
+//!   `Reconnected` at one time, no state changes, the status is the tasks' again.
 //! - **Requests** (§2.5, §3.7): restarting a running task records `Restart Signaled`,
 //!   stops it with its kill signal and timeout (no shutdown delay) and restarts it at
 //!   once through the tracker (`failure` makes it count against the policy). `running`
@@ -104,12 +123,18 @@
 //! input recorded its events. Where the contract refuses what Nomad
 //! would record, the contract wins: an exit during the shutdown delay records
 //! `Terminated` and `Killed` (not a restart decision); a reattach that fails for a
-//! system job records `Failed Restoring Task` like any other job.
+//! system job records `Failed Restoring Task` like any other job; an update without a
+//! running task records its failing `Killed` once, after `Terminated` (Nomad: `Killed`,
+//! `Terminated`, `Killed`, §2.6), and one without a dead task is refused
+//! ([`RunnerError::TaskDead`]: Nomad would fail a completed task). A hook that kills a
+//! task already told `Killing` records nothing more (one `Killing`). The
+//! `max_run_duration` kill waits the group `shutdown_delay` first, like every
+//! `killTasks` (§3.3 step 1), and kills poststop tasks without waiting for them.
 //!
 //! # Memory and stack
 //!
 //! A `Runner<N>` is one fixed-size value, buildable in a `const` context so it can live
-//! in a `static` (see `tests/size_budget.rs`: 15,312 bytes for `N = 8`, of which the
+//! in a `static` (see `tests/size_budget.rs`: 15,336 bytes for `N = 8`, of which the
 //! allocation is 13,624); commands are written into a buffer inside it (at most `N` per
 //! input: a task gets at most one command per input) and lent out in the [`Step`]. No
 //! input moves the allocation or a task state through a frame, with one exception:

@@ -541,6 +541,7 @@ fn exercise_runner(sink: &mut Sink) {
         .unwrap_or(JobType::System);
     let mut group = GroupSpec::new(job);
     group.shutdown_delay = black_box(4);
+    group.max_run_duration = black_box(30);
     let mut runner: Runner<4> = black_box(Runner::new(group));
     runner.seed_jitter(black_box(9));
     let roles = [
@@ -579,7 +580,7 @@ fn exercise_runner(sink: &mut Sink) {
         let i = usize::from(black_box(step) % 5);
         let now = t.saturating_add(i64::from(step));
         let text = black_box("boom");
-        let result = match step % 12 {
+        let result = match step % 16 {
             0 => runner.prestart(now, i, PrestartStep::TaskDirBuilt),
             1 => runner.prestart(now, i, PrestartStep::DownloadingArtifacts),
             2 => runner.prestart(now, i, PrestartStep::ArtifactFailed { error: text }),
@@ -615,6 +616,10 @@ fn exercise_runner(sink: &mut Sink) {
             9 => runner.stop(now, DesiredStatus::Evict, text, black_box(step % 2 == 0)),
             10 => runner.start_cancelled(now, i),
             11 if step == 11 => runner.setup_failed(now, text),
+            12 => runner.prestart(now, i, PrestartStep::TemplateBlocked { message: text }),
+            13 => runner.prestart(now, i, PrestartStep::HookKilled { message: text }),
+            14 => runner.reconnected(now),
+            15 => runner.drop_task(now, i),
             _ => runner.tick(runner.next_wake().unwrap_or(now)),
         };
         seen(sink, result);
