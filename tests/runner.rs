@@ -1092,6 +1092,58 @@ fn coordinator_poststart_starts_after_main() {
 }
 
 #[test]
+fn coordinator_prestart_runs_before_main() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("side", Role::prestart(true), policy(0, MIN, 0)),
+            task("init", Role::prestart(false), policy(0, MIN, 0)),
+        ],
+    );
+    assert_eq!(
+        sim.arrive(0),
+        vec![cmd("side", "Start"), cmd("init", "Start")],
+        "all pending: prestart; web blocked"
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Prestart);
+    sim.start(1, "side");
+    sim.start(2, "init");
+    assert_eq!(
+        sim.runner.coordinator(),
+        Coordinator::Prestart,
+        "init running: same"
+    );
+    assert_eq!(
+        sim.exit(SEC, "init", Exit::code(0)),
+        vec![cmd("web", "Start")]
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Main);
+    assert!(!Coordinator::Main.allows(allocstate::runner::Stage::PrestartEphemeral));
+}
+
+#[test]
+fn coordinator_main_runs_after_many_init_tasks() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("main-0", Role::main(), policy(0, MIN, 0)),
+            task("init-0", Role::prestart(false), policy(0, MIN, 0)),
+            task("init-1", Role::prestart(false), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "init-0");
+    sim.start(2, "init-1");
+    assert_eq!(sim.exit(SEC, "init-0", Exit::code(0)), vec![]);
+    assert_eq!(
+        sim.exit(2 * SEC, "init-1", Exit::code(0)),
+        vec![cmd("main-0", "Start")]
+    );
+    assert_eq!(sim.runner.coordinator(), Coordinator::Main);
+}
+
+#[test]
 fn restart_of_a_stopping_alloc_is_refused() {
     let mut sim = Sim::new(
         JobType::Service,
@@ -1150,6 +1202,115 @@ mod restore {
                 )
             })
             .collect()
+    }
+
+    /// `CO:Restore` (COT:TestCoordinator_Restore subtests): the tasks are brought to the
+    /// states listed, the agent restarts with every running task reattached, and the
+    /// coordinator is rebuilt from those states, skipping `init`.
+    fn coordinator_after_restore(
+        tasks: &[TaskSpec<'_>],
+        bring: impl FnOnce(&mut Sim),
+    ) -> (Coordinator, Vec<(String, &'static str)>) {
+        let mut sim = Sim::new(JobType::Service, tasks);
+        sim.arrive(0);
+        bring(&mut sim);
+        let reattach: Vec<bool> = (0..tasks.len())
+            .map(|i| sim.runner.place(i) == Some(allocstate::runner::Place::Running))
+            .collect();
+        let commands = restored(&mut sim, 100 * SEC, &reattach, None);
+        (sim.runner.coordinator(), commands)
+    }
+
+    fn pe_ps_main() -> [TaskSpec<'static>; 3] {
+        [
+            task("pre_ephemeral", Role::prestart(false), policy(0, MIN, 0)),
+            task("pre_side", Role::prestart(true), policy(0, MIN, 0)),
+            task("main", Role::main(), policy(0, MIN, 0)),
+        ]
+    }
+
+    #[test]
+    fn coordinator_restore_prestart_ephemeral_running() {
+        let (state, commands) = coordinator_after_restore(&pe_ps_main(), |sim| {
+            sim.start(1, "pre_ephemeral");
+            sim.start(2, "pre_side");
+        });
+        assert_eq!(state, Coordinator::Prestart);
+        assert_eq!(commands, vec![], "main stays blocked");
+    }
+
+    #[test]
+    fn coordinator_restore_prestart_ephemeral_complete() {
+        let (state, commands) = coordinator_after_restore(&pe_ps_main(), |sim| {
+            sim.start(1, "pre_ephemeral");
+            sim.start(2, "pre_side");
+            sim.exit(SEC, "pre_ephemeral", Exit::code(0));
+        });
+        assert_eq!(state, Coordinator::Main);
+        assert_eq!(commands, vec![cmd("main", "Start")]);
+    }
+
+    #[test]
+    fn coordinator_restore_main_running() {
+        let (state, commands) =
+            coordinator_after_restore(&[task("main", Role::main(), policy(0, MIN, 0))], |sim| {
+                sim.start(1, "main")
+            });
+        assert_eq!(state, Coordinator::WaitAlloc);
+        assert_eq!(commands, vec![]);
+    }
+
+    #[test]
+    fn coordinator_restore_poststart_with_sidecar() {
+        let tasks = [
+            task("main", Role::main(), policy(0, MIN, 0)),
+            task("post_ephemeral", Role::poststart(false), policy(0, MIN, 0)),
+            task("post_side", Role::poststart(true), policy(0, MIN, 0)),
+        ];
+        let (state, commands) = coordinator_after_restore(&tasks, |sim| {
+            sim.start(1, "main");
+            sim.start(2, "post_ephemeral");
+            sim.start(2, "post_side");
+            sim.exit(SEC, "post_ephemeral", Exit::code(0));
+        });
+        assert_eq!(state, Coordinator::WaitAlloc);
+        assert!(state.allows(allocstate::runner::Stage::PoststartSidecar));
+        assert!(!state.allows(allocstate::runner::Stage::PoststartEphemeral));
+        assert_eq!(commands, vec![]);
+    }
+
+    #[test]
+    fn coordinator_restore_poststop_running() {
+        let tasks = [
+            task("main", Role::main(), policy(0, MIN, 0)),
+            task("poststop", Role::poststop(), policy(0, MIN, 0)),
+        ];
+        let (state, commands) = coordinator_after_restore(&tasks, |sim| {
+            sim.start(1, "main");
+            sim.exit(SEC, "main", Exit::code(0));
+            sim.start(2 * SEC, "poststop");
+        });
+        assert_eq!(state, Coordinator::Poststop);
+        assert_eq!(commands, vec![]);
+    }
+
+    #[test]
+    fn restore_lifecycle_hooks_reaches_poststart() {
+        let tasks = [
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("side", Role::prestart(true), policy(0, MIN, 0)),
+            task("init", Role::prestart(false), policy(0, MIN, 0)),
+            task("poststart", Role::poststart(false), policy(0, MIN, 0)),
+        ];
+        let (state, commands) = coordinator_after_restore(&tasks, |sim| {
+            sim.start(1, "init");
+            sim.start(1, "side");
+            sim.exit(SEC, "init", Exit::code(0));
+            sim.start(2 * SEC, "web");
+            // poststart was told to start; the agent restarts before it did.
+        });
+        assert_eq!(state, Coordinator::Poststart);
+        assert_eq!(commands, vec![cmd("poststart", "Start")]);
     }
 
     #[test]
