@@ -1608,23 +1608,48 @@ fn max_run_duration_stops_expired_alloc_possibly_before_start() {
 }
 
 #[test]
-fn max_run_duration_wins_over_a_failed_task_and_is_ignored_for_service_jobs() {
+fn max_run_duration_wins_over_a_failed_task_is_disarmed_on_completion_and_ignored_for_services() {
+    // A failed task while its sidecar is still being killed (slowly).
+    let side = TaskSpec {
+        kill_timeout: 20 * SEC,
+        ..task("side", Role::prestart(true), policy(0, MIN, 0))
+    };
     let mut sim = Sim::with_group(
         max_run_group(JobType::Batch, 10 * SEC),
-        &[
-            task("web", Role::main(), policy(0, MIN, 0)),
-            task("side", Role::prestart(true), policy(0, MIN, 0)),
-        ],
+        &[task("web", Role::main(), policy(0, MIN, 0)), side],
     );
     sim.arrive(0);
     sim.start(1, "side");
     sim.start(2, "web");
-    sim.exit(SEC, "web", Exit::code(1));
+    assert_eq!(
+        sim.exit(SEC, "web", Exit::code(1)),
+        vec![cmd("side", "Stop")]
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
-    sim.exit(2 * SEC, "side", Exit::signal(130, 2));
-    sim.tick(10 * SEC);
+    assert_eq!(sim.tick(10 * SEC), vec![], "side was already told to stop");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+    sim.exit(11 * SEC, "side", Exit::signal(130, 2));
+    assert_eq!(sim.events("side"), "R TS St STF K T Kd");
     assert_eq!(sim.status(), ClientStatus::Complete);
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
+
+    // An allocation that completes in time is not touched when the duration passes.
+    let mut sim = Sim::with_group(
+        max_run_group(JobType::Batch, 10 * SEC),
+        &[task("web", Role::main(), policy(0, MIN, 0))],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.exit(SEC, "web", Exit::code(0));
+    assert_eq!(
+        sim.runner.next_wake(),
+        None,
+        "disarmed once every task is dead"
+    );
+    assert_eq!(
+        sim.runner.allocation().client_description(),
+        "All tasks have completed"
+    );
 
     let mut sim = Sim::with_group(
         max_run_group(JobType::Service, SEC),

@@ -145,6 +145,7 @@ scenarios!(
     lifecycle_restart_stop_from_server,
     lifecycle_shutdown_order,
     mark_failed_kill,
+    max_run_duration_not_reached,
     max_run_duration_skips_poststop_tasks,
     max_run_duration_stops_expired_alloc,
     no_shutdown_delay,

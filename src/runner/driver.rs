@@ -210,7 +210,7 @@ impl<const N: usize> Runner<N> {
 
     /// A task killed before its process ran ends with no further event, unless an
     /// update dropped it: then `Killed` fails it (reference §2.6).
-    fn end_killed(&mut self, now: i64, index: usize) {
+    pub(super) fn end_killed(&mut self, now: i64, index: usize) {
         if self.is_dropped(index) {
             self.record_killed(now, index);
         } else {

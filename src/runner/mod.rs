@@ -445,6 +445,10 @@ impl<const N: usize> Runner<N> {
 
     fn end(&mut self, now: i64) -> Step<'_> {
         self.settle(now);
+        // An allocation that finished within its `max_run_duration` never exceeds it.
+        if self.is_finished() && matches!(self.max_run, MaxRun::Until(_)) {
+            self.max_run = MaxRun::Off;
+        }
         Step {
             wake: self.next_wake(),
             commands: &self.commands,

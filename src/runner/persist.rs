@@ -266,7 +266,7 @@ impl<const N: usize> Runner<N> {
             Phase::Dead => self.set_place(index, Place::Dead),
             Phase::Pending | Phase::Exited => {
                 if terminal || killing || phase == Phase::Exited {
-                    self.end_run(index, now);
+                    self.end_killed(now, index);
                 } else {
                     self.set_place(index, Place::Waiting);
                 }
