@@ -1000,6 +1000,39 @@ impl TaskEvent {
         .with_only_keys(Keys::annotation(0))
     }
 
+    /// `Killing` as a hook writes it when it kills its task (the Vault hook's
+    /// unrecoverable error, a template's fatal one): no kill timeout, failing the task,
+    /// with the hook's `display_message` (reference `runner-reference.md` §2.2, §4).
+    #[must_use]
+    pub fn hook_killing(time: i64, display_message: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Killing {
+                kill_timeout: 0,
+                kill_reason: "",
+            },
+        )
+        .with_only_keys(0)
+        .with_display_message(display_message)
+        .with_fails_task()
+    }
+
+    /// `Killed` for `kill_reason`, failing the task, as Nomad's task runner writes it when
+    /// an allocation update no longer has the task (`update missing task`, reference
+    /// `runner-reference.md` §2.6).
+    #[must_use]
+    pub fn killed_failing(time: i64, kill_reason: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Killed {
+                kill_error: "",
+                kill_reason,
+            },
+        )
+        .with_only_keys(Keys::annotation(1))
+        .with_fails_task()
+    }
+
     /// `Killed`, bare as Nomad's task runner writes it.
     #[must_use]
     pub fn killed(time: i64) -> TaskEvent {

@@ -309,6 +309,32 @@ fn mark_failed_kill_writes_kill_reason_and_fails_task() {
 }
 
 #[test]
+fn a_hooks_killing_writes_only_fails_task_and_its_message() {
+    let event = TaskEvent::hook_killing(1, "vault: failed to derive token");
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Type"], "Killing");
+    assert_eq!(out["KillTimeout"], 0);
+    assert_eq!(out["FailsTask"], true);
+    assert_eq!(out["DisplayMessage"], "vault: failed to derive token");
+    assert_eq!(out["Details"], json!({"fails_task": "true"}));
+    assert_eq!(read(out), event);
+}
+
+#[test]
+fn killed_for_an_update_missing_the_task_writes_its_reason_and_fails_task() {
+    let event = TaskEvent::killed_failing(1, "update missing task");
+    let out = serde_json::to_value(&event).unwrap();
+    assert_eq!(out["Type"], "Killed");
+    assert_eq!(out["KillReason"], "update missing task");
+    assert_eq!(out["FailsTask"], true);
+    assert_eq!(
+        out["Details"],
+        json!({"fails_task": "true", "kill_reason": "update missing task"})
+    );
+    assert_eq!(read(out), event);
+}
+
+#[test]
 fn alloc_signal_writes_only_the_signal_text() {
     let event = TaskEvent::signaling(1, "SIGUSR1");
     let out = serde_json::to_value(&event).unwrap();

@@ -145,15 +145,7 @@ impl<const N: usize> Runner<N> {
                     if let Some(slot) = self.slots.get_mut(index) {
                         slot.killing_recorded = true;
                     }
-                    // A hook's `Killing` carries no kill timeout (reference §4).
-                    let detail = Detail::Killing {
-                        kill_timeout: 0,
-                        kill_reason: "",
-                    };
-                    let event = TaskEvent::new(now, detail)
-                        .with_display_message(message)
-                        .with_fails_task();
-                    self.record(index, event);
+                    self.record(index, TaskEvent::hook_killing(now, message));
                     self.end_run(index, now);
                 }
             }

@@ -163,11 +163,7 @@ impl<const N: usize> Runner<N> {
     pub(super) fn record_killed(&mut self, now: i64, index: usize) {
         let dropped = self.slots.get(index).is_some_and(|slot| slot.dropped);
         let event = if dropped {
-            let detail = Detail::Killed {
-                kill_error: "",
-                kill_reason: UPDATE_MISSING_TASK,
-            };
-            TaskEvent::new(now, detail).with_fails_task()
+            TaskEvent::killed_failing(now, UPDATE_MISSING_TASK)
         } else {
             TaskEvent::killed(now)
         };

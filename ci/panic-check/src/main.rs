@@ -100,6 +100,8 @@ fn exercise_events(sink: &mut Sink) {
     black_box(TaskEvent::setup_failure(time, text));
     black_box(TaskEvent::sibling_task_failed(time, text));
     black_box(TaskEvent::mark_failed_kill(time, text));
+    black_box(TaskEvent::hook_killing(time, text));
+    black_box(TaskEvent::killed_failing(time, text));
     black_box(TaskEvent::signaling(time, text));
     black_box(TaskEvent::signaling_task_signal(time, text));
     let driver = TaskEvent::driver(time, text)
