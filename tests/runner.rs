@@ -78,6 +78,13 @@ impl Sim {
         }
     }
 
+    /// One main task `web`, arrived.
+    fn web(job: JobType, restart: RestartPolicy) -> Self {
+        let mut sim = Self::new(job, &[task("web", Role::main(), restart)]);
+        sim.arrive(0);
+        sim
+    }
+
     fn i(&self, name: &str) -> usize {
         self.runner.index_of(name).unwrap()
     }
@@ -205,11 +212,7 @@ fn stop_exit_code_kill_records_killing_terminated_killed() {
 
 #[test]
 fn kill_timeout_passed_sends_force_kill() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     sim.stop(SEC);
     assert_eq!(sim.tick(6 * SEC - 1), vec![]);
@@ -233,11 +236,7 @@ fn kill_timeout_is_clamped_to_max_kill_timeout() {
 
 #[test]
 fn dispatch_payload_batch_exit_zero_completes() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(3, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(3, MIN, SEC));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(0));
     assert_eq!(sim.events("web"), "R TS St T");
@@ -311,11 +310,7 @@ fn exit_during_shutdown_delay_records_terminated_then_killed() {
 
 #[test]
 fn restart_task_records_restart_signaled_and_restarts_at_once() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(2, MIN, 15 * SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, 15 * SEC));
     sim.start(1, "web");
     let i = sim.i("web");
     assert_eq!(
@@ -341,11 +336,7 @@ fn restart_task_records_restart_signaled_and_restarts_at_once() {
 
 #[test]
 fn check_watcher_restart_counts_failures_until_not_restarting() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(2, MIN, 10 * MS))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, 10 * MS));
     sim.start(1, "web");
     let i = sim.i("web");
     let mut now = SEC;
@@ -366,11 +357,7 @@ fn check_watcher_restart_counts_failures_until_not_restarting() {
 
 #[test]
 fn download_retries_record_task_setup_once() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(1, 10 * MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(1, 10 * MIN, SEC));
     let i = sim.i("web");
     let mut now = 1;
     for _ in 0..2 {
@@ -399,11 +386,7 @@ fn download_retries_record_task_setup_once() {
 
 #[test]
 fn recoverable_start_error_restarts_then_not_restarting() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(1, 10 * MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(1, 10 * MIN, 0));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     sim.go(2, |r| r.start_failed(2, i, "driver down", true));
@@ -417,11 +400,7 @@ fn recoverable_start_error_restarts_then_not_restarting() {
 
 #[test]
 fn unrecoverable_start_error_fails_at_once() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(3, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(3, MIN, SEC));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     sim.go(2, |r| r.start_failed(2, i, "invalid command", false));
@@ -436,11 +415,7 @@ fn unrecoverable_start_error_fails_at_once() {
 
 #[test]
 fn unregister_consul_retries_exit_restart_exit_not_restarting() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(1, 10 * MIN, 1))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(1, 10 * MIN, 1));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(1));
     let wake = sim.runner.next_wake().unwrap();
@@ -453,11 +428,7 @@ fn unregister_consul_retries_exit_restart_exit_not_restarting() {
 
 #[test]
 fn restart_or_signal_of_a_task_not_running_is_refused_and_changes_nothing() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
     let i = sim.i("web");
     let before = sim.runner.clone();
     assert_eq!(
@@ -488,11 +459,7 @@ fn restart_or_signal_of_a_task_not_running_is_refused_and_changes_nothing() {
 
 #[test]
 fn signal_records_signaling_and_sends_the_signal() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     let i = sim.i("web");
     let step = sim.runner.signal(2, i, "SIGHUP").unwrap();
@@ -784,11 +751,7 @@ fn kill_before_start_records_killing_only() {
 
 #[test]
 fn kill_during_the_restart_wait_ends_the_task() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(3, MIN, 10 * SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(3, MIN, 10 * SEC));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(1));
     assert_eq!(sim.stop(2 * SEC), vec![]);
@@ -798,11 +761,7 @@ fn kill_during_the_restart_wait_ends_the_task() {
 
 #[test]
 fn kill_while_starting_stops_it_when_it_starts() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(3, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(3, MIN, SEC));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     assert_eq!(sim.stop(2), vec![cmd("web", "Stop")]);
@@ -810,11 +769,7 @@ fn kill_while_starting_stops_it_when_it_starts() {
     sim.exit(4, "web", Exit::signal(130, 2));
     assert_eq!(sim.events("web"), "R TS K St T Kd");
 
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(3, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(3, MIN, SEC));
     sim.stop(2);
     sim.go(3, |r| r.start_cancelled(3, i));
     assert_eq!(sim.events("web"), "R K");
@@ -859,11 +814,7 @@ fn completed_leader_and_failed_sibling_e2e() {
 
 #[test]
 fn service_exit_zero_with_no_attempts_fails() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(0));
     assert_eq!(sim.events("web"), "R TS St T NR");
@@ -873,11 +824,17 @@ fn service_exit_zero_with_no_attempts_fails() {
 // ---- §7.3 TestAllocRunner_Lifecycle_Restart ----
 
 fn lifecycle_restart_group() -> Sim {
+    lifecycle_restart_group_with(JobType::Service, false)
+}
+
+/// The group of `ART:TestAllocRunner_Lifecycle_Restart` in its "before" state; its
+/// variants run it as a batch job, or with main as the leader.
+fn lifecycle_restart_group_with(job: JobType, leader: bool) -> Sim {
     let p = policy(1, 10 * MIN, 1);
     let mut sim = Sim::new(
-        JobType::Service,
+        job,
         &[
-            task("main", Role::main(), p),
+            task("main", Role::main().with_leader(leader), p),
             task("prestart-oneshot", Role::prestart(false), p),
             task("prestart-sidecar", Role::prestart(true), p),
             task("poststart-oneshot", Role::poststart(false), p),
@@ -1145,11 +1102,7 @@ fn coordinator_main_runs_after_many_init_tasks() {
 
 #[test]
 fn restart_of_a_stopping_alloc_is_refused() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     sim.stop(2);
     assert_eq!(
@@ -1314,6 +1267,54 @@ mod restore {
     }
 
     #[test]
+    fn restore_dead_then_force_restart_is_refused() {
+        // Nomad's ForceRestart re-runs a restored dead task; the contract never leaves
+        // dead, so the restart of all tasks is refused and nothing changes.
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+        sim.start(1, "web");
+        sim.exit(2 * SEC, "web", Exit::code(0));
+        assert_eq!(restored(&mut sim, 3 * SEC, &[false], None), vec![]);
+        let before = sim.runner.clone();
+        assert_eq!(
+            sim.runner
+                .restart(4 * SEC, RestartTarget::All, false)
+                .unwrap_err(),
+            RunnerError::DeadTask { task: 0 }
+        );
+        assert_eq!(sim.runner, before);
+        assert_eq!(sim.events("web"), "R TS St T");
+    }
+
+    #[test]
+    fn restore_kill_a_stop_while_down_ends_a_task_that_did_not_reattach() {
+        let mut sim = Sim::web(JobType::Service, policy(2, MIN, 15 * SEC));
+        sim.start(1, "web");
+        assert_eq!(
+            restored(&mut sim, SEC, &[false], Some(DesiredStatus::Stop)),
+            vec![]
+        );
+        assert_eq!(sim.events("web"), "R TS St");
+        assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+        assert_eq!(sim.status(), ClientStatus::Complete);
+    }
+
+    #[test]
+    fn restore_kill_while_waiting_on_servers_records_killing_only() {
+        let mut sim = Sim::web(JobType::Service, policy(2, MIN, 15 * SEC));
+        sim.start(1, "web");
+        assert_eq!(
+            restored(&mut sim, SEC, &[false], None),
+            vec![cmd("web", "Start")]
+        );
+        // The start waits on the servers; the stop update comes first.
+        assert_eq!(sim.stop(2 * SEC), vec![cmd("web", "Stop")]);
+        let i = sim.i("web");
+        sim.go(2 * SEC, |r| r.start_cancelled(2 * SEC, i));
+        assert_eq!(sim.events("web"), "R TS St FRT K");
+        assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+    }
+
+    #[test]
     fn restore_keeps_a_dropped_task_dropped() {
         let mut sim = Sim::new(
             JobType::Service,
@@ -1362,11 +1363,7 @@ mod restore {
 
     #[test]
     fn restore_running_reattached_keeps_running_without_an_event() {
-        let mut sim = Sim::new(
-            JobType::Batch,
-            &[task("web", Role::main(), policy(0, MIN, 0))],
-        );
-        sim.arrive(0);
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
         sim.start(1, "web");
         assert_eq!(restored(&mut sim, SEC, &[true], None), vec![]);
         sim.exit(2 * SEC, "web", Exit::code(0));
@@ -1376,28 +1373,25 @@ mod restore {
 
     #[test]
     fn restore_restart_reattach_failed_records_failed_restoring_task_and_starts() {
-        let mut sim = Sim::new(
-            JobType::Service,
-            &[task("web", Role::main(), policy(2, MIN, SEC))],
-        );
-        sim.arrive(0);
-        sim.start(1, "web");
-        assert_eq!(
-            restored(&mut sim, SEC, &[false], None),
-            vec![cmd("web", "Start")]
-        );
-        sim.start(2 * SEC, "web");
-        assert_eq!(sim.events("web"), "R TS St FRT St");
-        assert_eq!(sim.state("web"), (WireState::Running, false, 0));
+        // For a system job (TRT:TestTaskRunner_Restore_System) Nomad records a second
+        // `Started` while running, with no restore event, which the contract refuses:
+        // the runner records `Failed Restoring Task` as for any job.
+        for job in [JobType::Service, JobType::System] {
+            let mut sim = Sim::web(job, policy(2, MIN, SEC));
+            sim.start(1, "web");
+            assert_eq!(
+                restored(&mut sim, SEC, &[false], None),
+                vec![cmd("web", "Start")]
+            );
+            sim.start(2 * SEC, "web");
+            assert_eq!(sim.events("web"), "R TS St FRT St");
+            assert_eq!(sim.state("web"), (WireState::Running, false, 0));
+        }
     }
 
     #[test]
     fn restore_running_terminal_stops_without_killing() {
-        let mut sim = Sim::new(
-            JobType::Service,
-            &[task("web", Role::main(), policy(2, MIN, SEC))],
-        );
-        sim.arrive(0);
+        let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
         sim.start(1, "web");
         assert_eq!(
             restored(&mut sim, SEC, &[true], Some(DesiredStatus::Stop)),
@@ -1410,11 +1404,7 @@ mod restore {
 
     #[test]
     fn restore_completed_batch_is_not_rerun() {
-        let mut sim = Sim::new(
-            JobType::Batch,
-            &[task("web", Role::main(), policy(0, MIN, 0))],
-        );
-        sim.arrive(0);
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
         sim.start(1, "web");
         sim.exit(2, "web", Exit::code(0));
         assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
@@ -1424,11 +1414,7 @@ mod restore {
 
     #[test]
     fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes() {
-        let mut sim = Sim::new(
-            JobType::Batch,
-            &[task("web", Role::main(), policy(0, MIN, 0))],
-        );
-        sim.arrive(0);
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
         let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
         let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
         let before = sim.runner.clone();
@@ -1495,11 +1481,7 @@ fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
     assert_eq!(sim.status(), ClientStatus::Failed);
     assert!(sim.runner.is_finished());
 
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(2, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
     sim.start(1, "web");
     assert_eq!(
         sim.runner.setup_failed(2, "late").unwrap_err(),
@@ -1819,11 +1801,7 @@ fn update_dropping_a_dead_task_is_refused_and_changes_nothing() {
 
 #[test]
 fn derive_token_unrecoverable_hook_kill_fails_the_task() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     let message = "vault: failed to derive vault token: unrecoverable";
@@ -1845,11 +1823,7 @@ fn derive_token_unrecoverable_hook_kill_fails_the_task() {
 
 #[test]
 fn template_blocking_prestart_records_template_and_stays_pending() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(2, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     let message = "Missing: vault.read(foo/secret)";
@@ -1868,11 +1842,7 @@ fn template_blocking_prestart_records_template_and_stays_pending() {
 
 #[test]
 fn restart_signal_task_not_running_while_blocked_in_prestart() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[task("web", Role::main(), policy(0, MIN, 0))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     let before = sim.runner.clone();
@@ -1895,11 +1865,7 @@ fn restart_signal_task_not_running_while_blocked_in_prestart() {
 
 #[test]
 fn kill_during_a_blocking_prestart_hook_ends_the_task() {
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[task("web", Role::main(), policy(2, MIN, SEC))],
-    );
-    sim.arrive(0);
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     let message = "Missing: kv.block(app/config)";
@@ -1939,4 +1905,369 @@ fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
     assert_eq!(sim.tick(wake), vec![]);
     assert_eq!(sim.events("web"), "R TS St T Rg St T Rg St T Rg K");
     assert!(sim.runner.is_finished());
+}
+
+// ---- §7.3 the Lifecycle_Restart variants ----
+
+/// Restarts `target` of the group (`job`, main the leader or not) and lets each stopped
+/// task exit and start again; returns the group.
+fn lifecycle_restart(job: JobType, leader: bool, target: RestartTarget) -> Sim {
+    let mut sim = lifecycle_restart_group_with(job, leader);
+    let reached: Vec<String> = sim
+        .go(10 * SEC, |r| r.restart(10 * SEC, target, false))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for name in &reached {
+        let starts = sim.exit(11 * SEC, name, Exit::signal(130, 2));
+        assert_eq!(starts, vec![cmd(name, "Start")], "{name} restarts at once");
+        sim.start(11 * SEC, name);
+    }
+    sim
+}
+
+#[test]
+fn lifecycle_restart_leader_main_task() {
+    let main = 0;
+    let sim = lifecycle_restart(JobType::Service, true, RestartTarget::Task(main));
+    assert_eq!(sim.events("main"), "R TS St RS T Rg St");
+    assert_eq!(sim.state("main"), (WireState::Running, false, 1));
+    assert_eq!(
+        sim.state("prestart-sidecar"),
+        (WireState::Running, false, 0)
+    );
+}
+
+#[test]
+fn lifecycle_restart_prestart_sidecar_task() {
+    let side = 2;
+    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(side));
+    assert_eq!(sim.events("prestart-sidecar"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.state("prestart-sidecar"),
+        (WireState::Running, false, 1)
+    );
+    assert_eq!(sim.state("main"), (WireState::Running, false, 0));
+}
+
+#[test]
+fn lifecycle_restart_poststart_sidecar_task() {
+    let side = 4;
+    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(side));
+    assert_eq!(sim.events("poststart-sidecar"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.state("poststart-sidecar"),
+        (WireState::Running, false, 1)
+    );
+    assert_eq!(
+        sim.state("prestart-sidecar"),
+        (WireState::Running, false, 0)
+    );
+}
+
+#[test]
+fn lifecycle_batch_restart_only_running_tasks() {
+    let sim = lifecycle_restart(JobType::Batch, false, RestartTarget::Running);
+    for name in ["main", "prestart-sidecar", "poststart-sidecar"] {
+        assert_eq!(sim.events(name), "R TS St RS T Rg St", "{name}");
+        assert_eq!(sim.state(name), (WireState::Running, false, 1));
+    }
+    assert_eq!(sim.state("prestart-oneshot"), (WireState::Dead, false, 0));
+    assert_eq!(sim.state("poststop"), (WireState::Pending, false, 0));
+    assert_eq!(sim.status(), ClientStatus::Running);
+}
+
+#[test]
+fn lifecycle_restart_entire_allocation_with_leader_or_batch_is_refused() {
+    for (job, leader) in [(JobType::Service, true), (JobType::Batch, false)] {
+        let mut sim = lifecycle_restart_group_with(job, leader);
+        let before = sim.runner.clone();
+        assert!(matches!(
+            sim.runner.restart(10 * SEC, RestartTarget::All, false),
+            Err(RunnerError::DeadTask { .. })
+        ));
+        assert_eq!(sim.runner, before, "{job:?}: nothing changes");
+    }
+}
+
+/// Main exits with `code` twice (attempts 1): `Not Restarting`, failed; the sidecars
+/// get `Sibling Task Failed`, then poststop runs.
+fn lifecycle_main_fails_twice(leader: bool, code: i32) -> Sim {
+    let mut sim = lifecycle_restart_group_with(JobType::Service, leader);
+    sim.exit(10 * SEC, "main", Exit::code(code));
+    sim.tick(10 * SEC + 1);
+    sim.start(10 * SEC + 1, "main");
+    sim.exit(11 * SEC, "main", Exit::code(code));
+    sim.exit(12 * SEC, "prestart-sidecar", Exit::signal(130, 2));
+    sim.exit(12 * SEC, "poststart-sidecar", Exit::signal(130, 2));
+    sim.start(13 * SEC, "poststop");
+    sim.exit(14 * SEC, "poststop", Exit::code(0));
+    assert_eq!(sim.events("main"), "R TS St T Rg St T NR");
+    assert_eq!(sim.state("main"), (WireState::Dead, true, 1));
+    assert_eq!(sim.events("prestart-sidecar"), "R TS St STF K T Kd");
+    assert_eq!(sim.events("poststart-sidecar"), "R TS St STF K T Kd");
+    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Failed);
+    sim
+}
+
+#[test]
+fn lifecycle_leader_main_task_fails_and_restarts_once() {
+    lifecycle_main_fails_twice(true, 1);
+}
+
+#[test]
+fn lifecycle_main_stopped_unexpectedly_counts_against_the_policy() {
+    lifecycle_main_fails_twice(false, 0);
+}
+
+#[test]
+fn lifecycle_leader_main_stopped_unexpectedly() {
+    lifecycle_main_fails_twice(true, 0);
+}
+
+#[test]
+fn lifecycle_failed_main_task_cannot_be_restarted() {
+    let mut sim = lifecycle_main_fails_twice(false, 1);
+    let before = sim.runner.clone();
+    assert_eq!(
+        sim.runner
+            .restart(15 * SEC, RestartTarget::Task(0), false)
+            .unwrap_err(),
+        RunnerError::NotRunning { task: 0 },
+        "Nomad's `Task not running`"
+    );
+    assert_eq!(sim.runner, before);
+}
+
+// ---- §7.1, §7.2, §7.4: single runs ----
+
+#[test]
+fn simple_run_batch_exit_zero_completes_with_finished_at() {
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+    sim.start(1, "web");
+    sim.exit(500 * MS, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St T");
+    let state = sim.runner.allocation().state("web").unwrap();
+    assert_eq!(state.finished_at(), Some(500 * MS));
+    assert!(state.successful());
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn recover_from_driver_exiting_is_invisible_to_the_runner() {
+    // The driver plugin exits at 1s and the runtime reattaches: nothing is reported,
+    // nothing is due, and the task's own exit at 5s is the next input.
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+    sim.start(1, "web");
+    assert_eq!(sim.runner.next_wake(), None);
+    sim.exit(5 * SEC, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+}
+
+#[test]
+fn failed_batch_driver_failure_not_restarting() {
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    sim.go(2, |r| r.start_failed(2, i, "invalid command", false));
+    assert_eq!(sim.events("web"), "R TS DF NR");
+    assert!(sim.last("web").fails_task());
+    assert_eq!(sim.status(), ClientStatus::Failed);
+}
+
+#[test]
+fn download_list_and_template_artifact_record_downloading_artifacts_once() {
+    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+    let i = sim.i("web");
+    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
+    sim.go(2, |r| r.prestart(2, i, PrestartStep::DownloadingArtifacts));
+    sim.go(3, |r| r.started(3, i));
+    sim.exit(SEC, "web", Exit::code(0));
+    assert_eq!(sim.events("web"), "R TS DA St T");
+    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+}
+
+#[test]
+fn signal_failure_keeps_the_signaling_event_and_the_task_running() {
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
+    sim.start(1, "web");
+    let i = sim.i("web");
+    // The driver's failure to deliver it is the runtime's error; the event stays.
+    assert_eq!(
+        sim.go(SEC, |r| r.signal(SEC, i, "SIGUSR1")),
+        vec![cmd("web", "Signal")]
+    );
+    assert_eq!(sim.events("web"), "R TS St Signaling");
+    assert_eq!(sim.state("web"), (WireState::Running, false, 0));
+}
+
+#[test]
+fn vault_manager_restart_is_a_restart_request() {
+    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
+    sim.start(1, "web");
+    let i = sim.i("web");
+    sim.go(SEC, |r| r.restart(SEC, RestartTarget::Task(i), false));
+    sim.exit(2 * SEC, "web", Exit::signal(130, 2));
+    sim.start(2 * SEC, "web");
+    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(sim.state("web"), (WireState::Running, false, 1));
+}
+
+#[test]
+fn destroy_and_task_leader_stop_tg_kill_the_leader_first() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("follower1", Role::main(), policy(2, MIN, SEC)),
+            task("leader", Role::leader(), policy(2, MIN, SEC)),
+            task("follower2", Role::main(), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    for name in ["follower1", "leader", "follower2"] {
+        sim.start(1, name);
+    }
+    assert_eq!(
+        sim.stop(SEC),
+        vec![cmd("leader", "Stop")],
+        "the leader alone"
+    );
+    assert_eq!(
+        sim.exit(2 * SEC, "leader", Exit::signal(130, 2)),
+        vec![cmd("follower1", "Stop"), cmd("follower2", "Stop")]
+    );
+    sim.exit(3 * SEC, "follower1", Exit::signal(130, 2));
+    sim.exit(3 * SEC, "follower2", Exit::signal(130, 2));
+    for name in ["follower1", "leader", "follower2"] {
+        assert_eq!(sim.events(name), "R TS St K T Kd", "{name}");
+    }
+    let finished = |name| {
+        sim.runner
+            .allocation()
+            .state(name)
+            .unwrap()
+            .finished_at()
+            .unwrap()
+    };
+    assert!(finished("leader") < finished("follower1"));
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn kill_tg_dead_tasks_a_dead_task_gets_no_killing() {
+    let mut sim = Sim::new(
+        JobType::Batch,
+        &[
+            task("web", Role::main(), policy(0, MIN, 0)),
+            task("task 2", Role::main(), policy(0, MIN, 0)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "web");
+    sim.start(1, "task 2");
+    sim.exit(MS, "task 2", Exit::code(0));
+    assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
+    sim.exit(2 * SEC, "web", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(sim.events("task 2"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn lifecycle_poststart_sidecars_are_killed_after_the_main_task() {
+    let mut sim = Sim::new(
+        JobType::Service,
+        &[
+            task("web", Role::main(), policy(2, MIN, SEC)),
+            task("side", Role::poststart(true), policy(2, MIN, SEC)),
+            task("init", Role::prestart(false), policy(2, MIN, SEC)),
+            task("poststart", Role::poststart(false), policy(2, MIN, SEC)),
+        ],
+    );
+    sim.arrive(0);
+    sim.start(1, "init");
+    sim.exit(SEC, "init", Exit::code(0));
+    sim.start(SEC, "web");
+    sim.start(SEC, "side");
+    sim.start(SEC, "poststart");
+    sim.exit(2 * SEC, "poststart", Exit::code(0));
+    assert_eq!(sim.status(), ClientStatus::Running);
+    assert_eq!(sim.stop(10 * SEC), vec![cmd("web", "Stop")]);
+    assert_eq!(
+        sim.exit(11 * SEC, "web", Exit::signal(130, 2)),
+        vec![cmd("side", "Stop")]
+    );
+    sim.exit(12 * SEC, "side", Exit::signal(130, 2));
+    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("side"),
+        "R TS St K T Kd",
+        "no optional MTD or 2nd K"
+    );
+    assert_eq!(sim.events("init"), "R TS St T");
+    assert_eq!(sim.events("poststart"), "R TS St T");
+    assert_eq!(sim.status(), ClientStatus::Complete);
+}
+
+#[test]
+fn batch_and_service_job_lifecycles_run_in_stage_order() {
+    for job in [JobType::Batch, JobType::Service] {
+        let p = policy(0, MIN, 0);
+        let mut sim = Sim::new(
+            job,
+            &[
+                task("init", Role::prestart(false), p),
+                task("side", Role::prestart(true), p),
+                task("main", Role::main(), p),
+                task("poststart", Role::poststart(false), p),
+                task("poststop", Role::poststop(), p),
+            ],
+        );
+        assert_eq!(
+            sim.arrive(0),
+            vec![cmd("init", "Start"), cmd("side", "Start")]
+        );
+        sim.start(1, "init");
+        sim.start(1, "side");
+        assert_eq!(
+            sim.exit(SEC, "init", Exit::code(0)),
+            vec![cmd("main", "Start")]
+        );
+        let i = sim.i("main");
+        sim.go(SEC, |r| r.prestart(SEC, i, PrestartStep::TaskDirBuilt));
+        assert_eq!(
+            sim.go(SEC, |r| r.started(SEC, i)),
+            vec![cmd("poststart", "Start")],
+            "poststart once main is no longer pending"
+        );
+        sim.start(SEC, "poststart");
+        sim.exit(2 * SEC, "poststart", Exit::code(0));
+        if job == JobType::Batch {
+            // main completes: only the sidecar is left, and is killed.
+            assert_eq!(
+                sim.exit(3 * SEC, "main", Exit::code(0)),
+                vec![cmd("side", "Stop")]
+            );
+            assert_eq!(
+                sim.exit(4 * SEC, "side", Exit::signal(130, 2)),
+                vec![cmd("poststop", "Start")]
+            );
+            assert_eq!(sim.events("side"), "R TS St MTD K T Kd");
+        } else {
+            assert_eq!(sim.status(), ClientStatus::Running);
+            sim.stop(3 * SEC);
+            sim.exit(4 * SEC, "main", Exit::signal(130, 2));
+            assert_eq!(
+                sim.exit(5 * SEC, "side", Exit::signal(130, 2)),
+                vec![cmd("poststop", "Start")]
+            );
+            assert_eq!(sim.events("side"), "R TS St K T Kd");
+        }
+        sim.start(6 * SEC, "poststop");
+        sim.exit(7 * SEC, "poststop", Exit::code(0));
+        assert_eq!(sim.events("poststop"), "R TS St T");
+        assert_eq!(sim.status(), ClientStatus::Complete, "{job:?}");
+    }
 }

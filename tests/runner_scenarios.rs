@@ -163,6 +163,7 @@ scenarios!(
     restore_completed_batch,
     restore_dead_force_restart_refused,
     restore_kill,
+    restore_kill_waiting_on_servers,
     restore_lifecycle_hooks,
     restore_restart,
     restore_running,
