@@ -83,7 +83,9 @@
 //!   [`PrestartStep::HookKilled`] (the Vault hook's unrecoverable error) records
 //!   `Killing` that fails the task, which ends.
 //! - **max_run_duration** (§3.3–§3.5, v2.0.3+, batch and sysbatch,
-//!   [`GroupSpec::max_run_duration`]): a timer armed at the arrival; when it passes,
+//!   [`GroupSpec::max_run_duration`]): a timer armed at the arrival (the reference does
+//!   not say where Nomad's clock starts) and disarmed once every task is dead; when it
+//!   passes,
 //!   the status is forced `complete` with `allocation exceeded max_run_duration`
 //!   (winning over a failed task), poststop tasks are killed first so they never
 //!   start, then the others in the kill order, each `Killing` with that display
@@ -112,24 +114,26 @@
 //!
 //! # Where Nomad races (§3.8), the order chosen
 //!
-//! Each input is processed to completion, reactions included, before the next: the
-//! event that is reported, then the alloc runner's pass (reasons, kills), then the
-//! coordinator, then the starts it allows, in the tasks' order. A task records
-//! `Killing` once at most, so the optional second `Killing` and a cause event after a
-//! desired stop never appear. Timers due at one [`tick`](Runner::tick) fire in deadline
-//! order, ties in task order (the group shutdown delay last), before the pass; a timer
-//! the tick itself arms with no delay (a kill timeout of 0) is the next wake-up, at the
-//! same time. Across tasks, [`recorded`](Runner::recorded) gives the order in which an
-//! input recorded its events. Where the contract refuses what Nomad
+//! Each input is processed to completion, reactions included, before the next: the event
+//! that is reported, then the alloc runner's pass (reasons, kills), then the
+//! coordinator, then the starts it allows, in the tasks' order. A task records `Killing`
+//! once at most, so the optional second `Killing` and a cause event after a desired stop
+//! never appear. Timers due at one [`tick`](Runner::tick) fire in deadline order, ties
+//! in task order (then the group shutdown delay, then `max_run_duration`), before the
+//! pass; a timer the tick itself arms with no delay (a kill timeout of 0) is the next
+//! wake-up, at the same time. Across tasks, [`recorded`](Runner::recorded) gives the
+//! order in which an input recorded its events. Where the contract refuses what Nomad
 //! would record, the contract wins: an exit during the shutdown delay records
 //! `Terminated` and `Killed` (not a restart decision); a reattach that fails for a
 //! system job records `Failed Restoring Task` like any other job; an update without a
 //! running task records its failing `Killed` once, after `Terminated` (Nomad: `Killed`,
 //! `Terminated`, `Killed`, §2.6), and one without a dead task is refused
 //! ([`RunnerError::TaskDead`]: Nomad would fail a completed task). A hook that kills a
-//! task already told `Killing` records nothing more (one `Killing`). The
-//! `max_run_duration` kill waits the group `shutdown_delay` first, like every
-//! `killTasks` (§3.3 step 1), and kills poststop tasks without waiting for them.
+//! task already told `Killing` records nothing more (one `Killing`), and a start error
+//! reported after a kill (a blocking hook that fails once cancelled) ends the task with
+//! no restart decision, where Nomad may still record `Restarting` or `Not Restarting`
+//! (§2.3). The `max_run_duration` kill waits the group `shutdown_delay` first, like
+//! every `killTasks` (§3.3 step 1), and kills poststop tasks without waiting for them.
 //!
 //! # Memory and stack
 //!
@@ -446,7 +450,7 @@ impl<const N: usize> Runner<N> {
     fn end(&mut self, now: i64) -> Step<'_> {
         self.settle(now);
         // An allocation that finished within its `max_run_duration` never exceeds it.
-        if self.is_finished() && matches!(self.max_run, MaxRun::Until(_)) {
+        if matches!(self.max_run, MaxRun::Until(_)) && self.is_finished() {
             self.max_run = MaxRun::Off;
         }
         Step {

@@ -41,24 +41,22 @@ impl<const N: usize> Runner<N> {
 
     /// The earliest due timer, ties in the order of [`tick`](Self::tick).
     fn earliest_due(&self, now: i64) -> Option<Due> {
-        let tasks = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(index, slot)| Some((slot.place.deadline()?, Due::Task(index))));
-        let group = match self.group_delay {
-            GroupDelay::Until(at) => Some((at, Due::GroupDelay)),
-            _ => None,
-        };
-        let max_run = match self.max_run {
-            MaxRun::Until(at) => Some((at, Due::MaxRun)),
-            _ => None,
-        };
         let mut best: Option<(i64, Due)> = None;
-        for (at, due) in tasks.chain(group).chain(max_run) {
+        let mut consider = |at: i64, due: Due| {
             if at <= now && best.is_none_or(|(b, _)| at < b) {
                 best = Some((at, due));
             }
+        };
+        for (index, slot) in self.slots.iter().enumerate() {
+            if let Some(at) = slot.place.deadline() {
+                consider(at, Due::Task(index));
+            }
+        }
+        if let GroupDelay::Until(at) = self.group_delay {
+            consider(at, Due::GroupDelay);
+        }
+        if let MaxRun::Until(at) = self.max_run {
+            consider(at, Due::MaxRun);
         }
         best.map(|(_, due)| due)
     }
