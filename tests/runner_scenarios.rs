@@ -249,6 +249,26 @@ fn malformed_input_names_the_field() {
             r#"{"Job": {"TaskGroups": [{"RestartPolicy": {"Mode": "sometimes"}, "Tasks": [{"Name": "a"}]}]}, "Start": 0}"#,
             "Job.TaskGroups[0].RestartPolicy.Mode",
         ),
+        (
+            r#"{"Job": {"TaskGroups": [{"Tasks": [{"Name": "a"}]}]}, "Start": 0, "Runs": {"a": [{"Template": "Missing: x"}]}}"#,
+            "Runs.a[0].Template: only with Blocks",
+        ),
+        (
+            r#"{"Job": {"TaskGroups": [{"Tasks": [{"Name": "a"}]}]}, "Start": 0, "Runs": {"a": [{"Blocks": "5s"}]}}"#,
+            "Runs.a[0].Blocks",
+        ),
+        (
+            r#"{"Job": {"TaskGroups": [{"MaxRunDuration": "1h", "Tasks": [{"Name": "a"}]}]}, "Start": 0}"#,
+            "Job.TaskGroups[0].MaxRunDuration",
+        ),
+        (
+            r#"{"Job": {"TaskGroups": [{"Tasks": [{"Name": "a"}]}]}, "Start": 0, "Requests": [{"At": 1, "UpdateDrops": 3}]}"#,
+            "Requests[0].UpdateDrops",
+        ),
+        (
+            r#"{"Job": {"TaskGroups": [{"Tasks": [{"Name": "a"}]}]}, "Start": 0, "Desired": "later"}"#,
+            "input.Desired",
+        ),
     ];
     for (input, field) in cases {
         let error = scenario::parse(input).unwrap_err();
