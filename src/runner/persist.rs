@@ -9,8 +9,10 @@
 //! task count `u64`; per task its restart policy (attempts `u32`, interval and delay
 //! `i64`, mode `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown
 //! delay `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`, dropped by an
-//! update `bool`; then the allocation in its own compact format. As in Nomad (§5.1), restart counts, delays in progress and
-//! the coordinator's state are not persisted: they are rebuilt at restore.
+//! update `bool`; then the allocation in its own compact format. As in Nomad (§5.1),
+//! restart counts, delays in progress and the coordinator's state are not persisted:
+//! they are rebuilt at restore. The `max_run_duration` deadline is, as Nomad persists
+//! `MaxRunDurationExceeded`; the forced `complete` it causes is set again at restore.
 
 use heapless::Vec;
 use serde::{Deserialize, Serialize};
