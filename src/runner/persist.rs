@@ -11,7 +11,6 @@
 //! its own compact format. As in Nomad (§5.1), restart counts, delays in progress and
 //! the coordinator's state are not persisted: they are rebuilt at restore.
 
-use heapless::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::{Allocation, DesiredStatus};
@@ -72,6 +71,50 @@ fn job_of(code: u8) -> Result<JobType, RunnerError> {
     })
 }
 
+/// The persisted header, held until the restore is accepted.
+struct Header {
+    group: GroupSpec,
+    group_delay: GroupDelay,
+    no_shutdown_delay: bool,
+    jitter: u64,
+}
+
+/// One task's part of the persisted form.
+fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerError> {
+    let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(rest)?;
+    let mode = match mode {
+        0 => RestartMode::Fail,
+        1 => RestartMode::Delay,
+        _ => return Err(RunnerError::Corrupt),
+    };
+    let restart = RestartPolicy {
+        attempts,
+        interval,
+        delay,
+        mode,
+    };
+    let kill_timeout: i64 = take(rest)?;
+    let signal: &str = take(rest)?;
+    let mut kill_signal = SignalName::new();
+    kill_signal
+        .push_str(signal)
+        .map_err(|_| RunnerError::Corrupt)?;
+    let shutdown_delay: i64 = take(rest)?;
+    let (setup_done, killing_recorded): (bool, bool) = take(rest)?;
+    Ok(Slot {
+        config: TaskConfig {
+            restart,
+            kill_timeout,
+            kill_signal,
+            shutdown_delay,
+        },
+        tracker: RestartTracker::new(restart, job, Default::default(), now),
+        place: Place::Waiting,
+        setup_done,
+        killing_recorded,
+    })
+}
+
 impl<const N: usize> Runner<N> {
     /// The largest persisted form of a `Runner<N>`: a buffer this size always suffices.
     pub const POSTCARD_MAX_SIZE: usize =
@@ -123,9 +166,16 @@ impl<const N: usize> Runner<N> {
 
     /// Rebuilds the runner from its persisted form after an agent restart at `now`
     /// (reference §5). `reattached[i]` says whether the driver could reattach task `i`;
-    /// `desired` is a stop or evict that arrived while the agent was down. Refused,
-    /// changing nothing, if the bytes are not a persisted runner or `reattached` does not
-    /// name every task. See the [module docs](super) for what each task does.
+    /// `desired` is a stop or evict that arrived while the agent was down. See the
+    /// [module docs](super) for what each task does.
+    ///
+    /// `self` is the storage restored into, and must be fresh from [`Runner::new`] or
+    /// [`Runner::reset`] (no task added, no identity, not arrived), else
+    /// [`RunnerError::NotFresh`]. The persisted tasks and allocation are decoded straight
+    /// into it, so no allocation passes through a stack frame. Refused, leaving `self`
+    /// exactly as it was (fresh), if the bytes are not a persisted runner, `reattached`
+    /// does not name every task or `desired` is `run`: what was decoded before the fault
+    /// is cleared again, which is what a fresh runner holds.
     pub fn restore(
         &mut self,
         now: i64,
@@ -133,93 +183,34 @@ impl<const N: usize> Runner<N> {
         reattached: &[bool],
         desired: Option<DesiredStatus>,
     ) -> Result<Step<'_>, RunnerError> {
-        let mut rest = bytes;
-        if take::<u8>(&mut rest)? != VERSION {
-            return Err(RunnerError::Corrupt);
+        if !self.is_fresh() {
+            return Err(RunnerError::NotFresh);
         }
-        let mut group = GroupSpec::new(job_of(take(&mut rest)?)?);
-        group.shutdown_delay = take(&mut rest)?;
-        group.max_kill_timeout = take(&mut rest)?;
-        let arrived: bool = take(&mut rest)?;
-        let group_delay = match (take::<u8>(&mut rest)?, take::<i64>(&mut rest)?) {
-            (0, 0) => GroupDelay::NotBegun,
-            (1, until) => GroupDelay::Until(until),
-            (2, 0) => GroupDelay::Done,
-            _ => return Err(RunnerError::Corrupt),
+        if desired.is_some_and(|status| !status.is_terminal()) {
+            return Err(RunnerError::DesiredRun);
+        }
+        let header = match self.decode_into(now, bytes, reattached, desired) {
+            Ok(header) => header,
+            Err(error) => {
+                self.slots.clear();
+                self.alloc.clear();
+                return Err(error);
+            }
         };
-        let no_shutdown_delay: bool = take(&mut rest)?;
-        let jitter: u64 = take(&mut rest)?;
-        let count: u64 = take(&mut rest)?;
-        let mut slots: Vec<Slot, N> = Vec::new();
-        for _ in 0..count {
-            let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(&mut rest)?;
-            let mode = match mode {
-                0 => RestartMode::Fail,
-                1 => RestartMode::Delay,
-                _ => return Err(RunnerError::Corrupt),
-            };
-            let restart = RestartPolicy {
-                attempts,
-                interval,
-                delay,
-                mode,
-            };
-            let kill_timeout: i64 = take(&mut rest)?;
-            let signal: &str = take(&mut rest)?;
-            let mut kill_signal = SignalName::new();
-            kill_signal
-                .push_str(signal)
-                .map_err(|_| RunnerError::Corrupt)?;
-            let shutdown_delay: i64 = take(&mut rest)?;
-            let (setup_done, killing_recorded): (bool, bool) = take(&mut rest)?;
-            let slot = Slot {
-                config: TaskConfig {
-                    restart,
-                    kill_timeout,
-                    kill_signal,
-                    shutdown_delay,
-                },
-                tracker: RestartTracker::new(restart, group.job_type, Default::default(), now),
-                place: Place::Waiting,
-                setup_done,
-                killing_recorded,
-            };
-            slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
-        }
-        let mut alloc = Allocation::<N>::from_postcard(rest).map_err(|_| RunnerError::Corrupt)?;
-        if alloc.len() != slots.len() || !arrived {
-            return Err(RunnerError::Corrupt);
-        }
-        if reattached.len() != slots.len() {
-            return Err(RunnerError::ReattachMismatch { tasks: slots.len() });
-        }
-        if let Some(status) = desired {
-            if !status.is_terminal() {
-                return Err(RunnerError::DesiredRun);
-            }
-            if !alloc.desired_status().is_terminal() {
-                let description = alloc.desired_description.clone();
-                alloc
-                    .set_desired(status, description.as_str())
-                    .map_err(RunnerError::Task)?;
-            }
-        }
-        // Accepted: from here on the runner is replaced.
-        for (slot, task) in slots.iter_mut().zip(alloc.tasks.iter()) {
+        // Accepted: from here on the runner is the restored one.
+        for (slot, task) in self.slots.iter_mut().zip(self.alloc.tasks.iter()) {
             slot.tracker = RestartTracker::new(
                 slot.config.restart,
-                group.job_type,
+                header.group.job_type,
                 task.role.lifecycle,
                 now,
             );
         }
-        self.alloc = alloc;
-        self.slots = slots;
-        self.group = group;
+        self.group = header.group;
         self.arrived = true;
-        self.group_delay = group_delay;
-        self.no_shutdown_delay = no_shutdown_delay;
-        self.jitter = XorShift(jitter);
+        self.group_delay = header.group_delay;
+        self.no_shutdown_delay = header.no_shutdown_delay;
+        self.jitter = XorShift(header.jitter);
         self.begin();
         for (index, &reattach) in reattached.iter().enumerate() {
             self.restore_task(now, index, reattach);
@@ -227,6 +218,73 @@ impl<const N: usize> Runner<N> {
         // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
         self.coordinator = Coordinator::Prestart;
         Ok(self.end(now))
+    }
+
+    /// Whether the runner is as [`Runner::new`] built it, as far as restore writes it:
+    /// no task, nothing recorded in the allocation (every change of it grows its modify
+    /// index), not arrived.
+    fn is_fresh(&self) -> bool {
+        !self.arrived
+            && self.slots.is_empty()
+            && self.alloc.is_empty()
+            && self.alloc.modify_index() == 0
+    }
+
+    /// Reads the header into the returned value and the tasks and the allocation into
+    /// `self`; on error the caller clears what was written.
+    fn decode_into(
+        &mut self,
+        now: i64,
+        bytes: &[u8],
+        reattached: &[bool],
+        desired: Option<DesiredStatus>,
+    ) -> Result<Header, RunnerError> {
+        let mut rest = bytes;
+        if take::<u8>(&mut rest)? != VERSION {
+            return Err(RunnerError::Corrupt);
+        }
+        let mut group = GroupSpec::new(job_of(take(&mut rest)?)?);
+        group.shutdown_delay = take(&mut rest)?;
+        group.max_kill_timeout = take(&mut rest)?;
+        if !take::<bool>(&mut rest)? {
+            // Only an arrived runner is worth persisting; persist writes what it has.
+            return Err(RunnerError::Corrupt);
+        }
+        let group_delay = match (take::<u8>(&mut rest)?, take::<i64>(&mut rest)?) {
+            (0, 0) => GroupDelay::NotBegun,
+            (1, until) => GroupDelay::Until(until),
+            (2, 0) => GroupDelay::Done,
+            _ => return Err(RunnerError::Corrupt),
+        };
+        let header = Header {
+            group,
+            group_delay,
+            no_shutdown_delay: take(&mut rest)?,
+            jitter: take(&mut rest)?,
+        };
+        let count: u64 = take(&mut rest)?;
+        for _ in 0..count {
+            let slot = take_slot(&mut rest, group.job_type, now)?;
+            self.slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
+        }
+        if reattached.len() != self.slots.len() {
+            return Err(RunnerError::ReattachMismatch {
+                tasks: self.slots.len(),
+            });
+        }
+        Allocation::from_postcard_into(rest, &mut self.alloc).map_err(|_| RunnerError::Corrupt)?;
+        if self.alloc.len() != self.slots.len() {
+            return Err(RunnerError::Corrupt);
+        }
+        if let Some(status) = desired {
+            if !self.alloc.desired_status().is_terminal() {
+                let description = self.alloc.desired_description.clone();
+                self.alloc
+                    .set_desired(status, description.as_str())
+                    .map_err(RunnerError::Task)?;
+            }
+        }
+        Ok(header)
     }
 
     /// One task after a restore (reference §5.2, §5.3).
