@@ -8,11 +8,15 @@
 #![no_std]
 #![no_main]
 
+#[cfg(alloc_ram)]
+mod arena;
 mod budgets;
 mod checks;
 #[cfg(budgets)]
 mod cost;
 mod out;
+#[cfg(alloc_ram)]
+mod runner_check;
 mod stack;
 mod target_json;
 mod transcript;
