@@ -189,15 +189,30 @@ impl<const N: usize> Runner<N> {
         if desired.is_some_and(|status| !status.is_terminal()) {
             return Err(RunnerError::DesiredRun);
         }
-        let header = match self.decode_into(now, bytes, reattached, desired) {
-            Ok(header) => header,
-            Err(error) => {
-                self.slots.clear();
-                self.alloc.clear();
-                return Err(error);
-            }
+        // Each step in a frame of its own beside this small one, so that only this frame
+        // lies under the allocation's decoder (the deepest part).
+        let header = match self.decode_slots(now, bytes) {
+            Ok((header, rest)) => match self.decode_alloc(rest, reattached, desired) {
+                Ok(()) => header,
+                Err(error) => return Err(self.refuse(error)),
+            },
+            Err(error) => return Err(self.refuse(error)),
         };
-        // Accepted: from here on the runner is the restored one.
+        Ok(self.accept(now, header, reattached))
+    }
+
+    /// A refused restore: what was decoded goes, leaving the runner fresh again.
+    #[inline(never)]
+    fn refuse(&mut self, error: RunnerError) -> RunnerError {
+        self.slots.clear();
+        self.alloc.clear();
+        error
+    }
+
+    /// The restore is accepted: from here on the runner is the restored one. A frame of
+    /// its own, apart from the decoder's.
+    #[inline(never)]
+    fn accept(&mut self, now: i64, header: Header, reattached: &[bool]) -> Step<'_> {
         for (slot, task) in self.slots.iter_mut().zip(self.alloc.tasks.iter()) {
             slot.tracker = RestartTracker::new(
                 slot.config.restart,
@@ -217,7 +232,7 @@ impl<const N: usize> Runner<N> {
         }
         // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
         self.coordinator = Coordinator::Prestart;
-        Ok(self.end(now))
+        self.end(now)
     }
 
     /// Whether the runner is as [`Runner::new`] built it, as far as restore writes it:
@@ -230,15 +245,49 @@ impl<const N: usize> Runner<N> {
             && self.alloc.modify_index() == 0
     }
 
-    /// Reads the header into the returned value and the tasks and the allocation into
-    /// `self`; on error the caller clears what was written.
-    fn decode_into(
+    /// Reads the allocation into `self` and checks it against the tasks and the request.
+    fn decode_alloc(
         &mut self,
-        now: i64,
-        bytes: &[u8],
+        rest: &[u8],
         reattached: &[bool],
         desired: Option<DesiredStatus>,
-    ) -> Result<Header, RunnerError> {
+    ) -> Result<(), RunnerError> {
+        if reattached.len() != self.slots.len() {
+            return Err(RunnerError::ReattachMismatch {
+                tasks: self.slots.len(),
+            });
+        }
+        Allocation::from_postcard_into(rest, &mut self.alloc).map_err(|_| RunnerError::Corrupt)?;
+        if self.alloc.len() != self.slots.len() {
+            return Err(RunnerError::Corrupt);
+        }
+        if let Some(status) = desired {
+            self.stopped_while_down(status)?;
+        }
+        Ok(())
+    }
+
+    /// A stop or evict that arrived while the agent was down, keeping the description
+    /// (its copy lives in this frame, not in the one the allocation is decoded under).
+    #[inline(never)]
+    fn stopped_while_down(&mut self, status: DesiredStatus) -> Result<(), RunnerError> {
+        if !self.alloc.desired_status().is_terminal() {
+            let description = self.alloc.desired_description.clone();
+            self.alloc
+                .set_desired(status, description.as_str())
+                .map_err(RunnerError::Task)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the header and the tasks (into `self.slots`); returns the header and the
+    /// bytes of the allocation.
+    #[inline(never)]
+    fn decode_slots<'b>(
+        &mut self,
+        now: i64,
+        bytes: &'b [u8],
+    ) -> Result<(Header, &'b [u8]), RunnerError> {
         let mut rest = bytes;
         if take::<u8>(&mut rest)? != VERSION {
             return Err(RunnerError::Corrupt);
@@ -267,24 +316,7 @@ impl<const N: usize> Runner<N> {
             let slot = take_slot(&mut rest, group.job_type, now)?;
             self.slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
         }
-        if reattached.len() != self.slots.len() {
-            return Err(RunnerError::ReattachMismatch {
-                tasks: self.slots.len(),
-            });
-        }
-        Allocation::from_postcard_into(rest, &mut self.alloc).map_err(|_| RunnerError::Corrupt)?;
-        if self.alloc.len() != self.slots.len() {
-            return Err(RunnerError::Corrupt);
-        }
-        if let Some(status) = desired {
-            if !self.alloc.desired_status().is_terminal() {
-                let description = self.alloc.desired_description.clone();
-                self.alloc
-                    .set_desired(status, description.as_str())
-                    .map_err(RunnerError::Task)?;
-            }
-        }
-        Ok(header)
+        Ok((header, rest))
     }
 
     /// One task after a restore (reference §5.2, §5.3).
