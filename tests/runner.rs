@@ -1205,8 +1205,8 @@ mod restore {
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
 
-    #[test]
-    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes_leaving_the_runner_fresh() {
+    /// A batch group of one task `web`, arrived, and its persisted form.
+    fn one_task_persisted() -> (Sim, Vec<u8>) {
         let mut sim = Sim::new(
             JobType::Batch,
             &[task("web", Role::main(), policy(0, MIN, 0))],
@@ -1214,6 +1214,12 @@ mod restore {
         sim.arrive(0);
         let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
         let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        (sim, bytes)
+    }
+
+    #[test]
+    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes_leaving_the_runner_fresh() {
+        let (_, bytes) = one_task_persisted();
         let fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
         let mut target = fresh.clone();
         assert_eq!(
@@ -1242,13 +1248,7 @@ mod restore {
 
     #[test]
     fn restore_into_a_runner_in_use_is_refused_and_changes_nothing() {
-        let mut sim = Sim::new(
-            JobType::Batch,
-            &[task("web", Role::main(), policy(0, MIN, 0))],
-        );
-        sim.arrive(0);
-        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
-        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let (mut sim, bytes) = one_task_persisted();
         let before = sim.runner.clone();
         assert_eq!(
             sim.runner.restore(1, &bytes, &[true], None).unwrap_err(),

@@ -68,15 +68,16 @@ fn digest(s: &dyn Script) -> String {
         s.start()
     );
     for t in (0..s.task_count()).filter_map(|i| s.task(i)) {
+        let spec = &t.spec;
         let _ = write!(
             out,
-            "TaskDef {{ name: {:?}, role: {}, restart: {}, kill_timeout: {}, kill_signal: {:?}, shutdown_delay: {}, artifacts: {} }}, ",
-            t.name,
-            role(&t.role),
-            policy(&t.restart),
-            t.kill_timeout,
-            t.kill_signal,
-            t.shutdown_delay,
+            "TaskDef {{ spec: TaskSpec {{ name: {:?}, role: {}, restart: {}, kill_timeout: {}, kill_signal: {:?}, shutdown_delay: {} }}, artifacts: {} }}, ",
+            spec.name,
+            role(&spec.role),
+            policy(&spec.restart),
+            spec.kill_timeout,
+            spec.kill_signal,
+            spec.shutdown_delay,
             t.artifacts
         );
     }
@@ -109,7 +110,7 @@ fn digest(s: &dyn Script) -> String {
         out.push_str("&[");
         for name in (0..s.task_count())
             .filter_map(|i| s.task(i))
-            .map(|t| t.name)
+            .map(|t| t.spec.name)
         {
             if let Some(flag) = s.reattaches(request, name) {
                 let _ = write!(out, "({name:?}, {flag}), ");

@@ -2,7 +2,7 @@
 //! `Runner`, reporting into a JSON timeline and each task's history.
 
 use allocstate::restart::JobType;
-use allocstate::runner::{Action, Runner};
+use allocstate::runner::{Action, Runner, TaskSpec};
 use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
 
@@ -30,77 +30,34 @@ impl Script for Scenario {
     }
     fn task(&self, index: usize) -> Option<TaskDef<'_>> {
         let t = self.tasks.get(index)?;
-        Some(TaskDef {
+        let spec = TaskSpec {
             name: &t.name,
             role: t.role,
             restart: t.restart,
             kill_timeout: t.kill_timeout,
             kill_signal: &t.kill_signal,
             shutdown_delay: t.shutdown_delay,
+        };
+        Some(TaskDef {
+            spec,
             artifacts: t.artifacts,
         })
     }
     fn runs(&self, index: usize) -> usize {
         self.runs_of(index).map_or(0, Vec::len)
     }
-    fn run(&self, index: usize, start: usize) -> Option<Run<'_>> {
-        Some(match self.runs_of(index)?.get(start)? {
-            scenario::Run::Exit {
-                code,
-                after,
-                signal,
-                oom,
-            } => Run::Exit {
-                code: *code,
-                after: *after,
-                signal: *signal,
-                oom: *oom,
-            },
-            scenario::Run::UntilStopped { stop_takes } => Run::UntilStopped {
-                stop_takes: *stop_takes,
-            },
-            scenario::Run::StartError { text, recoverable } => Run::StartError {
-                text,
-                recoverable: *recoverable,
-            },
-            scenario::Run::PrestartError { text, recoverable } => Run::PrestartError {
-                text,
-                recoverable: *recoverable,
-            },
-            scenario::Run::ArtifactError { text } => Run::ArtifactError { text },
-        })
+    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
+        self.runs_of(index)?.get(start).map(Run::borrowed)
     }
     fn request_count(&self) -> usize {
         self.requests.len()
     }
-    fn request(&self, index: usize) -> Option<(i64, Request<'_>)> {
-        let (at, request) = self.requests.get(index)?;
-        Some((
-            *at,
-            match request {
-                scenario::Request::Desired {
-                    status,
-                    no_shutdown_delay,
-                } => Request::Desired {
-                    status: *status,
-                    no_shutdown_delay: *no_shutdown_delay,
-                },
-                scenario::Request::Restart { target, failure } => Request::Restart {
-                    target,
-                    failure: *failure,
-                },
-                scenario::Request::Signal { task, name } => Request::Signal { task, name },
-                scenario::Request::AgentRestart { desired, .. } => {
-                    Request::AgentRestart { desired: *desired }
-                }
-            },
-        ))
+    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
+        let (at, request, _) = self.requests.get(index)?;
+        Some((*at, request.borrowed()))
     }
     fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
-        match self.requests.get(request)? {
-            (_, scenario::Request::AgentRestart { reattach, .. }) => reattach.get(task).copied(),
-            _ => None,
-        }
+        self.requests.get(request)?.2.get(task).copied()
     }
 }
 

@@ -7,11 +7,12 @@
 
 use core::fmt::{self, Write};
 
-use allocstate::restart::{JobType, RestartPolicy};
+use allocstate::restart::JobType;
 use allocstate::runner::{
     Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
+    TaskSpec,
 };
-use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, Role, TaskEvent};
+use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
 
 /// The runner size the harness uses.
@@ -26,22 +27,17 @@ pub const AGENDA: usize = 48;
 /// Commands accepted but not yet carried out, over every nested input.
 pub const PENDING: usize = 64;
 
-/// One task of the group.
+/// One task of the group: what the runner is told, and whether the job lists
+/// `Artifacts` for it (then each start downloads them until a download succeeds).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TaskDef<'a> {
-    pub name: &'a str,
-    pub role: Role,
-    pub restart: RestartPolicy,
-    pub kill_timeout: i64,
-    pub kill_signal: &'a str,
-    pub shutdown_delay: i64,
-    /// Whether the job lists `Artifacts` for it.
+    pub spec: TaskSpec<'a>,
     pub artifacts: bool,
 }
 
-/// What one start of a task does.
+/// What one start of a task does; `T` is its text (owned on the host, `&str` here).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Run<'a> {
+pub enum Run<T> {
     Exit {
         code: i32,
         after: i64,
@@ -52,37 +48,94 @@ pub enum Run<'a> {
         stop_takes: i64,
     },
     StartError {
-        text: &'a str,
+        text: T,
         recoverable: bool,
     },
     PrestartError {
-        text: &'a str,
+        text: T,
         recoverable: bool,
     },
     ArtifactError {
-        text: &'a str,
+        text: T,
     },
 }
 
-/// A request of the scenario.
+impl<T: AsRef<str>> Run<T> {
+    /// The same, its text borrowed.
+    pub fn borrowed(&self) -> Run<&str> {
+        match self {
+            Run::Exit {
+                code,
+                after,
+                signal,
+                oom,
+            } => Run::Exit {
+                code: *code,
+                after: *after,
+                signal: *signal,
+                oom: *oom,
+            },
+            Run::UntilStopped { stop_takes } => Run::UntilStopped {
+                stop_takes: *stop_takes,
+            },
+            Run::StartError { text, recoverable } => Run::StartError {
+                text: text.as_ref(),
+                recoverable: *recoverable,
+            },
+            Run::PrestartError { text, recoverable } => Run::PrestartError {
+                text: text.as_ref(),
+                recoverable: *recoverable,
+            },
+            Run::ArtifactError { text } => Run::ArtifactError {
+                text: text.as_ref(),
+            },
+        }
+    }
+}
+
+/// A request of the scenario; `T` is a name (owned on the host, `&str` here).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Request<'a> {
+pub enum Request<T> {
     Desired {
         status: DesiredStatus,
         no_shutdown_delay: bool,
     },
     Restart {
-        target: &'a str,
+        target: T,
         failure: bool,
     },
     Signal {
-        task: &'a str,
-        name: &'a str,
+        task: T,
+        name: T,
     },
     /// Which tasks' drivers reattach: [`Script::reattaches`].
     AgentRestart {
         desired: Option<DesiredStatus>,
     },
+}
+
+impl<T: AsRef<str>> Request<T> {
+    /// The same, its names borrowed.
+    pub fn borrowed(&self) -> Request<&str> {
+        match self {
+            Request::Desired {
+                status,
+                no_shutdown_delay,
+            } => Request::Desired {
+                status: *status,
+                no_shutdown_delay: *no_shutdown_delay,
+            },
+            Request::Restart { target, failure } => Request::Restart {
+                target: target.as_ref(),
+                failure: *failure,
+            },
+            Request::Signal { task, name } => Request::Signal {
+                task: task.as_ref(),
+                name: name.as_ref(),
+            },
+            Request::AgentRestart { desired } => Request::AgentRestart { desired: *desired },
+        }
+    }
 }
 
 /// A scenario as the player reads it.
@@ -97,10 +150,10 @@ pub trait Script {
     fn task(&self, index: usize) -> Option<TaskDef<'_>>;
     /// The scripted starts of task `index`, in order (the last repeats).
     fn runs(&self, index: usize) -> usize;
-    fn run(&self, index: usize, start: usize) -> Option<Run<'_>>;
+    fn run(&self, index: usize, start: usize) -> Option<Run<&str>>;
     fn request_count(&self) -> usize;
     /// Request `index`: its time after the start, and what it asks.
-    fn request(&self, index: usize) -> Option<(i64, Request<'_>)>;
+    fn request(&self, index: usize) -> Option<(i64, Request<&str>)>;
     /// Whether agent restart `request` lists task `task` as reattaching (`None`: not
     /// listed, it reattaches).
     fn reattaches(&self, request: usize, task: &str) -> Option<bool>;
@@ -116,8 +169,8 @@ pub struct Digest {
     pub start: i64,
     pub tasks: &'static [TaskDef<'static>],
     /// Per task, its scripted starts.
-    pub runs: &'static [&'static [Run<'static>]],
-    pub requests: &'static [(i64, Request<'static>)],
+    pub runs: &'static [&'static [Run<&'static str>]],
+    pub requests: &'static [(i64, Request<&'static str>)],
     /// Per request, the agent restart's `Reattach` list (empty for other requests).
     pub reattach: &'static [&'static [(&'static str, bool)]],
 }
@@ -147,13 +200,13 @@ impl Script for Digest {
     fn runs(&self, index: usize) -> usize {
         self.runs.get(index).map_or(0, |runs| runs.len())
     }
-    fn run(&self, index: usize, start: usize) -> Option<Run<'_>> {
+    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
         self.runs.get(index)?.get(start).copied()
     }
     fn request_count(&self) -> usize {
         self.requests.len()
     }
-    fn request(&self, index: usize) -> Option<(i64, Request<'_>)> {
+    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
         self.requests.get(index).copied()
     }
     fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
@@ -322,7 +375,7 @@ impl<'p> Player<'p> {
 
     fn name(&self, task: usize) -> &'p str {
         let script: &'p dyn Script = self.script;
-        script.task(task).map_or("?", |t| t.name)
+        script.task(task).map_or("?", |t| t.spec.name)
     }
 
     fn schedule(&mut self, at: i64, due: Due) {
@@ -422,7 +475,7 @@ impl<'p> Player<'p> {
                 }
                 let script: &'p dyn Script = self.script;
                 for command in self.runner.commands() {
-                    let name = script.task(command.task).map_or("?", |t| t.name);
+                    let name = script.task(command.task).map_or("?", |t| t.spec.name);
                     self.sink.command(now, &command.action, name);
                 }
                 while self.pending.len() > mark {
@@ -486,7 +539,7 @@ impl<'p> Player<'p> {
         }
     }
 
-    fn script(&self, task: usize, start: usize) -> Option<Run<'p>> {
+    fn script(&self, task: usize, start: usize) -> Option<Run<&'p str>> {
         let script: &'p dyn Script = self.script;
         let runs = script.runs(task);
         let last = runs.checked_sub(1)?;
@@ -582,7 +635,7 @@ impl<'p> Player<'p> {
         }
     }
 
-    fn launch(&mut self, now: i64, task: usize, run: Option<Run<'p>>) {
+    fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
         // A stop that arrived while it was starting: the driver abandons the start, as
         // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
         match self.runner.place(task) {
@@ -698,16 +751,9 @@ pub fn add_tasks(
     runner: &mut Runner<TASKS>,
 ) -> Result<(), (usize, RunnerError)> {
     for i in 0..script.task_count() {
-        let Some(t) = script.task(i) else { continue };
-        let spec = allocstate::runner::TaskSpec {
-            name: t.name,
-            role: t.role,
-            restart: t.restart,
-            kill_timeout: t.kill_timeout,
-            kill_signal: t.kill_signal,
-            shutdown_delay: t.shutdown_delay,
-        };
-        runner.add_task(&spec).map_err(|e| (i, e))?;
+        if let Some(t) = script.task(i) {
+            runner.add_task(&t.spec).map_err(|e| (i, e))?;
+        }
     }
     Ok(())
 }

@@ -7,6 +7,8 @@ use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::{DesiredStatus, Role};
 use serde_json::{Map, Value};
 
+use crate::play;
+
 const SEC: i64 = 1_000_000_000;
 const MIN: i64 = 60 * SEC;
 
@@ -22,51 +24,14 @@ pub struct Task {
     pub artifacts: bool,
 }
 
-/// What one start of a task does.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Run {
-    Exit {
-        code: i32,
-        after: i64,
-        signal: i32,
-        oom: bool,
-    },
-    UntilStopped {
-        stop_takes: i64,
-    },
-    StartError {
-        text: String,
-        recoverable: bool,
-    },
-    PrestartError {
-        text: String,
-        recoverable: bool,
-    },
-    ArtifactError {
-        text: String,
-    },
-}
+/// What one start of a task does (the text owned).
+pub type Run = play::Run<String>;
 
-/// A request at `at` ns after the start.
-#[derive(Debug, Clone)]
-pub enum Request {
-    Desired {
-        status: DesiredStatus,
-        no_shutdown_delay: bool,
-    },
-    Restart {
-        target: String,
-        failure: bool,
-    },
-    Signal {
-        task: String,
-        name: String,
-    },
-    AgentRestart {
-        reattach: BTreeMap<String, bool>,
-        desired: Option<DesiredStatus>,
-    },
-}
+/// A request (the names owned).
+pub type Request = play::Request<String>;
+
+/// Which tasks' drivers an agent restart lists as reattaching, or not.
+pub type Reattach = BTreeMap<String, bool>;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -77,7 +42,9 @@ pub struct Scenario {
     pub tasks: Vec<Task>,
     pub start: i64,
     pub runs: BTreeMap<String, Vec<Run>>,
-    pub requests: Vec<(i64, Request)>,
+    /// Each request at its time after the start, with its `Reattach` list (empty but
+    /// for an agent restart).
+    pub requests: Vec<(i64, Request, Reattach)>,
 }
 
 type Res<T> = Result<T, String>;
@@ -268,7 +235,7 @@ fn desired(o: &Map<String, Value>, path: &str) -> Res<Option<DesiredStatus>> {
     }
 }
 
-fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
+fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
     let o = obj(v, path)?;
     let at = required(num(o, "At", path)?, path, "At")?;
     if boolean(o, "AgentRestart", path)? == Some(true) {
@@ -282,31 +249,24 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
                 reattach.insert(name.clone(), flag);
             }
         }
-        return Ok((
-            at,
-            Request::AgentRestart {
-                reattach,
-                desired: desired(o, path)?,
-            },
-        ));
+        let desired = desired(o, path)?;
+        return Ok((at, Request::AgentRestart { desired }, reattach));
     }
     if let Some(status) = desired(o, path)? {
         let no_shutdown_delay = boolean(o, "NoShutdownDelay", path)?.unwrap_or(false);
-        return Ok((
-            at,
-            Request::Desired {
-                status,
-                no_shutdown_delay,
-            },
-        ));
+        let request = Request::Desired {
+            status,
+            no_shutdown_delay,
+        };
+        return Ok((at, request, Reattach::new()));
     }
     if let Some(target) = text(o, "Restart", path)? {
         let failure = boolean(o, "Failure", path)?.unwrap_or(false);
-        return Ok((at, Request::Restart { target, failure }));
+        return Ok((at, Request::Restart { target, failure }, Reattach::new()));
     }
     if let Some(task) = text(o, "Signal", path)? {
         let name = required(text(o, "Name", path)?, path, "Name")?;
-        return Ok((at, Request::Signal { task, name }));
+        return Ok((at, Request::Signal { task, name }, Reattach::new()));
     }
     Err(format!(
         "{path}: expected one of Desired, Restart, Signal, AgentRestart"

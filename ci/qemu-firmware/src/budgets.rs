@@ -271,6 +271,31 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     );
 }
 
+/// The eight tasks measured, one of every role.
+#[cfg(alloc_ram)]
+const NAMES: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
+#[cfg(alloc_ram)]
+const ROLES: [Role; 8] = [
+    Role::leader(),
+    Role::main(),
+    Role::prestart(false),
+    Role::prestart(true),
+    Role::poststart(true),
+    Role::main(),
+    Role::main(),
+    Role::poststop(),
+];
+/// An identity of Nomad's lengths.
+#[cfg(alloc_ram)]
+const IDENTITY: AllocIdentity<'static> = AllocIdentity {
+    id: "203266e5-e0d6-9486-5e05-397ed2b184af",
+    eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
+    name: "example.cache[0]",
+    node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
+    job_id: "example",
+    task_group: "cache",
+};
+
 #[cfg(alloc_ram)]
 #[inline(never)]
 fn allocations(tally: &mut Tally, memory: &mut Memory) {
@@ -278,17 +303,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     let (alloc, spare) = crate::checks::allocations();
     let text = half_text();
     alloc.clear();
-    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    let roles = [
-        Role::leader(),
-        Role::main(),
-        Role::prestart(false),
-        Role::prestart(true),
-        Role::poststart(true),
-        Role::main(),
-        Role::main(),
-        Role::poststop(),
-    ];
+    let (names, roles) = (NAMES, ROLES);
     for (name, role) in names.iter().zip(roles) {
         charge(tally, "Allocation<8>::add_task", Budget(A), || {
             black_box(alloc.add_task(black_box(name), black_box(role)).is_ok())
@@ -331,14 +346,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     charge(tally, "Allocation<8>::client_status", Budget(A), || {
         black_box((alloc.client_status(), alloc.client_description().len()))
     });
-    let identity = AllocIdentity {
-        id: "203266e5-e0d6-9486-5e05-397ed2b184af",
-        eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
-        name: "example.cache[0]",
-        node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
-        job_id: "example",
-        task_group: "cache",
-    };
+    let identity = IDENTITY;
     charge(tally, "Allocation<8>::set_identity", Budget(A), || {
         black_box(alloc.set_identity(black_box(identity)).is_ok())
     });
@@ -477,25 +485,8 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
         delay: SEC,
         mode: RestartMode::Fail,
     };
-    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    let roles = [
-        Role::leader(),
-        Role::main(),
-        Role::prestart(false),
-        Role::prestart(true),
-        Role::poststart(true),
-        Role::main(),
-        Role::main(),
-        Role::poststop(),
-    ];
-    let identity = AllocIdentity {
-        id: "203266e5-e0d6-9486-5e05-397ed2b184af",
-        eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
-        name: "example.cache[0]",
-        node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
-        job_id: "example",
-        task_group: "cache",
-    };
+    let (names, roles) = (NAMES, ROLES);
+    let identity = IDENTITY;
     // Inputs measured that the runner refused (each one a failed check below).
     let mut refused = 0u32;
     let mut input = |tally: &mut Tally, name: &str, limit: Limit, f: &mut dyn FnMut() -> bool| {
@@ -504,14 +495,14 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
             tally.check(false, format_args!("{name}: accepted"));
         }
     };
+    let spec = |name, role| TaskSpec {
+        kill_signal: "SIGTERM",
+        shutdown_delay: SEC,
+        ..TaskSpec::new(name, role, policy)
+    };
     let add = |runner: &mut Runner<8>| {
         for (name, role) in names.iter().zip(roles) {
-            let spec = TaskSpec {
-                kill_signal: "SIGTERM",
-                shutdown_delay: SEC,
-                ..TaskSpec::new(name, role, policy)
-            };
-            let _ = runner.add_task(&spec);
+            let _ = runner.add_task(&spec(name, role));
         }
     };
 
@@ -522,11 +513,7 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
         runner.seed_jitter(black_box(7))
     });
     for (name, role) in names.iter().zip(roles) {
-        let spec = TaskSpec {
-            kill_signal: "SIGTERM",
-            shutdown_delay: SEC,
-            ..TaskSpec::new(name, role, policy)
-        };
+        let spec = spec(name, role);
         input(tally, "Runner<8>::add_task", Budget(R), &mut || {
             runner.add_task(black_box(&spec)).is_ok()
         });

@@ -5,6 +5,7 @@
 //! final allocation's compact bytes) is compared byte for byte with the host's.
 
 use allocstate::restart::{JobType, Lifecycle, LifecycleHook, RestartMode, RestartPolicy};
+use allocstate::runner::TaskSpec;
 use allocstate::{DesiredStatus, Role};
 use core::fmt::{self, Write};
 
