@@ -13,6 +13,9 @@ mod play;
 #[path = "../examples/simulate/scenario.rs"]
 #[allow(dead_code)]
 mod scenario;
+#[path = "../examples/simulate/script.rs"]
+#[allow(dead_code)]
+mod script;
 
 use serde_json::Value;
 

@@ -21,6 +21,9 @@ mod play;
 #[path = "../../examples/simulate/scenario.rs"]
 #[allow(dead_code)]
 mod scenario;
+#[path = "../../examples/simulate/script.rs"]
+#[allow(dead_code)]
+mod script;
 
 /// The host's JSON: serde_json, as an agent on a server writes it.
 struct HostJson;

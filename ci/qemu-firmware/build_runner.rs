@@ -11,7 +11,8 @@ use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::Runner;
 use allocstate::{DesiredStatus, Role};
 
-use crate::play::{self, Lines, Player, Request, Script, TASKS};
+use crate::play::{Lines, Player, TASKS};
+use crate::script::{self, Request, Script};
 
 /// The persist buffer the firmware lends the player (its JSON buffer): the host plays
 /// with the same size, so both meet the same limits.
@@ -124,8 +125,8 @@ fn digest(s: &dyn Script) -> String {
 
 /// The host's transcript of one scenario.
 fn transcript(s: &dyn Script) -> String {
-    let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(play::group_of(s)));
-    play::add_tasks(s, &mut runner).expect("the scenario's tasks fit the runner");
+    let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(s)));
+    script::add_tasks(s, &mut runner).expect("the scenario's tasks fit the runner");
     let mut buf = vec![0u8; BUF];
     let mut lines = Lines { out: String::new() };
     let ended = Player::new(s, &mut runner, &mut buf, &mut lines).run();
@@ -148,7 +149,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 pub fn generate(manifest: &Path, out: &Path, embed: bool) {
     let dir = manifest.join("../../tests/runner_scenarios");
     println!("cargo:rerun-if-changed={}", dir.display());
-    for file in ["play.rs", "scenario.rs", "engine.rs"] {
+    for file in ["play.rs", "script.rs", "scenario.rs", "engine.rs"] {
         println!("cargo:rerun-if-changed=../../examples/simulate/{file}");
     }
     println!("cargo:rerun-if-changed=build_runner.rs");

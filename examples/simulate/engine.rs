@@ -6,8 +6,9 @@ use allocstate::runner::{Action, Runner, TaskSpec};
 use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
 
-use crate::play::{self, Overflow, Player, Request, Run, Script, TaskDef, TASKS};
+use crate::play::{self, Overflow, Player, TASKS};
 use crate::scenario::{self, Scenario};
+use crate::script::{self, Request, Run, Script, TaskDef};
 
 impl Script for Scenario {
     fn job_id(&self) -> &str {
@@ -116,8 +117,8 @@ pub struct Simulation<'s> {
 
 impl<'s> Simulation<'s> {
     pub fn new(scenario: &'s Scenario) -> Result<Self, String> {
-        let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(play::group_of(scenario)));
-        play::add_tasks(scenario, &mut runner)
+        let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(scenario)));
+        script::add_tasks(scenario, &mut runner)
             .map_err(|(i, e)| format!("Job.TaskGroups[0].Tasks[{i}]: {e}"))?;
         let history = scenario
             .tasks

@@ -18,10 +18,13 @@
 //! Malformed input: a message naming the field on stderr, exit status 2.
 
 mod engine;
-// `Digest` and `Lines` serve the firmware's run of the same loop (ci/qemu-firmware).
+// `Lines` serves the firmware's run of the same loop (ci/qemu-firmware).
 #[allow(dead_code)]
 mod play;
 mod scenario;
+// `Digest` is the firmware's form of a scenario.
+#[allow(dead_code)]
+mod script;
 
 use std::process::ExitCode;
 

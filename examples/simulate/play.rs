@@ -3,17 +3,18 @@
 //! exits after their time, fires timers, persists and restores on an agent restart) and
 //! reports what happened to a [`Sink`]. The simulate example and its tests run it on the
 //! host; ci/qemu-firmware runs the same file on the target, on scenarios build.rs
-//! digested into statics ([`Digest`]), and compares its [`Lines`] with the host's.
+//! digested into statics (`script::Digest`), and compares its [`Lines`] with the host's.
+//! Its includer declares `script.rs` beside it.
 
 use core::fmt::{self, Write};
 
-use allocstate::restart::JobType;
 use allocstate::runner::{
     Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
-    TaskSpec,
 };
 use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
+
+use super::script::{Request, Run, Script};
 
 /// The runner size the harness uses.
 pub const TASKS: usize = 8;
@@ -26,194 +27,6 @@ pub const AGENDA: usize = 48;
 
 /// Commands accepted but not yet carried out, over every nested input.
 pub const PENDING: usize = 64;
-
-/// One task of the group: what the runner is told, and whether the job lists
-/// `Artifacts` for it (then each start downloads them until a download succeeds).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TaskDef<'a> {
-    pub spec: TaskSpec<'a>,
-    pub artifacts: bool,
-}
-
-/// What one start of a task does; `T` is its text (owned on the host, `&str` here).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Run<T> {
-    Exit {
-        code: i32,
-        after: i64,
-        signal: i32,
-        oom: bool,
-    },
-    UntilStopped {
-        stop_takes: i64,
-    },
-    StartError {
-        text: T,
-        recoverable: bool,
-    },
-    PrestartError {
-        text: T,
-        recoverable: bool,
-    },
-    ArtifactError {
-        text: T,
-    },
-}
-
-impl<T: AsRef<str>> Run<T> {
-    /// The same, its text borrowed.
-    pub fn borrowed(&self) -> Run<&str> {
-        match self {
-            Run::Exit {
-                code,
-                after,
-                signal,
-                oom,
-            } => Run::Exit {
-                code: *code,
-                after: *after,
-                signal: *signal,
-                oom: *oom,
-            },
-            Run::UntilStopped { stop_takes } => Run::UntilStopped {
-                stop_takes: *stop_takes,
-            },
-            Run::StartError { text, recoverable } => Run::StartError {
-                text: text.as_ref(),
-                recoverable: *recoverable,
-            },
-            Run::PrestartError { text, recoverable } => Run::PrestartError {
-                text: text.as_ref(),
-                recoverable: *recoverable,
-            },
-            Run::ArtifactError { text } => Run::ArtifactError {
-                text: text.as_ref(),
-            },
-        }
-    }
-}
-
-/// A request of the scenario; `T` is a name (owned on the host, `&str` here).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Request<T> {
-    Desired {
-        status: DesiredStatus,
-        no_shutdown_delay: bool,
-    },
-    Restart {
-        target: T,
-        failure: bool,
-    },
-    Signal {
-        task: T,
-        name: T,
-    },
-    /// Which tasks' drivers reattach: [`Script::reattaches`].
-    AgentRestart {
-        desired: Option<DesiredStatus>,
-    },
-}
-
-impl<T: AsRef<str>> Request<T> {
-    /// The same, its names borrowed.
-    pub fn borrowed(&self) -> Request<&str> {
-        match self {
-            Request::Desired {
-                status,
-                no_shutdown_delay,
-            } => Request::Desired {
-                status: *status,
-                no_shutdown_delay: *no_shutdown_delay,
-            },
-            Request::Restart { target, failure } => Request::Restart {
-                target: target.as_ref(),
-                failure: *failure,
-            },
-            Request::Signal { task, name } => Request::Signal {
-                task: task.as_ref(),
-                name: name.as_ref(),
-            },
-            Request::AgentRestart { desired } => Request::AgentRestart { desired: *desired },
-        }
-    }
-}
-
-/// A scenario as the player reads it.
-pub trait Script {
-    fn job_id(&self) -> &str;
-    fn group(&self) -> &str;
-    fn job_type(&self) -> JobType;
-    fn group_shutdown_delay(&self) -> i64;
-    /// Unix ns when the allocation arrives.
-    fn start(&self) -> i64;
-    fn task_count(&self) -> usize;
-    fn task(&self, index: usize) -> Option<TaskDef<'_>>;
-    /// The scripted starts of task `index`, in order (the last repeats).
-    fn runs(&self, index: usize) -> usize;
-    fn run(&self, index: usize, start: usize) -> Option<Run<&str>>;
-    fn request_count(&self) -> usize;
-    /// Request `index`: its time after the start, and what it asks.
-    fn request(&self, index: usize) -> Option<(i64, Request<&str>)>;
-    /// Whether agent restart `request` lists task `task` as reattaching (`None`: not
-    /// listed, it reattaches).
-    fn reattaches(&self, request: usize, task: &str) -> Option<bool>;
-}
-
-/// A scenario build.rs digested into statics (the target has no JSON reader to spare).
-#[derive(Debug, Clone, Copy)]
-pub struct Digest {
-    pub job_id: &'static str,
-    pub group: &'static str,
-    pub job_type: JobType,
-    pub group_shutdown_delay: i64,
-    pub start: i64,
-    pub tasks: &'static [TaskDef<'static>],
-    /// Per task, its scripted starts.
-    pub runs: &'static [&'static [Run<&'static str>]],
-    pub requests: &'static [(i64, Request<&'static str>)],
-    /// Per request, the agent restart's `Reattach` list (empty for other requests).
-    pub reattach: &'static [&'static [(&'static str, bool)]],
-}
-
-impl Script for Digest {
-    fn job_id(&self) -> &str {
-        self.job_id
-    }
-    fn group(&self) -> &str {
-        self.group
-    }
-    fn job_type(&self) -> JobType {
-        self.job_type
-    }
-    fn group_shutdown_delay(&self) -> i64 {
-        self.group_shutdown_delay
-    }
-    fn start(&self) -> i64 {
-        self.start
-    }
-    fn task_count(&self) -> usize {
-        self.tasks.len()
-    }
-    fn task(&self, index: usize) -> Option<TaskDef<'_>> {
-        self.tasks.get(index).copied()
-    }
-    fn runs(&self, index: usize) -> usize {
-        self.runs.get(index).map_or(0, |runs| runs.len())
-    }
-    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
-        self.runs.get(index)?.get(start).copied()
-    }
-    fn request_count(&self) -> usize {
-        self.requests.len()
-    }
-    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
-        self.requests.get(index).copied()
-    }
-    fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
-        let list = self.reattach.get(request)?;
-        list.iter().find(|(name, _)| *name == task).map(|&(_, r)| r)
-    }
-}
 
 /// What the player reports, in the order it happened (which is time order).
 pub trait Sink {
@@ -318,14 +131,6 @@ fn stopped_by(signal: &str) -> Exit {
         _ => 2, // SIGINT, the exec drivers' default
     };
     Exit::signal(128 + number, number)
-}
-
-/// The runner's group as the scenario describes it.
-pub fn group_of(script: &dyn Script) -> GroupSpec {
-    GroupSpec {
-        shutdown_delay: script.group_shutdown_delay(),
-        ..GroupSpec::new(script.job_type())
-    }
 }
 
 /// Plays one scenario on a runner fresh from `Runner::new` or `reset` with the group
@@ -743,19 +548,6 @@ impl<'p> Player<'p> {
         self.input(now, |r| r.restore(now, bytes, flags, desired).map(drop));
         self.buf = buf;
     }
-}
-
-/// Adds the scenario's tasks to a fresh runner; `Err` names the task refused.
-pub fn add_tasks(
-    script: &dyn Script,
-    runner: &mut Runner<TASKS>,
-) -> Result<(), (usize, RunnerError)> {
-    for i in 0..script.task_count() {
-        if let Some(t) = script.task(i) {
-            runner.add_task(&t.spec).map_err(|e| (i, e))?;
-        }
-    }
-    Ok(())
 }
 
 /// A [`Sink`] writing one line per report (the transcript the firmware compares with the

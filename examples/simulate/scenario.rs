@@ -7,7 +7,7 @@ use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::{DesiredStatus, Role};
 use serde_json::{Map, Value};
 
-use crate::play;
+use crate::script;
 
 const SEC: i64 = 1_000_000_000;
 const MIN: i64 = 60 * SEC;
@@ -25,10 +25,10 @@ pub struct Task {
 }
 
 /// What one start of a task does (the text owned).
-pub type Run = play::Run<String>;
+pub type Run = script::Run<String>;
 
 /// A request (the names owned).
-pub type Request = play::Request<String>;
+pub type Request = script::Request<String>;
 
 /// Which tasks' drivers an agent restart lists as reattaching, or not.
 pub type Reattach = BTreeMap<String, bool>;

@@ -14,9 +14,13 @@ use crate::out::{self, Compare};
 
 #[path = "../../../examples/simulate/play.rs"]
 #[allow(dead_code)]
-pub mod play;
+mod play;
+#[path = "../../../examples/simulate/script.rs"]
+#[allow(dead_code)]
+mod script;
 
-use play::{Digest, Lines, Player, Request, Run, TaskDef};
+use play::{Lines, Player};
+use script::{Digest, Request, Run, TaskDef};
 
 /// Written by build.rs: the digested scenarios and the host's transcripts.
 mod digests {
@@ -100,8 +104,8 @@ fn play_one(
     buf: &mut [u8],
     check: &mut Check<'_>,
 ) -> bool {
-    runner.reset(play::group_of(digest));
-    if play::add_tasks(digest, runner).is_err() {
+    runner.reset(script::group_of(digest));
+    if script::add_tasks(digest, runner).is_err() {
         return false;
     }
     let mut lines = Lines { out: check };
