@@ -223,7 +223,7 @@ impl<const N: usize> Runner<N> {
     }
 
     /// Back to [`Runner::new(group)`](Self::new), in place: a runner to
-    /// [`restore`](Self::restore) into. Prefer it to `*runner = Runner::new(group)` on a
+    /// `restore` into (feature `serde`). Prefer it to `*runner = Runner::new(group)` on a
     /// small stack, where the assignment may build the whole runner on the stack first.
     pub fn reset(&mut self, group: GroupSpec) {
         self.alloc.clear();
