@@ -1412,23 +1412,87 @@ mod restore {
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
 
-    #[test]
-    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes() {
-        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+    /// A batch group of one task `web`, arrived, and its persisted form.
+    fn one_task_persisted() -> (Sim, Vec<u8>) {
+        let sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
         let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
         let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
-        let before = sim.runner.clone();
+        (sim, bytes)
+    }
+
+    #[test]
+    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes_leaving_the_runner_fresh() {
+        let (_, bytes) = one_task_persisted();
+        let fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
+        let mut target = fresh.clone();
         assert_eq!(
-            sim.runner.restore(1, &bytes, &[], None).unwrap_err(),
+            target.restore(1, &bytes, &[], None).unwrap_err(),
             RunnerError::ReattachMismatch { tasks: 1 }
         );
+        assert_eq!(target, fresh);
+        // Cut anywhere, the bytes are refused and nothing decoded before the cut stays.
+        for end in 0..bytes.len() {
+            assert_eq!(
+                target.restore(1, &bytes[..end], &[true], None).unwrap_err(),
+                RunnerError::Corrupt,
+                "cut at {end}"
+            );
+            assert_eq!(target, fresh, "cut at {end}");
+        }
         assert_eq!(
-            sim.runner
-                .restore(1, &bytes[..bytes.len() - 1], &[true], None)
+            target
+                .restore(1, &bytes, &[true], Some(DesiredStatus::Run))
                 .unwrap_err(),
-            RunnerError::Corrupt
+            RunnerError::DesiredRun
+        );
+        assert_eq!(target, fresh);
+        assert!(target.restore(1, &bytes, &[true], None).is_ok());
+    }
+
+    #[test]
+    fn restore_into_a_runner_in_use_is_refused_and_changes_nothing() {
+        let (mut sim, bytes) = one_task_persisted();
+        let before = sim.runner.clone();
+        assert_eq!(
+            sim.runner.restore(1, &bytes, &[true], None).unwrap_err(),
+            RunnerError::NotFresh
         );
         assert_eq!(sim.runner, before);
+        let mut named: Runner<8> = Runner::new(GroupSpec::new(JobType::Batch));
+        named
+            .set_identity(allocstate::AllocIdentity {
+                id: "a",
+                eval_id: "",
+                name: "",
+                node_id: "",
+                job_id: "",
+                task_group: "",
+            })
+            .unwrap();
+        assert_eq!(
+            named.restore(1, &bytes, &[true], None).unwrap_err(),
+            RunnerError::NotFresh
+        );
+    }
+
+    #[test]
+    fn reset_gives_the_runner_new_builds_and_restore_accepts_it() {
+        let mut sim = Sim::new(
+            JobType::Batch,
+            &[task("web", Role::main(), policy(0, MIN, 0))],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let group = GroupSpec::new(JobType::Sysbatch);
+        sim.runner.reset(group);
+        assert_eq!(sim.runner, Runner::new(group));
+        assert!(sim.runner.restore(SEC, &bytes, &[true], None).is_ok());
+        assert_eq!(
+            sim.runner.place(0),
+            Some(allocstate::runner::Place::Running)
+        );
     }
 }
 

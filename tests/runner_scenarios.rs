@@ -7,16 +7,22 @@
 #[path = "../examples/simulate/engine.rs"]
 #[allow(dead_code)]
 mod engine;
+#[path = "../examples/simulate/play.rs"]
+#[allow(dead_code)]
+mod play;
 #[path = "../examples/simulate/scenario.rs"]
 #[allow(dead_code)]
 mod scenario;
+#[path = "../examples/simulate/script.rs"]
+#[allow(dead_code)]
+mod script;
 
 use serde_json::Value;
 
 fn simulate(text: &str) -> Value {
     let scenario = scenario::parse(text).expect("a valid scenario");
     let mut simulation = engine::Simulation::new(&scenario).expect("a valid group");
-    simulation.run();
+    simulation.run().expect("the harness holds the scenario");
     simulation.output()
 }
 

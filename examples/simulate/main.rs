@@ -11,7 +11,13 @@
 //! Malformed input: a message naming the field on stderr, exit status 2.
 
 mod engine;
+// `Lines` serves the firmware's run of the same loop (ci/qemu-firmware).
+#[allow(dead_code)]
+mod play;
 mod scenario;
+// `Digest` is the firmware's form of a scenario.
+#[allow(dead_code)]
+mod script;
 
 use std::process::ExitCode;
 
@@ -120,6 +126,6 @@ fn main() -> ExitCode {
 fn simulate(input: &str) -> Result<String, String> {
     let scenario = scenario::parse(input)?;
     let mut simulation = engine::Simulation::new(&scenario)?;
-    simulation.run();
+    simulation.run().map_err(|e| e.to_string())?;
     serde_json::to_string_pretty(&simulation.output()).map_err(|e| e.to_string())
 }

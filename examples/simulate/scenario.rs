@@ -7,6 +7,8 @@ use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::{DesiredStatus, Role};
 use serde_json::{Map, Value};
 
+use crate::script;
+
 const SEC: i64 = 1_000_000_000;
 const MIN: i64 = 60 * SEC;
 
@@ -22,69 +24,24 @@ pub struct Task {
     pub artifacts: bool,
 }
 
-/// What one start of a task does.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Run {
-    Exit {
-        code: i32,
-        after: i64,
-        signal: i32,
-        oom: bool,
-    },
-    UntilStopped {
-        stop_takes: i64,
-    },
-    StartError {
-        text: String,
-        recoverable: bool,
-    },
-    PrestartError {
-        text: String,
-        recoverable: bool,
-    },
-    ArtifactError {
-        text: String,
-    },
-    /// A prestart hook (Vault, template) kills the task: `Killing` that fails it.
-    HookKill {
-        text: String,
-    },
-    /// The prestart work blocks (a Vault token, a template's data not ready) for
-    /// `blocks` ns (`None`: until stopped), the template recording `template` if given,
-    /// then the start does `then`.
-    Blocked {
-        blocks: Option<i64>,
-        template: Option<String>,
-        then: Box<Run>,
-    },
+/// What one start of a task does (the text owned).
+pub type Run = script::Run<String>;
+
+/// A start's blocking prestart work (the text owned).
+pub type Block = script::Block<String>;
+
+/// One scripted start: whether its prestart work blocks first, then what it does.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub block: Option<Block>,
+    pub run: Run,
 }
 
-/// A request at `at` ns after the start.
-#[derive(Debug, Clone)]
-pub enum Request {
-    Desired {
-        status: DesiredStatus,
-        no_shutdown_delay: bool,
-    },
-    Restart {
-        target: String,
-        failure: bool,
-    },
-    Signal {
-        task: String,
-        name: String,
-    },
-    AgentRestart {
-        reattach: BTreeMap<String, bool>,
-        desired: Option<DesiredStatus>,
-    },
-    /// The client reconnects after a disconnect: `Reconnected` on every task.
-    Reconnect,
-    /// An allocation update no longer has this task.
-    UpdateDrops {
-        task: String,
-    },
-}
+/// A request (the names owned).
+pub type Request = script::Request<String>;
+
+/// Which tasks' drivers an agent restart lists as reattaching, or not.
+pub type Reattach = BTreeMap<String, bool>;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -99,8 +56,10 @@ pub struct Scenario {
     /// An allocation prerun hook fails with this error before any task starts.
     pub setup_failure: Option<String>,
     pub start: i64,
-    pub runs: BTreeMap<String, Vec<Run>>,
-    pub requests: Vec<(i64, Request)>,
+    pub runs: BTreeMap<String, Vec<Start>>,
+    /// Each request at its time after the start, with its `Reattach` list (empty but
+    /// for an agent restart).
+    pub requests: Vec<(i64, Request, Reattach)>,
 }
 
 type Res<T> = Result<T, String>;
@@ -239,7 +198,7 @@ fn task(v: &Value, path: &str, group_policy: RestartPolicy) -> Res<Task> {
     })
 }
 
-fn run(v: &Value, path: &str) -> Res<Run> {
+fn run(v: &Value, path: &str) -> Res<Start> {
     let o = obj(v, path)?;
     let blocks = match opt(o, "Blocks") {
         None => None,
@@ -250,18 +209,12 @@ fn run(v: &Value, path: &str) -> Res<Run> {
     if blocks.is_none() && template.is_some() {
         return Err(format!("{path}.Template: only with Blocks"));
     }
-    let then = match blocks {
+    let run = match blocks {
         Some(None) => Run::UntilStopped { stop_takes: 0 },
         _ => run_kind(o, path, blocks.is_some())?,
     };
-    Ok(match blocks {
-        None => then,
-        Some(blocks) => Run::Blocked {
-            blocks,
-            template,
-            then: Box::new(then),
-        },
-    })
+    let block = blocks.map(|blocks| Block { blocks, template });
+    Ok(Start { block, run })
 }
 
 /// What a start does once its prestart work is done (`blocked`: it blocked first, so
@@ -323,7 +276,7 @@ fn desired(o: &Map<String, Value>, path: &str) -> Res<Option<DesiredStatus>> {
     }
 }
 
-fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
+fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
     let o = obj(v, path)?;
     let at = required(num(o, "At", path)?, path, "At")?;
     if boolean(o, "AgentRestart", path)? == Some(true) {
@@ -337,37 +290,30 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request)> {
                 reattach.insert(name.clone(), flag);
             }
         }
-        return Ok((
-            at,
-            Request::AgentRestart {
-                reattach,
-                desired: desired(o, path)?,
-            },
-        ));
+        let desired = desired(o, path)?;
+        return Ok((at, Request::AgentRestart { desired }, reattach));
     }
     if let Some(status) = desired(o, path)? {
         let no_shutdown_delay = boolean(o, "NoShutdownDelay", path)?.unwrap_or(false);
-        return Ok((
-            at,
-            Request::Desired {
-                status,
-                no_shutdown_delay,
-            },
-        ));
+        let request = Request::Desired {
+            status,
+            no_shutdown_delay,
+        };
+        return Ok((at, request, Reattach::new()));
     }
     if let Some(target) = text(o, "Restart", path)? {
         let failure = boolean(o, "Failure", path)?.unwrap_or(false);
-        return Ok((at, Request::Restart { target, failure }));
+        return Ok((at, Request::Restart { target, failure }, Reattach::new()));
     }
     if let Some(task) = text(o, "Signal", path)? {
         let name = required(text(o, "Name", path)?, path, "Name")?;
-        return Ok((at, Request::Signal { task, name }));
+        return Ok((at, Request::Signal { task, name }, Reattach::new()));
     }
     if boolean(o, "Reconnect", path)? == Some(true) {
-        return Ok((at, Request::Reconnect));
+        return Ok((at, Request::Reconnect, Reattach::new()));
     }
     if let Some(task) = text(o, "UpdateDrops", path)? {
-        return Ok((at, Request::UpdateDrops { task }));
+        return Ok((at, Request::UpdateDrops { task }, Reattach::new()));
     }
     Err(format!(
         "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops"
@@ -435,7 +381,7 @@ pub fn parse(input: &str) -> Res<Scenario> {
             let list = list
                 .as_array()
                 .ok_or_else(|| format!("{path}: expected a list"))?;
-            let parsed: Res<Vec<Run>> = list
+            let parsed: Res<Vec<Start>> = list
                 .iter()
                 .enumerate()
                 .map(|(i, v)| run(v, &format!("{path}[{i}]")))

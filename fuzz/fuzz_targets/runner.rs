@@ -154,7 +154,27 @@ fuzz_target!(|case: Case| {
                 }
                 restored
             }
-            Input::RestoreBytes(t, bytes, reattach) => runner.restore(*t, bytes, reattach, None).map(|_| ()),
+            Input::RestoreBytes(t, bytes, reattach) => {
+                // Into the runner in use: refused (not fresh). Into a fresh one: refused
+                // bytes leave it fresh, accepted ones replace the runner.
+                let into_used = runner.restore(*t, bytes, reattach, None).map(|_| ());
+                if into_used.is_ok() {
+                    into_used
+                } else {
+                    let group = GroupSpec::new(JobType::Batch);
+                    let mut fresh: Box<Runner<4>> = Box::new(Runner::new(group));
+                    match fresh.restore(*t, bytes, reattach, None) {
+                        Ok(_) => {
+                            runner = fresh;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            assert_eq!(*fresh, Runner::new(group), "a refused restore changed the fresh runner");
+                            Err(e)
+                        }
+                    }
+                }
+            }
         };
         match result {
             Ok(()) => {

@@ -64,6 +64,9 @@ pub enum RunnerError {
     Stopping,
     /// A desired status of `run` is not an input: allocations are only ever stopped.
     DesiredRun,
+    /// Restore decodes into a runner fresh from `Runner::new` or `Runner::reset`; this
+    /// one has tasks, an identity or has arrived.
+    NotFresh,
     /// The persisted form could not be read.
     Corrupt,
     /// The persisted form does not fit the buffer.
@@ -110,6 +113,9 @@ impl fmt::Display for RunnerError {
             }
             RunnerError::Stopping => f.write_str("restart of an alloc that should not run"),
             RunnerError::DesiredRun => f.write_str("desired status `run` is not a stop"),
+            RunnerError::NotFresh => {
+                f.write_str("restore needs a fresh runner (no task, not arrived)")
+            }
             RunnerError::Corrupt => f.write_str("the persisted runner is corrupt"),
             RunnerError::BufferTooSmall => f.write_str("the buffer is too small"),
             RunnerError::ReattachMismatch { tasks } => {

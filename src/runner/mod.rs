@@ -110,7 +110,9 @@
 //!   starts again when its gate allows. Restart trackers start afresh and restart delays
 //!   in progress are forgotten, as in Nomad. If the allocation is terminal at restore, a
 //!   reattached task is stopped with no `Killing` (its exit records only `Terminated`)
-//!   and the others end with no event.
+//!   and the others end with no event. Restore decodes into the runner it is called on,
+//!   which must be fresh ([`Runner::new`] or [`Runner::reset`]): the agent that comes
+//!   back has no runner of its own yet, and a refused input leaves it fresh.
 //!
 //! # Where Nomad races (§3.8), the order chosen
 //!
@@ -141,9 +143,19 @@
 //! in a `static` (see `tests/size_budget.rs`: 15,336 bytes for `N = 8`, of which the
 //! allocation is 13,624); commands are written into a buffer inside it (at most `N` per
 //! input: a task gets at most one command per input) and lent out in the [`Step`]. No
-//! input moves the allocation or a task state through a frame, with one exception:
-//! `restore` decodes the persisted allocation with `Allocation::from_postcard`, which
-//! returns it by value.
+//! input moves the allocation or a task state through a frame: `restore` decodes the
+//! persisted tasks and allocation straight into `self`
+//! (`Allocation::from_postcard_into`). Why into a fresh runner rather than a
+//! validating first pass: a pass that checks the allocation's bytes without storing them
+//! would be a second decoder (event table, canonical form) to keep in step with the
+//! first; a fresh runner holds nothing a refusal could lose, since what was decoded
+//! before a fault is cleared again, which is what it held.
+//!
+//! The stack each public operation needs on thumbv7em (release, the runner in a
+//! `static`) is measured in the QEMU firmware by painting the stack
+//! (`ci/qemu-firmware/src/budgets.rs`, budget 4 KiB each; figures in
+//! `docs/on-target.md`), where the scenario files of `tests/runner_scenarios` are also
+//! played on the target and compared byte for byte with the host.
 
 mod command;
 mod coordinator;
@@ -254,6 +266,25 @@ impl<const N: usize> Runner<N> {
             dropped_commands: 0,
             refused_events: 0,
         }
+    }
+
+    /// Back to [`Runner::new(group)`](Self::new), in place: a runner to
+    /// `restore` into (feature `serde`). Prefer it to `*runner = Runner::new(group)` on a
+    /// small stack, where the assignment may build the whole runner on the stack first.
+    pub fn reset(&mut self, group: GroupSpec) {
+        self.alloc.clear();
+        self.slots.clear();
+        self.group = group;
+        self.coordinator = Coordinator::Init;
+        self.arrived = false;
+        self.group_delay = GroupDelay::NotBegun;
+        self.max_run = MaxRun::Off;
+        self.no_shutdown_delay = false;
+        self.jitter = XorShift::new(0);
+        self.commands.clear();
+        self.journal.clear();
+        self.dropped_commands = 0;
+        self.refused_events = 0;
     }
 
     /// Seeds the jitter of restart delays (Nomad draws it at random); the same seed and

@@ -14,7 +14,6 @@
 //! they are rebuilt at restore. The `max_run_duration` deadline is, as Nomad persists
 //! `MaxRunDurationExceeded`; the forced `complete` it causes is set again at restore.
 
-use heapless::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::{Allocation, DesiredStatus};
@@ -72,6 +71,53 @@ fn job_of(code: u8) -> Result<JobType, RunnerError> {
         2 => JobType::System,
         3 => JobType::Sysbatch,
         _ => return Err(RunnerError::Corrupt),
+    })
+}
+
+/// The persisted header, held until the restore is accepted.
+struct Header {
+    group: GroupSpec,
+    group_delay: GroupDelay,
+    no_shutdown_delay: bool,
+    jitter: u64,
+    max_run: MaxRun,
+}
+
+/// One task's part of the persisted form.
+fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerError> {
+    let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(rest)?;
+    let mode = match mode {
+        0 => RestartMode::Fail,
+        1 => RestartMode::Delay,
+        _ => return Err(RunnerError::Corrupt),
+    };
+    let restart = RestartPolicy {
+        attempts,
+        interval,
+        delay,
+        mode,
+    };
+    let kill_timeout: i64 = take(rest)?;
+    let signal: &str = take(rest)?;
+    let mut kill_signal = SignalName::new();
+    kill_signal
+        .push_str(signal)
+        .map_err(|_| RunnerError::Corrupt)?;
+    let shutdown_delay: i64 = take(rest)?;
+    let (setup_done, killing_recorded): (bool, bool) = take(rest)?;
+    let dropped: bool = take(rest)?;
+    Ok(Slot {
+        config: TaskConfig {
+            restart,
+            kill_timeout,
+            kill_signal,
+            shutdown_delay,
+        },
+        tracker: RestartTracker::new(restart, job, Default::default(), now),
+        place: Place::Waiting,
+        setup_done,
+        killing_recorded,
+        dropped,
     })
 }
 
@@ -137,9 +183,16 @@ impl<const N: usize> Runner<N> {
 
     /// Rebuilds the runner from its persisted form after an agent restart at `now`
     /// (reference §5). `reattached[i]` says whether the driver could reattach task `i`;
-    /// `desired` is a stop or evict that arrived while the agent was down. Refused,
-    /// changing nothing, if the bytes are not a persisted runner or `reattached` does not
-    /// name every task. See the [module docs](super) for what each task does.
+    /// `desired` is a stop or evict that arrived while the agent was down. See the
+    /// [module docs](super) for what each task does.
+    ///
+    /// `self` is the storage restored into, and must be fresh from [`Runner::new`] or
+    /// [`Runner::reset`] (no task added, no identity, not arrived), else
+    /// [`RunnerError::NotFresh`]. The persisted tasks and allocation are decoded straight
+    /// into it, so no allocation passes through a stack frame. Refused, leaving `self`
+    /// exactly as it was (fresh), if the bytes are not a persisted runner, `reattached`
+    /// does not name every task or `desired` is `run`: what was decoded before the fault
+    /// is cleared again, which is what a fresh runner holds.
     pub fn restore(
         &mut self,
         now: i64,
@@ -147,6 +200,115 @@ impl<const N: usize> Runner<N> {
         reattached: &[bool],
         desired: Option<DesiredStatus>,
     ) -> Result<Step<'_>, RunnerError> {
+        if !self.is_fresh() {
+            return Err(RunnerError::NotFresh);
+        }
+        if desired.is_some_and(|status| !status.is_terminal()) {
+            return Err(RunnerError::DesiredRun);
+        }
+        // Each step in a frame of its own beside this small one, so that only this frame
+        // lies under the allocation's decoder (the deepest part).
+        let header = match self.decode_slots(now, bytes) {
+            Ok((header, rest)) => match self.decode_alloc(rest, reattached, desired) {
+                Ok(()) => header,
+                Err(error) => return Err(self.refuse(error)),
+            },
+            Err(error) => return Err(self.refuse(error)),
+        };
+        Ok(self.accept(now, header, reattached))
+    }
+
+    /// A refused restore: what was decoded goes, leaving the runner fresh again.
+    #[inline(never)]
+    fn refuse(&mut self, error: RunnerError) -> RunnerError {
+        self.slots.clear();
+        self.alloc.clear();
+        error
+    }
+
+    /// The restore is accepted: from here on the runner is the restored one. A frame of
+    /// its own, apart from the decoder's.
+    #[inline(never)]
+    fn accept(&mut self, now: i64, header: Header, reattached: &[bool]) -> Step<'_> {
+        for (slot, task) in self.slots.iter_mut().zip(self.alloc.tasks.iter()) {
+            slot.tracker = RestartTracker::new(
+                slot.config.restart,
+                header.group.job_type,
+                task.role.lifecycle,
+                now,
+            );
+        }
+        self.group = header.group;
+        // The forced status is the runner's to carry (the allocation's own format has
+        // no place for it); set as it was, so the modify index is the one persisted.
+        self.alloc.max_run_exceeded = header.max_run == MaxRun::Exceeded;
+        self.max_run = header.max_run;
+        self.arrived = true;
+        self.group_delay = header.group_delay;
+        self.no_shutdown_delay = header.no_shutdown_delay;
+        self.jitter = XorShift(header.jitter);
+        self.begin();
+        for (index, &reattach) in reattached.iter().enumerate() {
+            self.restore_task(now, index, reattach);
+        }
+        // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
+        self.coordinator = Coordinator::Prestart;
+        self.end(now)
+    }
+
+    /// Whether the runner is as [`Runner::new`] built it, as far as restore writes it:
+    /// no task, nothing recorded in the allocation (every change of it grows its modify
+    /// index), not arrived.
+    fn is_fresh(&self) -> bool {
+        !self.arrived
+            && self.slots.is_empty()
+            && self.alloc.is_empty()
+            && self.alloc.modify_index() == 0
+    }
+
+    /// Reads the allocation into `self` and checks it against the tasks and the request.
+    fn decode_alloc(
+        &mut self,
+        rest: &[u8],
+        reattached: &[bool],
+        desired: Option<DesiredStatus>,
+    ) -> Result<(), RunnerError> {
+        if reattached.len() != self.slots.len() {
+            return Err(RunnerError::ReattachMismatch {
+                tasks: self.slots.len(),
+            });
+        }
+        Allocation::from_postcard_into(rest, &mut self.alloc).map_err(|_| RunnerError::Corrupt)?;
+        if self.alloc.len() != self.slots.len() {
+            return Err(RunnerError::Corrupt);
+        }
+        if let Some(status) = desired {
+            self.stopped_while_down(status)?;
+        }
+        Ok(())
+    }
+
+    /// A stop or evict that arrived while the agent was down, keeping the description
+    /// (its copy lives in this frame, not in the one the allocation is decoded under).
+    #[inline(never)]
+    fn stopped_while_down(&mut self, status: DesiredStatus) -> Result<(), RunnerError> {
+        if !self.alloc.desired_status().is_terminal() {
+            let description = self.alloc.desired_description.clone();
+            self.alloc
+                .set_desired(status, description.as_str())
+                .map_err(RunnerError::Task)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the header and the tasks (into `self.slots`); returns the header and the
+    /// bytes of the allocation.
+    #[inline(never)]
+    fn decode_slots<'b>(
+        &mut self,
+        now: i64,
+        bytes: &'b [u8],
+    ) -> Result<(Header, &'b [u8]), RunnerError> {
         let mut rest = bytes;
         if take::<u8>(&mut rest)? != VERSION {
             return Err(RunnerError::Corrupt);
@@ -154,15 +316,18 @@ impl<const N: usize> Runner<N> {
         let mut group = GroupSpec::new(job_of(take(&mut rest)?)?);
         group.shutdown_delay = take(&mut rest)?;
         group.max_kill_timeout = take(&mut rest)?;
-        let arrived: bool = take(&mut rest)?;
+        if !take::<bool>(&mut rest)? {
+            // Only an arrived runner is worth persisting; persist writes what it has.
+            return Err(RunnerError::Corrupt);
+        }
         let group_delay = match (take::<u8>(&mut rest)?, take::<i64>(&mut rest)?) {
             (0, 0) => GroupDelay::NotBegun,
             (1, until) => GroupDelay::Until(until),
             (2, 0) => GroupDelay::Done,
             _ => return Err(RunnerError::Corrupt),
         };
-        let no_shutdown_delay: bool = take(&mut rest)?;
-        let jitter: u64 = take(&mut rest)?;
+        let no_shutdown_delay = take(&mut rest)?;
+        let jitter = take(&mut rest)?;
         let max_run = match take::<(i64, u8, i64)>(&mut rest)? {
             (duration, 0, 0) => (duration, MaxRun::Off),
             (duration, 1, until) => (duration, MaxRun::Until(until)),
@@ -170,90 +335,19 @@ impl<const N: usize> Runner<N> {
             _ => return Err(RunnerError::Corrupt),
         };
         group.max_run_duration = max_run.0;
+        let header = Header {
+            group,
+            group_delay,
+            no_shutdown_delay,
+            jitter,
+            max_run: max_run.1,
+        };
         let count: u64 = take(&mut rest)?;
-        let mut slots: Vec<Slot, N> = Vec::new();
         for _ in 0..count {
-            let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(&mut rest)?;
-            let mode = match mode {
-                0 => RestartMode::Fail,
-                1 => RestartMode::Delay,
-                _ => return Err(RunnerError::Corrupt),
-            };
-            let restart = RestartPolicy {
-                attempts,
-                interval,
-                delay,
-                mode,
-            };
-            let kill_timeout: i64 = take(&mut rest)?;
-            let signal: &str = take(&mut rest)?;
-            let mut kill_signal = SignalName::new();
-            kill_signal
-                .push_str(signal)
-                .map_err(|_| RunnerError::Corrupt)?;
-            let shutdown_delay: i64 = take(&mut rest)?;
-            let (setup_done, killing_recorded): (bool, bool) = take(&mut rest)?;
-            let dropped: bool = take(&mut rest)?;
-            let slot = Slot {
-                config: TaskConfig {
-                    restart,
-                    kill_timeout,
-                    kill_signal,
-                    shutdown_delay,
-                },
-                tracker: RestartTracker::new(restart, group.job_type, Default::default(), now),
-                place: Place::Waiting,
-                setup_done,
-                killing_recorded,
-                dropped,
-            };
-            slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
+            let slot = take_slot(&mut rest, group.job_type, now)?;
+            self.slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
         }
-        let mut alloc = Allocation::<N>::from_postcard(rest).map_err(|_| RunnerError::Corrupt)?;
-        if alloc.len() != slots.len() || !arrived {
-            return Err(RunnerError::Corrupt);
-        }
-        if reattached.len() != slots.len() {
-            return Err(RunnerError::ReattachMismatch { tasks: slots.len() });
-        }
-        if let Some(status) = desired {
-            if !status.is_terminal() {
-                return Err(RunnerError::DesiredRun);
-            }
-            if !alloc.desired_status().is_terminal() {
-                let description = alloc.desired_description.clone();
-                alloc
-                    .set_desired(status, description.as_str())
-                    .map_err(RunnerError::Task)?;
-            }
-        }
-        // Accepted: from here on the runner is replaced.
-        for (slot, task) in slots.iter_mut().zip(alloc.tasks.iter()) {
-            slot.tracker = RestartTracker::new(
-                slot.config.restart,
-                group.job_type,
-                task.role.lifecycle,
-                now,
-            );
-        }
-        self.alloc = alloc;
-        // The forced status is the runner's to carry (the allocation's own format has
-        // no place for it); set as it was, so the modify index is the one persisted.
-        self.alloc.max_run_exceeded = max_run.1 == MaxRun::Exceeded;
-        self.max_run = max_run.1;
-        self.slots = slots;
-        self.group = group;
-        self.arrived = true;
-        self.group_delay = group_delay;
-        self.no_shutdown_delay = no_shutdown_delay;
-        self.jitter = XorShift(jitter);
-        self.begin();
-        for (index, &reattach) in reattached.iter().enumerate() {
-            self.restore_task(now, index, reattach);
-        }
-        // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
-        self.coordinator = Coordinator::Prestart;
-        Ok(self.end(now))
+        Ok((header, rest))
     }
 
     /// One task after a restore (reference §5.2, §5.3).
@@ -268,7 +362,7 @@ impl<const N: usize> Runner<N> {
             Phase::Dead => self.set_place(index, Place::Dead),
             Phase::Pending | Phase::Exited => {
                 if terminal || killing || phase == Phase::Exited {
-                    self.end_killed(now, index);
+                    self.end_run(index, now);
                 } else {
                     self.set_place(index, Place::Waiting);
                 }
@@ -284,7 +378,8 @@ impl<const N: usize> Runner<N> {
                 } else if reattach {
                     self.set_place(index, Place::Running);
                 } else if killing {
-                    self.record_killed(now, index);
+                    self.record(index, TaskEvent::killed(now));
+                    self.set_place(index, Place::Dead);
                 } else if terminal {
                     self.end_run(index, now);
                 } else {

@@ -658,8 +658,9 @@ fn exercise_runner(sink: &mut Sink) {
             }
         };
         let bytes = buf.get(..black_box(persisted)).unwrap_or(&[]);
-        let mut fresh: Runner<4> = black_box(Runner::new(GroupSpec::new(JobType::Sysbatch)));
-        let result = fresh.restore(
+        // Restore decodes into a fresh runner: the same one, reset in place.
+        runner.reset(black_box(GroupSpec::new(JobType::Sysbatch)));
+        let result = runner.restore(
             t,
             black_box(bytes),
             black_box(&[true, false, true, false]),
@@ -667,6 +668,8 @@ fn exercise_runner(sink: &mut Sink) {
         );
         seen(sink, result);
     }
+    runner.reset(black_box(GroupSpec::new(JobType::Batch)));
+    black_box(runner.arrived());
 }
 
 /// The in-place decoders and resets, on opaque bytes.

@@ -122,6 +122,8 @@ pub fn run(tally: &mut Tally, memory: &mut Memory) {
     tasks(tally, memory);
     #[cfg(alloc_ram)]
     allocations(tally, memory);
+    #[cfg(alloc_ram)]
+    runner(tally, memory);
 }
 
 #[inline(never)]
@@ -269,6 +271,31 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     );
 }
 
+/// The eight tasks measured, one of every role.
+#[cfg(alloc_ram)]
+const NAMES: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
+#[cfg(alloc_ram)]
+const ROLES: [Role; 8] = [
+    Role::leader(),
+    Role::main(),
+    Role::prestart(false),
+    Role::prestart(true),
+    Role::poststart(true),
+    Role::main(),
+    Role::main(),
+    Role::poststop(),
+];
+/// An identity of Nomad's lengths.
+#[cfg(alloc_ram)]
+const IDENTITY: AllocIdentity<'static> = AllocIdentity {
+    id: "203266e5-e0d6-9486-5e05-397ed2b184af",
+    eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
+    name: "example.cache[0]",
+    node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
+    job_id: "example",
+    task_group: "cache",
+};
+
 #[cfg(alloc_ram)]
 #[inline(never)]
 fn allocations(tally: &mut Tally, memory: &mut Memory) {
@@ -276,17 +303,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     let (alloc, spare) = crate::checks::allocations();
     let text = half_text();
     alloc.clear();
-    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-    let roles = [
-        Role::leader(),
-        Role::main(),
-        Role::prestart(false),
-        Role::prestart(true),
-        Role::poststart(true),
-        Role::main(),
-        Role::main(),
-        Role::poststop(),
-    ];
+    let (names, roles) = (NAMES, ROLES);
     for (name, role) in names.iter().zip(roles) {
         charge(tally, "Allocation<8>::add_task", Budget(A), || {
             black_box(alloc.add_task(black_box(name), black_box(role)).is_ok())
@@ -329,14 +346,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     charge(tally, "Allocation<8>::client_status", Budget(A), || {
         black_box((alloc.client_status(), alloc.client_description().len()))
     });
-    let identity = AllocIdentity {
-        id: "203266e5-e0d6-9486-5e05-397ed2b184af",
-        eval_id: "e1d0a2b3-3f4e-4c5d-8e9f-0a1b2c3d4e5f",
-        name: "example.cache[0]",
-        node_id: "fb2170a8-257d-3c64-b14d-bc06cc94e34c",
-        job_id: "example",
-        task_group: "cache",
-    };
+    let identity = IDENTITY;
     charge(tally, "Allocation<8>::set_identity", Budget(A), || {
         black_box(alloc.set_identity(black_box(identity)).is_ok())
     });
@@ -444,5 +454,263 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
                 .is_ok(),
             )
         },
+    );
+}
+
+/// Every public operation of the runner.
+#[cfg(alloc_ram)]
+pub const RUNNER_BUDGET: usize = 4096;
+
+/// Every public `Runner<8>` operation, on a runner in a static (the arena), through a
+/// run of eight tasks of every role: the inputs along the way, each measured where it
+/// does its work (accepted; a refusal is reported as a failed check), then persist and
+/// restore, and a setup failure on a second run.
+#[cfg(alloc_ram)]
+#[inline(never)]
+fn runner(tally: &mut Tally, memory: &mut Memory) {
+    use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+    use allocstate::runner::{Exit, GroupSpec, PrestartStep, RestartTarget, Runner, TaskSpec};
+
+    const R: usize = RUNNER_BUDGET;
+    const SEC: i64 = 1_000_000_000;
+    let runner: &mut Runner<8> = crate::arena::runner();
+    let text = half_text();
+    let group = GroupSpec {
+        shutdown_delay: SEC,
+        ..GroupSpec::new(JobType::Service)
+    };
+    let policy = RestartPolicy {
+        attempts: 3,
+        interval: 600 * SEC,
+        delay: SEC,
+        mode: RestartMode::Fail,
+    };
+    let (names, roles) = (NAMES, ROLES);
+    let identity = IDENTITY;
+    // Inputs measured that the runner refused (each one a failed check below).
+    let mut refused = 0u32;
+    let mut input = |tally: &mut Tally, name: &str, limit: Limit, f: &mut dyn FnMut() -> bool| {
+        if !charge(tally, name, limit, f) {
+            refused += 1;
+            tally.check(false, format_args!("{name}: accepted"));
+        }
+    };
+    let spec = |name, role| TaskSpec {
+        kill_signal: "SIGTERM",
+        shutdown_delay: SEC,
+        ..TaskSpec::new(name, role, policy)
+    };
+    let add = |runner: &mut Runner<8>| {
+        for (name, role) in names.iter().zip(roles) {
+            let _ = runner.add_task(&spec(name, role));
+        }
+    };
+
+    charge(tally, "Runner<8>::reset", Budget(R), || {
+        runner.reset(black_box(group))
+    });
+    charge(tally, "Runner<8>::seed_jitter", Budget(R), || {
+        runner.seed_jitter(black_box(7))
+    });
+    for (name, role) in names.iter().zip(roles) {
+        let spec = spec(name, role);
+        input(tally, "Runner<8>::add_task", Budget(R), &mut || {
+            runner.add_task(black_box(&spec)).is_ok()
+        });
+    }
+    input(tally, "Runner<8>::set_identity", Budget(R), &mut || {
+        runner.set_identity(black_box(identity)).is_ok()
+    });
+    input(tally, "Runner<8>::arrive", Budget(R), &mut || {
+        runner.arrive(black_box(1)).is_ok()
+    });
+    // The prestart tasks: c (ephemeral) runs and succeeds, d (sidecar) keeps running.
+    let (c, d) = (2, 3);
+    input(
+        tally,
+        "Runner<8>::prestart (task dir built)",
+        Budget(R),
+        &mut || {
+            runner
+                .prestart(2, black_box(c), PrestartStep::TaskDirBuilt)
+                .is_ok()
+        },
+    );
+    input(
+        tally,
+        "Runner<8>::prestart (downloading artifacts)",
+        Budget(R),
+        &mut || {
+            runner
+                .prestart(3, black_box(c), PrestartStep::DownloadingArtifacts)
+                .is_ok()
+        },
+    );
+    input(tally, "Runner<8>::started", Budget(R), &mut || {
+        runner.started(4, black_box(c)).is_ok()
+    });
+    let _ = runner.prestart(4, d, PrestartStep::TaskDirBuilt);
+    let _ = runner.started(5, d);
+    input(tally, "Runner<8>::exited", Budget(R), &mut || {
+        runner.exited(6, black_box(c), Exit::code(0)).is_ok()
+    });
+    // The main tasks start; g fails to start (recoverable), then its hook fails.
+    for task in [0, 1, 5] {
+        let _ = runner.prestart(7, task, PrestartStep::TaskDirBuilt);
+        let _ = runner.started(8, task);
+    }
+    let g = 6;
+    input(tally, "Runner<8>::start_failed", Budget(R), &mut || {
+        runner.start_failed(9, black_box(g), &text, true).is_ok()
+    });
+    let wake = runner.next_wake().unwrap_or(10 * SEC);
+    input(tally, "Runner<8>::tick", Budget(R), &mut || {
+        runner.tick(black_box(wake)).is_ok()
+    });
+    input(
+        tally,
+        "Runner<8>::prestart (hook failed)",
+        Budget(R),
+        &mut || {
+            runner
+                .prestart(
+                    wake + 1,
+                    black_box(g),
+                    PrestartStep::HookFailed {
+                        message: &text,
+                        recoverable: true,
+                    },
+                )
+                .is_ok()
+        },
+    );
+    let now = wake + 2;
+    let b = 1;
+    input(tally, "Runner<8>::signal", Budget(R), &mut || {
+        runner.signal(now, black_box(b), "SIGHUP").is_ok()
+    });
+    input(tally, "Runner<8>::restart (a task)", Budget(R), &mut || {
+        runner
+            .restart(now + 1, black_box(RestartTarget::Task(b)), false)
+            .is_ok()
+    });
+    let _ = runner.exited(now + 2, b, Exit::signal(143, 15));
+    let _ = runner.prestart(now + 2, b, PrestartStep::TaskDirBuilt);
+    let _ = runner.started(now + 3, b);
+    input(
+        tally,
+        "Runner<8>::restart (running tasks)",
+        Budget(R),
+        &mut || {
+            runner
+                .restart(now + 4, black_box(RestartTarget::Running), true)
+                .is_ok()
+        },
+    );
+    // Every running task was stopped for a restart: their exits start them again.
+    for task in 0..8 {
+        if runner.place(task).is_some_and(|p| p.has_process()) {
+            let _ = runner.exited(now + 5, task, Exit::signal(143, 15));
+        }
+    }
+    for task in 0..8 {
+        if matches!(
+            runner.place(task),
+            Some(allocstate::runner::Place::Starting { .. })
+        ) && task != 4
+        {
+            let _ = runner.started(now + 6, task);
+        }
+    }
+    charge(
+        tally,
+        "Runner<8>::restart (all, refused: a dead task)",
+        Budget(R),
+        || black_box(runner.restart(now + 7, RestartTarget::All, false).is_err()),
+    );
+    // Accessors.
+    charge(
+        tally,
+        "Runner<8>::accessors (all of them)",
+        Budget(R),
+        || {
+            black_box((
+                runner.allocation().modify_index(),
+                runner.coordinator(),
+                runner.place(black_box(1)),
+                runner.tracker(black_box(1)).map(|t| t.count()),
+                runner.index_of(black_box("g")),
+                runner.commands().len(),
+                runner.recorded().len(),
+                runner.journal_full(),
+                runner.next_wake(),
+                runner.arrived(),
+                runner.is_finished(),
+                runner.is_client_terminal(),
+                runner.dropped_commands(),
+                runner.refused_events(),
+            ))
+        },
+    );
+    let buffer = &mut *memory.json;
+    let len = charge(tally, "Runner<8>::persist", Budget(R), || {
+        black_box(
+            runner
+                .persist(black_box(&mut *buffer))
+                .map_or(0, |b| b.len()),
+        )
+    });
+    // The desired stop: the group shutdown delay, the leader, then the rest.
+    input(tally, "Runner<8>::stop", Budget(R), &mut || {
+        runner
+            .stop(now + 8, DesiredStatus::Stop, "alloc not needed", false)
+            .is_ok()
+    });
+    let mut reattach = [false; 8];
+    for (task, flag) in reattach.iter_mut().enumerate() {
+        *flag = runner.place(task).is_some_and(|p| p.has_process());
+    }
+    let bytes = buffer.get(..len).unwrap_or(&[]);
+    runner.reset(GroupSpec::new(JobType::Service));
+    // Restore is the allocation's in-place decoder (above, itself over its budget for
+    // now) plus a frame of about 0.3 KB: known, held to a ceiling (docs/on-target.md).
+    let restore = Limit::Over {
+        budget: R,
+        ceiling: 4600,
+    };
+    input(tally, "Runner<8>::restore", restore, &mut || {
+        runner
+            .restore(now + 10, black_box(bytes), &reattach, None)
+            .is_ok()
+    });
+    runner.reset(GroupSpec::new(JobType::Service));
+    charge(tally, "Runner<8>::restore (refused: cut)", restore, || {
+        let cut = bytes.get(..bytes.len().saturating_sub(1)).unwrap_or(&[]);
+        black_box(
+            runner
+                .restore(now + 10, black_box(cut), &reattach, None)
+                .is_err(),
+        )
+    });
+    // A second run, stopped while its prestart tasks are starting: c's start is
+    // cancelled. A third one, whose allocation setup fails before any task started.
+    runner.reset(GroupSpec::new(JobType::Service));
+    add(runner);
+    let _ = runner.arrive(1);
+    let _ = runner.stop(2, DesiredStatus::Stop, "", false);
+    input(tally, "Runner<8>::start_cancelled", Budget(R), &mut || {
+        runner.start_cancelled(3, black_box(c)).is_ok()
+    });
+    runner.reset(group);
+    add(runner);
+    let _ = runner.arrive(1);
+    input(tally, "Runner<8>::setup_failed", Budget(R), &mut || {
+        runner.setup_failed(2, black_box(&text)).is_ok()
+    });
+    tally.check(
+        refused == 0 && runner.refused_events() == 0 && runner.dropped_commands() == 0,
+        format_args!(
+            "Runner<8>: every measured input accepted, no refused event, no dropped command"
+        ),
     );
 }

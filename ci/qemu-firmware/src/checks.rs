@@ -40,13 +40,11 @@ pub const JSON_CAPACITY: usize = 6 * 1024;
 #[cfg(alloc_ram)]
 pub const JSON_CAPACITY: usize = 12 * 1024;
 
-/// The two `Allocation<8>` the budgets work on and decode into; called once.
+/// The two `Allocation<8>` the budgets work on and decode into (they share RAM with the
+/// runner checks' runner: `arena.rs`).
 #[cfg(alloc_ram)]
 pub fn allocations() -> (&'static mut Allocation<8>, &'static mut Allocation<8>) {
-    static mut ALLOC: Allocation<8> = Allocation::new();
-    static mut SPARE: Allocation<8> = Allocation::new();
-    // SAFETY: `budgets::run` calls this once, so each static has one reference.
-    unsafe { (&mut *addr_of_mut!(ALLOC), &mut *addr_of_mut!(SPARE)) }
+    crate::arena::allocations()
 }
 
 /// The firmware's working memory, in statics so the stack holds only what operations use.
@@ -100,6 +98,8 @@ pub fn run(tally: &mut Tally) {
     restart_table(tally);
     #[cfg(alloc_ram)]
     alloc_orders(tally, &mut memory);
+    #[cfg(alloc_ram)]
+    crate::runner_check::run(tally, &mut memory);
     crate::budgets::run(tally, &mut memory);
     #[cfg(budgets)]
     if let Some(mut peripherals) = cortex_m::Peripherals::take() {
@@ -107,7 +107,7 @@ pub fn run(tally: &mut Tally) {
     }
 }
 
-fn report_difference(compare: &Compare<'_>) {
+pub fn report_difference(compare: &Compare<'_>) {
     if let Err((at, host, target)) = compare.finish() {
         out::line(format_args!("  first difference at byte {at}"));
         out::line(format_args!("  host:   {}", Shown(host)));

@@ -1,18 +1,22 @@
 //! allocstate on an emulated Cortex-M: replays every scenario and compares the output with
 //! the host's byte for byte, runs the restart-tracker table and an allocation's orders,
-//! and measures the stack of the crate's operations against their budgets. Prints one
-//! line per check and `firmware: N passed, M failed`; exits 0 only if none failed. A
-//! panic or a fault exits 1 (a stack overflow is a fault: the firmware is linked with
-//! flip-link).
+//! plays every runner scenario file on a `Runner<8>` (`runner_check.rs`), and measures the
+//! stack of the crate's operations against their budgets. Prints one line per check and
+//! `firmware: N passed, M failed`; exits 0 only if none failed. A panic or a fault exits
+//! 1 (a stack overflow is a fault: the firmware is linked with flip-link).
 
 #![no_std]
 #![no_main]
 
+#[cfg(alloc_ram)]
+mod arena;
 mod budgets;
 mod checks;
 #[cfg(budgets)]
 mod cost;
 mod out;
+#[cfg(alloc_ram)]
+mod runner_check;
 mod stack;
 mod target_json;
 mod transcript;

@@ -1,0 +1,706 @@
+//! The simulation's deterministic playing loop, in `core` only (no allocator): it plays
+//! the runtime around a [`Runner`] (answers each start from the task's script, delivers
+//! exits after their time, fires timers, persists and restores on an agent restart) and
+//! reports what happened to a [`Sink`]. The simulate example and its tests run it on the
+//! host; ci/qemu-firmware runs the same file on the target, on scenarios build.rs
+//! digested into statics (`script::Digest`), and compares its [`Lines`] with the host's.
+//! Its includer declares `script.rs` beside it.
+
+use core::fmt::{self, Write};
+
+use allocstate::runner::{
+    Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
+};
+use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
+use heapless::Vec;
+
+use super::script::{Block, Request, Run, Script};
+
+/// The runner size the harness uses.
+pub const TASKS: usize = 8;
+
+/// The simulation ends at this horizon after the start, whatever is left.
+pub const HORIZON: i64 = 24 * 3_600 * 1_000_000_000;
+
+/// Scheduled exits and requests the agenda holds at once.
+pub const AGENDA: usize = 48;
+
+/// Commands accepted but not yet carried out, over every nested input.
+pub const PENDING: usize = 64;
+
+/// What the player reports, in the order it happened (which is time order).
+pub trait Sink {
+    /// An event the runner recorded for `task`.
+    fn event(&mut self, task: &str, event: &TaskEvent);
+    /// A command the runner gave.
+    fn command(&mut self, time: i64, action: &Action, task: &str);
+    /// The client status changed.
+    fn status(&mut self, time: i64, status: ClientStatus, description: &str);
+    /// A request (or a driver report) was refused.
+    fn refused(&mut self, time: i64, what: &dyn fmt::Display, reason: &dyn fmt::Display);
+}
+
+/// The harness could not hold what a scenario needs (never expected; reported, not hidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// More scheduled exits and requests than [`AGENDA`].
+    Agenda,
+    /// More commands waiting than [`PENDING`].
+    Pending,
+    /// One input recorded more events than the runner's journal holds.
+    Journal,
+    /// More tasks than [`TASKS`].
+    Tasks,
+}
+
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Overflow::Agenda => "more scheduled exits and requests than the agenda holds",
+            Overflow::Pending => "more waiting commands than the harness holds",
+            Overflow::Journal => "more events in one input than the journal holds",
+            Overflow::Tasks => "more tasks than the runner holds",
+        })
+    }
+}
+
+/// What is scheduled on the simulation's clock besides the runner's own timers.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// A task's process exits; `token` must still be its current process.
+    Exit { task: usize, token: u64, exit: Exit },
+    /// A request of the scenario.
+    Request(usize),
+    /// A task's blocking prestart work is done; `token` must still be its current block.
+    Unblock { task: usize, token: u64 },
+}
+
+/// A running process of a task, as the simulated driver sees it.
+#[derive(Debug, Clone, Copy)]
+struct Process {
+    token: u64,
+    /// When a stop makes it exit, after the stop.
+    stop_takes: i64,
+}
+
+/// What the input being given is, for a refusal's `Refused` field.
+#[derive(Clone, Copy)]
+enum Current<'s> {
+    DriverReport,
+    Desired(DesiredStatus),
+    Restart(&'s str),
+    Signal(&'s str, &'s str),
+    AgentRestart,
+    Reconnect,
+    UpdateDrops(&'s str),
+}
+
+impl fmt::Display for Current<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Current::DriverReport => f.write_str("Driver report"),
+            Current::Desired(status) => write!(f, "Desired {status}"),
+            Current::Restart(target) => write!(f, "Restart {target}"),
+            Current::Signal(task, name) => write!(f, "Signal {task} {name}"),
+            Current::AgentRestart => f.write_str("AgentRestart"),
+            Current::Reconnect => f.write_str("Reconnect"),
+            Current::UpdateDrops(task) => write!(f, "UpdateDrops {task}"),
+        }
+    }
+}
+
+/// A refusal's reason when the request names no task of the group.
+struct NoTask<'a>(&'a str);
+
+impl fmt::Display for NoTask<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no task named {:?}", self.0)
+    }
+}
+
+/// FNV-1a, to notice a change of the client description without keeping a copy.
+fn fingerprint(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The exit a stop with this signal produces (128 + the signal, as a shell reports).
+fn stopped_by(signal: &str) -> Exit {
+    let number = match signal {
+        "SIGTERM" => 15,
+        "SIGKILL" => 9,
+        "SIGQUIT" => 3,
+        "SIGHUP" => 1,
+        "SIGUSR1" => 10,
+        "SIGUSR2" => 12,
+        _ => 2, // SIGINT, the exec drivers' default
+    };
+    Exit::signal(128 + number, number)
+}
+
+/// Plays one scenario on a runner fresh from `Runner::new` or `reset` with the group
+/// ([`group_of`]) and the scenario's tasks added; `buf` holds the persisted runner at an
+/// agent restart.
+pub struct Player<'p> {
+    script: &'p dyn Script,
+    runner: &'p mut Runner<TASKS>,
+    buf: &'p mut [u8],
+    sink: &'p mut dyn Sink,
+    agenda: Vec<(i64, u64, Due), AGENDA>,
+    pending: Vec<(i64, Command), PENDING>,
+    seq: u64,
+    starts: [usize; TASKS],
+    downloaded: [bool; TASKS],
+    process: [Option<Process>; TASKS],
+    /// A start blocked in its prestart work: its token, and what the start does next.
+    blocked: [Option<(u64, Option<Run<&'p str>>)>; TASKS],
+    seen: [u64; TASKS],
+    status: (ClientStatus, u32),
+    current: Current<'p>,
+    overflow: Option<Overflow>,
+}
+
+impl<'p> Player<'p> {
+    pub fn new(
+        script: &'p dyn Script,
+        runner: &'p mut Runner<TASKS>,
+        buf: &'p mut [u8],
+        sink: &'p mut dyn Sink,
+    ) -> Self {
+        Player {
+            script,
+            runner,
+            buf,
+            sink,
+            agenda: Vec::new(),
+            pending: Vec::new(),
+            seq: 0,
+            starts: [0; TASKS],
+            downloaded: [false; TASKS],
+            process: [None; TASKS],
+            blocked: [None; TASKS],
+            seen: [0; TASKS],
+            status: (ClientStatus::Pending, fingerprint("")),
+            current: Current::DriverReport,
+            overflow: None,
+        }
+    }
+
+    fn name(&self, task: usize) -> &'p str {
+        let script: &'p dyn Script = self.script;
+        script.task(task).map_or("?", |t| t.spec.name)
+    }
+
+    fn schedule(&mut self, at: i64, due: Due) {
+        self.seq += 1;
+        if self.agenda.push((at, self.seq, due)).is_err() {
+            self.overflow = Some(Overflow::Agenda);
+        }
+    }
+
+    fn drop_exits(&mut self, task: usize) {
+        self.agenda
+            .retain(|(_, _, d)| !matches!(d, Due::Exit { task: x, .. } if *x == task));
+    }
+
+    /// Runs the scenario to its end (nothing more can happen, or the horizon).
+    pub fn run(&mut self) -> Result<(), Overflow> {
+        if self.script.task_count() > TASKS {
+            return Err(Overflow::Tasks);
+        }
+        let start = self.script.start();
+        self.set_identity();
+        for i in 0..self.script.request_count() {
+            if let Some((at, _)) = self.script.request(i) {
+                self.schedule(start.saturating_add(at), Due::Request(i));
+            }
+        }
+        if let Some(status) = self.script.desired_at_arrival() {
+            self.current = Current::Desired(status);
+            self.input(start, |r| r.stop(start, status, "", false).map(drop));
+            self.current = Current::DriverReport;
+        }
+        let script: &'p dyn Script = self.script;
+        match script.setup_failure() {
+            // The allocation's prerun hooks run before any task: the starts the arrival
+            // asks for are never carried out.
+            Some(error) => {
+                match self.runner.arrive(start) {
+                    Ok(_) => self.observe(start),
+                    Err(error) => self.refused(start, &error),
+                }
+                self.input(start, |r| r.setup_failed(start, error).map(drop));
+            }
+            None => self.input(start, |r| r.arrive(start).map(drop)),
+        }
+        while self.overflow.is_none() {
+            let next_due = self.agenda.iter().map(|(t, s, _)| (*t, *s)).min();
+            let wake = self.runner.next_wake();
+            let timer_first = match (next_due, wake) {
+                (None, None) => break,
+                (Some((t, _)), Some(w)) => w < t,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+            };
+            let now = if timer_first {
+                wake.unwrap_or(0)
+            } else {
+                next_due.map_or(0, |d| d.0)
+            };
+            if now > start.saturating_add(HORIZON) {
+                break;
+            }
+            if timer_first {
+                self.input(now, |r| r.tick(now).map(drop));
+                continue;
+            }
+            let key = next_due.map(|d| d.1);
+            let Some(pos) = self.agenda.iter().position(|(_, s, _)| Some(*s) == key) else {
+                break;
+            };
+            let (_, _, due) = self.agenda.remove(pos);
+            match due {
+                Due::Exit { task, token, exit } => {
+                    if self.process[task].is_some_and(|p| p.token == token) {
+                        self.process[task] = None;
+                        self.input(now, |r| r.exited(now, task, exit).map(drop));
+                    }
+                }
+                Due::Request(i) => {
+                    self.request(now, i);
+                    self.current = Current::DriverReport;
+                }
+                Due::Unblock { task, token } => {
+                    if let Some(Some((held, run))) = self.blocked.get(task).copied() {
+                        if held == token {
+                            self.blocked[task] = None;
+                            self.finish_start(now, task, run);
+                        }
+                    }
+                }
+            }
+        }
+        self.overflow.map_or(Ok(()), Err)
+    }
+
+    /// Gives the allocation the scenario's identity (`<job>.<group>[0]`).
+    fn set_identity(&mut self) {
+        let mut name: heapless::String<{ allocstate::ALLOC_NAME_CAPACITY }> =
+            heapless::String::new();
+        let _ = write!(name, "{}.{}[0]", self.script.job_id(), self.script.group());
+        let _ = self.runner.set_identity(AllocIdentity {
+            id: "",
+            eval_id: "",
+            name: &name,
+            node_id: "",
+            job_id: self.script.job_id(),
+            task_group: self.script.group(),
+        });
+    }
+
+    /// One runner input; then the events it recorded, the status change, and the
+    /// commands, carried out in order (each may be an input of its own, whose commands
+    /// are carried out before the next of these).
+    fn input(&mut self, now: i64, f: impl FnOnce(&mut Runner<TASKS>) -> Result<(), RunnerError>) {
+        match f(self.runner) {
+            Ok(()) => {
+                self.observe(now);
+                let mark = self.pending.len();
+                for command in self.runner.commands().iter().rev() {
+                    if self.pending.push((now, command.clone())).is_err() {
+                        self.overflow = Some(Overflow::Pending);
+                    }
+                }
+                let script: &'p dyn Script = self.script;
+                for command in self.runner.commands() {
+                    let name = script.task(command.task).map_or("?", |t| t.spec.name);
+                    self.sink.command(now, &command.action, name);
+                }
+                while self.pending.len() > mark {
+                    if let Some((at, command)) = self.pending.pop() {
+                        self.carry_out(at, command);
+                    }
+                }
+            }
+            Err(error) => self.refused(now, &error),
+        }
+    }
+
+    fn refused(&mut self, now: i64, reason: &dyn fmt::Display) {
+        self.sink.refused(now, &self.current, reason);
+    }
+
+    /// Reports the events recorded since the last look, and a client status change.
+    fn observe(&mut self, now: i64) {
+        if self.runner.journal_full() {
+            self.overflow = Some(Overflow::Journal);
+        }
+        let alloc = self.runner.allocation();
+        // Each task's events, walked in the runner's recording order: the k-th time a
+        // task appears in the journal is the k-th of its new events.
+        let mut taken = [0u64; TASKS];
+        for &index in self.runner.recorded() {
+            let index = usize::from(index);
+            let (Some(task), Some(seen), Some(taken)) = (
+                alloc.task_at(index),
+                self.seen.get(index),
+                taken.get_mut(index),
+            ) else {
+                continue;
+            };
+            let state = task.state();
+            let new = state.event_count().saturating_sub(*seen);
+            let held = state.events().len() as u64;
+            // The new events still held (a ring keeps the newest), oldest first.
+            let available = new.min(held);
+            if *taken >= available {
+                continue;
+            }
+            let position = held - available + *taken;
+            *taken += 1;
+            if let Some(event) = state.events().iter().nth(position as usize) {
+                self.sink.event(task.name(), event);
+            }
+        }
+        for (index, task) in alloc.tasks().enumerate() {
+            if let Some(seen) = self.seen.get_mut(index) {
+                *seen = task.state().event_count();
+            }
+        }
+        let status = (
+            alloc.client_status(),
+            fingerprint(alloc.client_description()),
+        );
+        if status != self.status {
+            self.sink.status(now, status.0, alloc.client_description());
+            self.status = status;
+        }
+    }
+
+    fn script(&self, task: usize, start: usize) -> Option<Run<&'p str>> {
+        let script: &'p dyn Script = self.script;
+        let runs = script.runs(task);
+        let last = runs.checked_sub(1)?;
+        script.run(task, start.min(last))
+    }
+
+    fn block(&self, task: usize, start: usize) -> Option<super::script::Block<&'p str>> {
+        let script: &'p dyn Script = self.script;
+        let last = script.runs(task).checked_sub(1)?;
+        script.block(task, start.min(last))
+    }
+
+    fn carry_out(&mut self, now: i64, command: Command) {
+        let task = command.task;
+        if task >= TASKS {
+            return;
+        }
+        match command.action {
+            Action::Start => self.start(now, task),
+            Action::Stop { .. } if self.blocked[task].is_some() => {
+                // The blocking hook's context is cancelled: it returns, and the task
+                // never starts (reference §2.3, kill during a blocking prestart hook).
+                self.blocked[task] = None;
+                self.input(now, |r| r.start_cancelled(now, task).map(drop));
+            }
+            Action::Stop { signal, .. } => {
+                if let Some(p) = self.process[task] {
+                    let exit = stopped_by(signal.as_str());
+                    let at = now.saturating_add(p.stop_takes);
+                    let natural = self.agenda.iter().find_map(|(t, _, d)| match d {
+                        Due::Exit { task: x, token, .. } if *x == task && *token == p.token => {
+                            Some(*t)
+                        }
+                        _ => None,
+                    });
+                    if natural.is_none_or(|t| t > at) {
+                        self.drop_exits(task);
+                        let token = p.token;
+                        self.schedule(at, Due::Exit { task, token, exit });
+                    }
+                }
+            }
+            Action::Kill => {
+                if let Some(p) = self.process[task] {
+                    self.drop_exits(task);
+                    let exit = Exit::signal(137, 9);
+                    let token = p.token;
+                    self.schedule(now, Due::Exit { task, token, exit });
+                }
+            }
+            Action::Signal { .. } => {}
+        }
+    }
+
+    /// The driver's answer to a start: its prestart steps, then the start or a failure.
+    fn start(&mut self, now: i64, task: usize) {
+        // Stopped before the driver got to it: the start is abandoned at once.
+        if self.runner.place(task) == Some(Place::Starting { killed: true }) {
+            return self.input(now, |r| r.start_cancelled(now, task).map(drop));
+        }
+        let run = self.script(task, self.starts[task]);
+        let block = self.block(task, self.starts[task]);
+        self.starts[task] += 1;
+        self.input(now, |r| {
+            r.prestart(now, task, PrestartStep::TaskDirBuilt).map(drop)
+        });
+        let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
+        if artifacts && !self.downloaded[task] {
+            self.input(now, |r| {
+                r.prestart(now, task, PrestartStep::DownloadingArtifacts)
+                    .map(drop)
+            });
+            if let Some(Run::ArtifactError { text }) = run {
+                self.input(now, |r| {
+                    r.prestart(now, task, PrestartStep::ArtifactFailed { error: text })
+                        .map(drop)
+                });
+                return;
+            }
+            self.downloaded[task] = true;
+        }
+        if let Some(Block { blocks, template }) = block {
+            if let Some(message) = template {
+                self.input(now, |r| {
+                    r.prestart(now, task, PrestartStep::TemplateBlocked { message })
+                        .map(drop)
+                });
+            }
+            self.seq += 1;
+            let token = self.seq;
+            self.blocked[task] = Some((token, run));
+            if let Some(blocks) = blocks {
+                self.schedule(now.saturating_add(blocks), Due::Unblock { task, token });
+            }
+            return;
+        }
+        self.finish_start(now, task, run);
+    }
+
+    /// The rest of a start once its prestart work no longer blocks.
+    fn finish_start(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
+        let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
+        match run {
+            Some(Run::HookKill { text }) => {
+                self.input(now, |r| {
+                    r.prestart(now, task, PrestartStep::HookKilled { message: text })
+                        .map(drop)
+                });
+            }
+            Some(Run::PrestartError { text, recoverable }) => {
+                self.input(now, |r| {
+                    r.prestart(
+                        now,
+                        task,
+                        PrestartStep::HookFailed {
+                            message: text,
+                            recoverable,
+                        },
+                    )
+                    .map(drop)
+                });
+            }
+            Some(Run::StartError { text, recoverable }) => {
+                self.input(now, |r| {
+                    r.start_failed(now, task, text, recoverable).map(drop)
+                });
+            }
+            Some(Run::ArtifactError { .. }) if !artifacts => {
+                // No artifact to download: the script's error cannot happen; it runs.
+                self.launch(now, task, None);
+            }
+            other => self.launch(now, task, other),
+        }
+    }
+
+    fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
+        // A stop that arrived while it was starting: the driver abandons the start, as
+        // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
+        match self.runner.place(task) {
+            Some(Place::Starting { killed: false }) => {}
+            Some(Place::Starting { killed: true }) => {
+                return self.input(now, |r| r.start_cancelled(now, task).map(drop));
+            }
+            _ => return,
+        }
+        self.seq += 1;
+        let token = self.seq;
+        let stop_takes = match run {
+            Some(Run::UntilStopped { stop_takes }) => stop_takes,
+            _ => 0,
+        };
+        self.process[task] = Some(Process { token, stop_takes });
+        self.input(now, |r| r.started(now, task).map(drop));
+        if let Some(Run::Exit {
+            code,
+            after,
+            signal,
+            oom,
+        }) = run
+        {
+            let exit = Exit {
+                exit_code: code,
+                signal,
+                oom_killed: oom,
+            };
+            let at = now.saturating_add(after);
+            // A stop sent while starting may already have scheduled an earlier exit.
+            let earlier = self
+                .agenda
+                .iter()
+                .any(|(t, _, d)| matches!(d, Due::Exit { task: x, .. } if *x == task && *t <= at));
+            if !earlier {
+                self.schedule(at, Due::Exit { task, token, exit });
+            }
+        }
+    }
+
+    fn request(&mut self, now: i64, i: usize) {
+        let script: &'p dyn Script = self.script;
+        let Some((_, request)) = script.request(i) else {
+            return;
+        };
+        self.current = match request {
+            Request::Desired { status, .. } => Current::Desired(status),
+            Request::Restart { target, .. } => Current::Restart(target),
+            Request::Signal { task, name } => Current::Signal(task, name),
+            Request::AgentRestart { .. } => Current::AgentRestart,
+            Request::Reconnect => Current::Reconnect,
+            Request::UpdateDrops { task } => Current::UpdateDrops(task),
+        };
+        match request {
+            Request::Desired {
+                status,
+                no_shutdown_delay,
+            } => {
+                self.input(now, |r| {
+                    r.stop(now, status, "", no_shutdown_delay).map(drop)
+                });
+            }
+            Request::Restart { target, failure } => {
+                let target = match target {
+                    "running" => RestartTarget::Running,
+                    "all" => RestartTarget::All,
+                    name => match self.runner.index_of(name) {
+                        Some(index) => RestartTarget::Task(index),
+                        None => return self.refused(now, &NoTask(name)),
+                    },
+                };
+                self.input(now, |r| r.restart(now, target, failure).map(drop));
+            }
+            Request::Signal { task, name } => match self.runner.index_of(task) {
+                Some(index) => self.input(now, |r| r.signal(now, index, name).map(drop)),
+                None => self.refused(now, &NoTask(task)),
+            },
+            Request::AgentRestart { desired } => self.agent_restart(now, i, desired),
+            Request::Reconnect => self.input(now, |r| r.reconnected(now).map(drop)),
+            Request::UpdateDrops { task } => match self.runner.index_of(task) {
+                Some(index) => self.input(now, |r| r.drop_task(now, index).map(drop)),
+                None => self.refused(now, &NoTask(task)),
+            },
+        }
+    }
+
+    /// The agent goes down and comes back at `now`: the runner is persisted, the agent's
+    /// memory is gone (the runner is reset in place), and it is restored with each task's
+    /// reattach. A refused restore leaves the fresh runner: the allocation is lost.
+    fn agent_restart(&mut self, now: i64, request: usize, desired: Option<DesiredStatus>) {
+        let len = match self.runner.persist(self.buf) {
+            Ok(bytes) => bytes.len(),
+            Err(e) => return self.refused(now, &e),
+        };
+        let count = self.script.task_count().min(TASKS);
+        // A start blocked in its prestart work does not survive the agent.
+        self.blocked = [None; TASKS];
+        let mut flags = [false; TASKS];
+        for (i, flag) in flags.iter_mut().enumerate().take(count) {
+            let listed = self.script.reattaches(request, self.name(i));
+            *flag = self.process[i].is_some() && listed.unwrap_or(true);
+            if !*flag && self.process[i].is_some() {
+                // The process is gone: the driver lost it while the agent was down.
+                self.process[i] = None;
+                self.drop_exits(i);
+            }
+        }
+        self.runner.reset(GroupSpec::new(self.script.job_type()));
+        // The bytes stay borrowed while the restore's commands are carried out.
+        let buf = core::mem::take(&mut self.buf);
+        let bytes = buf.get(..len).unwrap_or(&[]);
+        let flags = flags.get(..count).unwrap_or(&[]);
+        self.input(now, |r| r.restore(now, bytes, flags, desired).map(drop));
+        self.buf = buf;
+    }
+}
+
+/// A [`Sink`] writing one line per report (the transcript the firmware compares with the
+/// host's), then [`Lines::finish`] the client status and the allocation's compact bytes.
+pub struct Lines<W: Write> {
+    pub out: W,
+}
+
+impl<W: Write> Sink for Lines<W> {
+    fn event(&mut self, task: &str, event: &TaskEvent) {
+        let _ = writeln!(
+            self.out,
+            "{} event {task}: {}: {}",
+            event.time(),
+            event.type_str(),
+            event.display_message()
+        );
+    }
+    fn command(&mut self, time: i64, action: &Action, task: &str) {
+        let _ = writeln!(self.out, "{time} command {} {task}", action.name());
+    }
+    fn status(&mut self, time: i64, status: ClientStatus, description: &str) {
+        let _ = writeln!(self.out, "{time} status {status}: {description}");
+    }
+    fn refused(&mut self, time: i64, what: &dyn fmt::Display, reason: &dyn fmt::Display) {
+        let _ = writeln!(self.out, "{time} refused {what}: {reason}");
+    }
+}
+
+impl<W: Write> Lines<W> {
+    /// Ends the transcript: how the run ended, each task's final phase, the client
+    /// status, and the allocation's compact encoding in hex (`buf` holds it).
+    pub fn finish(
+        &mut self,
+        ended: Result<(), Overflow>,
+        runner: &Runner<TASKS>,
+        buf: &mut [u8],
+    ) -> fmt::Result {
+        match ended {
+            Ok(()) => writeln!(self.out, "end")?,
+            Err(overflow) => writeln!(self.out, "end: {overflow}")?,
+        }
+        let alloc = runner.allocation();
+        for task in alloc.tasks() {
+            let state = task.state();
+            writeln!(
+                self.out,
+                "task {}: {} failed {} restarts {} events {}",
+                task.name(),
+                state.phase(),
+                state.failed(),
+                state.restarts(),
+                state.event_count()
+            )?;
+        }
+        writeln!(
+            self.out,
+            "status: {} ({})",
+            alloc.client_status(),
+            alloc.client_description()
+        )?;
+        self.out.write_str("postcard: ")?;
+        match alloc.to_postcard(buf) {
+            Ok(bytes) => {
+                for byte in bytes.iter() {
+                    write!(self.out, "{byte:02x}")?;
+                }
+            }
+            Err(_) => self.out.write_str("error")?,
+        }
+        self.out.write_str("\n")
+    }
+}

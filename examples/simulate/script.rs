@@ -1,0 +1,278 @@
+//! A scenario as the playing loop (`play.rs`) reads it, in `core` only: the group's
+//! tasks, what each start of a task does, the requests; the host's reader (`scenario.rs`)
+//! and build.rs's digests for the target ([`Digest`]) both serve it.
+
+use allocstate::restart::JobType;
+use allocstate::runner::{GroupSpec, Runner, RunnerError, TaskSpec};
+use allocstate::DesiredStatus;
+
+use super::play::TASKS;
+
+/// One task of the group: what the runner is told, and whether the job lists
+/// `Artifacts` for it (then each start downloads them until a download succeeds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskDef<'a> {
+    pub spec: TaskSpec<'a>,
+    pub artifacts: bool,
+}
+
+/// What one start of a task does; `T` is its text (owned on the host, `&str` here).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Run<T> {
+    Exit {
+        code: i32,
+        after: i64,
+        signal: i32,
+        oom: bool,
+    },
+    UntilStopped {
+        stop_takes: i64,
+    },
+    StartError {
+        text: T,
+        recoverable: bool,
+    },
+    PrestartError {
+        text: T,
+        recoverable: bool,
+    },
+    ArtifactError {
+        text: T,
+    },
+    /// A prestart hook (Vault, template) kills the task: `Killing` that fails it.
+    HookKill {
+        text: T,
+    },
+}
+
+/// A start whose prestart work blocks first (a Vault token, a template's data not
+/// ready): for `blocks` ns (`None`: until stopped), recording `Template` with
+/// `template` if given; then the start does its [`Run`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Block<T> {
+    pub blocks: Option<i64>,
+    pub template: Option<T>,
+}
+
+impl<T: AsRef<str>> Block<T> {
+    /// The same, its text borrowed.
+    pub fn borrowed(&self) -> Block<&str> {
+        Block {
+            blocks: self.blocks,
+            template: self.template.as_ref().map(AsRef::as_ref),
+        }
+    }
+}
+
+impl<T: AsRef<str>> Run<T> {
+    /// The same, its text borrowed.
+    pub fn borrowed(&self) -> Run<&str> {
+        match self {
+            Run::Exit {
+                code,
+                after,
+                signal,
+                oom,
+            } => Run::Exit {
+                code: *code,
+                after: *after,
+                signal: *signal,
+                oom: *oom,
+            },
+            Run::UntilStopped { stop_takes } => Run::UntilStopped {
+                stop_takes: *stop_takes,
+            },
+            Run::StartError { text, recoverable } => Run::StartError {
+                text: text.as_ref(),
+                recoverable: *recoverable,
+            },
+            Run::PrestartError { text, recoverable } => Run::PrestartError {
+                text: text.as_ref(),
+                recoverable: *recoverable,
+            },
+            Run::ArtifactError { text } => Run::ArtifactError {
+                text: text.as_ref(),
+            },
+            Run::HookKill { text } => Run::HookKill {
+                text: text.as_ref(),
+            },
+        }
+    }
+}
+
+/// A request of the scenario; `T` is a name (owned on the host, `&str` here).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Request<T> {
+    Desired {
+        status: DesiredStatus,
+        no_shutdown_delay: bool,
+    },
+    Restart {
+        target: T,
+        failure: bool,
+    },
+    Signal {
+        task: T,
+        name: T,
+    },
+    /// Which tasks' drivers reattach: [`Script::reattaches`].
+    AgentRestart {
+        desired: Option<DesiredStatus>,
+    },
+    /// The client reconnects after a disconnect: `Reconnected` on every task.
+    Reconnect,
+    /// An allocation update no longer has this task.
+    UpdateDrops {
+        task: T,
+    },
+}
+
+impl<T: AsRef<str>> Request<T> {
+    /// The same, its names borrowed.
+    pub fn borrowed(&self) -> Request<&str> {
+        match self {
+            Request::Desired {
+                status,
+                no_shutdown_delay,
+            } => Request::Desired {
+                status: *status,
+                no_shutdown_delay: *no_shutdown_delay,
+            },
+            Request::Restart { target, failure } => Request::Restart {
+                target: target.as_ref(),
+                failure: *failure,
+            },
+            Request::Signal { task, name } => Request::Signal {
+                task: task.as_ref(),
+                name: name.as_ref(),
+            },
+            Request::AgentRestart { desired } => Request::AgentRestart { desired: *desired },
+            Request::Reconnect => Request::Reconnect,
+            Request::UpdateDrops { task } => Request::UpdateDrops {
+                task: task.as_ref(),
+            },
+        }
+    }
+}
+
+/// A scenario as the player reads it.
+pub trait Script {
+    fn job_id(&self) -> &str;
+    fn group(&self) -> &str;
+    fn job_type(&self) -> JobType;
+    fn group_shutdown_delay(&self) -> i64;
+    /// The group's `max_run_duration` (0: none).
+    fn max_run_duration(&self) -> i64;
+    /// The desired status when the allocation arrives (already stopped: it never runs).
+    fn desired_at_arrival(&self) -> Option<DesiredStatus>;
+    /// An allocation prerun hook fails with this error before any task starts.
+    fn setup_failure(&self) -> Option<&str>;
+    /// Unix ns when the allocation arrives.
+    fn start(&self) -> i64;
+    fn task_count(&self) -> usize;
+    fn task(&self, index: usize) -> Option<TaskDef<'_>>;
+    /// The scripted starts of task `index`, in order (the last repeats).
+    fn runs(&self, index: usize) -> usize;
+    fn run(&self, index: usize, start: usize) -> Option<Run<&str>>;
+    /// Whether scripted start `start` of task `index` blocks in its prestart work first.
+    fn block(&self, index: usize, start: usize) -> Option<Block<&str>>;
+    fn request_count(&self) -> usize;
+    /// Request `index`: its time after the start, and what it asks.
+    fn request(&self, index: usize) -> Option<(i64, Request<&str>)>;
+    /// Whether agent restart `request` lists task `task` as reattaching (`None`: not
+    /// listed, it reattaches).
+    fn reattaches(&self, request: usize, task: &str) -> Option<bool>;
+}
+
+/// A scenario build.rs digested into statics (the target has no JSON reader to spare).
+#[derive(Debug, Clone, Copy)]
+pub struct Digest {
+    pub job_id: &'static str,
+    pub group: &'static str,
+    pub job_type: JobType,
+    pub group_shutdown_delay: i64,
+    pub max_run_duration: i64,
+    pub desired_at_arrival: Option<DesiredStatus>,
+    pub setup_failure: Option<&'static str>,
+    pub start: i64,
+    pub tasks: &'static [TaskDef<'static>],
+    /// Per task, its scripted starts and whether each blocks first.
+    pub runs: &'static [&'static [(Option<Block<&'static str>>, Run<&'static str>)]],
+    pub requests: &'static [(i64, Request<&'static str>)],
+    /// Per request, the agent restart's `Reattach` list (empty for other requests).
+    pub reattach: &'static [&'static [(&'static str, bool)]],
+}
+
+impl Script for Digest {
+    fn job_id(&self) -> &str {
+        self.job_id
+    }
+    fn group(&self) -> &str {
+        self.group
+    }
+    fn job_type(&self) -> JobType {
+        self.job_type
+    }
+    fn group_shutdown_delay(&self) -> i64 {
+        self.group_shutdown_delay
+    }
+    fn max_run_duration(&self) -> i64 {
+        self.max_run_duration
+    }
+    fn desired_at_arrival(&self) -> Option<DesiredStatus> {
+        self.desired_at_arrival
+    }
+    fn setup_failure(&self) -> Option<&str> {
+        self.setup_failure
+    }
+    fn start(&self) -> i64 {
+        self.start
+    }
+    fn task_count(&self) -> usize {
+        self.tasks.len()
+    }
+    fn task(&self, index: usize) -> Option<TaskDef<'_>> {
+        self.tasks.get(index).copied()
+    }
+    fn runs(&self, index: usize) -> usize {
+        self.runs.get(index).map_or(0, |runs| runs.len())
+    }
+    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
+        self.runs.get(index)?.get(start).map(|(_, run)| *run)
+    }
+    fn block(&self, index: usize, start: usize) -> Option<Block<&str>> {
+        self.runs.get(index)?.get(start)?.0
+    }
+    fn request_count(&self) -> usize {
+        self.requests.len()
+    }
+    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
+        self.requests.get(index).copied()
+    }
+    fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
+        let list = self.reattach.get(request)?;
+        list.iter().find(|(name, _)| *name == task).map(|&(_, r)| r)
+    }
+}
+
+/// The runner's group as the scenario describes it.
+pub fn group_of(script: &dyn Script) -> GroupSpec {
+    GroupSpec {
+        shutdown_delay: script.group_shutdown_delay(),
+        max_run_duration: script.max_run_duration(),
+        ..GroupSpec::new(script.job_type())
+    }
+}
+
+/// Adds the scenario's tasks to a fresh runner; `Err` names the task refused.
+pub fn add_tasks(
+    script: &dyn Script,
+    runner: &mut Runner<TASKS>,
+) -> Result<(), (usize, RunnerError)> {
+    for i in 0..script.task_count() {
+        if let Some(t) = script.task(i) {
+            runner.add_task(&t.spec).map_err(|e| (i, e))?;
+        }
+    }
+    Ok(())
+}
