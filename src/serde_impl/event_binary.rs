@@ -155,7 +155,7 @@ impl<'de> Visitor<'de> for EventInto<'_> {
         // Built by the constructor (which normalises what no encoder writes, so the
         // re-encoding check refuses it), then finished in place.
         let event = &mut *self.0;
-        *event = TaskEvent::new(
+        event.set_to(
             time,
             Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL)),
         );

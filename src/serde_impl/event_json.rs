@@ -9,7 +9,7 @@ use super::capture::{CaptureInto, Captured};
 use super::flat::{message_key, Details, Flat, KEYS};
 use crate::display::computed_matches;
 use crate::error::DecodeError;
-use crate::event::{own_keys, Detail, Key, Numbers, Oom, TaskEvent};
+use crate::event::{own_keys, shape, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
 use crate::text::{prefix_within, Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
@@ -159,96 +159,134 @@ impl<'de> serde::Deserialize<'de> for Field {
 /// `Details` as read: `null` (or absent), which keys it had, the values only it
 /// carries, and every pair packed, in case the event is a `Driver` one (whose `Details`
 /// are the driver's annotations).
-#[derive(Default)]
 struct DetailsIn {
     present: bool,
     /// One bit per entry of [`KEYS`].
     seen: u32,
     oom_killed: Option<bool>,
     signal: Captured,
-    pairs: Captured,
+    pairs: Packer,
 }
 
 impl DetailsIn {
+    fn new() -> Self {
+        DetailsIn {
+            present: false,
+            seen: 0,
+            oom_killed: None,
+            signal: Captured::default(),
+            pairs: Packer::new(EVENT_TEXT_CAPACITY),
+        }
+    }
+
     fn has(&self, key: &str) -> bool {
         KEYS.iter()
             .position(|known| *known == key)
             .is_some_and(|index| self.seen >> index & 1 != 0)
     }
-}
 
-impl<'de> serde::Deserialize<'de> for DetailsIn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_option(DetailsVisitor)
+    /// Takes one pair: a repeated key is refused, a known one's value kept where the
+    /// kind needs it, and every pair packed (whole or left out and cut).
+    fn take<E: de::Error>(&mut self, key: &Captured, value: &str) -> Result<(), E> {
+        let repeated = Packed(&self.pairs.buf)
+            .iter()
+            .step_by(2)
+            .any(|k| k == key.as_str());
+        if repeated {
+            return Err(E::custom(DecodeError::DuplicateField("Details")));
+        }
+        if let Some(index) = KEYS.iter().position(|known| *known == key.as_str()) {
+            let bit = 1u32 << index;
+            if self.seen & bit != 0 {
+                return Err(E::custom(DecodeError::DuplicateField("Details")));
+            }
+            self.seen |= bit;
+        }
+        match key.as_str() {
+            "oom_killed" => {
+                self.oom_killed = Some(match value {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(E::invalid_value(
+                            de::Unexpected::Str(other),
+                            &"\"true\" or \"false\"",
+                        ))
+                    }
+                });
+            }
+            "signal" => self.signal.capture(value),
+            _ => {}
+        }
+        if key.cut || !self.pairs.push(key.as_str(), Some(value)) {
+            self.pairs.cut = true;
+        }
+        Ok(())
     }
 }
 
-struct DetailsVisitor;
+/// Reads `Details` into the `DetailsIn` it holds, in place.
+struct DetailsInto<'a>(&'a mut DetailsIn);
 
-impl<'de> Visitor<'de> for DetailsVisitor {
-    type Value = DetailsIn;
+impl<'de> DeserializeSeed<'de> for DetailsInto<'_> {
+    type Value = ();
+
+    #[inline(never)]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DetailsInto<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a map of strings or null")
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<DetailsIn, E> {
-        Ok(DetailsIn::default())
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<DetailsIn, E> {
-        Ok(DetailsIn::default())
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<DetailsIn, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DetailsIn, A::Error> {
-        let mut details = DetailsIn {
-            present: true,
-            ..DetailsIn::default()
-        };
-        let mut packer = Packer::new(EVENT_TEXT_CAPACITY);
-        while let Some(key) = map.next_key::<Captured>()? {
-            let value = map.next_value::<Captured>()?;
-            let duplicate = Packed(&packer.buf)
-                .iter()
-                .step_by(2)
-                .any(|k| k == key.as_str());
-            if duplicate {
-                return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
-            }
-            if let Some(index) = KEYS.iter().position(|known| *known == key.as_str()) {
-                let bit = 1u32 << index;
-                if details.seen & bit != 0 {
-                    return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
-                }
-                details.seen |= bit;
-            }
-            match key.as_str() {
-                "oom_killed" => {
-                    details.oom_killed = Some(match value.as_str() {
-                        "true" => true,
-                        "false" => false,
-                        other => {
-                            return Err(de::Error::invalid_value(
-                                de::Unexpected::Str(other),
-                                &"\"true\" or \"false\"",
-                            ))
-                        }
-                    });
-                }
-                "signal" => details.signal = Captured::of(value.as_str()),
-                _ => {}
-            }
-            if key.cut || value.cut || !packer.push(key.as_str(), Some(value.as_str())) {
-                packer.cut = true;
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let details = self.0;
+        details.present = true;
+        let mut key = Captured::default();
+        while map.next_key_seed(CaptureInto(&mut key))?.is_some() {
+            map.next_value_seed(PairInto(&mut *details, &key))?;
         }
-        details.pairs = Captured::of(&packer.buf);
-        details.pairs.cut = packer.cut;
-        Ok(details)
+        Ok(())
+    }
+}
+
+/// Reads one `Details` value and takes it with its key (see [`DetailsIn::take`]).
+struct PairInto<'a>(&'a mut DetailsIn, &'a Captured);
+
+impl<'de> DeserializeSeed<'de> for PairInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for PairInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.take(self.1, v)
     }
 }
 
@@ -375,7 +413,7 @@ impl Raw {
             message: Captured::default(),
             has_message: false,
             display: Captured::default(),
-            details: DetailsIn::default(),
+            details: DetailsIn::new(),
             fails_task: false,
             texts: [Captured::default(), Captured::default()],
             early: Early {
@@ -421,27 +459,33 @@ impl Raw {
             .unwrap_or(0)
     }
 
-    /// Builds the event in `out` (by reference: `Raw` stays where it was read).
-    fn write_into<E: de::Error>(&self, out: &mut TaskEvent) -> Result<(), E> {
+    /// Builds the event in `out` (by reference: `Raw` stays where it was read). Not
+    /// inlined, so that its frame and the `Details` reader's are not both in the caller's.
+    #[inline(never)]
+    fn write_into<E: de::Error>(&mut self, out: &mut TaskEvent) -> Result<(), E> {
         let kind = self.kind.ok_or_else(|| E::missing_field("Type"))?;
         let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
+        let signal_cut = kind == EventKind::Signaling && self.details.signal.cut;
+        if kind == EventKind::Signaling {
+            // The second slot packs the reason and the signal text, each whole or empty
+            // (then cut), as the constructor packs them; `Details`' own pairs are a
+            // driver event's only.
+            let [_, reason] = &self.texts;
+            let pairs = &mut self.details.pairs;
+            pairs.buf.clear();
+            pairs.cut = false;
+            for piece in [reason.as_str(), self.details.signal.as_str()] {
+                if !pairs.push(piece, None) {
+                    pairs.push("", None);
+                }
+            }
+        }
         let [first, second] = &self.texts;
         let details = &self.details;
-        // The second slot as the table keeps it: packed for `Signaling` (reason, signal
-        // text) and `Driver` (its `Details`), else plain.
-        let mut packer = Packer::new(EVENT_TEXT_CAPACITY);
-        let second_text = match kind {
-            EventKind::Signaling => {
-                // Each whole or empty (then cut), as the constructor packs them.
-                for piece in [second.as_str(), details.signal.as_str()] {
-                    if !packer.push(piece, None) {
-                        packer.push("", None);
-                    }
-                }
-                packer.buf.as_str()
-            }
-            EventKind::Driver => details.pairs.as_str(),
-            _ => second.as_str(),
+        let second_text = if shape(kind).packed {
+            details.pairs.buf.as_str()
+        } else {
+            second.as_str()
         };
         let numbers = Numbers {
             value: self.value(kind),
@@ -449,15 +493,12 @@ impl Raw {
             oom_killed: Oom::of(details.oom_killed),
         };
         let detail = Detail::assemble(kind, numbers, first.as_str(), second_text, false);
-        *out = TaskEvent::new(time, detail);
+        out.set_to(time, detail);
         if self.has_message {
             out.texts.set(Slot::Message, self.message.as_str());
         }
         out.head = out.head.with_fails_task(self.fails_task);
-        let second_cut = second.cut
-            || packer.cut
-            || (kind == EventKind::Signaling && details.signal.cut)
-            || (kind == EventKind::Driver && details.pairs.cut);
+        let second_cut = second.cut || signal_cut || (shape(kind).packed && details.pairs.cut);
         let cuts = [
             (first.cut, Slot::First),
             (second_cut, Slot::Second),
@@ -618,7 +659,7 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                     raw.has_message = true;
                 }
                 Field::DisplayMessage => map.next_value_seed(CaptureInto(&mut raw.display))?,
-                Field::Details => raw.details = map.next_value()?,
+                Field::Details => map.next_value_seed(DetailsInto(&mut raw.details))?,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
