@@ -153,6 +153,28 @@ impl Texts {
         if kept.len() < text.len() {
             truncated |= slot.bit();
         }
+        if end >= self.buf.len() {
+            // Nothing held after this slot (the decoders and constructors fill the slots in
+            // order): replace the end in place, with no second buffer on the stack.
+            self.buf.truncate(start);
+            // Cannot fail: `kept` fits the room left.
+            if self.buf.push_str(kept).is_err() {
+                truncated |= slot.bit();
+            }
+            self.truncated = truncated;
+            let len = Offset::try_from(self.buf.len()).unwrap_or(Offset::MAX);
+            for end in self.ends.iter_mut().skip(slot as usize) {
+                *end = len;
+            }
+            return;
+        }
+        self.rebuild(slot, kept, truncated);
+    }
+
+    /// [`set`](Texts::set) with strings after the slot: the buffer is built again. Not
+    /// inlined, so the in-place path does not carry this frame's copy.
+    #[inline(never)]
+    fn rebuild(&mut self, slot: Slot, kept: &str, truncated: u8) {
         let mut rebuilt = Self {
             truncated,
             ..Self::new()
