@@ -841,26 +841,13 @@ impl TaskEvent {
         let (numbers, first, second) = detail.parts();
         self.time = time;
         self.numbers = numbers;
-        self.texts = Texts::new();
+        self.texts.clear();
         self.texts.set(Slot::First, first);
         let mut keys = Keys(Keys::own(own_keys(kind).len()));
         let mut annotated = None;
         match second {
             Second::Plain(text) => self.texts.set(Slot::Second, text),
-            Second::Signal(reason, signal) => {
-                let room = EVENT_TEXT_CAPACITY.saturating_sub(self.texts.len());
-                let mut packer = Packer::new(room);
-                // Each string whole or empty (then cut), so the signal stays second.
-                for piece in [reason, signal] {
-                    if !packer.push(piece, None) {
-                        packer.push("", None);
-                    }
-                }
-                self.texts.set(Slot::Second, &packer.buf);
-                if packer.cut {
-                    self.texts.mark_truncated(Slot::Second);
-                }
-            }
+            Second::Signal(reason, signal) => self.texts.pack_signal(reason, signal),
             Second::Annotations(None) => keys = keys.with(Keys::NULL, true),
             Second::Annotations(Some(annotations)) => annotated = Some(annotations),
         }
@@ -1113,7 +1100,9 @@ impl TaskEvent {
         self
     }
 
-    /// [`with_annotation`](TaskEvent::with_annotation) in place.
+    /// [`with_annotation`](TaskEvent::with_annotation) in place. Not inlined: its packing
+    /// buffer is on the stack only while a driver's annotation is added.
+    #[inline(never)]
     fn annotate(&mut self, key: &str, value: &str) {
         if self.kind() != EventKind::Driver {
             return;

@@ -103,6 +103,31 @@ impl Texts {
         }
     }
 
+    /// Empties every string in place.
+    pub(crate) fn clear(&mut self) {
+        self.ends = [0; 3];
+        self.truncated = 0;
+        self.buf.clear();
+    }
+
+    /// Sets the second slot to `Signaling`'s reason and signal text packed, each whole or
+    /// empty (then cut), so the signal stays second. Not inlined: its packing buffer is
+    /// on the stack only while a signal event is built.
+    #[inline(never)]
+    pub(crate) fn pack_signal(&mut self, reason: &str, signal: &str) {
+        let room = EVENT_TEXT_CAPACITY.saturating_sub(self.len());
+        let mut packer = Packer::new(room);
+        for piece in [reason, signal] {
+            if !packer.push(piece, None) {
+                packer.push("", None);
+            }
+        }
+        self.set(Slot::Second, &packer.buf);
+        if packer.cut {
+            self.mark_truncated(Slot::Second);
+        }
+    }
+
     /// Whether any string held was cut to fit.
     pub(crate) const fn truncated(&self) -> bool {
         self.truncated != 0

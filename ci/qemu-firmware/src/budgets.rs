@@ -156,7 +156,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState::from_parts (by value)",
         Limit::Over {
             budget: T,
-            ceiling: 6400,
+            ceiling: 4550,
         },
         || {
             let events = [
@@ -213,7 +213,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState::deserialize_into (serde-json-core)",
         Limit::Over {
             budget: T,
-            ceiling: 7800,
+            ceiling: 2300,
         },
         || {
             let mut de =
@@ -233,7 +233,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState JSON read by value (serde-json-core)",
         Limit::Over {
             budget: T,
-            ceiling: 12600,
+            ceiling: 3900,
         },
         || {
             black_box(
@@ -384,10 +384,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     let read = charge(
         tally,
         "Allocation<8>::deserialize_into (serde-json-core)",
-        Limit::Over {
-            budget: A,
-            ceiling: 10200,
-        },
+        Budget(A),
         || {
             let mut de =
                 serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
@@ -402,9 +399,9 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     charge(
         tally,
         "Allocation<8> JSON read by value (serde-json-core)",
-        Limit::Over {
+        Limit::Beyond {
             budget: A,
-            ceiling: 24300,
+            value: size_of::<Allocation<8>>(),
         },
         || {
             black_box(
