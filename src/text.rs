@@ -181,7 +181,9 @@ impl Texts {
         if end >= self.buf.len() {
             // Nothing held after this slot (the decoders and constructors fill the slots in
             // order): replace the end in place, with no second buffer on the stack.
-            self.buf.truncate(start);
+            // Popped, not truncated: `truncate` asserts a char boundary (a panic path the
+            // proof refuses); `start` is one, so whole chars come off.
+            while self.buf.len() > start && self.buf.pop().is_some() {}
             // Cannot fail: `kept` fits the room left.
             if self.buf.push_str(kept).is_err() {
                 truncated |= slot.bit();

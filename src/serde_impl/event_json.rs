@@ -438,7 +438,12 @@ impl Raw {
             };
             if let Some(place) = place(kind, field).and_then(|i| self.texts.get_mut(i)) {
                 place.capture(text);
-                place.cut |= self.early.cut >> (field as u32) & 1 != 0;
+            }
+        }
+        // A kept field cut here, or left out for want of room, says so.
+        for (kept, place) in kept_fields(kind).iter().zip(&mut self.texts) {
+            if let Some(field) = kept {
+                place.cut |= self.early.cut >> (*field as u32) & 1 != 0;
             }
         }
         self.early.bytes.clear();
