@@ -11,11 +11,8 @@ cd "$(dirname "$0")"
 # target, machine, extra QEMU options. On the Cortex-M4F the firmware also counts
 # instructions through SysTick: `-icount shift=0` makes virtual time one nanosecond per
 # instruction (the DWT cycle counter does not count in QEMU 7.2).
-# The micro:bit (thumbv6m, 16 KiB RAM) is left out for now: since the Nomad-exact event
-# decoders landed, a scenario's replay needs more stack than its RAM leaves beside the
-# firmware's buffers, and the run hard-faults (flip-link). See docs/on-target.md, "known
-# misses". The thumbv6m build is still compiled by .ci/run's embedded builds.
 MACHINES=(
+  "thumbv6m-none-eabi microbit"
   "thumbv7m-none-eabi lm3s6965evb"
   "thumbv7em-none-eabihf mps2-an386 -icount shift=0"
 )

@@ -823,6 +823,13 @@ impl TaskEvent {
     /// writes.
     #[must_use]
     pub fn new(time: i64, detail: Detail<'_>) -> TaskEvent {
+        let mut event = TaskEvent::BLANK;
+        event.set_to(time, detail);
+        event
+    }
+
+    /// [`new`](TaskEvent::new) in place: the decoders build an event in its ring slot.
+    pub(crate) fn set_to(&mut self, time: i64, detail: Detail<'_>) {
         let detail = match detail {
             Detail::Unknown { type_name } => match EventKind::from_type_str(type_name) {
                 EventKind::Unknown => detail,
@@ -832,39 +839,22 @@ impl TaskEvent {
         };
         let kind = detail.kind();
         let (numbers, first, second) = detail.parts();
-        let mut texts = Texts::new();
-        texts.set(Slot::First, first);
+        self.time = time;
+        self.numbers = numbers;
+        self.texts.clear();
+        self.texts.set(Slot::First, first);
         let mut keys = Keys(Keys::own(own_keys(kind).len()));
         let mut annotated = None;
         match second {
-            Second::Plain(text) => texts.set(Slot::Second, text),
-            Second::Signal(reason, signal) => {
-                let room = EVENT_TEXT_CAPACITY.saturating_sub(texts.len());
-                let mut packer = Packer::new(room);
-                // Each string whole or empty (then cut), so the signal stays second.
-                for piece in [reason, signal] {
-                    if !packer.push(piece, None) {
-                        packer.push("", None);
-                    }
-                }
-                texts.set(Slot::Second, &packer.buf);
-                if packer.cut {
-                    texts.mark_truncated(Slot::Second);
-                }
-            }
+            Second::Plain(text) => self.texts.set(Slot::Second, text),
+            Second::Signal(reason, signal) => self.texts.pack_signal(reason, signal),
             Second::Annotations(None) => keys = keys.with(Keys::NULL, true),
             Second::Annotations(Some(annotations)) => annotated = Some(annotations),
         }
-        let mut event = TaskEvent {
-            time,
-            head: Head::new(kind, false).with_keys(keys),
-            numbers,
-            texts,
-        };
+        self.head = Head::new(kind, false).with_keys(keys);
         for (key, value) in annotated.iter().flat_map(Annotations::iter) {
-            event = event.with_annotation(key, value);
+            self.annotate(key, value);
         }
-        event
     }
 
     /// The same event carrying, of its kind's own `Details` keys (see [`own_keys`]),
@@ -1139,8 +1129,16 @@ impl TaskEvent {
     /// annotations and are returned unchanged.
     #[must_use]
     pub fn with_annotation(mut self, key: &str, value: &str) -> TaskEvent {
+        self.annotate(key, value);
+        self
+    }
+
+    /// [`with_annotation`](TaskEvent::with_annotation) in place. Not inlined: its packing
+    /// buffer is on the stack only while a driver's annotation is added.
+    #[inline(never)]
+    fn annotate(&mut self, key: &str, value: &str) {
         if self.kind() != EventKind::Driver {
-            return self;
+            return;
         }
         let held = self.texts.get(Slot::Second);
         let others = self.texts.len().saturating_sub(held.len());
@@ -1153,7 +1151,6 @@ impl TaskEvent {
         self.head = self
             .head
             .with_keys(self.head.keys().with(Keys::NULL, false));
-        self
     }
 
     /// Sets Nomad's free `Message` and its `Details` key, as `SetMessage` does

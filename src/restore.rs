@@ -255,6 +255,19 @@ impl TaskState {
         Ok(())
     }
 
+    /// The slot the next held event is decoded into, in place (see
+    /// [`hold`](TaskState::hold)); `None` once ten are held.
+    #[cfg(feature = "serde")]
+    pub(crate) fn vacant(&mut self) -> Option<&mut TaskEvent> {
+        self.events.vacant()
+    }
+
+    /// Holds the event just decoded into [`vacant`](TaskState::vacant).
+    #[cfg(feature = "serde")]
+    pub(crate) fn hold_vacant(&mut self) {
+        self.events.take_vacant();
+    }
+
     /// Completes a state whose events were put in with [`hold`](TaskState::hold) (and
     /// nothing else since a [`reset`](TaskState::reset)), by the rule of
     /// [`from_parts`](TaskState::from_parts). On error the state is reset: never half

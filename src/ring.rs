@@ -63,6 +63,28 @@ impl EventRing {
         self.accepted = self.accepted.saturating_add(1);
     }
 
+    /// The slot the next event goes in while the ring is not full (a decoder writes an
+    /// event there in place, then calls [`take_vacant`](EventRing::take_vacant)).
+    #[cfg(feature = "serde")]
+    pub(crate) fn vacant(&mut self) -> Option<&mut TaskEvent> {
+        if self.len < MAX_EVENTS {
+            self.slots.get_mut(self.next)
+        } else {
+            None
+        }
+    }
+
+    /// Counts the event written into [`vacant`](EventRing::vacant) as appended.
+    #[cfg(feature = "serde")]
+    pub(crate) fn take_vacant(&mut self) {
+        if self.len < MAX_EVENTS {
+            let after = self.next.wrapping_add(1);
+            self.next = if after >= MAX_EVENTS { 0 } else { after };
+            self.len = self.len.wrapping_add(1);
+            self.accepted = self.accepted.saturating_add(1);
+        }
+    }
+
     /// Empties the ring in place (the old events stay in unused slots, unseen).
     pub(crate) fn clear(&mut self) {
         self.next = 0;

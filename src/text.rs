@@ -103,6 +103,31 @@ impl Texts {
         }
     }
 
+    /// Empties every string in place.
+    pub(crate) fn clear(&mut self) {
+        self.ends = [0; 3];
+        self.truncated = 0;
+        self.buf.clear();
+    }
+
+    /// Sets the second slot to `Signaling`'s reason and signal text packed, each whole or
+    /// empty (then cut), so the signal stays second. Not inlined: its packing buffer is
+    /// on the stack only while a signal event is built.
+    #[inline(never)]
+    pub(crate) fn pack_signal(&mut self, reason: &str, signal: &str) {
+        let room = EVENT_TEXT_CAPACITY.saturating_sub(self.len());
+        let mut packer = Packer::new(room);
+        for piece in [reason, signal] {
+            if !packer.push(piece, None) {
+                packer.push("", None);
+            }
+        }
+        self.set(Slot::Second, &packer.buf);
+        if packer.cut {
+            self.mark_truncated(Slot::Second);
+        }
+    }
+
     /// Whether any string held was cut to fit.
     pub(crate) const fn truncated(&self) -> bool {
         self.truncated != 0
@@ -153,6 +178,30 @@ impl Texts {
         if kept.len() < text.len() {
             truncated |= slot.bit();
         }
+        if end >= self.buf.len() {
+            // Nothing held after this slot (the decoders and constructors fill the slots in
+            // order): replace the end in place, with no second buffer on the stack.
+            // Popped, not truncated: `truncate` asserts a char boundary (a panic path the
+            // proof refuses); `start` is one, so whole chars come off.
+            while self.buf.len() > start && self.buf.pop().is_some() {}
+            // Cannot fail: `kept` fits the room left.
+            if self.buf.push_str(kept).is_err() {
+                truncated |= slot.bit();
+            }
+            self.truncated = truncated;
+            let len = Offset::try_from(self.buf.len()).unwrap_or(Offset::MAX);
+            for end in self.ends.iter_mut().skip(slot as usize) {
+                *end = len;
+            }
+            return;
+        }
+        self.rebuild(slot, kept, truncated);
+    }
+
+    /// [`set`](Texts::set) with strings after the slot: the buffer is built again. Not
+    /// inlined, so the in-place path does not carry this frame's copy.
+    #[inline(never)]
+    fn rebuild(&mut self, slot: Slot, kept: &str, truncated: u8) {
         let mut rebuilt = Self {
             truncated,
             ..Self::new()

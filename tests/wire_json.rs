@@ -442,3 +442,57 @@ fn a_driver_events_details_are_only_its_annotations() {
     );
     assert_eq!(back, event);
 }
+
+/// The crate writes `Type` first (as Nomad does); any other JSON writer may put it last.
+/// Both read back as the same event: the text fields read before `Type` are held until
+/// it is known.
+#[test]
+fn type_after_the_text_fields_reads_the_same_event() {
+    let events = [
+        TaskEvent::restarting(1, 5, "restart reason"),
+        TaskEvent::killed(2).with_message("killed by the user"),
+        TaskEvent::setup_failure(3, "no such image"),
+        TaskEvent::driver_failure(4, "executor gone").with_fails_task(),
+        TaskEvent::signaling(5, "SIGHUP"),
+        TaskEvent::sibling_task_failed(6, "web"),
+        TaskEvent::driver(7, "pulling").with_annotation("image", "redis:7"),
+        TaskEvent::from_type_str(8, "Custom Hook"),
+        TaskEvent::terminated(9, 1).with_message("exit status 1"),
+    ];
+    for event in events {
+        let type_first = serde_json::to_string(&event).unwrap();
+        let mut moved = serde_json::to_value(&event).unwrap();
+        let object = moved.as_object_mut().unwrap();
+        let type_name = object.remove("Type").unwrap();
+        object.insert("Type".into(), type_name);
+        let type_last = moved.to_string();
+        assert!(type_first.starts_with(r#"{"Type""#), "{type_first}");
+        assert!(!type_last.starts_with(r#"{"Type""#), "{type_last}");
+        let first: TaskEvent = serde_json::from_str(&type_first).unwrap();
+        let last: TaskEvent = serde_json::from_str(&type_last).unwrap();
+        assert_eq!(first, event, "{type_first}");
+        assert_eq!(last, event, "{type_last}");
+    }
+}
+
+/// Before `Type`, the text fields share one event's capacity: a kept field that no
+/// longer fits there is cut, and the event says so.
+#[test]
+fn text_read_before_type_beyond_one_events_capacity_is_cut_visibly() {
+    let long = "x".repeat(EVENT_TEXT_CAPACITY);
+    let late = r#"{"DriverError": "LONG", "KillError": "LONG", "RestartReason": "why", "Time": 1, "Type": "Restarting"}"#
+        .replace("LONG", &long);
+    let event: TaskEvent = serde_json::from_str(&late).unwrap();
+    assert!(event.is_truncated());
+    let early = r#"{"Type": "Restarting", "Time": 1, "DriverError": "LONG", "KillError": "LONG", "RestartReason": "why"}"#
+        .replace("LONG", &long);
+    let event: TaskEvent = serde_json::from_str(&early).unwrap();
+    assert!(!event.is_truncated());
+    assert!(matches!(
+        event.detail(),
+        allocstate::Detail::Restarting {
+            restart_reason: "why",
+            ..
+        }
+    ));
+}

@@ -63,9 +63,7 @@ impl<const N: usize> Allocation<N> {
     /// [`from_postcard_into`](Allocation::from_postcard_into).
     #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<Allocation<N>, DecodeError> {
-        let mut alloc = Allocation::new();
-        Allocation::from_postcard_into(bytes, &mut alloc)?;
-        Ok(alloc)
+        compact::from_postcard(bytes)
     }
 
     /// [`from_postcard`](Allocation::from_postcard) into caller-provided storage: each
@@ -90,11 +88,7 @@ impl<const N: usize> Allocation<N> {
     /// assert!(restored.is_empty());
     /// ```
     pub fn from_postcard_into(bytes: &[u8], out: &mut Allocation<N>) -> Result<(), DecodeError> {
-        let read = read_postcard_into(bytes, out);
-        if read.is_err() {
-            out.clear();
-        }
-        read
+        compact::from_postcard_into(bytes, out)
     }
 
     /// Reads an allocation from any serde deserializer into caller-provided storage, as
@@ -126,24 +120,5 @@ impl<const N: usize> Allocation<N> {
             out.clear();
         }
         read
-    }
-}
-
-/// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
-fn read_postcard_into<const N: usize>(
-    bytes: &[u8],
-    out: &mut Allocation<N>,
-) -> Result<(), DecodeError> {
-    out.clear();
-    let mut de = postcard::Deserializer::from_bytes(bytes);
-    alloc_binary::checked_into(&mut de, out).map_err(|_| DecodeError::Malformed)??;
-    let rest = de.finalize().map_err(|_| DecodeError::Malformed)?;
-    if !rest.is_empty() {
-        return Err(DecodeError::TrailingBytes);
-    }
-    if compact::encodes_as(&*out, bytes) {
-        Ok(())
-    } else {
-        Err(DecodeError::NonCanonical)
     }
 }

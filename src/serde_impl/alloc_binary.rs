@@ -8,8 +8,9 @@ use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{desired_code, desired_from_code, push_task, Bounded, Claimed, Decoded};
+use super::compact::{Checked, ReadInPlace};
 use super::names::client_status_from_code;
-use super::state_binary::{self, Checked};
+use super::state_binary;
 use crate::allocation::{
     AllocTask, Allocation, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
     DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
@@ -113,7 +114,7 @@ fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
 }
 
 /// A bounded string read from the compact format: one over its capacity is a reason
-/// (see `CheckedEvent`), not a layout error.
+/// (see `compact::Checked`), not a layout error.
 struct CheckedBounded<const C: usize>(Bounded<C>);
 
 impl<'de, const C: usize> DeserializeSeed<'de> for CheckedBounded<C> {
@@ -152,14 +153,14 @@ impl<'de, const C: usize> DeserializeSeed<'de> for CheckedMaybeBounded<C> {
 }
 
 /// Reads one task's state in place through the compact layout, keeping the reason a
-/// refused state gives (see `state_binary::Checked`).
+/// refused state gives (see `compact::Checked`).
 struct CheckedStateInto<'a>(&'a mut TaskState);
 
 impl<'de> DeserializeSeed<'de> for CheckedStateInto<'_> {
     type Value = Checked;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
-        state_binary::checked_into(d, self.0)
+        TaskState::checked_into(d, self.0)
     }
 }
 
@@ -317,13 +318,21 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
     }
 }
 
-/// Reads the compact layout into `alloc`, which must be empty: a layout error is
-/// `D::Error`, a refused value the inner reason.
-pub(crate) fn checked_into<'de, const N: usize, D: Deserializer<'de>>(
-    d: D,
-    alloc: &mut Allocation<N>,
-) -> Result<Checked, D::Error> {
-    d.deserialize_tuple(ELEMENTS, AllocVisitor(alloc))
+impl<const N: usize> ReadInPlace for Allocation<N> {
+    fn empty() -> Self {
+        Allocation::new()
+    }
+
+    fn make_empty(&mut self) {
+        self.clear();
+    }
+
+    fn checked_into<'de, D: Deserializer<'de>>(
+        d: D,
+        alloc: &mut Allocation<N>,
+    ) -> Result<Checked, D::Error> {
+        d.deserialize_tuple(ELEMENTS, AllocVisitor(alloc))
+    }
 }
 
 /// Reads the compact layout into `alloc`, which must be empty.
@@ -331,7 +340,7 @@ pub(crate) fn deserialize_into<'de, const N: usize, D: Deserializer<'de>>(
     d: D,
     alloc: &mut Allocation<N>,
 ) -> Result<(), D::Error> {
-    checked_into(d, alloc)?.map_err(de::Error::custom)
+    Allocation::checked_into(d, alloc)?.map_err(de::Error::custom)
 }
 
 /// Bytes of the varint encoding of `n`.

@@ -166,7 +166,7 @@ impl Decoded {
     /// Completes `alloc`, whose tasks were read into it, or names the first invariant it
     /// breaks (checked by [`Allocation::from_parts`]'s own rules, in place).
     pub(crate) fn settle<const N: usize>(
-        self,
+        &self,
         alloc: &mut Allocation<N>,
     ) -> Result<(), DecodeError> {
         let client_status = match self.client_status {

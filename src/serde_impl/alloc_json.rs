@@ -2,20 +2,15 @@
 
 use core::fmt;
 
-use heapless::{String, Vec};
+use heapless::Vec;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{push_task, Bounded, Claimed, Decoded};
 use super::StateInto;
-use crate::allocation::{
-    AllocTask, Allocation, DesiredStatus, Role, TaskName, ALLOC_NAME_CAPACITY,
-    CLIENT_DESCRIPTION_CAPACITY, DEFAULT_KILL_TIMEOUT, DESIRED_DESCRIPTION_CAPACITY,
-    JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, UUID_CAPACITY,
-};
+use crate::allocation::{AllocTask, Allocation, Role, TaskName, DEFAULT_KILL_TIMEOUT};
 use crate::error::DecodeError;
-use crate::status::ClientStatus;
 
 /// `TaskStates`: name → state, in the allocation's order.
 struct TaskStates<'a>(&'a [AllocTask]);
@@ -167,12 +162,13 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
-/// Keeps a field's value, refusing a second occurrence.
-fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
-    if slot.is_some() {
+/// Refuses a field read before (`seen` has a bit per field).
+fn once<E: de::Error>(seen: &mut u16, field: Field, name: &'static str) -> Result<(), E> {
+    let bit = 1u16 << (field as u16);
+    if *seen & bit != 0 {
         return Err(E::duplicate_field(name));
     }
-    *slot = Some(value);
+    *seen |= bit;
     Ok(())
 }
 
@@ -187,93 +183,71 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut id: Option<String<UUID_CAPACITY>> = None;
-        let mut eval_id: Option<String<UUID_CAPACITY>> = None;
-        let mut name: Option<String<ALLOC_NAME_CAPACITY>> = None;
-        let mut node_id: Option<String<UUID_CAPACITY>> = None;
-        let mut job_id: Option<String<JOB_ID_CAPACITY>> = None;
-        let mut task_group: Option<String<TASK_GROUP_CAPACITY>> = None;
-        let mut desired_status: Option<DesiredStatus> = None;
-        let mut desired_description: Option<String<DESIRED_DESCRIPTION_CAPACITY>> = None;
-        let mut client_status: Option<ClientStatus> = None;
-        let mut client_description: Option<String<CLIENT_DESCRIPTION_CAPACITY>> = None;
-        let mut tasks: Option<()> = None;
-        let mut create_index: Option<u64> = None;
-        let mut modify_index: Option<u64> = None;
+        // Read straight into what the allocation is checked from: no copy of each field.
+        let mut decoded = Decoded::new();
+        let mut seen = 0u16;
         while let Some(field) = map.next_key::<Field>()? {
+            let id = &mut decoded.identity;
             match field {
-                Field::Id => once(&mut id, map.next_value_seed(Bounded::new("ID"))?, "ID")?,
-                Field::EvalId => once(
-                    &mut eval_id,
-                    map.next_value_seed(Bounded::new("EvalID"))?,
-                    "EvalID",
-                )?,
+                Field::Id => {
+                    once(&mut seen, field, "ID")?;
+                    id.id = map.next_value_seed(Bounded::new("ID"))?;
+                }
+                Field::EvalId => {
+                    once(&mut seen, field, "EvalID")?;
+                    id.eval_id = map.next_value_seed(Bounded::new("EvalID"))?;
+                }
                 Field::Name => {
-                    once(
-                        &mut name,
-                        map.next_value_seed(Bounded::new("Name"))?,
-                        "Name",
-                    )?;
+                    once(&mut seen, field, "Name")?;
+                    id.name = map.next_value_seed(Bounded::new("Name"))?;
                 }
-                Field::NodeId => once(
-                    &mut node_id,
-                    map.next_value_seed(Bounded::new("NodeID"))?,
-                    "NodeID",
-                )?,
-                Field::JobId => once(
-                    &mut job_id,
-                    map.next_value_seed(Bounded::new("JobID"))?,
-                    "JobID",
-                )?,
-                Field::TaskGroup => once(
-                    &mut task_group,
-                    map.next_value_seed(Bounded::new("TaskGroup"))?,
-                    "TaskGroup",
-                )?,
+                Field::NodeId => {
+                    once(&mut seen, field, "NodeID")?;
+                    id.node_id = map.next_value_seed(Bounded::new("NodeID"))?;
+                }
+                Field::JobId => {
+                    once(&mut seen, field, "JobID")?;
+                    id.job_id = map.next_value_seed(Bounded::new("JobID"))?;
+                }
+                Field::TaskGroup => {
+                    once(&mut seen, field, "TaskGroup")?;
+                    id.task_group = map.next_value_seed(Bounded::new("TaskGroup"))?;
+                }
                 Field::DesiredStatus => {
-                    once(&mut desired_status, map.next_value()?, "DesiredStatus")?;
+                    once(&mut seen, field, "DesiredStatus")?;
+                    decoded.desired_status = map.next_value()?;
                 }
-                Field::DesiredDescription => once(
-                    &mut desired_description,
-                    map.next_value_seed(Bounded::new("DesiredDescription"))?,
-                    "DesiredDescription",
-                )?,
+                Field::DesiredDescription => {
+                    once(&mut seen, field, "DesiredDescription")?;
+                    decoded.desired_description =
+                        map.next_value_seed(Bounded::new("DesiredDescription"))?;
+                }
                 Field::ClientStatus => {
-                    once(&mut client_status, map.next_value()?, "ClientStatus")?;
+                    once(&mut seen, field, "ClientStatus")?;
+                    decoded.client_status = Some(Claimed::Status(map.next_value()?));
                 }
-                Field::ClientDescription => once(
-                    &mut client_description,
-                    map.next_value_seed(Bounded::new("ClientDescription"))?,
-                    "ClientDescription",
-                )?,
+                Field::ClientDescription => {
+                    once(&mut seen, field, "ClientDescription")?;
+                    decoded.client_description =
+                        Some(map.next_value_seed(Bounded::new("ClientDescription"))?);
+                }
                 Field::TaskStates => {
-                    once(&mut tasks, (), "TaskStates")?;
+                    once(&mut seen, field, "TaskStates")?;
                     map.next_value_seed(TasksInto(&mut self.0.tasks))?;
                 }
                 Field::CreateIndex => {
-                    once(&mut create_index, map.next_value()?, "CreateIndex")?;
+                    once(&mut seen, field, "CreateIndex")?;
+                    decoded.create_index = map.next_value()?;
                 }
                 Field::ModifyIndex => {
-                    once(&mut modify_index, map.next_value()?, "ModifyIndex")?;
+                    once(&mut seen, field, "ModifyIndex")?;
+                    decoded.modify_index = map.next_value()?;
                 }
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        let mut decoded = Decoded::new();
-        decoded.identity.id = id.unwrap_or_default();
-        decoded.identity.eval_id = eval_id.unwrap_or_default();
-        decoded.identity.name = name.unwrap_or_default();
-        decoded.identity.node_id = node_id.unwrap_or_default();
-        decoded.identity.job_id = job_id.unwrap_or_default();
-        decoded.identity.task_group = task_group.unwrap_or_default();
-        decoded.desired_status = desired_status.unwrap_or_default();
-        decoded.desired_description = desired_description.unwrap_or_default();
-        decoded.client_status = client_status.map(Claimed::Status);
-        decoded.client_description = client_description;
-        decoded.create_index = create_index.unwrap_or_default();
-        decoded.modify_index = modify_index.unwrap_or_default();
         // JSON names the broken rule itself, as every other JSON error does.
         decoded.settle(self.0).map_err(|why| match why {
             DecodeError::InvalidAllocation(why) => de::Error::custom(why),

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use heapless::String;
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, Visitor};
 
 use crate::text::{prefix_within, EVENT_TEXT_CAPACITY};
 
@@ -21,14 +21,18 @@ impl<const C: usize> Captured<C> {
     }
 
     pub(crate) fn of(v: &str) -> Self {
+        let mut captured = Captured::default();
+        captured.capture(v);
+        captured
+    }
+
+    /// Replaces what is held with `v`, cut to the capacity.
+    pub(crate) fn capture(&mut self, v: &str) {
         let kept = prefix_within(v, C);
-        let mut text = String::new();
+        self.text.clear();
         // Cannot fail: `kept` fits the capacity.
-        let pushed = text.push_str(kept).is_ok();
-        Captured {
-            text,
-            cut: !pushed || kept.len() < v.len(),
-        }
+        let pushed = self.text.push_str(kept).is_ok();
+        self.cut = !pushed || kept.len() < v.len();
     }
 }
 
@@ -49,5 +53,29 @@ impl<const C: usize> Visitor<'_> for CapturedVisitor<C> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Captured<C>, E> {
         Ok(Captured::of(v))
+    }
+}
+
+/// Reads a string into the `Captured` it holds, in place: no second one on the stack.
+pub(crate) struct CaptureInto<'a, const C: usize>(pub(crate) &'a mut Captured<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CaptureInto<'_, C> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<const C: usize> Visitor<'_> for CaptureInto<'_, C> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.capture(v);
+        Ok(())
     }
 }

@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
+use super::compact::Checked;
 use crate::error::DecodeError;
 use crate::event::{own_keys, shape, Detail, NumbersShape, TaskEvent};
 use crate::head::Keys;
@@ -50,18 +51,19 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.end()
 }
 
-/// An event read from the compact format, or why its bytes are no event. Serde's error
-/// carries only malformed layout; a reason this crate finds travels as the value, so that
-/// `from_postcard` can return it typed (postcard's `no_std` `custom` drops the message).
-pub(crate) struct CheckedEvent(pub(crate) Result<TaskEvent, DecodeError>);
+/// Reads one compact event into the event it holds (a ring slot), returning only why
+/// its bytes are no event. Serde's error carries only malformed layout; a reason this
+/// crate finds is the visitor's value, so that `from_postcard` can return it typed
+/// (postcard's `no_std` `custom` drops the message), and no event travels by value.
+pub(crate) struct EventInto<'a>(pub(crate) &'a mut TaskEvent);
 
-impl<'de> serde::Deserialize<'de> for CheckedEvent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_tuple(MAX_ELEMENTS, EventVisitor)
+impl<'de> DeserializeSeed<'de> for EventInto<'_> {
+    type Value = Checked;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
+        d.deserialize_tuple(MAX_ELEMENTS, self)
     }
 }
-
-struct EventVisitor;
 
 fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
     seq: &mut A,
@@ -71,21 +73,20 @@ fn next<'de, A: SeqAccess<'de>, T: serde::Deserialize<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete event"))
 }
 
-impl<'de> Visitor<'de> for EventVisitor {
-    type Value = CheckedEvent;
+impl<'de> Visitor<'de> for EventInto<'_> {
+    type Value = Checked;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a compact task event")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedEvent, A::Error> {
-        let refuse = |why| Ok(CheckedEvent(Err(why)));
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
         let code: u8 = next(&mut seq, 0)?;
         let Some(kind) = EventKind::from_code(code) else {
-            return refuse(DecodeError::UnknownCode {
+            return Ok(Err(DecodeError::UnknownCode {
                 field: "event kind",
                 code,
-            });
+            }));
         };
         let time: i64 = next(&mut seq, 1)?;
         let fails_task: bool = next(&mut seq, 2)?;
@@ -117,13 +118,13 @@ impl<'de> Visitor<'de> for EventVisitor {
             .iter()
             .fold(0usize, |sum, s| sum.saturating_add(s.len()));
         if total > EVENT_TEXT_CAPACITY {
-            return refuse(DecodeError::OverCapacity {
+            return Ok(Err(DecodeError::OverCapacity {
                 field: "event text",
-            });
+            }));
         }
         if kind == EventKind::Unknown && EventKind::from_type_str(first) != EventKind::Unknown {
             // Written by no encoder: an event of a known type has that type's code.
-            return refuse(DecodeError::NonCanonical);
+            return Ok(Err(DecodeError::NonCanonical));
         }
         // No bit beyond the slots and the kind's keys; a packed slot reads through; a
         // driver event without annotations (`null`) holds none.
@@ -140,7 +141,7 @@ impl<'de> Visitor<'de> for EventVisitor {
             || (packs && !Packed(second).is_well_formed())
             || (kind == EventKind::Driver && keys.has(Keys::NULL) && !second.is_empty())
         {
-            return refuse(DecodeError::NonCanonical);
+            return Ok(Err(DecodeError::NonCanonical));
         }
         let numbers = crate::event::Numbers {
             value: if kind == EventKind::Terminated {
@@ -151,24 +152,31 @@ impl<'de> Visitor<'de> for EventVisitor {
             signal,
             oom_killed: crate::event::Oom::of(oom_killed),
         };
-        let detail = Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL));
-        let mut event = TaskEvent::new(time, detail)
-            .with_message(message)
-            .with_display_message(display)
-            .with_fails_task_set(fails_task);
-        event.head = event.head.with_keys(keys);
+        // Built by the constructor (which normalises what no encoder writes, so the
+        // re-encoding check refuses it), then finished in place.
+        let event = &mut *self.0;
+        event.set_to(
+            time,
+            Detail::assemble(kind, numbers, first, second, keys.has(Keys::NULL)),
+        );
+        event.texts.set(Slot::Message, message);
+        event.texts.set(Slot::Display, display);
+        event.head = event.head.with_fails_task(fails_task).with_keys(keys);
         for slot in [Slot::First, Slot::Second, Slot::Message, Slot::Display] {
             if cut & slot.bit() != 0 {
                 event.texts.mark_truncated(slot);
             }
         }
-        Ok(CheckedEvent(Ok(event)))
+        Ok(Ok(()))
     }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskEvent, D::Error> {
-    let CheckedEvent(event) = serde::Deserialize::deserialize(d)?;
-    event.map_err(de::Error::custom)
+    let mut event = TaskEvent::BLANK;
+    EventInto(&mut event)
+        .deserialize(d)?
+        .map_err(de::Error::custom)?;
+    Ok(event)
 }
 
 /// Largest encoding of one event: the kind code, the time (a 10-byte varint at most),

@@ -2,17 +2,17 @@
 
 use core::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::capture::Captured;
+use super::capture::{CaptureInto, Captured};
 use super::flat::{message_key, Details, Flat, KEYS};
 use crate::display::computed_matches;
 use crate::error::DecodeError;
-use crate::event::{own_keys, Detail, TaskEvent};
+use crate::event::{own_keys, shape, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
-use crate::text::{Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
+use crate::text::{prefix_within, Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
 
 /// Writes a `Display` value as a JSON string without allocating.
 struct Shown<T>(T);
@@ -159,96 +159,134 @@ impl<'de> serde::Deserialize<'de> for Field {
 /// `Details` as read: `null` (or absent), which keys it had, the values only it
 /// carries, and every pair packed, in case the event is a `Driver` one (whose `Details`
 /// are the driver's annotations).
-#[derive(Default)]
 struct DetailsIn {
     present: bool,
     /// One bit per entry of [`KEYS`].
     seen: u32,
     oom_killed: Option<bool>,
     signal: Captured,
-    pairs: Captured,
+    pairs: Packer,
 }
 
 impl DetailsIn {
+    fn new() -> Self {
+        DetailsIn {
+            present: false,
+            seen: 0,
+            oom_killed: None,
+            signal: Captured::default(),
+            pairs: Packer::new(EVENT_TEXT_CAPACITY),
+        }
+    }
+
     fn has(&self, key: &str) -> bool {
         KEYS.iter()
             .position(|known| *known == key)
             .is_some_and(|index| self.seen >> index & 1 != 0)
     }
-}
 
-impl<'de> serde::Deserialize<'de> for DetailsIn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_option(DetailsVisitor)
+    /// Takes one pair: a repeated key is refused, a known one's value kept where the
+    /// kind needs it, and every pair packed (whole or left out and cut).
+    fn take<E: de::Error>(&mut self, key: &Captured, value: &str) -> Result<(), E> {
+        let repeated = Packed(&self.pairs.buf)
+            .iter()
+            .step_by(2)
+            .any(|k| k == key.as_str());
+        if repeated {
+            return Err(E::custom(DecodeError::DuplicateField("Details")));
+        }
+        if let Some(index) = KEYS.iter().position(|known| *known == key.as_str()) {
+            let bit = 1u32 << index;
+            if self.seen & bit != 0 {
+                return Err(E::custom(DecodeError::DuplicateField("Details")));
+            }
+            self.seen |= bit;
+        }
+        match key.as_str() {
+            "oom_killed" => {
+                self.oom_killed = Some(match value {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(E::invalid_value(
+                            de::Unexpected::Str(other),
+                            &"\"true\" or \"false\"",
+                        ))
+                    }
+                });
+            }
+            "signal" => self.signal.capture(value),
+            _ => {}
+        }
+        if key.cut || !self.pairs.push(key.as_str(), Some(value)) {
+            self.pairs.cut = true;
+        }
+        Ok(())
     }
 }
 
-struct DetailsVisitor;
+/// Reads `Details` into the `DetailsIn` it holds, in place.
+struct DetailsInto<'a>(&'a mut DetailsIn);
 
-impl<'de> Visitor<'de> for DetailsVisitor {
-    type Value = DetailsIn;
+impl<'de> DeserializeSeed<'de> for DetailsInto<'_> {
+    type Value = ();
+
+    #[inline(never)]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DetailsInto<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a map of strings or null")
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<DetailsIn, E> {
-        Ok(DetailsIn::default())
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<DetailsIn, E> {
-        Ok(DetailsIn::default())
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<DetailsIn, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DetailsIn, A::Error> {
-        let mut details = DetailsIn {
-            present: true,
-            ..DetailsIn::default()
-        };
-        let mut packer = Packer::new(EVENT_TEXT_CAPACITY);
-        while let Some(key) = map.next_key::<Captured>()? {
-            let value = map.next_value::<Captured>()?;
-            let duplicate = Packed(&packer.buf)
-                .iter()
-                .step_by(2)
-                .any(|k| k == key.as_str());
-            if duplicate {
-                return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
-            }
-            if let Some(index) = KEYS.iter().position(|known| *known == key.as_str()) {
-                let bit = 1u32 << index;
-                if details.seen & bit != 0 {
-                    return Err(de::Error::custom(DecodeError::DuplicateField("Details")));
-                }
-                details.seen |= bit;
-            }
-            match key.as_str() {
-                "oom_killed" => {
-                    details.oom_killed = Some(match value.as_str() {
-                        "true" => true,
-                        "false" => false,
-                        other => {
-                            return Err(de::Error::invalid_value(
-                                de::Unexpected::Str(other),
-                                &"\"true\" or \"false\"",
-                            ))
-                        }
-                    });
-                }
-                "signal" => details.signal = Captured::of(value.as_str()),
-                _ => {}
-            }
-            if key.cut || value.cut || !packer.push(key.as_str(), Some(value.as_str())) {
-                packer.cut = true;
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let details = self.0;
+        details.present = true;
+        let mut key = Captured::default();
+        while map.next_key_seed(CaptureInto(&mut key))?.is_some() {
+            map.next_value_seed(PairInto(&mut *details, &key))?;
         }
-        details.pairs = Captured::of(&packer.buf);
-        details.pairs.cut = packer.cut;
-        Ok(details)
+        Ok(())
+    }
+}
+
+/// Reads one `Details` value and takes it with its key (see [`DetailsIn::take`]).
+struct PairInto<'a>(&'a mut DetailsIn, &'a Captured);
+
+impl<'de> DeserializeSeed<'de> for PairInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for PairInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.take(self.1, v)
     }
 }
 
@@ -258,151 +296,225 @@ impl<'de> Visitor<'de> for DetailsVisitor {
 /// cannot be it.
 const DISPLAY_CAPTURE: usize = 4 * EVENT_TEXT_CAPACITY + 64;
 
-/// The raw fields of one JSON event, before they become a typed event.
-#[derive(Default)]
-struct Raw {
-    type_name: Option<Captured>,
-    time: Option<i64>,
-    message: Option<Captured>,
-    display: Captured<DISPLAY_CAPTURE>,
-    details: DetailsIn,
-    fails_task: bool,
-    restart_reason: Captured,
-    setup_error: Captured,
-    driver_error: Captured,
-    exit_code: i32,
-    signal: i32,
-    kill_timeout: i64,
-    kill_error: Captured,
-    kill_reason: Captured,
-    start_delay: i64,
-    download_error: Captured,
-    validation_error: Captured,
-    disk_limit: i64,
-    failed_sibling: Captured,
-    task_signal_reason: Captured,
-    task_signal: Captured,
-    driver_message: Captured,
+/// The top-level JSON field of a text key (`Details`' `signal` text has none).
+fn text_field(key: Key) -> Option<Field> {
+    Some(match key {
+        Key::DriverError => Field::DriverError,
+        Key::KillError => Field::KillError,
+        Key::KillReason => Field::KillReason,
+        Key::DownloadError => Field::DownloadError,
+        Key::RestartReason => Field::RestartReason,
+        Key::ValidationError => Field::ValidationError,
+        Key::SetupError => Field::SetupError,
+        Key::FailedSibling => Field::FailedSibling,
+        Key::TaskSignalReason => Field::TaskSignalReason,
+        Key::TaskSignal => Field::TaskSignal,
+        Key::ExitCode
+        | Key::Signal
+        | Key::StartDelay
+        | Key::KillTimeout
+        | Key::DiskLimit
+        | Key::SignalText => return None,
+    })
 }
 
-impl Raw {
-    /// The strings the kind keeps in its first slot and (unpacked) second slot, as read.
-    fn sources(&self, kind: EventKind) -> [Option<&Captured>; 3] {
-        use EventKind as K;
-        match kind {
-            K::DriverFailure => [Some(&self.driver_error), None, None],
-            K::Killed => [Some(&self.kill_error), Some(&self.kill_reason), None],
-            K::FailedValidation => [Some(&self.validation_error), None, None],
-            K::Restarting | K::NotRestarting | K::RestartSignaled => {
-                [Some(&self.restart_reason), None, None]
-            }
-            K::FailedArtifactDownload => [Some(&self.download_error), None, None],
-            K::Killing => [Some(&self.kill_reason), None, None],
-            K::SetupFailure => [Some(&self.setup_error), Some(&self.kill_reason), None],
-            K::Signaling => [
-                Some(&self.task_signal),
-                Some(&self.task_signal_reason),
-                Some(&self.details.signal),
-            ],
-            K::SiblingTaskFailed => [Some(&self.failed_sibling), None, None],
-            K::Driver => [Some(&self.driver_message), Some(&self.details.pairs), None],
-            K::Unknown => [self.type_name.as_ref(), None, None],
-            _ => [None, None, None],
+/// The top-level text fields `kind` keeps, in the order of its slots, read off its row
+/// of [`shape`]: its own text keys, or a driver event's `DriverMessage` (whose other
+/// slot is its `Details`). Every other text field is skipped unread.
+fn kept_fields(kind: EventKind) -> [Option<Field>; 2] {
+    if kind == EventKind::Driver {
+        return [Some(Field::DriverMessage), None];
+    }
+    let mut kept = [None; 2];
+    let mut fields = own_keys(kind).iter().filter_map(|key| text_field(*key));
+    for place in &mut kept {
+        *place = fields.next();
+    }
+    kept
+}
+
+/// Which of the kind's kept texts a text field is.
+fn place(kind: EventKind, field: Field) -> Option<usize> {
+    kept_fields(kind)
+        .iter()
+        .position(|kept| matches!(kept, Some(f) if *f as u8 == field as u8))
+}
+
+/// Text fields read before `Type` (so before it is known which the kind keeps): each
+/// non-empty one as its field code, its length (two bytes) and its bytes, in one
+/// event's text capacity and a little. What does not fit is cut, and the cut is
+/// visible on the event if the kind keeps that field.
+struct Early {
+    bytes: heapless::Vec<u8, { EVENT_TEXT_CAPACITY + 16 }>,
+    /// One bit per [`Field`] cut here.
+    cut: u32,
+}
+
+impl Early {
+    fn push(&mut self, field: Field, text: &str) {
+        let bit = 1u32 << (field as u32);
+        let room = self.bytes.capacity().saturating_sub(self.bytes.len());
+        let Some(room) = room.checked_sub(3) else {
+            self.cut |= bit;
+            return;
+        };
+        let kept = prefix_within(text, room);
+        if kept.len() < text.len() {
+            self.cut |= bit;
+        }
+        let len = u16::try_from(kept.len()).unwrap_or(0).to_le_bytes();
+        let header = [field as u8, len[0], len[1]];
+        if self.bytes.extend_from_slice(&header).is_err()
+            || self.bytes.extend_from_slice(kept.as_bytes()).is_err()
+        {
+            self.cut |= bit;
         }
     }
 
-    fn into_event<E: de::Error>(self) -> Result<TaskEvent, E> {
-        let type_name = self
-            .type_name
-            .as_ref()
-            .ok_or_else(|| E::missing_field("Type"))?;
-        let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
-        let kind = EventKind::from_type_str(type_name.as_str());
-        fn text(c: &Captured) -> &str {
-            c.as_str()
+    /// The entries, in the order read.
+    fn entries(&self) -> impl Iterator<Item = (u8, &str)> {
+        let mut rest = self.bytes.as_slice();
+        core::iter::from_fn(move || {
+            let (&[code, low, high], tail) = rest.split_first_chunk::<3>()?;
+            let len = usize::from(u16::from_le_bytes([low, high]));
+            let (text, tail) = tail.split_at_checked(len)?;
+            rest = tail;
+            Some((code, core::str::from_utf8(text).unwrap_or("")))
+        })
+    }
+}
+
+/// One JSON event as it is read: only what its kind keeps once `Type` is known.
+struct Raw {
+    kind: Option<EventKind>,
+    time: Option<i64>,
+    message: Captured,
+    /// Whether `Message` was there (it sets its `Details` key's setter).
+    has_message: bool,
+    display: Captured<DISPLAY_CAPTURE>,
+    details: DetailsIn,
+    fails_task: bool,
+    /// The kind's kept text fields (see [`kept_fields`]); an `Unknown` kind's type string
+    /// in the first.
+    texts: [Captured; 2],
+    early: Early,
+    exit_code: i32,
+    signal: i32,
+    kill_timeout: i64,
+    start_delay: i64,
+    disk_limit: i64,
+}
+
+impl Raw {
+    fn new() -> Self {
+        Raw {
+            kind: None,
+            time: None,
+            message: Captured::default(),
+            has_message: false,
+            display: Captured::default(),
+            details: DetailsIn::new(),
+            fails_task: false,
+            texts: [Captured::default(), Captured::default()],
+            early: Early {
+                bytes: heapless::Vec::new(),
+                cut: 0,
+            },
+            exit_code: 0,
+            signal: 0,
+            kill_timeout: 0,
+            start_delay: 0,
+            disk_limit: 0,
         }
-        let detail = match kind {
-            EventKind::DriverFailure => Detail::DriverFailure {
-                driver_error: text(&self.driver_error),
-            },
-            EventKind::Terminated => Detail::Terminated {
-                exit_code: self.exit_code,
-                signal: self.signal,
-                oom_killed: self.details.oom_killed,
-            },
-            EventKind::Killed => Detail::Killed {
-                kill_error: text(&self.kill_error),
-                kill_reason: text(&self.kill_reason),
-            },
-            EventKind::FailedValidation => Detail::FailedValidation {
-                validation_error: text(&self.validation_error),
-            },
-            EventKind::Restarting => Detail::Restarting {
-                start_delay: self.start_delay,
-                restart_reason: text(&self.restart_reason),
-            },
-            EventKind::NotRestarting => Detail::NotRestarting {
-                restart_reason: text(&self.restart_reason),
-            },
-            EventKind::RestartSignaled => Detail::RestartSignaled {
-                restart_reason: text(&self.restart_reason),
-            },
-            EventKind::FailedArtifactDownload => Detail::FailedArtifactDownload {
-                download_error: text(&self.download_error),
-            },
-            EventKind::Killing => Detail::Killing {
-                kill_timeout: self.kill_timeout,
-                kill_reason: text(&self.kill_reason),
-            },
-            EventKind::SetupFailure => Detail::SetupFailure {
-                setup_error: text(&self.setup_error),
-                kill_reason: text(&self.kill_reason),
-            },
-            EventKind::Signaling => Detail::Signaling {
-                task_signal: text(&self.task_signal),
-                task_signal_reason: text(&self.task_signal_reason),
-                signal: text(&self.details.signal),
-            },
-            EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed {
-                failed_sibling: text(&self.failed_sibling),
-            },
-            EventKind::Driver => Detail::Driver {
-                driver_message: text(&self.driver_message),
-                annotations: None,
-            },
-            EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded {
-                disk_limit: self.disk_limit,
-            },
-            EventKind::Unknown => Detail::Unknown {
-                type_name: type_name.as_str(),
-            },
-            known => Detail::empty(known),
-        };
-        let mut event = TaskEvent::new(time, detail);
-        if kind == EventKind::Driver && self.details.present {
-            let mut pairs = Packed(self.details.pairs.as_str()).iter();
-            while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
-                event = event.with_annotation(key, value);
+    }
+
+    /// `Type` is known: the text fields read before it that the kind keeps take their
+    /// places.
+    fn typed(&mut self, kind: EventKind) {
+        self.kind = Some(kind);
+        for (code, text) in self.early.entries() {
+            let Some(field) = FIELDS.iter().find(|f| **f as u8 == code).copied() else {
+                continue;
+            };
+            if let Some(place) = place(kind, field).and_then(|i| self.texts.get_mut(i)) {
+                place.capture(text);
             }
         }
-        if let Some(message) = &self.message {
-            event = event.with_message(message.as_str());
+        // A kept field cut here, or left out for want of room, says so.
+        for (kept, place) in kept_fields(kind).iter().zip(&mut self.texts) {
+            if let Some(field) = kept {
+                place.cut |= self.early.cut >> (*field as u32) & 1 != 0;
+            }
         }
-        event = event.with_fails_task_set(self.fails_task);
-        let sources = self.sources(kind);
-        for (source, slot) in sources
+        self.early.bytes.clear();
+    }
+
+    /// The one numeric value `kind` keeps (`StartDelay`, `KillTimeout`, `DiskLimit` or the
+    /// exit code), read off its keys.
+    fn value(&self, kind: EventKind) -> i64 {
+        own_keys(kind)
             .iter()
-            .zip([Slot::First, Slot::Second, Slot::Second])
-        {
-            if source.is_some_and(|c| c.cut) {
-                event.texts.mark_truncated(slot);
+            .find_map(|key| match key {
+                Key::ExitCode => Some(i64::from(self.exit_code)),
+                Key::StartDelay => Some(self.start_delay),
+                Key::KillTimeout => Some(self.kill_timeout),
+                Key::DiskLimit => Some(self.disk_limit),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// Builds the event in `out` (by reference: `Raw` stays where it was read). Not
+    /// inlined, so that its frame and the `Details` reader's are not both in the caller's.
+    #[inline(never)]
+    fn write_into<E: de::Error>(&mut self, out: &mut TaskEvent) -> Result<(), E> {
+        let kind = self.kind.ok_or_else(|| E::missing_field("Type"))?;
+        let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
+        let signal_cut = kind == EventKind::Signaling && self.details.signal.cut;
+        if kind == EventKind::Signaling {
+            // The second slot packs the reason and the signal text, each whole or empty
+            // (then cut), as the constructor packs them; `Details`' own pairs are a
+            // driver event's only.
+            let [_, reason] = &self.texts;
+            let pairs = &mut self.details.pairs;
+            pairs.buf.clear();
+            pairs.cut = false;
+            for piece in [reason.as_str(), self.details.signal.as_str()] {
+                if !pairs.push(piece, None) {
+                    pairs.push("", None);
+                }
             }
         }
-        if self.message.as_ref().is_some_and(|m| m.cut) {
-            event.texts.mark_truncated(Slot::Message);
+        let [first, second] = &self.texts;
+        let details = &self.details;
+        let second_text = if shape(kind).packed {
+            details.pairs.buf.as_str()
+        } else {
+            second.as_str()
+        };
+        let numbers = Numbers {
+            value: self.value(kind),
+            signal: self.signal,
+            oom_killed: Oom::of(details.oom_killed),
+        };
+        let detail = Detail::assemble(kind, numbers, first.as_str(), second_text, false);
+        out.set_to(time, detail);
+        if self.has_message {
+            out.texts.set(Slot::Message, self.message.as_str());
+        }
+        out.head = out.head.with_fails_task(self.fails_task);
+        let second_cut = second.cut || signal_cut || (shape(kind).packed && details.pairs.cut);
+        let cuts = [
+            (first.cut, Slot::First),
+            (second_cut, Slot::Second),
+            (self.message.cut, Slot::Message),
+        ];
+        for (cut, slot) in cuts {
+            if cut {
+                out.texts.mark_truncated(slot);
+            }
         }
         // What `Details` said, kept key by key.
-        let details = &self.details;
         let mut keys = Keys::default().with(Keys::NULL, !details.present);
         if kind != EventKind::Driver {
             keys = keys
@@ -412,31 +524,129 @@ impl Raw {
                 keys = keys.with(Keys::annotation(index), details.has(key.name()));
             }
         }
-        event.head = event.head.with_keys(keys);
+        out.head = out.head.with_keys(keys);
         let display = &self.display;
-        if !display.as_str().is_empty()
-            && (display.cut || !computed_matches(&event, display.as_str()))
+        if !display.as_str().is_empty() && (display.cut || !computed_matches(out, display.as_str()))
         {
-            event = event.with_display_message(display.as_str());
+            out.texts.set(Slot::Display, display.as_str());
             if display.cut {
-                event.texts.mark_truncated(Slot::Display);
+                out.texts.mark_truncated(Slot::Display);
             }
         }
-        Ok(event)
+        Ok(())
     }
 }
 
-struct EventVisitor;
+/// Every field with a code, for the text fields read before `Type`.
+const FIELDS: [Field; 22] = [
+    Field::Type,
+    Field::Time,
+    Field::Message,
+    Field::DisplayMessage,
+    Field::Details,
+    Field::FailsTask,
+    Field::RestartReason,
+    Field::SetupError,
+    Field::DriverError,
+    Field::ExitCode,
+    Field::Signal,
+    Field::KillTimeout,
+    Field::KillError,
+    Field::KillReason,
+    Field::StartDelay,
+    Field::DownloadError,
+    Field::ValidationError,
+    Field::DiskLimit,
+    Field::FailedSibling,
+    Field::TaskSignalReason,
+    Field::TaskSignal,
+    Field::DriverMessage,
+];
 
-impl<'de> Visitor<'de> for EventVisitor {
-    type Value = TaskEvent;
+/// Reads `Type` into the event being read: its kind, and an unknown one's type string.
+struct TypeInto<'a>(&'a mut Raw);
+
+impl<'de> DeserializeSeed<'de> for TypeInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for TypeInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an event type string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let kind = EventKind::from_type_str(v);
+        self.0.typed(kind);
+        if kind == EventKind::Unknown {
+            if let Some(first) = self.0.texts.first_mut() {
+                first.capture(v);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a text field into the event being read: into its place if the kind keeps it,
+/// kept aside if `Type` is not known yet, else skipped.
+struct TextInto<'a>(&'a mut Raw, Field);
+
+impl<'de> DeserializeSeed<'de> for TextInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for TextInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let TextInto(raw, field) = self;
+        match raw.kind {
+            Some(kind) => {
+                if let Some(place) = place(kind, field).and_then(|i| raw.texts.get_mut(i)) {
+                    place.capture(v);
+                }
+            }
+            None if !v.is_empty() => raw.early.push(field, v),
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// Reads one JSON event into the event it holds (a ring slot).
+pub(crate) struct EventInto<'a>(pub(crate) &'a mut TaskEvent);
+
+impl<'de> DeserializeSeed<'de> for EventInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventInto<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Nomad task event object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskEvent, A::Error> {
-        let mut raw = Raw::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut raw = Raw::new();
         let mut seen = 0u32;
         while let Some(field) = map.next_key::<Field>()? {
             if let Some(name) = field.name() {
@@ -447,37 +657,42 @@ impl<'de> Visitor<'de> for EventVisitor {
                 seen |= bit;
             }
             match field {
-                Field::Type => raw.type_name = Some(map.next_value()?),
+                Field::Type => map.next_value_seed(TypeInto(&mut raw))?,
                 Field::Time => raw.time = Some(map.next_value()?),
-                Field::Message => raw.message = Some(map.next_value()?),
-                Field::DisplayMessage => raw.display = map.next_value()?,
-                Field::Details => raw.details = map.next_value()?,
+                Field::Message => {
+                    map.next_value_seed(CaptureInto(&mut raw.message))?;
+                    raw.has_message = true;
+                }
+                Field::DisplayMessage => map.next_value_seed(CaptureInto(&mut raw.display))?,
+                Field::Details => map.next_value_seed(DetailsInto(&mut raw.details))?,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
-                Field::RestartReason => raw.restart_reason = map.next_value()?,
-                Field::SetupError => raw.setup_error = map.next_value()?,
-                Field::DriverError => raw.driver_error = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
                 Field::KillTimeout => raw.kill_timeout = map.next_value()?,
-                Field::KillError => raw.kill_error = map.next_value()?,
-                Field::KillReason => raw.kill_reason = map.next_value()?,
                 Field::StartDelay => raw.start_delay = map.next_value()?,
-                Field::DownloadError => raw.download_error = map.next_value()?,
-                Field::ValidationError => raw.validation_error = map.next_value()?,
                 Field::DiskLimit => raw.disk_limit = map.next_value()?,
-                Field::FailedSibling => raw.failed_sibling = map.next_value()?,
-                Field::TaskSignalReason => raw.task_signal_reason = map.next_value()?,
-                Field::TaskSignal => raw.task_signal = map.next_value()?,
-                Field::DriverMessage => raw.driver_message = map.next_value()?,
+                Field::RestartReason
+                | Field::SetupError
+                | Field::DriverError
+                | Field::KillError
+                | Field::KillReason
+                | Field::DownloadError
+                | Field::ValidationError
+                | Field::FailedSibling
+                | Field::TaskSignalReason
+                | Field::TaskSignal
+                | Field::DriverMessage => map.next_value_seed(TextInto(&mut raw, field))?,
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        raw.into_event()
+        raw.write_into(self.0)
     }
 }
 
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TaskEvent, D::Error> {
-    d.deserialize_map(EventVisitor)
+    let mut event = TaskEvent::BLANK;
+    EventInto(&mut event).deserialize(d)?;
+    Ok(event)
 }

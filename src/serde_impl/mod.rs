@@ -126,14 +126,7 @@ impl TaskState {
     /// decode into storage you own with [`from_postcard_into`](TaskState::from_postcard_into).
     #[inline]
     pub fn from_postcard(bytes: &[u8]) -> Result<TaskState, DecodeError> {
-        // Decoded in the result itself, so the state is not copied out of a local.
-        let mut result = Ok(TaskState::new());
-        if let Ok(task) = &mut result {
-            if let Err(error) = TaskState::from_postcard_into(bytes, task) {
-                result = Err(error);
-            }
-        }
-        result
+        compact::from_postcard(bytes)
     }
 
     /// [`from_postcard`](TaskState::from_postcard) into caller-provided storage: events
@@ -159,11 +152,7 @@ impl TaskState {
     /// # Ok::<(), allocstate::Rejected>(())
     /// ```
     pub fn from_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), DecodeError> {
-        let read = read_postcard_into(bytes, out);
-        if read.is_err() {
-            out.reset();
-        }
-        read
+        compact::from_postcard_into(bytes, out)
     }
 
     /// Reads a task state from any serde deserializer into caller-provided storage, as
@@ -194,21 +183,5 @@ impl TaskState {
             out.reset();
         }
         read
-    }
-}
-
-/// Decodes, refuses trailing bytes, then re-encodes against the input without a buffer.
-fn read_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), DecodeError> {
-    out.reset();
-    let mut de = postcard::Deserializer::from_bytes(bytes);
-    state_binary::checked_into(&mut de, out).map_err(|_| DecodeError::Malformed)??;
-    let rest = de.finalize().map_err(|_| DecodeError::Malformed)?;
-    if !rest.is_empty() {
-        return Err(DecodeError::TrailingBytes);
-    }
-    if compact::encodes_as(&*out, bytes) {
-        Ok(())
-    } else {
-        Err(DecodeError::NonCanonical)
     }
 }

@@ -2,10 +2,11 @@
 
 use core::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::event_binary::CheckedEvent;
+use super::compact::{Checked, ReadInPlace};
+use super::event_binary::EventInto;
 use super::state_json::Events;
 use crate::error::DecodeError;
 use crate::phase::Phase;
@@ -49,11 +50,6 @@ pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, 
     t.end()
 }
 
-/// A compact read whose bytes are well formed but whose value is refused: the reason is
-/// the visitor's value, not a serde error, because postcard's no_std error drops the
-/// message of a custom one (see `CheckedEvent`).
-pub(crate) type Checked = Result<(), DecodeError>;
-
 /// Reads a sequence of at most ten compact events straight into a task's held events
 /// (see `TaskState::hold`), one event at a time on the stack, or the first reason one is
 /// refused.
@@ -79,17 +75,21 @@ impl<'de> Visitor<'de> for HoldCheckedEvents<'_> {
         if seq.size_hint().is_some_and(|len| len > MAX_EVENTS) {
             return Ok(Err(InvalidState::TooManyEvents.into()));
         }
-        while let Some(CheckedEvent(event)) = seq.next_element()? {
-            let held = match event {
-                Ok(event) => self.0.hold(event).map_err(DecodeError::from),
-                Err(why) => Err(why),
+        loop {
+            let Some(slot) = self.0.vacant() else {
+                // Ten held: an eleventh refuses the whole value.
+                return Ok(match seq.next_element::<IgnoredAny>()? {
+                    Some(_) => Err(InvalidState::TooManyEvents.into()),
+                    None => Ok(()),
+                });
             };
-            if held.is_err() {
+            match seq.next_element_seed(EventInto(slot))? {
+                None => return Ok(Ok(())),
+                Some(Ok(())) => self.0.hold_vacant(),
                 // The rest is not read: the whole value is refused.
-                return Ok(held);
+                Some(Err(why)) => return Ok(Err(why)),
             }
         }
-        Ok(Ok(()))
     }
 }
 
@@ -136,13 +136,21 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
     }
 }
 
-/// Reads the compact format into `task`, which must be new: a layout error is `D::Error`,
-/// a refused value the inner reason.
-pub(crate) fn checked_into<'de, D: Deserializer<'de>>(
-    d: D,
-    task: &mut TaskState,
-) -> Result<Checked, D::Error> {
-    d.deserialize_tuple(ELEMENTS, StateVisitor(task))
+impl ReadInPlace for TaskState {
+    fn empty() -> Self {
+        TaskState::new()
+    }
+
+    fn make_empty(&mut self) {
+        self.reset();
+    }
+
+    fn checked_into<'de, D: Deserializer<'de>>(
+        d: D,
+        task: &mut TaskState,
+    ) -> Result<Checked, D::Error> {
+        d.deserialize_tuple(ELEMENTS, StateVisitor(task))
+    }
 }
 
 /// Reads the compact format into `task`, which must be new.
@@ -150,7 +158,7 @@ pub(crate) fn deserialize_into<'de, D: Deserializer<'de>>(
     d: D,
     task: &mut TaskState,
 ) -> Result<(), D::Error> {
-    checked_into(d, task)?.map_err(de::Error::custom)
+    TaskState::checked_into(d, task)?.map_err(de::Error::custom)
 }
 
 /// Largest encoding of a task state: phase, flag, three varint u64/i64 numbers

@@ -6,13 +6,13 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::event_json::EventInto;
 use crate::error::DecodeError;
 use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
 use crate::restore::TaskStateParts;
 use crate::ring::{EventRing, MAX_EVENTS};
 use crate::task::TaskState;
-use crate::TaskEvent;
 
 /// A time written as Go's RFC3339Nano string.
 struct Time(Option<i64>);
@@ -76,15 +76,22 @@ impl<'de> Visitor<'de> for HoldEvents<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(event) = seq.next_element::<TaskEvent>()? {
-            if self.0.hold(event).is_err() {
-                return Err(de::Error::invalid_length(
-                    MAX_EVENTS.saturating_add(1),
-                    &self,
-                ));
+        loop {
+            let Some(slot) = self.0.vacant() else {
+                // Ten held: an eleventh is refused.
+                return match seq.next_element::<IgnoredAny>()? {
+                    Some(_) => Err(de::Error::invalid_length(
+                        MAX_EVENTS.saturating_add(1),
+                        &self,
+                    )),
+                    None => Ok(()),
+                };
+            };
+            match seq.next_element_seed(EventInto(slot))? {
+                Some(()) => self.0.hold_vacant(),
+                None => return Ok(()),
             }
         }
-        Ok(())
     }
 }
 

@@ -35,14 +35,6 @@ enum Limit {
     /// `value` bytes of the result itself.
     #[cfg_attr(not(budgets), allow(dead_code))]
     Beyond { budget: usize, value: usize },
-    /// `Beyond`, known to need more than its budget: the part beyond the result is held
-    /// to a ceiling a little above today's figure.
-    #[cfg_attr(not(budgets), allow(dead_code))]
-    BeyondOver {
-        budget: usize,
-        value: usize,
-        ceiling: usize,
-    },
 }
 use Limit::Budget;
 
@@ -69,17 +61,6 @@ fn charge<R>(tally: &mut Tally, name: &str, limit: Limit, f: impl FnOnce() -> R)
             used.saturating_sub(value) <= budget,
             format_args!(
                 "stack {name}: {used} B, {} B beyond the {value} B result (budget {budget} B)",
-                used.saturating_sub(value)
-            ),
-        ),
-        Limit::BeyondOver {
-            budget,
-            value,
-            ceiling,
-        } => tally.check(
-            used.saturating_sub(value) <= ceiling,
-            format_args!(
-                "stack {name}: {used} B, {} B beyond the {value} B result, OVER its budget of {budget} B (known, see docs/on-target.md; must not pass {ceiling} B)",
                 used.saturating_sub(value)
             ),
         ),
@@ -177,7 +158,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState::from_parts (by value)",
         Limit::Over {
             budget: T,
-            ceiling: 6400,
+            ceiling: 4550,
         },
         || {
             let events = [
@@ -201,15 +182,9 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         )
     });
     let bytes = scratch.get(..len).unwrap_or(&[]);
-    let read = charge(
-        tally,
-        "TaskState::from_postcard_into",
-        Limit::Over {
-            budget: T,
-            ceiling: 2320,
-        },
-        || black_box(TaskState::from_postcard_into(black_box(bytes), &mut *spare).is_ok()),
-    );
+    let read = charge(tally, "TaskState::from_postcard_into", Budget(T), || {
+        black_box(TaskState::from_postcard_into(black_box(bytes), &mut *spare).is_ok())
+    });
     tally.check(
         read && *spare == *task,
         format_args!("TaskState::from_postcard_into restores the state"),
@@ -219,9 +194,9 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     charge(
         tally,
         "TaskState::from_postcard (by value)",
-        Limit::Over {
+        Limit::Beyond {
             budget: T,
-            ceiling: 6400,
+            value: core::mem::size_of::<TaskState>(),
         },
         || black_box(TaskState::from_postcard(black_box(bytes)).is_ok()),
     );
@@ -240,7 +215,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState::deserialize_into (serde-json-core)",
         Limit::Over {
             budget: T,
-            ceiling: 7800,
+            ceiling: 2300,
         },
         || {
             let mut de =
@@ -260,7 +235,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         "TaskState JSON read by value (serde-json-core)",
         Limit::Over {
             budget: T,
-            ceiling: 12600,
+            ceiling: 3900,
         },
         || {
             black_box(
@@ -377,10 +352,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     let read = charge(
         tally,
         "Allocation<8>::from_postcard_into",
-        Limit::Over {
-            budget: A,
-            ceiling: 4400,
-        },
+        Budget(A),
         || black_box(Allocation::from_postcard_into(black_box(bytes), &mut *spare).is_ok()),
     );
     tally.check(
@@ -391,10 +363,9 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     charge(
         tally,
         "Allocation<8>::from_postcard (by value)",
-        Limit::BeyondOver {
+        Limit::Beyond {
             budget: A,
             value: size_of::<Allocation<8>>(),
-            ceiling: 4400,
         },
         || black_box(Allocation::<8>::from_postcard(black_box(bytes)).is_ok()),
     );
@@ -423,10 +394,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     let read = charge(
         tally,
         "Allocation<8>::deserialize_into (serde-json-core)",
-        Limit::Over {
-            budget: A,
-            ceiling: 10200,
-        },
+        Budget(A),
         || {
             let mut de =
                 serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
@@ -441,9 +409,9 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     charge(
         tally,
         "Allocation<8> JSON read by value (serde-json-core)",
-        Limit::Over {
+        Limit::Beyond {
             budget: A,
-            ceiling: 24300,
+            value: size_of::<Allocation<8>>(),
         },
         || {
             black_box(

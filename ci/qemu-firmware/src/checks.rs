@@ -115,7 +115,6 @@ pub fn report_difference(compare: &Compare<'_>) {
     }
 }
 
-#[cfg(alloc_ram)]
 /// FNV-1a, to compare a JSON text with a later one written into the same buffer.
 fn fingerprint(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
@@ -158,14 +157,7 @@ fn scenario(tally: &mut Tally, memory: &mut Memory, name: &str, text: &[u8], exp
         format_args!("{name}: postcard read back on the target"),
     );
 
-    // Nomad's JSON read back through serde-json-core writes the same JSON again. Not on a
-    // 16 KiB part: the event decoder's frame (7.4 KB on thumbv7em) does not fit beside the
-    // firmware's buffers there (docs/on-target.md, "known misses").
-    #[cfg(not(alloc_ram))]
-    out::line(format_args!(
-        "skip {name}: JSON read back with serde-json-core (needs more stack than 16 KiB of RAM leaves)"
-    ));
-    #[cfg(alloc_ram)]
+    // Nomad's JSON read back through serde-json-core writes the same JSON again.
     {
         let json_back = match serde_json_core::to_slice(&*memory.task, memory.json) {
             Ok(len) => {
