@@ -1,5 +1,7 @@
 //! The kinds of task event and their exact Nomad `Type` strings.
 
+use crate::event::Books;
+
 macro_rules! event_kinds {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
         /// The kind of a task event: Nomad's `Type`.
@@ -138,7 +140,7 @@ impl EventKind {
     /// Whether accepting an event of this kind fails the task whatever its `FailsTask`
     /// flag says: `Not Restarting` and `Setup Failure` (the contract's bookkeeping).
     pub(crate) const fn always_fails_task(self) -> bool {
-        matches!(self, EventKind::NotRestarting | EventKind::SetupFailure)
+        matches!(crate::event::shape(self).books, Books::FailsTask)
     }
 
     /// The name to show for this kind: its `Type` string, or `"unknown"`.

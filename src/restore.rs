@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::event::TaskEvent;
+use crate::event::{shape, Books, TaskEvent};
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
@@ -310,13 +310,13 @@ impl TaskState {
         let mut last_held_restart = None;
         let mut last_held_start = None;
         for event in held {
-            match event.kind() {
-                EventKind::Restarting => {
+            match shape(event.kind()).books {
+                Books::Restarts => {
                     held_restarts = held_restarts.saturating_add(1);
                     last_held_restart = Some(event.time());
                 }
-                EventKind::Started => last_held_start = Some(event.time()),
-                _ => {}
+                Books::Starts => last_held_start = Some(event.time()),
+                Books::FailsTask | Books::Nothing => {}
             }
         }
         let restarts = parts.restarts.unwrap_or(held_restarts);

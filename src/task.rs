@@ -1,9 +1,8 @@
 //! One task's state: the validated machine and the bookkeeping Nomad keeps beside the ring.
 
 use crate::error::Rejected;
-use crate::event::TaskEvent;
+use crate::event::{shape, Books, TaskEvent};
 use crate::head::Head;
-use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
 use crate::table::next_phase_at;
@@ -107,13 +106,13 @@ impl TaskState {
         if head.marks_failed() {
             self.failed = true;
         }
-        match head.kind() {
-            EventKind::Restarting => {
+        match shape(head.kind()).books {
+            Books::Restarts => {
                 self.restarts = self.restarts.saturating_add(1);
                 self.last_restart = Some(time);
             }
-            EventKind::Started => self.started_at = Some(time),
-            _ => {}
+            Books::Starts => self.started_at = Some(time),
+            Books::FailsTask | Books::Nothing => {}
         }
         self.enter(to, time);
     }
