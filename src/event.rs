@@ -173,6 +173,7 @@ macro_rules! without_annotations {
             | Detail::Generic
     };
 }
+#[cfg(feature = "serde")]
 pub(crate) use without_annotations;
 
 /// The numeric annotations; which ones mean something depends on the kind.
@@ -778,6 +779,25 @@ pub(crate) const fn shape(kind: EventKind) -> Shape {
         | K::AllocUnhealthy
         | K::Generic => row(Plain, No, 0, false, &[]),
     }
+}
+
+/// What accepting an event of the kind at `kind_index` in [`EventKind::ALL`] (what a head
+/// holds) does to the bookkeeping: its row's, looked up in a table the compiler fills from
+/// the rows, so the run-time path neither decodes the kind nor builds a row.
+#[inline]
+pub(crate) fn books(kind_index: usize) -> Books {
+    // Evaluated by the compiler: an index out of bounds here is a build error, not a panic.
+    #[allow(clippy::indexing_slicing)]
+    const BOOKS: [Books; EventKind::ALL.len()] = {
+        let mut table = [Books::Nothing; EventKind::ALL.len()];
+        let mut k = 0;
+        while k < EventKind::ALL.len() {
+            table[k] = shape(EventKind::ALL[k]).books;
+            k += 1;
+        }
+        table
+    };
+    BOOKS.get(kind_index).copied().unwrap_or(Books::Nothing)
 }
 
 /// The `Details` keys of each kind's own annotations, in the order of their presence

@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::event::{shape, Books, TaskEvent};
+use crate::event::{books, Books, TaskEvent};
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
@@ -310,7 +310,7 @@ impl TaskState {
         let mut last_held_restart = None;
         let mut last_held_start = None;
         for event in held {
-            match shape(event.kind()).books {
+            match books(event.head.kind_index()) {
                 Books::Restarts => {
                     held_restarts = held_restarts.saturating_add(1);
                     last_held_restart = Some(event.time());

@@ -1,7 +1,7 @@
 //! One task's state: the validated machine and the bookkeeping Nomad keeps beside the ring.
 
 use crate::error::Rejected;
-use crate::event::{shape, Books, TaskEvent};
+use crate::event::{books, Books, TaskEvent};
 use crate::head::Head;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
@@ -106,7 +106,7 @@ impl TaskState {
         if head.marks_failed() {
             self.failed = true;
         }
-        match shape(head.kind()).books {
+        match books(head.kind_index()) {
             Books::Restarts => {
                 self.restarts = self.restarts.saturating_add(1);
                 self.last_restart = Some(time);
