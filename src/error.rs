@@ -112,11 +112,6 @@ pub enum DecodeError {
     TrailingBytes,
     /// A JSON object names this field twice.
     DuplicateField(&'static str),
-    /// A `Details` value disagrees with the event's own field of the same meaning.
-    DetailDisagrees {
-        /// The `Details` key.
-        key: &'static str,
-    },
 }
 
 impl core::fmt::Display for DecodeError {
@@ -132,9 +127,6 @@ impl core::fmt::Display for DecodeError {
             DecodeError::OverCapacity { field } => write!(f, "`{field}` over capacity"),
             DecodeError::TrailingBytes => f.write_str("trailing bytes after the value"),
             DecodeError::DuplicateField(field) => write!(f, "duplicate field `{field}`"),
-            DecodeError::DetailDisagrees { key } => {
-                write!(f, "`Details.{key}` disagrees with the event's field")
-            }
         }
     }
 }
