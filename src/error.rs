@@ -15,21 +15,25 @@ pub struct Rejected {
 
 impl Rejected {
     /// The phase the task was (and still is) in.
+    #[must_use]
     pub const fn phase(&self) -> Phase {
         self.phase
     }
 
     /// The kind of the refused event.
+    #[must_use]
     pub const fn kind(&self) -> EventKind {
         self.event.kind()
     }
 
     /// The refused event.
+    #[must_use]
     pub const fn event(&self) -> &TaskEvent {
         &self.event
     }
 
     /// Gives the refused event back.
+    #[must_use]
     pub fn into_event(self) -> TaskEvent {
         self.event
     }

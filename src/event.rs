@@ -214,6 +214,7 @@ impl Oom {
 
 impl<'a> Detail<'a> {
     /// The kind of event this detail belongs to.
+    #[must_use]
     pub fn kind(&self) -> EventKind {
         match self {
             Detail::DriverFailure { .. } => EventKind::DriverFailure,
@@ -252,6 +253,7 @@ impl<'a> Detail<'a> {
     }
 
     /// The detail of a kind with every annotation at its zero value.
+    #[must_use]
     pub fn empty(kind: EventKind) -> Detail<'static> {
         match kind {
             EventKind::DriverFailure => Detail::DriverFailure { driver_error: "" },
@@ -538,11 +540,13 @@ impl<'a> Annotations<'a> {
     }
 
     /// The value of `key`, if annotated.
+    #[must_use]
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Whether there is no pair.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0 .0.is_empty()
     }
@@ -1259,16 +1263,19 @@ impl TaskEvent {
     }
 
     /// The event's kind.
+    #[must_use]
     pub const fn kind(&self) -> EventKind {
         self.head.kind()
     }
 
     /// The event's time in unix nanoseconds.
+    #[must_use]
     pub const fn time(&self) -> i64 {
         self.time
     }
 
     /// Nomad's exact `Type` string (the kept string for an unknown kind).
+    #[must_use]
     pub fn type_str(&self) -> &str {
         match self.kind().type_str() {
             Some(name) => name,
@@ -1277,6 +1284,7 @@ impl TaskEvent {
     }
 
     /// The event's annotations, typed.
+    #[must_use]
     pub fn detail(&self) -> Detail<'_> {
         let first = self.texts.get(Slot::First);
         let second = self.texts.get(Slot::Second);
@@ -1285,11 +1293,13 @@ impl TaskEvent {
     }
 
     /// Nomad's free `Message`; empty when none.
+    #[must_use]
     pub fn message(&self) -> &str {
         self.texts.get(Slot::Message)
     }
 
     /// The `DisplayMessage` this event arrived with, if any; otherwise it is computed.
+    #[must_use]
     pub fn display_message_override(&self) -> Option<&str> {
         match self.texts.get(Slot::Display) {
             "" => None,
@@ -1299,17 +1309,20 @@ impl TaskEvent {
 
     /// Nomad's `FailsTask` flag as carried by the event. (`Not Restarting` and
     /// `Setup Failure` fail the task whatever the flag says.)
+    #[must_use]
     pub const fn fails_task(&self) -> bool {
         self.head.fails_task()
     }
 
     /// Whether the task is failed by accepting this event: its flag, or a kind that always
     /// fails the task.
+    #[must_use]
     pub const fn marks_failed(&self) -> bool {
         self.head.marks_failed()
     }
 
     /// Whether any string was cut to fit the event's fixed capacity.
+    #[must_use]
     pub const fn is_truncated(&self) -> bool {
         self.texts.truncated()
     }

@@ -32,6 +32,7 @@ macro_rules! event_kinds {
 
             /// Nomad's exact `Type` string; `None` for [`EventKind::Unknown`], whose string
             /// lives on the event.
+            #[must_use]
             pub const fn type_str(self) -> Option<&'static str> {
                 match self {
                     $( EventKind::$variant => Some($name), )*
@@ -41,6 +42,7 @@ macro_rules! event_kinds {
 
             /// The kind named by a Nomad `Type` string (exact, case-sensitive match);
             /// [`EventKind::Unknown`] for any other string.
+            #[must_use]
             pub fn from_type_str(type_str: &str) -> EventKind {
                 match type_str {
                     $( $name => EventKind::$variant, )*
@@ -49,6 +51,7 @@ macro_rules! event_kinds {
             }
 
             /// The kind's stable wire code.
+            #[must_use]
             pub const fn code(self) -> u8 {
                 match self {
                     $( EventKind::$variant => $code, )*
@@ -57,6 +60,7 @@ macro_rules! event_kinds {
             }
 
             /// The kind with this wire code, if any.
+            #[must_use]
             pub const fn from_code(code: u8) -> Option<EventKind> {
                 match code {
                     $( $code => Some(EventKind::$variant), )*
@@ -144,6 +148,7 @@ impl EventKind {
     }
 
     /// The name to show for this kind: its `Type` string, or `"unknown"`.
+    #[must_use]
     pub const fn name(self) -> &'static str {
         match self.type_str() {
             Some(name) => name,

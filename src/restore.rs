@@ -50,6 +50,7 @@ pub struct TaskStateParts {
 
 impl TaskStateParts {
     /// Parts that carry only the wire state.
+    #[must_use]
     pub const fn new(state: WireState) -> Self {
         Self {
             state,
