@@ -10,7 +10,10 @@
 use std::hint::black_box;
 
 use allocstate::{Allocation, Role, TaskEvent, TaskState, MAX_EVENTS};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 
 const T0: i64 = 1_700_000_000_000_000_000;
 const SEC: i64 = 1_000_000_000;
@@ -85,110 +88,99 @@ fn held(states: &[TaskState]) -> u64 {
     states.iter().map(|s| s.events().len() as u64).sum()
 }
 
+/// A value the crate encodes in its compact format.
+trait Compact: serde::Serialize + Sized {
+    const MAX_SIZE: usize;
+    fn encode(&self, out: &mut [u8]) -> usize;
+    fn decode(bytes: &[u8]) -> Self;
+}
+
+impl Compact for TaskState {
+    const MAX_SIZE: usize = TaskState::POSTCARD_MAX_SIZE;
+    fn encode(&self, out: &mut [u8]) -> usize {
+        self.to_postcard(out).unwrap().len()
+    }
+    fn decode(bytes: &[u8]) -> Self {
+        TaskState::from_postcard(bytes).unwrap()
+    }
+}
+
+impl Compact for Allocation<4> {
+    const MAX_SIZE: usize = Allocation::<4>::POSTCARD_MAX_SIZE;
+    fn encode(&self, out: &mut [u8]) -> usize {
+        self.to_postcard(out).unwrap().len()
+    }
+    fn decode(bytes: &[u8]) -> Self {
+        Allocation::<4>::from_postcard(bytes).unwrap()
+    }
+}
+
+/// `value`'s compact runs, as `name`: the crate's writer, the same bytes through
+/// postcard's own encoder (the dev-dependency's version, which the crate no longer uses:
+/// the contender its writer replaced), and decoding.
+fn postcard_runs<T: Compact>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, value: &T) {
+    let mut buf = vec![0u8; T::MAX_SIZE];
+    let len = value.encode(&mut buf);
+    let encoded = buf[..len].to_vec();
+    println!("postcard {name}: {len} bytes");
+    let mut out = vec![0u8; T::MAX_SIZE];
+    group.bench_function(BenchmarkId::new("encode", name), |b| {
+        b.iter(|| black_box(black_box(value).encode(&mut out)))
+    });
+    group.bench_function(BenchmarkId::new("encode_via_postcard", name), |b| {
+        b.iter(|| {
+            black_box(
+                postcard::to_slice(black_box(value), &mut out)
+                    .unwrap()
+                    .len(),
+            )
+        })
+    });
+    group.bench_function(BenchmarkId::new("decode", name), |b| {
+        b.iter(|| black_box(T::decode(black_box(&encoded))))
+    });
+}
+
+/// `value`'s Nomad JSON runs, as `name`: encoding into a reused buffer, and decoding.
+fn json_runs<T: serde::Serialize + serde::de::DeserializeOwned>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    value: &T,
+) {
+    let encoded = serde_json::to_vec(value).unwrap();
+    println!("json {name}: {} bytes", encoded.len());
+    let mut out = Vec::with_capacity(encoded.len() * 2);
+    group.bench_function(BenchmarkId::new("encode", name), |b| {
+        b.iter(|| {
+            out.clear();
+            serde_json::to_writer(&mut out, black_box(value)).unwrap();
+            black_box(out.len())
+        })
+    });
+    group.bench_function(BenchmarkId::new("decode", name), |b| {
+        b.iter(|| black_box(serde_json::from_slice::<T>(black_box(&encoded)).unwrap()))
+    });
+}
+
 fn bench_postcard(c: &mut Criterion) {
     let mut group = c.benchmark_group("postcard");
     let task = full_task();
-    let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
-    let encoded = task.to_postcard(&mut buf).unwrap().to_vec();
-    println!("postcard full_task_state: {} bytes", encoded.len());
     group.throughput(Throughput::Elements(task.events().len() as u64));
-    group.bench_function(BenchmarkId::new("encode", "full_task_state"), |b| {
-        let mut out = [0u8; TaskState::POSTCARD_MAX_SIZE];
-        b.iter(|| black_box(black_box(&task).to_postcard(&mut out).unwrap().len()))
-    });
-    // The same bytes through postcard's own encoder (the dev-dependency's version), which
-    // the crate no longer uses: the contender the crate's writer replaced.
-    group.bench_function(
-        BenchmarkId::new("encode_via_postcard", "full_task_state"),
-        |b| {
-            let mut out = [0u8; TaskState::POSTCARD_MAX_SIZE];
-            b.iter(|| {
-                black_box(
-                    postcard::to_slice(black_box(&task), &mut out)
-                        .unwrap()
-                        .len(),
-                )
-            })
-        },
-    );
-    group.bench_function(BenchmarkId::new("decode", "full_task_state"), |b| {
-        b.iter(|| black_box(TaskState::from_postcard(black_box(&encoded)).unwrap()))
-    });
-
+    postcard_runs(&mut group, "full_task_state", &task);
     let alloc = four_tasks();
-    let mut alloc_buf = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
-    let encoded = alloc.to_postcard(&mut alloc_buf).unwrap().to_vec();
-    println!("postcard four_task_allocation: {} bytes", encoded.len());
     group.throughput(Throughput::Elements(held(&states(&alloc))));
-    group.bench_function(BenchmarkId::new("encode", "four_task_allocation"), |b| {
-        let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
-        b.iter(|| black_box(black_box(&alloc).to_postcard(&mut out).unwrap().len()))
-    });
-    group.bench_function(
-        BenchmarkId::new("encode_via_postcard", "four_task_allocation"),
-        |b| {
-            let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
-            b.iter(|| {
-                black_box(
-                    postcard::to_slice(black_box(&alloc), &mut out)
-                        .unwrap()
-                        .len(),
-                )
-            })
-        },
-    );
-    group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
-        b.iter(|| black_box(Allocation::<4>::from_postcard(black_box(&encoded)).unwrap()))
-    });
+    postcard_runs(&mut group, "four_task_allocation", &alloc);
     group.finish();
 }
 
 fn bench_json(c: &mut Criterion) {
     let mut group = c.benchmark_group("json");
     let task = full_task();
-    let encoded = serde_json::to_vec(&task).unwrap();
-    println!("json full_task_state: {} bytes", encoded.len());
     group.throughput(Throughput::Elements(task.events().len() as u64));
-    group.bench_function(BenchmarkId::new("encode", "full_task_state"), |b| {
-        let mut out = Vec::with_capacity(encoded.len() * 2);
-        b.iter(|| {
-            out.clear();
-            serde_json::to_writer(&mut out, black_box(&task)).unwrap();
-            black_box(out.len())
-        })
-    });
-    group.bench_function(BenchmarkId::new("decode", "full_task_state"), |b| {
-        b.iter(|| black_box(serde_json::from_slice::<TaskState>(black_box(&encoded)).unwrap()))
-    });
-
+    json_runs(&mut group, "full_task_state", &task);
     let alloc = four_tasks();
-    let encoded = serde_json::to_vec(&alloc).unwrap();
-    println!("json four_task_allocation: {} bytes", encoded.len());
     group.throughput(Throughput::Elements(held(&states(&alloc))));
-    group.bench_function(BenchmarkId::new("encode", "four_task_allocation"), |b| {
-        let mut out = Vec::with_capacity(encoded.len() * 2);
-        b.iter(|| {
-            out.clear();
-            serde_json::to_writer(&mut out, black_box(&alloc)).unwrap();
-            black_box(out.len())
-        })
-    });
-    group.bench_function(
-        BenchmarkId::new("encode_via_postcard", "four_task_allocation"),
-        |b| {
-            let mut out = vec![0u8; Allocation::<4>::POSTCARD_MAX_SIZE];
-            b.iter(|| {
-                black_box(
-                    postcard::to_slice(black_box(&alloc), &mut out)
-                        .unwrap()
-                        .len(),
-                )
-            })
-        },
-    );
-    group.bench_function(BenchmarkId::new("decode", "four_task_allocation"), |b| {
-        b.iter(|| black_box(serde_json::from_slice::<Allocation<4>>(black_box(&encoded)).unwrap()))
-    });
+    json_runs(&mut group, "four_task_allocation", &alloc);
     group.finish();
 }
 

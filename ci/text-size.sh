@@ -8,7 +8,7 @@ features="${1:-}"
 budget="${2:-}"
 cargo build --quiet --release ${features:+--features "$features"}
 elf=target/thumbv7em-none-eabihf/release/panic-check
-size=$(python3 - "$elf" <<'PY'
+size=$(python3 - "$elf" "$features" <<'PY'
 import struct, sys
 data = open(sys.argv[1], 'rb').read()
 # ELF32 little-endian: section headers at e_shoff, names in section e_shstrndx.
@@ -26,6 +26,8 @@ for i in range(shnum):
     if sections[i] == '.text' or sections[i].startswith('.text.'):
         total += header(i)[5]
 # The idle statics (see the panic proof) must have no initial image: `.bss`, not `.data`.
+# Each must be there, so that a renamed or dropped static does not pass unchecked.
+expected = {'IDLE_TASK'} if 'core-only' in sys.argv[2] else {'IDLE_TASK', 'IDLE_ALLOCATION'}
 for i in range(shnum):
     if sections[i] != '.symtab':
         continue
@@ -40,6 +42,10 @@ for i in range(shnum):
                 print(f'{name} is in {where}, not .bss: new() is not all zero bytes', file=sys.stderr)
                 sys.exit(1)
             print(f'{name} in {where}', file=sys.stderr)
+            expected.discard(name)
+if expected:
+    print(f'missing from the panic proof: {sorted(expected)}', file=sys.stderr)
+    sys.exit(1)
 print(total)
 PY
 )

@@ -31,6 +31,7 @@ pub struct DisplayMessage<'a> {
 impl TaskEvent {
     /// The message Nomad shows for this event: its override when non-empty, otherwise
     /// Nomad's `PopulateEventDisplayMessage` rules.
+    #[must_use]
     pub fn display_message(&self) -> DisplayMessage<'_> {
         DisplayMessage { event: self }
     }
@@ -44,6 +45,7 @@ impl DisplayMessage<'_> {
     ///
     /// assert!(TaskEvent::started(1).display_message().matches("Task started by client"));
     /// ```
+    #[must_use]
     pub fn matches(&self, text: &str) -> bool {
         let mut rest = Matcher { rest: text };
         write!(rest, "{self}").is_ok() && rest.rest.is_empty()

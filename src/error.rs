@@ -15,21 +15,25 @@ pub struct Rejected {
 
 impl Rejected {
     /// The phase the task was (and still is) in.
+    #[must_use]
     pub const fn phase(&self) -> Phase {
         self.phase
     }
 
     /// The kind of the refused event.
+    #[must_use]
     pub const fn kind(&self) -> EventKind {
         self.event.kind()
     }
 
     /// The refused event.
+    #[must_use]
     pub const fn event(&self) -> &TaskEvent {
         &self.event
     }
 
     /// Gives the refused event back.
+    #[must_use]
     pub fn into_event(self) -> TaskEvent {
         self.event
     }
@@ -112,11 +116,6 @@ pub enum DecodeError {
     TrailingBytes,
     /// A JSON object names this field twice.
     DuplicateField(&'static str),
-    /// A `Details` value disagrees with the event's own field of the same meaning.
-    DetailDisagrees {
-        /// The `Details` key.
-        key: &'static str,
-    },
 }
 
 impl core::fmt::Display for DecodeError {
@@ -132,9 +131,6 @@ impl core::fmt::Display for DecodeError {
             DecodeError::OverCapacity { field } => write!(f, "`{field}` over capacity"),
             DecodeError::TrailingBytes => f.write_str("trailing bytes after the value"),
             DecodeError::DuplicateField(field) => write!(f, "duplicate field `{field}`"),
-            DecodeError::DetailDisagrees { key } => {
-                write!(f, "`Details.{key}` disagrees with the event's field")
-            }
         }
     }
 }

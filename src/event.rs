@@ -149,6 +149,33 @@ pub enum Detail<'a> {
     },
 }
 
+/// The pattern of every [`Detail`] variant without annotations (no field): one list for
+/// the matches that treat them alike, each still exhaustive, so a new variant is a
+/// compile error until it joins this list or gets arms of its own.
+macro_rules! without_annotations {
+    () => {
+        Detail::Started
+            | Detail::Received
+            | Detail::DownloadingArtifacts
+            | Detail::TaskSetup
+            | Detail::LeaderTaskDead
+            | Detail::MainTasksDead
+            | Detail::TaskHookFailed
+            | Detail::FailedRestoringTask
+            | Detail::WaitingForShutdownDelay
+            | Detail::SkippingShutdownDelay
+            | Detail::PluginUnhealthy
+            | Detail::PluginHealthy
+            | Detail::Reconnected
+            | Detail::TaskHookMessage
+            | Detail::Template
+            | Detail::AllocUnhealthy
+            | Detail::Generic
+    };
+}
+#[cfg(feature = "serde")]
+pub(crate) use without_annotations;
+
 /// The numeric annotations; which ones mean something depends on the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(C)]
@@ -187,6 +214,7 @@ impl Oom {
 
 impl<'a> Detail<'a> {
     /// The kind of event this detail belongs to.
+    #[must_use]
     pub fn kind(&self) -> EventKind {
         match self {
             Detail::DriverFailure { .. } => EventKind::DriverFailure,
@@ -225,6 +253,7 @@ impl<'a> Detail<'a> {
     }
 
     /// The detail of a kind with every annotation at its zero value.
+    #[must_use]
     pub fn empty(kind: EventKind) -> Detail<'static> {
         match kind {
             EventKind::DriverFailure => Detail::DriverFailure { driver_error: "" },
@@ -358,7 +387,7 @@ impl<'a> Detail<'a> {
                 annotations: (!details_null).then_some(Annotations(Packed(second))),
             },
             Detail::Unknown { .. } => Detail::Unknown { type_name: first },
-            plain => plain,
+            plain @ without_annotations!() => plain,
         }
     }
 
@@ -450,7 +479,7 @@ impl<'a> Detail<'a> {
                 failed_sibling: first,
             }
             | Detail::Unknown { type_name: first } => (none, first, Second::Plain("")),
-            _ => (none, "", Second::Plain("")),
+            without_annotations!() => (none, "", Second::Plain("")),
         }
     }
 }
@@ -511,11 +540,13 @@ impl<'a> Annotations<'a> {
     }
 
     /// The value of `key`, if annotated.
+    #[must_use]
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Whether there is no pair.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0 .0.is_empty()
     }
@@ -588,6 +619,39 @@ impl Key {
     }
 }
 
+/// How a key's value is written.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Text,
+    /// Written with `%d`.
+    Int,
+    /// Written as Go's `Duration.String()`.
+    Duration,
+}
+
+#[cfg(feature = "serde")]
+impl Key {
+    /// How the key's value is written.
+    pub(crate) const fn form(self) -> Form {
+        match self {
+            Key::ExitCode | Key::Signal | Key::StartDelay | Key::DiskLimit => Form::Int,
+            Key::KillTimeout => Form::Duration,
+            Key::DriverError
+            | Key::KillError
+            | Key::KillReason
+            | Key::DownloadError
+            | Key::RestartReason
+            | Key::ValidationError
+            | Key::SetupError
+            | Key::FailedSibling
+            | Key::TaskSignalReason
+            | Key::TaskSignal
+            | Key::SignalText => Form::Text,
+        }
+    }
+}
+
 /// A `Details` value before it is written: Nomad stores every value as a string.
 #[cfg(feature = "serde")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -609,11 +673,28 @@ pub(crate) enum NumbersShape {
     One,
 }
 
+/// What accepting an event of a kind does to the task's bookkeeping, in any phase and
+/// whatever its `FailsTask` flag (the contract's bookkeeping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Books {
+    /// Nothing beyond the phase (and failing the task if the event's flag says so).
+    Nothing,
+    /// Records the start time: `Started`.
+    Starts,
+    /// Counts a restart and records its time: `Restarting`.
+    Restarts,
+    /// Fails the task: `Not Restarting`, `Setup Failure`.
+    FailsTask,
+}
+
 /// How a kind keeps its annotations: one row per kind, from which the compact layout
-/// (its numbers and strings), the packing of the second slot and the `Details` keys are
-/// all read. Listed without a wildcard: a new kind does not compile until it has a row.
+/// (its numbers and strings), the packing of the second slot, the `Details` keys (and
+/// so which `Detail` field each key reads) and the bookkeeping are all read. Listed
+/// without a wildcard: a new kind does not compile until it has a row.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
+    /// What accepting it does to the bookkeeping.
+    pub(crate) books: Books,
     /// Its numbers (the compact layout's).
     #[cfg(feature = "serde")]
     pub(crate) numbers: NumbersShape,
@@ -627,11 +708,18 @@ pub(crate) struct Shape {
     pub(crate) keys: &'static [Key],
 }
 
-const fn row(numbers: NumbersShape, strings: u8, packed: bool, keys: &'static [Key]) -> Shape {
+const fn row(
+    books: Books,
+    numbers: NumbersShape,
+    strings: u8,
+    packed: bool,
+    keys: &'static [Key],
+) -> Shape {
     // Without serde only the keys are read; the row is still written whole, once.
     #[cfg(not(feature = "serde"))]
     let _ = (numbers, strings, packed);
     Shape {
+        books,
         #[cfg(feature = "serde")]
         numbers,
         #[cfg(feature = "serde")]
@@ -644,32 +732,41 @@ const fn row(numbers: NumbersShape, strings: u8, packed: bool, keys: &'static [K
 
 /// The row of `kind` (see [`Shape`]).
 pub(crate) const fn shape(kind: EventKind) -> Shape {
+    use Books::{FailsTask, Nothing as Plain, Restarts, Starts};
     use EventKind as K;
     use NumbersShape::{Exit, None as No, One};
     match kind {
-        K::DriverFailure => row(No, 1, false, &[Key::DriverError]),
-        K::Terminated => row(Exit, 0, false, &[Key::ExitCode, Key::Signal]),
-        K::Killed => row(No, 2, false, &[Key::KillError, Key::KillReason]),
-        K::FailedValidation => row(No, 1, false, &[Key::ValidationError]),
-        K::Restarting => row(One, 1, false, &[Key::StartDelay, Key::RestartReason]),
-        K::NotRestarting | K::RestartSignaled => row(No, 1, false, &[Key::RestartReason]),
-        K::FailedArtifactDownload => row(No, 1, false, &[Key::DownloadError]),
-        K::Killing => row(One, 1, false, &[Key::KillTimeout, Key::KillReason]),
-        K::SetupFailure => row(No, 2, false, &[Key::SetupError, Key::KillReason]),
+        K::DriverFailure => row(Plain, No, 1, false, &[Key::DriverError]),
+        K::Started => row(Starts, No, 0, false, &[]),
+        K::Terminated => row(Plain, Exit, 0, false, &[Key::ExitCode, Key::Signal]),
+        K::Killed => row(Plain, No, 2, false, &[Key::KillError, Key::KillReason]),
+        K::FailedValidation => row(Plain, No, 1, false, &[Key::ValidationError]),
+        K::Restarting => row(
+            Restarts,
+            One,
+            1,
+            false,
+            &[Key::StartDelay, Key::RestartReason],
+        ),
+        K::NotRestarting => row(FailsTask, No, 1, false, &[Key::RestartReason]),
+        K::RestartSignaled => row(Plain, No, 1, false, &[Key::RestartReason]),
+        K::FailedArtifactDownload => row(Plain, No, 1, false, &[Key::DownloadError]),
+        K::Killing => row(Plain, One, 1, false, &[Key::KillTimeout, Key::KillReason]),
+        K::SetupFailure => row(FailsTask, No, 2, false, &[Key::SetupError, Key::KillReason]),
         K::Signaling => row(
+            Plain,
             No,
             2,
             true,
             &[Key::TaskSignal, Key::TaskSignalReason, Key::SignalText],
         ),
-        K::SiblingTaskFailed => row(No, 1, false, &[Key::FailedSibling]),
-        K::DiskResourcesExceeded => row(One, 0, false, &[Key::DiskLimit]),
+        K::SiblingTaskFailed => row(Plain, No, 1, false, &[Key::FailedSibling]),
+        K::DiskResourcesExceeded => row(Plain, One, 0, false, &[Key::DiskLimit]),
         // The driver's annotations are its `Details`: no keys of its own.
-        K::Driver => row(No, 2, true, &[]),
+        K::Driver => row(Plain, No, 2, true, &[]),
         // The type string.
-        K::Unknown => row(No, 1, false, &[]),
-        K::Started
-        | K::Received
+        K::Unknown => row(Plain, No, 1, false, &[]),
+        K::Received
         | K::DownloadingArtifacts
         | K::TaskSetup
         | K::LeaderTaskDead
@@ -684,8 +781,27 @@ pub(crate) const fn shape(kind: EventKind) -> Shape {
         | K::TaskHookMessage
         | K::Template
         | K::AllocUnhealthy
-        | K::Generic => row(No, 0, false, &[]),
+        | K::Generic => row(Plain, No, 0, false, &[]),
     }
+}
+
+/// What accepting an event of the kind at `kind_index` in [`EventKind::ALL`] (what a head
+/// holds) does to the bookkeeping: its row's, looked up in a table the compiler fills from
+/// the rows, so the run-time path neither decodes the kind nor builds a row.
+#[inline]
+pub(crate) fn books(kind_index: usize) -> Books {
+    // Evaluated by the compiler: an index out of bounds here is a build error, not a panic.
+    #[allow(clippy::indexing_slicing)]
+    const BOOKS: [Books; EventKind::ALL.len()] = {
+        let mut table = [Books::Nothing; EventKind::ALL.len()];
+        let mut k = 0;
+        while k < EventKind::ALL.len() {
+            table[k] = shape(EventKind::ALL[k]).books;
+            k += 1;
+        }
+        table
+    };
+    BOOKS.get(kind_index).copied().unwrap_or(Books::Nothing)
 }
 
 /// The `Details` keys of each kind's own annotations, in the order of their presence
@@ -695,59 +811,31 @@ pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
 }
 
 impl<'a> Detail<'a> {
-    /// The value of one of the kind's own keys (zero for a key the kind does not have).
+    /// The value of one of the kind's own keys, read from the stored parts through the
+    /// kind's row: its number keys take the numbers in order (`value`, then `signal`), its
+    /// text keys the strings in order (the first slot, then the second or its packed
+    /// pieces). Zero for a key the kind does not have.
     #[cfg(feature = "serde")]
     pub(crate) fn value(&self, key: Key) -> Value<'a> {
-        let zero = match key {
-            Key::ExitCode | Key::Signal | Key::StartDelay | Key::DiskLimit => Value::Int(0),
-            Key::KillTimeout => Value::Duration(0),
-            _ => Value::Text(""),
+        let (numbers, first, second) = self.parts();
+        let keys = shape(self.kind()).keys;
+        let texts = match second {
+            Second::Plain(second) => [first, second, ""],
+            Second::Signal(reason, signal) => [first, reason, signal],
+            Second::Annotations(_) => [first, "", ""],
         };
-        match (*self, key) {
-            (Detail::DriverFailure { driver_error }, Key::DriverError) => Value::Text(driver_error),
-            (Detail::Terminated { exit_code, .. }, Key::ExitCode) => {
-                Value::Int(i64::from(exit_code))
+        let ints = [numbers.value, i64::from(numbers.signal)];
+        let form = key.form();
+        let position = keys
+            .iter()
+            .filter(|own| (own.form() == Form::Text) == (form == Form::Text))
+            .position(|own| *own == key);
+        match form {
+            Form::Text => Value::Text(position.and_then(|at| texts.get(at)).copied().unwrap_or("")),
+            Form::Int => Value::Int(position.and_then(|at| ints.get(at)).copied().unwrap_or(0)),
+            Form::Duration => {
+                Value::Duration(position.and_then(|at| ints.get(at)).copied().unwrap_or(0))
             }
-            (Detail::Terminated { signal, .. }, Key::Signal) => Value::Int(i64::from(signal)),
-            (Detail::Killed { kill_error, .. }, Key::KillError) => Value::Text(kill_error),
-            (
-                Detail::Killed { kill_reason, .. }
-                | Detail::Killing { kill_reason, .. }
-                | Detail::SetupFailure { kill_reason, .. },
-                Key::KillReason,
-            ) => Value::Text(kill_reason),
-            (Detail::FailedValidation { validation_error }, Key::ValidationError) => {
-                Value::Text(validation_error)
-            }
-            (Detail::Restarting { start_delay, .. }, Key::StartDelay) => Value::Int(start_delay),
-            (
-                Detail::Restarting { restart_reason, .. }
-                | Detail::NotRestarting { restart_reason }
-                | Detail::RestartSignaled { restart_reason },
-                Key::RestartReason,
-            ) => Value::Text(restart_reason),
-            (Detail::FailedArtifactDownload { download_error }, Key::DownloadError) => {
-                Value::Text(download_error)
-            }
-            (Detail::Killing { kill_timeout, .. }, Key::KillTimeout) => {
-                Value::Duration(kill_timeout)
-            }
-            (Detail::SetupFailure { setup_error, .. }, Key::SetupError) => Value::Text(setup_error),
-            (Detail::Signaling { task_signal, .. }, Key::TaskSignal) => Value::Text(task_signal),
-            (
-                Detail::Signaling {
-                    task_signal_reason, ..
-                },
-                Key::TaskSignalReason,
-            ) => Value::Text(task_signal_reason),
-            (Detail::Signaling { signal, .. }, Key::SignalText) => Value::Text(signal),
-            (Detail::SiblingTaskFailed { failed_sibling }, Key::FailedSibling) => {
-                Value::Text(failed_sibling)
-            }
-            (Detail::DiskResourcesExceeded { disk_limit }, Key::DiskLimit) => {
-                Value::Int(disk_limit)
-            }
-            _ => zero,
         }
     }
 }
@@ -1205,16 +1293,19 @@ impl TaskEvent {
     }
 
     /// The event's kind.
+    #[must_use]
     pub const fn kind(&self) -> EventKind {
         self.head.kind()
     }
 
     /// The event's time in unix nanoseconds.
+    #[must_use]
     pub const fn time(&self) -> i64 {
         self.time
     }
 
     /// Nomad's exact `Type` string (the kept string for an unknown kind).
+    #[must_use]
     pub fn type_str(&self) -> &str {
         match self.kind().type_str() {
             Some(name) => name,
@@ -1223,6 +1314,7 @@ impl TaskEvent {
     }
 
     /// The event's annotations, typed.
+    #[must_use]
     pub fn detail(&self) -> Detail<'_> {
         let first = self.texts.get(Slot::First);
         let second = self.texts.get(Slot::Second);
@@ -1231,11 +1323,13 @@ impl TaskEvent {
     }
 
     /// Nomad's free `Message`; empty when none.
+    #[must_use]
     pub fn message(&self) -> &str {
         self.texts.get(Slot::Message)
     }
 
     /// The `DisplayMessage` this event arrived with, if any; otherwise it is computed.
+    #[must_use]
     pub fn display_message_override(&self) -> Option<&str> {
         match self.texts.get(Slot::Display) {
             "" => None,
@@ -1245,17 +1339,20 @@ impl TaskEvent {
 
     /// Nomad's `FailsTask` flag as carried by the event. (`Not Restarting` and
     /// `Setup Failure` fail the task whatever the flag says.)
+    #[must_use]
     pub const fn fails_task(&self) -> bool {
         self.head.fails_task()
     }
 
     /// Whether the task is failed by accepting this event: its flag, or a kind that always
     /// fails the task.
+    #[must_use]
     pub const fn marks_failed(&self) -> bool {
         self.head.marks_failed()
     }
 
     /// Whether any string was cut to fit the event's fixed capacity.
+    #[must_use]
     pub const fn is_truncated(&self) -> bool {
         self.texts.truncated()
     }
@@ -1362,6 +1459,87 @@ mod tests {
              restart_reason: \"Restart within policy\" }, details: [\"start_delay\", \
              \"restart_reason\"] }"
         );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn every_details_key_reads_the_field_it_names() {
+        use Value::{Duration, Int, Text};
+        let cases: [(Detail<'_>, &[Value<'_>]); 10] = [
+            (Detail::DriverFailure { driver_error: "d" }, &[Text("d")]),
+            (
+                Detail::Terminated {
+                    exit_code: 3,
+                    signal: 9,
+                    oom_killed: Some(true),
+                },
+                &[Int(3), Int(9)],
+            ),
+            (
+                Detail::Killed {
+                    kill_error: "e",
+                    kill_reason: "r",
+                },
+                &[Text("e"), Text("r")],
+            ),
+            (
+                Detail::FailedValidation {
+                    validation_error: "v",
+                },
+                &[Text("v")],
+            ),
+            (
+                Detail::Restarting {
+                    start_delay: 5,
+                    restart_reason: "r",
+                },
+                &[Int(5), Text("r")],
+            ),
+            (
+                Detail::Killing {
+                    kill_timeout: 7,
+                    kill_reason: "k",
+                },
+                &[Duration(7), Text("k")],
+            ),
+            (
+                Detail::SetupFailure {
+                    setup_error: "s",
+                    kill_reason: "k",
+                },
+                &[Text("s"), Text("k")],
+            ),
+            (
+                Detail::Signaling {
+                    task_signal: "SIGHUP",
+                    task_signal_reason: "why",
+                    signal: "1",
+                },
+                &[Text("SIGHUP"), Text("why"), Text("1")],
+            ),
+            (
+                Detail::SiblingTaskFailed {
+                    failed_sibling: "f",
+                },
+                &[Text("f")],
+            ),
+            (Detail::DiskResourcesExceeded { disk_limit: 2 }, &[Int(2)]),
+        ];
+        for (detail, values) in cases {
+            let keys = own_keys(detail.kind());
+            assert_eq!(keys.len(), values.len(), "{detail:?}");
+            for (key, value) in keys.iter().zip(values) {
+                assert_eq!(detail.value(*key), *value, "{detail:?} {key:?}");
+            }
+            // A key of another kind reads as zero.
+            assert_eq!(
+                detail.value(Key::FailedSibling),
+                match detail {
+                    Detail::SiblingTaskFailed { .. } => Text("f"),
+                    _ => Text(""),
+                }
+            );
+        }
     }
 
     #[test]

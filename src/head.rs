@@ -10,6 +10,7 @@
 
 use core::fmt;
 
+use crate::event::{shape, Books};
 use crate::kind::EventKind;
 
 /// The kind's position in [`EventKind::ALL`] sits in the low five bits.
@@ -93,7 +94,7 @@ const fn by_kind(books: bool) -> u32 {
     let mut index = 0;
     while index < EventKind::ALL.len() {
         let kind = EventKind::ALL[index];
-        let starts = matches!(kind, EventKind::Started | EventKind::Restarting);
+        let starts = matches!(shape(kind).books, Books::Starts | Books::Restarts);
         if kind.always_fails_task() || (books && starts) {
             mask |= 1 << index;
         }

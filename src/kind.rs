@@ -1,5 +1,7 @@
 //! The kinds of task event and their exact Nomad `Type` strings.
 
+use crate::event::Books;
+
 macro_rules! event_kinds {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
         /// The kind of a task event: Nomad's `Type`.
@@ -30,6 +32,7 @@ macro_rules! event_kinds {
 
             /// Nomad's exact `Type` string; `None` for [`EventKind::Unknown`], whose string
             /// lives on the event.
+            #[must_use]
             pub const fn type_str(self) -> Option<&'static str> {
                 match self {
                     $( EventKind::$variant => Some($name), )*
@@ -39,6 +42,7 @@ macro_rules! event_kinds {
 
             /// The kind named by a Nomad `Type` string (exact, case-sensitive match);
             /// [`EventKind::Unknown`] for any other string.
+            #[must_use]
             pub fn from_type_str(type_str: &str) -> EventKind {
                 match type_str {
                     $( $name => EventKind::$variant, )*
@@ -47,6 +51,7 @@ macro_rules! event_kinds {
             }
 
             /// The kind's stable wire code.
+            #[must_use]
             pub const fn code(self) -> u8 {
                 match self {
                     $( EventKind::$variant => $code, )*
@@ -55,6 +60,7 @@ macro_rules! event_kinds {
             }
 
             /// The kind with this wire code, if any.
+            #[must_use]
             pub const fn from_code(code: u8) -> Option<EventKind> {
                 match code {
                     $( $code => Some(EventKind::$variant), )*
@@ -138,10 +144,11 @@ impl EventKind {
     /// Whether accepting an event of this kind fails the task whatever its `FailsTask`
     /// flag says: `Not Restarting` and `Setup Failure` (the contract's bookkeeping).
     pub(crate) const fn always_fails_task(self) -> bool {
-        matches!(self, EventKind::NotRestarting | EventKind::SetupFailure)
+        matches!(crate::event::shape(self).books, Books::FailsTask)
     }
 
     /// The name to show for this kind: its `Type` string, or `"unknown"`.
+    #[must_use]
     pub const fn name(self) -> &'static str {
         match self.type_str() {
             Some(name) => name,

@@ -173,6 +173,13 @@ pub use status::ClientStatus;
 pub use task::{TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
 
+/// The error of [`TaskState::to_postcard`] and [`Allocation::to_postcard`]: postcard's
+/// own, re-exported so that a caller can name it without depending on postcard (and on
+/// the same 1.x as this crate). A buffer too small is `SerializeBufferFull`.
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use postcard::Error as PostcardError;
+
 /// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -14,6 +14,7 @@ pub enum WireState {
 
 impl WireState {
     /// Nomad's exact string.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             WireState::Pending => "pending",
@@ -23,6 +24,7 @@ impl WireState {
     }
 
     /// The state named by Nomad's string, if it is one.
+    #[must_use]
     pub fn from_wire_str(state: &str) -> Option<WireState> {
         match state {
             "pending" => Some(WireState::Pending),
@@ -67,6 +69,7 @@ impl Phase {
     ];
 
     /// The state Nomad's wire shows for this phase.
+    #[must_use]
     pub const fn wire_state(self) -> WireState {
         match self {
             Phase::Pending | Phase::ShuttingDown => WireState::Pending,
@@ -76,6 +79,7 @@ impl Phase {
     }
 
     /// The phase's name.
+    #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Phase::Pending => "Pending",

@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use crate::event::TaskEvent;
+use crate::event::{books, Books, TaskEvent};
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
@@ -50,6 +50,7 @@ pub struct TaskStateParts {
 
 impl TaskStateParts {
     /// Parts that carry only the wire state.
+    #[must_use]
     pub const fn new(state: WireState) -> Self {
         Self {
             state,
@@ -323,13 +324,13 @@ impl TaskState {
         let mut last_held_restart = None;
         let mut last_held_start = None;
         for event in held {
-            match event.kind() {
-                EventKind::Restarting => {
+            match books(event.head.kind_index()) {
+                Books::Restarts => {
                     held_restarts = held_restarts.saturating_add(1);
                     last_held_restart = Some(event.time());
                 }
-                EventKind::Started => last_held_start = Some(event.time()),
-                _ => {}
+                Books::Starts => last_held_start = Some(event.time()),
+                Books::FailsTask | Books::Nothing => {}
             }
         }
         let restarts = parts.restarts.unwrap_or(held_restarts);

@@ -40,6 +40,7 @@ impl Default for EventRing {
 
 impl EventRing {
     /// An empty ring.
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             slots: [TaskEvent::BLANK; MAX_EVENTS],
@@ -126,31 +127,37 @@ impl EventRing {
     }
 
     /// How many events are held (at most [`MAX_EVENTS`]).
+    #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether no event is held.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The newest event.
+    #[must_use]
     pub fn latest(&self) -> Option<&TaskEvent> {
         self.iter().next_back()
     }
 
     /// The oldest event still held.
+    #[must_use]
     pub fn oldest(&self) -> Option<&TaskEvent> {
         self.iter().next()
     }
 
     /// Every event ever accepted, held or evicted.
+    #[must_use]
     pub const fn accepted(&self) -> u64 {
         self.accepted
     }
 
     /// How many events were evicted to make room.
+    #[must_use]
     pub fn evicted(&self) -> u64 {
         self.accepted
             .saturating_sub(u64::try_from(self.len).unwrap_or(u64::MAX))

@@ -9,7 +9,10 @@ use crate::task::TaskState;
 #[non_exhaustive]
 pub enum ClientStatus {
     /// `pending`: no task has started (or there are no tasks).
-    Pending,
+    // From 1, not 0: the compiler then gives `Option<ClientStatus>::None` the value 0, so
+    // an allocation's "no server status" is zero bytes and a `static Allocation` lands in
+    // `.bss` (`ci/text-size.sh` checks it).
+    Pending = 1,
     /// `running`: a task is running.
     Running,
     /// `failed`: a task is dead and failed.

@@ -1,9 +1,8 @@
 //! One task's state: the validated machine and the bookkeeping Nomad keeps beside the ring.
 
 use crate::error::Rejected;
-use crate::event::TaskEvent;
+use crate::event::{books, Books, TaskEvent};
 use crate::head::Head;
-use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
 use crate::table::next_phase_at;
@@ -20,6 +19,7 @@ pub struct Transition {
 
 impl Transition {
     /// Whether the step changed the phase.
+    #[must_use]
     pub const fn changed(&self) -> bool {
         // Compared by discriminant: `PartialEq` cannot be called in a `const fn`.
         self.from as u8 != self.to as u8
@@ -63,6 +63,7 @@ impl Default for TaskState {
 
 impl TaskState {
     /// A new task: pending, with no events.
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             phase: Phase::Pending,
@@ -107,13 +108,13 @@ impl TaskState {
         if head.marks_failed() {
             self.failed = true;
         }
-        match head.kind() {
-            EventKind::Restarting => {
+        match books(head.kind_index()) {
+            Books::Restarts => {
                 self.restarts = self.restarts.saturating_add(1);
                 self.last_restart = Some(time);
             }
-            EventKind::Started => self.started_at = Some(time),
-            _ => {}
+            Books::Starts => self.started_at = Some(time),
+            Books::FailsTask | Books::Nothing => {}
         }
         self.enter(to, time);
     }
@@ -149,51 +150,61 @@ impl TaskState {
     }
 
     /// The machine's phase.
+    #[must_use]
     pub const fn phase(&self) -> Phase {
         self.phase
     }
 
     /// The state Nomad's wire shows.
+    #[must_use]
     pub const fn state(&self) -> WireState {
         self.phase.wire_state()
     }
 
     /// Nomad's `Failed`: an accepted event failed the task. Never cleared.
+    #[must_use]
     pub const fn failed(&self) -> bool {
         self.failed
     }
 
     /// Nomad's `Successful()`: dead and not failed.
+    #[must_use]
     pub const fn successful(&self) -> bool {
         matches!(self.phase, Phase::Dead) && !self.failed
     }
 
     /// Nomad's `Restarts`: how many `Restarting` events were accepted.
+    #[must_use]
     pub const fn restarts(&self) -> u64 {
         self.restarts
     }
 
     /// Nomad's `LastRestart`: the time of the last accepted `Restarting`.
+    #[must_use]
     pub const fn last_restart(&self) -> Option<i64> {
         self.last_restart
     }
 
     /// Nomad's `StartedAt`: the time of the last accepted `Started`.
+    #[must_use]
     pub const fn started_at(&self) -> Option<i64> {
         self.started_at
     }
 
     /// Nomad's `FinishedAt`: when the task became dead.
+    #[must_use]
     pub const fn finished_at(&self) -> Option<i64> {
         self.finished_at
     }
 
     /// The latest ten events, oldest first, and how many were evicted.
+    #[must_use]
     pub const fn events(&self) -> &EventRing {
         &self.events
     }
 
     /// Every event ever accepted, including the evicted ones.
+    #[must_use]
     pub const fn event_count(&self) -> u64 {
         self.events.accepted()
     }

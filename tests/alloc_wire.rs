@@ -10,7 +10,7 @@ use allocstate::{
 use serde_json::Value;
 
 mod common;
-use common::{identity, largest_task_state, modern, project};
+use common::{compact_allocation, identity, largest_task_state, modern, project};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
@@ -159,37 +159,23 @@ fn postcard_refusals() {
     assert!(Allocation::<4>::from_postcard(&running).is_err());
 }
 
-/// Hand-written compact encodings, to reach invariants the API keeps.
-#[allow(clippy::type_complexity)]
-fn raw(
-    tasks: Vec<(&str, u8, bool, bool, i64, bool, TaskState)>,
-    create: u64,
-    modify: u64,
-) -> Vec<u8> {
-    postcard::to_allocvec(&(
-        ("a", "b", "c", "d", "e", "f"),
-        0u8,
-        "",
-        None::<u8>,
-        None::<&str>,
-        create,
-        modify,
-        tasks,
-    ))
-    .unwrap()
-}
-
 #[test]
 fn hand_written_encodings_are_validated() {
     let fresh = TaskState::new();
     let mut started = TaskState::new();
     started.apply(TaskEvent::started(1)).unwrap();
-    let ok = raw(vec![("a", 0, false, false, 5, false, fresh.clone())], 1, 2);
+    let ok = compact_allocation(
+        "a",
+        vec![("a", 0, false, false, 5, false, fresh.clone())],
+        1,
+        2,
+    );
     let alloc = Allocation::<2>::from_postcard(&ok).unwrap();
     assert_eq!(alloc.identity().task_group, "f");
     let refused = [
         // duplicate names
-        raw(
+        compact_allocation(
+            "a",
             vec![
                 ("a", 0, false, false, 5, false, fresh.clone()),
                 ("a", 0, false, false, 5, false, fresh.clone()),
@@ -198,27 +184,48 @@ fn hand_written_encodings_are_validated() {
             2,
         ),
         // empty name
-        raw(vec![("", 0, false, false, 5, false, fresh.clone())], 1, 2),
+        compact_allocation(
+            "a",
+            vec![("", 0, false, false, 5, false, fresh.clone())],
+            1,
+            2,
+        ),
         // unknown lifecycle hook
-        raw(vec![("a", 4, false, false, 5, false, fresh.clone())], 1, 2),
+        compact_allocation(
+            "a",
+            vec![("a", 4, false, false, 5, false, fresh.clone())],
+            1,
+            2,
+        ),
         // kill-ordered before any event
-        raw(vec![("a", 0, false, false, 5, true, fresh.clone())], 1, 2),
+        compact_allocation(
+            "a",
+            vec![("a", 0, false, false, 5, true, fresh.clone())],
+            1,
+            2,
+        ),
         // kill-ordered poststop task
-        raw(vec![("a", 3, false, false, 5, true, started.clone())], 1, 2),
+        compact_allocation(
+            "a",
+            vec![("a", 3, false, false, 5, true, started.clone())],
+            1,
+            2,
+        ),
         // created after modified
-        raw(vec![], 3, 2),
+        compact_allocation("a", vec![], 3, 2),
     ];
     for (i, bytes) in refused.iter().enumerate() {
         assert!(Allocation::<2>::from_postcard(bytes).is_err(), "case {i}");
     }
-    assert!(Allocation::<2>::from_postcard(&raw(
+    assert!(Allocation::<2>::from_postcard(&compact_allocation(
+        "a",
         vec![("a", 0, false, false, 5, true, started)],
         0,
         0
     ))
     .is_ok());
     // An unknown desired status code.
-    let mut bytes = raw(vec![], 0, 0);
+    let mut bytes = compact_allocation("a", vec![], 0, 0);
     assert_eq!(
         bytes[12], 0,
         "the desired status follows six one-byte strings"

@@ -321,27 +321,6 @@ fn a_truncation_survives_the_compact_format_slot_by_slot() {
     assert_eq!(back, task);
 }
 
-/// A hand-written compact allocation (layout in the crate docs), to reach each refusal.
-#[allow(clippy::type_complexity)]
-fn raw_alloc(
-    id: &str,
-    tasks: Vec<(&str, u8, bool, bool, i64, bool, TaskState)>,
-    create: u64,
-    modify: u64,
-) -> Vec<u8> {
-    postcard::to_allocvec(&(
-        (id, "b", "c", "d", "e", "f"),
-        0u8,
-        "",
-        None::<u8>,
-        None::<&str>,
-        create,
-        modify,
-        tasks,
-    ))
-    .unwrap()
-}
-
 #[test]
 fn allocation_decoding_names_what_was_wrong() {
     use allocstate::{Allocation, AllocationError};
@@ -352,7 +331,7 @@ fn allocation_decoding_names_what_was_wrong() {
     let task = |name, hook, kill_ordered, state: &TaskState| {
         (name, hook, false, false, 5, kill_ordered, state.clone())
     };
-    let ok = raw_alloc("a", vec![task("a", 0, false, &fresh)], 1, 2);
+    let ok = common::compact_allocation("a", vec![task("a", 0, false, &fresh)], 1, 2);
     assert!(Allocation::<2>::from_postcard(&ok).is_ok());
     let mut trailing = ok.clone();
     trailing.push(0);
@@ -360,7 +339,7 @@ fn allocation_decoding_names_what_was_wrong() {
         (trailing, DecodeError::TrailingBytes),
         (ok[..ok.len() - 1].to_vec(), DecodeError::Malformed),
         (
-            raw_alloc(
+            common::compact_allocation(
                 "a",
                 vec![task("a", 0, false, &fresh), task("a", 0, false, &fresh)],
                 1,
@@ -369,7 +348,7 @@ fn allocation_decoding_names_what_was_wrong() {
             DecodeError::InvalidAllocation(AllocationError::DuplicateTask),
         ),
         (
-            raw_alloc(
+            common::compact_allocation(
                 "a",
                 vec![
                     task("a", 0, false, &fresh),
@@ -382,29 +361,29 @@ fn allocation_decoding_names_what_was_wrong() {
             DecodeError::InvalidAllocation(AllocationError::Full { capacity: 2 }),
         ),
         (
-            raw_alloc("a", vec![task("", 0, false, &fresh)], 1, 2),
+            common::compact_allocation("a", vec![task("", 0, false, &fresh)], 1, 2),
             DecodeError::InvalidAllocation(AllocationError::EmptyName),
         ),
         (
-            raw_alloc("a", vec![task("a", 4, false, &fresh)], 1, 2),
+            common::compact_allocation("a", vec![task("a", 4, false, &fresh)], 1, 2),
             DecodeError::UnknownCode {
                 field: "lifecycle hook",
                 code: 4,
             },
         ),
         (
-            raw_alloc("a", vec![task("a", 3, true, &started)], 1, 2),
+            common::compact_allocation("a", vec![task("a", 3, true, &started)], 1, 2),
             DecodeError::InvalidAllocation(AllocationError::KillOrderedTask),
         ),
         (
-            raw_alloc("a", vec![], 3, 2),
+            common::compact_allocation("a", vec![], 3, 2),
             DecodeError::InvalidAllocation(AllocationError::InvalidIndexes {
                 create_index: 3,
                 modify_index: 2,
             }),
         ),
         (
-            raw_alloc(&"i".repeat(40), vec![], 0, 0),
+            common::compact_allocation(&"i".repeat(40), vec![], 0, 0),
             DecodeError::OverCapacity { field: "ID" },
         ),
     ];
@@ -416,7 +395,7 @@ fn allocation_decoding_names_what_was_wrong() {
         );
     }
     // A task state's own reason comes through.
-    let mut running = raw_alloc("a", vec![task("a", 0, false, &started)], 1, 2);
+    let mut running = common::compact_allocation("a", vec![task("a", 0, false, &started)], 1, 2);
     let at = running.len() - 1 - postcard::to_allocvec(&started).unwrap().len() + 1;
     assert_eq!(running[at], 1, "the task state's phase: Running");
     running[at] = 0;
@@ -427,7 +406,7 @@ fn allocation_decoding_names_what_was_wrong() {
         ))
     );
     // An unknown desired status code.
-    let mut bytes = raw_alloc("a", vec![], 0, 0);
+    let mut bytes = common::compact_allocation("a", vec![], 0, 0);
     assert_eq!(bytes[12], 0, "the desired status follows six short strings");
     bytes[12] = 3;
     assert_eq!(

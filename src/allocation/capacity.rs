@@ -30,9 +30,11 @@ pub const DESIRED_DESCRIPTION_CAPACITY: usize = 128;
 /// texts (the longest, `alloc is unknown since its node is disconnected`, is 47 bytes).
 pub const CLIENT_DESCRIPTION_CAPACITY: usize = 64;
 
-/// One of the allocation's identity fields, named as in Nomad's JSON.
+/// One of the allocation's identity fields, named as in Nomad's JSON (more may be kept
+/// later: `non_exhaustive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum IdentityField {
     /// `ID`, at most [`UUID_CAPACITY`] bytes.
     Id,

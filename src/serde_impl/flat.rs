@@ -2,7 +2,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::event::{own_keys, Detail, TaskEvent, Value};
+use crate::event::{own_keys, without_annotations, Detail, TaskEvent, Value};
 use crate::go::GoDuration;
 use crate::head::Keys;
 use crate::kind::EventKind;
@@ -91,7 +91,7 @@ impl<'a> Flat<'a> {
             Detail::SiblingTaskFailed { failed_sibling } => flat.failed_sibling = failed_sibling,
             Detail::Driver { driver_message, .. } => flat.driver_message = driver_message,
             Detail::DiskResourcesExceeded { disk_limit } => flat.disk_limit = disk_limit,
-            _ => {}
+            without_annotations!() | Detail::Unknown { .. } => {}
         }
         flat
     }

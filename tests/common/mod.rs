@@ -113,3 +113,28 @@ pub fn modern() -> Allocation<4> {
         .unwrap();
     alloc
 }
+
+/// A hand-written compact allocation (layout in docs/wire-format.md), to reach the
+/// invariants and refusals the API never produces: identity `id`, "b" … "f", desired
+/// `run`, no description, server status or reported description, then the indexes and
+/// the tasks (name, hook, sidecar, leader, kill timeout, kill ordered, state).
+#[cfg(feature = "serde")]
+#[allow(clippy::type_complexity)]
+pub fn compact_allocation(
+    id: &str,
+    tasks: Vec<(&str, u8, bool, bool, i64, bool, TaskState)>,
+    create: u64,
+    modify: u64,
+) -> Vec<u8> {
+    postcard::to_allocvec(&(
+        (id, "b", "c", "d", "e", "f"),
+        0u8,
+        "",
+        None::<u8>,
+        None::<&str>,
+        create,
+        modify,
+        tasks,
+    ))
+    .unwrap()
+}

@@ -791,8 +791,10 @@ pub extern "C" fn _start() -> ! {
     #[cfg(feature = "json-core")]
     exercise_json_core(&mut sink);
     black_box(&sink.buf);
-    // `ci/text-size.sh` checks this lands in `.bss`: `new()` is all zero bytes.
+    // `ci/text-size.sh` checks these land in `.bss`: `new()` is all zero bytes.
     black_box(core::ptr::addr_of!(IDLE_TASK));
+    #[cfg(not(feature = "core-only"))]
+    black_box(core::ptr::addr_of!(IDLE_ALLOCATION));
     loop {
         core::hint::spin_loop();
     }
@@ -802,6 +804,11 @@ pub extern "C" fn _start() -> ! {
 /// initial image in flash (only its address is taken: no access, no `unsafe`).
 #[no_mangle]
 static mut IDLE_TASK: TaskState = TaskState::new();
+
+/// An allocation as a firmware keeps one, likewise.
+#[cfg(not(feature = "core-only"))]
+#[no_mangle]
+static mut IDLE_ALLOCATION: allocstate::Allocation<4> = allocstate::Allocation::new();
 
 #[cfg(not(feature = "json-core"))]
 #[panic_handler]
