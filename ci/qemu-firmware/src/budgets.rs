@@ -640,12 +640,8 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
     }
     let bytes = buffer.get(..len).unwrap_or(&[]);
     runner.reset(GroupSpec::new(JobType::Service));
-    // Restore is the allocation's in-place decoder (above, itself over its budget for
-    // now) plus a frame of about 0.3 KB: known, held to a ceiling (docs/on-target.md).
-    let restore = Limit::Over {
-        budget: R,
-        ceiling: 4600,
-    };
+    // Restore is the allocation's in-place decoder (above) plus a frame of about 0.3 KB.
+    let restore = Budget(R);
     input(tally, "Runner<8>::restore", restore, &mut || {
         runner
             .restore(now + 10, black_box(bytes), &reattach, None)
@@ -674,6 +670,44 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
     let _ = runner.arrive(1);
     input(tally, "Runner<8>::setup_failed", Budget(R), &mut || {
         runner.setup_failed(2, black_box(&text)).is_ok()
+    });
+    // A fourth run: a template blocks c's start, the client reconnects, and d's Vault
+    // hook kills d. A fifth, whose update drops a main task before it started.
+    runner.reset(group);
+    add(runner);
+    let _ = runner.arrive(1);
+    input(
+        tally,
+        "Runner<8>::prestart (template blocked)",
+        Budget(R),
+        &mut || {
+            runner
+                .prestart(
+                    2,
+                    black_box(c),
+                    PrestartStep::TemplateBlocked { message: &text },
+                )
+                .is_ok()
+        },
+    );
+    input(tally, "Runner<8>::reconnected", Budget(R), &mut || {
+        runner.reconnected(black_box(3)).is_ok()
+    });
+    input(
+        tally,
+        "Runner<8>::prestart (hook killed)",
+        Budget(R),
+        &mut || {
+            runner
+                .prestart(4, black_box(d), PrestartStep::HookKilled { message: &text })
+                .is_ok()
+        },
+    );
+    runner.reset(group);
+    add(runner);
+    let _ = runner.arrive(1);
+    input(tally, "Runner<8>::drop_task", Budget(R), &mut || {
+        runner.drop_task(2, black_box(0)).is_ok()
     });
     tally.check(
         refused == 0 && runner.refused_events() == 0 && runner.dropped_commands() == 0,
