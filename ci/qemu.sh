@@ -28,7 +28,8 @@ trap 'rm -f "$log"' EXIT
 for entry in "${MACHINES[@]}"; do
   read -r target machine options <<<"$entry"
   echo "==> $machine ($target)"
-  (cd qemu-firmware && cargo build --quiet --release --target "$target")
+  # Its own target directory, whatever CARGO_TARGET_DIR says: the ELF is read from it.
+  (cd qemu-firmware && CARGO_TARGET_DIR=target cargo build --quiet --release --target "$target")
   elf="qemu-firmware/target/$target/release/qemu-firmware"
   status=0
   # shellcheck disable=SC2086 # the options are words

@@ -83,6 +83,9 @@ struct Process {
     stop_takes: i64,
 }
 
+/// A start blocked in its prestart work: its token, and what the start does next.
+type Blocked<'p> = Option<(u64, Option<Run<&'p str>>)>;
+
 /// What the input being given is, for a refusal's `Refused` field.
 #[derive(Clone, Copy)]
 enum Current<'s> {
@@ -154,7 +157,7 @@ pub struct Player<'p> {
     downloaded: [bool; TASKS],
     process: [Option<Process>; TASKS],
     /// A start blocked in its prestart work: its token, and what the start does next.
-    blocked: [Option<(u64, Option<Run<&'p str>>)>; TASKS],
+    blocked: [Blocked<'p>; TASKS],
     seen: [u64; TASKS],
     status: (ClientStatus, u32),
     current: Current<'p>,

@@ -184,6 +184,9 @@ pub trait Script {
     fn reattaches(&self, request: usize, task: &str) -> Option<bool>;
 }
 
+/// One scripted start: whether its prestart work blocks first, then what it does.
+pub type Scripted<T> = (Option<Block<T>>, Run<T>);
+
 /// A scenario build.rs digested into statics (the target has no JSON reader to spare).
 #[derive(Debug, Clone, Copy)]
 pub struct Digest {
@@ -197,7 +200,7 @@ pub struct Digest {
     pub start: i64,
     pub tasks: &'static [TaskDef<'static>],
     /// Per task, its scripted starts and whether each blocks first.
-    pub runs: &'static [&'static [(Option<Block<&'static str>>, Run<&'static str>)]],
+    pub runs: &'static [&'static [Scripted<&'static str>]],
     pub requests: &'static [(i64, Request<&'static str>)],
     /// Per request, the agent restart's `Reattach` list (empty for other requests).
     pub reattach: &'static [&'static [(&'static str, bool)]],

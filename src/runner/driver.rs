@@ -51,6 +51,7 @@ impl Exit {
 
 /// The outcome of one step of a task's prestart work (reference §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PrestartStep<'a> {
     /// The task directory was built: `Task Setup` (`Building Task Directory`), on the
     /// first run only; later runs record nothing, as Nomad's task_dir hook.

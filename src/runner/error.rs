@@ -7,6 +7,7 @@ use crate::allocation::AllocationError;
 /// An input the runner refused; the runner is exactly as it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum RunnerError {
     /// The task could not be added to the allocation.
     Task(AllocationError),
