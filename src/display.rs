@@ -51,11 +51,13 @@ impl DisplayMessage<'_> {
         write!(rest, "{self}").is_ok() && rest.rest.is_empty()
     }
 
-    /// The message as computed by Nomad's rules, ignoring any override.
-    fn computed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The message as computed by Nomad's rules, ignoring any override. Into any writer,
+    /// not a `Formatter`: the JSON decoder compares it with what it read by writing it
+    /// straight into a [`Matcher`], without the formatting frames a `Formatter` needs.
+    fn computed(&self, f: &mut dyn Write) -> fmt::Result {
         let event = self.event;
         let message = event.message();
-        let or = |f: &mut fmt::Formatter<'_>, text: &str, fallback: &str| {
+        let or = |f: &mut dyn Write, text: &str, fallback: &str| {
             f.write_str(if text.is_empty() { fallback } else { text })
         };
         match event.detail() {
@@ -173,22 +175,11 @@ impl defmt::Format for DisplayMessage<'_> {
     }
 }
 
-/// The computed message of `event`, ignoring its override.
-#[cfg(feature = "serde")]
-struct Computed<'a>(DisplayMessage<'a>);
-
-#[cfg(feature = "serde")]
-impl fmt::Display for Computed<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.computed(f)
-    }
-}
-
 /// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
 #[cfg(feature = "serde")]
 pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
     let mut rest = Matcher { rest: text };
-    write!(rest, "{}", Computed(event.display_message())).is_ok() && rest.rest.is_empty()
+    event.display_message().computed(&mut rest).is_ok() && rest.rest.is_empty()
 }
 
 /// A `fmt::Write` that consumes an expected string and fails at the first difference.
