@@ -93,9 +93,11 @@ impl DisplayMessage<'_> {
             Detail::Terminated {
                 exit_code, signal, ..
             } => {
-                write!(f, "Exit Code: {exit_code}")?;
+                f.write_str("Exit Code: ")?;
+                decimal(f, exit_code)?;
                 if signal != 0 {
-                    write!(f, ", Signal: {signal}")?;
+                    f.write_str(", Signal: ")?;
+                    decimal(f, signal)?;
                 }
                 if !message.is_empty() {
                     write!(f, ", Exit Message: {}", GoQuoted(message))?;
@@ -173,6 +175,32 @@ impl defmt::Format for DisplayMessage<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(f, "{}", defmt::Display2Format(self));
     }
+}
+
+/// `{n}` for an `i32`, written with one `write_str`: no `Formatter` and its padding
+/// frames under the JSON decoder's comparison (a negative number went deepest).
+fn decimal(f: &mut dyn Write, n: i32) -> fmt::Result {
+    let mut digits = [0u8; 11];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start = start.saturating_sub(1);
+        if let Some(place) = digits.get_mut(start) {
+            // A digit: below ten, so the cast keeps every bit.
+            *place = b'0'.saturating_add((rest % 10) as u8);
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        start = start.saturating_sub(1);
+        if let Some(place) = digits.get_mut(start) {
+            *place = b'-';
+        }
+    }
+    f.write_str(core::str::from_utf8(digits.get(start..).unwrap_or(&[])).map_err(|_| fmt::Error)?)
 }
 
 /// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
@@ -318,6 +346,10 @@ mod tests {
         assert_eq!(
             shown(&TaskEvent::terminated_by_signal(1, -1, 15)),
             "Exit Code: -1, Signal: 15"
+        );
+        assert_eq!(
+            shown(&TaskEvent::terminated_by_signal(1, i32::MIN, i32::MAX)),
+            "Exit Code: -2147483648, Signal: 2147483647"
         );
         assert_eq!(
             shown(&TaskEvent::terminated(1, 2).with_message("tab\there")),
