@@ -51,11 +51,13 @@ impl DisplayMessage<'_> {
         write!(rest, "{self}").is_ok() && rest.rest.is_empty()
     }
 
-    /// The message as computed by Nomad's rules, ignoring any override.
-    fn computed(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The message as computed by Nomad's rules, ignoring any override. Into any writer,
+    /// not a `Formatter`: the JSON decoder compares it with what it read by writing it
+    /// straight into a [`Matcher`], without the formatting frames a `Formatter` needs.
+    fn computed(&self, f: &mut dyn Write) -> fmt::Result {
         let event = self.event;
         let message = event.message();
-        let or = |f: &mut fmt::Formatter<'_>, text: &str, fallback: &str| {
+        let or = |f: &mut dyn Write, text: &str, fallback: &str| {
             f.write_str(if text.is_empty() { fallback } else { text })
         };
         match event.detail() {
@@ -91,9 +93,11 @@ impl DisplayMessage<'_> {
             Detail::Terminated {
                 exit_code, signal, ..
             } => {
-                write!(f, "Exit Code: {exit_code}")?;
+                f.write_str("Exit Code: ")?;
+                decimal(f, exit_code)?;
                 if signal != 0 {
-                    write!(f, ", Signal: {signal}")?;
+                    f.write_str(", Signal: ")?;
+                    decimal(f, signal)?;
                 }
                 if !message.is_empty() {
                     write!(f, ", Exit Message: {}", GoQuoted(message))?;
@@ -173,22 +177,37 @@ impl defmt::Format for DisplayMessage<'_> {
     }
 }
 
-/// The computed message of `event`, ignoring its override.
-#[cfg(feature = "serde")]
-struct Computed<'a>(DisplayMessage<'a>);
-
-#[cfg(feature = "serde")]
-impl fmt::Display for Computed<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.computed(f)
+/// `{n}` for an `i32`, written with one `write_str`: no `Formatter` and its padding
+/// frames under the JSON decoder's comparison (a negative number went deepest).
+fn decimal(f: &mut dyn Write, n: i32) -> fmt::Result {
+    let mut digits = [0u8; 11];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start = start.saturating_sub(1);
+        if let Some(place) = digits.get_mut(start) {
+            // A digit: below ten, so the cast keeps every bit.
+            *place = b'0'.saturating_add((rest % 10) as u8);
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
     }
+    if n < 0 {
+        start = start.saturating_sub(1);
+        if let Some(place) = digits.get_mut(start) {
+            *place = b'-';
+        }
+    }
+    f.write_str(core::str::from_utf8(digits.get(start..).unwrap_or(&[])).map_err(|_| fmt::Error)?)
 }
 
 /// Whether the computed message of `event` (ignoring its override) reads exactly `text`.
 #[cfg(feature = "serde")]
 pub(crate) fn computed_matches(event: &TaskEvent, text: &str) -> bool {
     let mut rest = Matcher { rest: text };
-    write!(rest, "{}", Computed(event.display_message())).is_ok() && rest.rest.is_empty()
+    event.display_message().computed(&mut rest).is_ok() && rest.rest.is_empty()
 }
 
 /// A `fmt::Write` that consumes an expected string and fails at the first difference.
@@ -327,6 +346,10 @@ mod tests {
         assert_eq!(
             shown(&TaskEvent::terminated_by_signal(1, -1, 15)),
             "Exit Code: -1, Signal: 15"
+        );
+        assert_eq!(
+            shown(&TaskEvent::terminated_by_signal(1, i32::MIN, i32::MAX)),
+            "Exit Code: -2147483648, Signal: 2147483647"
         );
         assert_eq!(
             shown(&TaskEvent::terminated(1, 2).with_message("tab\there")),

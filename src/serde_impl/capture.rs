@@ -8,10 +8,11 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, Visitor};
 use crate::text::{prefix_within, EVENT_TEXT_CAPACITY};
 
 /// A string of at most `C` bytes (one event's text capacity unless said); `cut` says
-/// the input was longer.
+/// the input was longer. Its length is a `u16` (every capacity fits one), not a `usize`:
+/// the JSON event reader holds several, and the bytes saved are stack on the target.
 #[derive(Default)]
 pub(crate) struct Captured<const C: usize = EVENT_TEXT_CAPACITY> {
-    pub(crate) text: String<C>,
+    pub(crate) text: String<C, u16>,
     pub(crate) cut: bool,
 }
 

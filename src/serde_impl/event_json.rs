@@ -345,7 +345,7 @@ fn place(kind: EventKind, field: Field) -> Option<usize> {
 /// event's text capacity and a little. What does not fit is cut, and the cut is
 /// visible on the event if the kind keeps that field.
 struct Early {
-    bytes: heapless::Vec<u8, { EVENT_TEXT_CAPACITY + 16 }>,
+    bytes: heapless::Vec<u8, { EVENT_TEXT_CAPACITY + 16 }, u16>,
     /// One bit per [`Field`] cut here.
     cut: u32,
 }
@@ -525,6 +525,15 @@ impl Raw {
             }
         }
         out.head = out.head.with_keys(keys);
+        Ok(())
+    }
+
+    /// Keeps the `DisplayMessage` read as an override unless it is the one computed from
+    /// the event built. Not inlined, and called after [`write_into`](Raw::write_into)
+    /// returned: the comparison formats the computed message (formatters nested in
+    /// formatters), and its frames must not stack on `write_into`'s.
+    #[inline(never)]
+    fn display_into(&self, out: &mut TaskEvent) {
         let display = &self.display;
         if !display.as_str().is_empty() && (display.cut || !computed_matches(out, display.as_str()))
         {
@@ -533,7 +542,6 @@ impl Raw {
                 out.texts.mark_truncated(Slot::Display);
             }
         }
-        Ok(())
     }
 }
 
@@ -687,7 +695,9 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                 }
             }
         }
-        raw.write_into(self.0)
+        raw.write_into(self.0)?;
+        raw.display_into(self.0);
+        Ok(())
     }
 }
 

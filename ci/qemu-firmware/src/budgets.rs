@@ -213,10 +213,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     let read = charge(
         tally,
         "TaskState::deserialize_into (serde-json-core)",
-        Limit::Over {
-            budget: T,
-            ceiling: 2300,
-        },
+        Budget(T),
         || {
             let mut de =
                 serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
@@ -233,9 +230,9 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     charge(
         tally,
         "TaskState JSON read by value (serde-json-core)",
-        Limit::Over {
+        Limit::Beyond {
             budget: T,
-            ceiling: 3900,
+            value: core::mem::size_of::<TaskState>(),
         },
         || {
             black_box(
