@@ -90,8 +90,7 @@ Malformed input: a message naming the field on stderr, exit status 2."#;
 
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("--help") {
-        println!("{HELP}");
-        return ExitCode::SUCCESS;
+        return emit(HELP);
     }
     let input = match std::env::args().nth(1) {
         None => {
@@ -111,13 +110,24 @@ fn main() -> ExitCode {
         },
     };
     match simulate(&input) {
-        Ok(output) => {
-            println!("{output}");
-            ExitCode::SUCCESS
-        }
+        Ok(output) => emit(&output),
         Err(message) => {
             eprintln!("simulate: {message}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `text` and a newline to stdout. A reader that stops early (`| head`) is not
+/// an error of the simulation; any other write error is reported, exit status 1.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("simulate: cannot write the output: {e}");
+            ExitCode::from(1)
         }
     }
 }
