@@ -203,7 +203,6 @@ impl TaskState {
     /// assert_eq!(pending, Err(InvalidState::StateContradictsEvents));
     /// # Ok::<(), InvalidState>(())
     /// ```
-    #[inline]
     pub fn from_parts<I>(parts: TaskStateParts, events: I) -> Result<TaskState, InvalidState>
     where
         I: IntoIterator<Item = TaskEvent>,
@@ -211,15 +210,51 @@ impl TaskState {
         // Built in the result itself, so the state is not copied out of a local.
         let mut result = Ok(TaskState::new());
         if let Ok(task) = &mut result {
-            let built = events
-                .into_iter()
-                .try_for_each(|event| task.hold(event))
-                .and_then(|()| task.settle(parts));
-            if let Err(error) = built {
+            if let Err(error) = TaskState::from_parts_into(parts, events, task) {
                 result = Err(error);
             }
         }
         result
+    }
+
+    /// [`from_parts`](TaskState::from_parts) into the caller's storage: `out` is
+    /// rebuilt in place by the same rule, so no task state travels through a frame. On
+    /// error `out` is left new ([`reset`](TaskState::reset)), never half rebuilt; rebuild
+    /// into a spare state when the old one must survive bad parts.
+    ///
+    /// ```
+    /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
+    ///
+    /// let mut task = TaskState::new();
+    /// let events = [TaskEvent::received(1), TaskEvent::started(2)];
+    /// TaskState::from_parts_into(TaskStateParts::new(WireState::Running), events, &mut task)?;
+    /// assert_eq!(task.phase(), Phase::Running);
+    ///
+    /// let late = [TaskEvent::started(3), TaskEvent::received(4)];
+    /// let refused = TaskState::from_parts_into(TaskStateParts::new(WireState::Running), late, &mut task);
+    /// assert!(matches!(refused, Err(InvalidState::EventsOutOfOrder { index: 1, .. })));
+    /// assert_eq!(task, TaskState::new());
+    /// # Ok::<(), InvalidState>(())
+    /// ```
+    pub fn from_parts_into<I>(
+        parts: TaskStateParts,
+        events: I,
+        out: &mut TaskState,
+    ) -> Result<(), InvalidState>
+    where
+        I: IntoIterator<Item = TaskEvent>,
+    {
+        out.reset();
+        // One event at a time, each handed to a step of its own: only the iterator and
+        // the event it yields live in this frame.
+        let held = events.into_iter().try_for_each(|event| out.hold(event));
+        match held {
+            Ok(()) => out.settle(parts),
+            Err(error) => {
+                out.reset();
+                Err(error)
+            }
+        }
     }
 
     /// Back to [`TaskState::new()`], in place. Prefer it to `*task = TaskState::new()` on
@@ -247,7 +282,9 @@ impl TaskState {
 
     /// Appends a decoded event to the held ones, oldest first; the eleventh is refused.
     /// The decoders read events straight into their destination with this, then call
-    /// [`settle`](TaskState::settle).
+    /// [`settle`](TaskState::settle). Not inlined: the event is handed over by reference
+    /// to the caller's copy, never copied again into the frame that iterates.
+    #[inline(never)]
     pub(crate) fn hold(&mut self, event: TaskEvent) -> Result<(), InvalidState> {
         if self.events.len() >= MAX_EVENTS {
             return Err(InvalidState::TooManyEvents);
@@ -461,6 +498,43 @@ mod tests {
         let rebuilt =
             TaskState::from_parts(parts(WireState::Dead), task.events().iter().cloned()).unwrap();
         assert_eq!(rebuilt, task);
+    }
+
+    #[test]
+    fn rebuilding_in_place_gives_what_the_by_value_form_gives() {
+        let events = || {
+            [
+                TaskEvent::received(1),
+                TaskEvent::started(2),
+                TaskEvent::terminated(3, 1),
+                TaskEvent::restarting(4, 10, "Restart within policy"),
+            ]
+        };
+        // Whatever `out` held before is replaced.
+        let mut out = TaskState::new();
+        out.apply(TaskEvent::received(9)).unwrap();
+        TaskState::from_parts_into(parts(WireState::Pending), events(), &mut out).unwrap();
+        assert_eq!(
+            Ok(out),
+            TaskState::from_parts(parts(WireState::Pending), events())
+        );
+    }
+
+    #[test]
+    fn a_refused_rebuild_in_place_leaves_a_new_state() {
+        let mut out = TaskState::new();
+        out.apply(TaskEvent::received(9)).unwrap();
+        // Refused while holding the events: an eleventh.
+        let eleven = (0..11).map(|t| TaskEvent::driver(t, ""));
+        let refused = TaskState::from_parts_into(parts(WireState::Running), eleven, &mut out);
+        assert_eq!(refused, Err(InvalidState::TooManyEvents));
+        assert_eq!(out, TaskState::new());
+        // Refused once they are held: the state contradicts them.
+        out.apply(TaskEvent::received(9)).unwrap();
+        let started = [TaskEvent::started(1)];
+        let refused = TaskState::from_parts_into(parts(WireState::Pending), started, &mut out);
+        assert_eq!(refused, Err(InvalidState::StateContradictsEvents));
+        assert_eq!(out, TaskState::new());
     }
 
     #[test]

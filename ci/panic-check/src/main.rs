@@ -387,6 +387,16 @@ fn exercise_display(sink: &mut Sink) {
             Phase::Pending
         }
     };
+    // In place (a refusal leaves it new).
+    let mut rebuilt = TaskState::new();
+    let held = [
+        TaskEvent::started(black_box(1)),
+        TaskEvent::terminated(2, 1),
+    ];
+    if let Err(error) = TaskState::from_parts_into(parts, held, &mut rebuilt) {
+        let _ = write!(sink, "{error}");
+    }
+    black_box(rebuilt.phase());
 }
 
 #[cfg(feature = "serde")]
