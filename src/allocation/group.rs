@@ -64,7 +64,10 @@ impl<const N: usize> Default for Allocation<N> {
 
 impl<const N: usize> Allocation<N> {
     /// An empty allocation: no tasks, desired `run`, modify index 0.
+    // Always inlined: a few words to write, so that a value holding an allocation
+    // (`Runner::new`) builds it in place instead of copying it out of a temporary.
     #[must_use]
+    #[inline(always)]
     pub const fn new() -> Self {
         Self {
             tasks: Vec::new(),
