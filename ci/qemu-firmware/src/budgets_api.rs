@@ -325,6 +325,10 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
             black_box(*task == *spare)
         },
     );
+    let transition = task.finish(30);
+    charge(tally, "Transition::changed", Limit::Budget(T), || {
+        black_box(black_box(&transition).changed())
+    });
     charge(tally, "TaskState::reset", Limit::Budget(T), || {
         spare.reset();
         black_box(&*spare);
@@ -563,6 +567,37 @@ fn serde(tally: &mut Tally, memory: &mut Memory, text: &str) {
         format_args!(
             "TaskEvent JSON through serde-json-core reads back every kind ({read} of {written})"
         ),
+    );
+    // The compact (postcard) form of one event, every kind.
+    let (mut deepest_write, mut deepest_read, mut read) = (0, 0, 0);
+    for (_, make) in MAKERS {
+        let event = make(text).with_message(text).with_display_message(text);
+        let (len, used) = stack::measure(|| {
+            postcard::to_slice(black_box(&event), &mut *json).map_or(0, |b| b.len())
+        });
+        deepest_write = deepest_write.max(used);
+        let bytes = json.get(..len).unwrap_or(&[]);
+        let (back, used) = stack::measure(|| {
+            postcard::from_bytes::<TaskEvent>(black_box(bytes)).is_ok_and(|back| back == event)
+        });
+        deepest_read = deepest_read.max(used);
+        read += usize::from(len > 0 && back);
+    }
+    judge(
+        tally,
+        "TaskEvent postcard write (every kind)",
+        Limit::Budget(T),
+        deepest_write,
+    );
+    judge(
+        tally,
+        "TaskEvent postcard read by value (every kind)",
+        EVENT,
+        deepest_read,
+    );
+    tally.check(
+        read == MAKERS.len(),
+        format_args!("TaskEvent postcard reads back every kind ({read})"),
     );
     charge(
         tally,
