@@ -347,6 +347,19 @@ fn a_kill_timeout_is_taken_as_a_duration_or_nanoseconds() {
 
 /// An allocation rebuilt from what its accessors give is the same allocation; each
 /// invariant the decoders rely on is refused by `from_parts` itself.
+/// The parts of an allocation's tasks, as a store would give them back.
+fn task_parts<const N: usize>(
+    alloc: &Allocation<N>,
+) -> impl Iterator<Item = allocstate::AllocTaskParts<'_>> {
+    alloc.tasks().map(|t| allocstate::AllocTaskParts {
+        name: t.name(),
+        role: t.role(),
+        kill_timeout: t.kill_timeout(),
+        kill_ordered: t.kill_ordered(),
+        state: t.state().clone(),
+    })
+}
+
 #[test]
 fn from_parts_rebuilds_an_allocation_and_refuses_what_breaks_its_invariants() {
     use allocstate::{AllocTaskParts, AllocationParts, ClientStatus, TaskState};
@@ -366,15 +379,7 @@ fn from_parts_rebuilds_an_allocation_and_refuses_what_breaks_its_invariants() {
         create_index: alloc.create_index(),
         modify_index: alloc.modify_index(),
     };
-    let tasks = || {
-        alloc.tasks().map(|t| AllocTaskParts {
-            name: t.name(),
-            role: t.role(),
-            kill_timeout: t.kill_timeout(),
-            kill_ordered: t.kill_ordered(),
-            state: t.state().clone(),
-        })
-    };
+    let tasks = || task_parts(&alloc);
     assert_eq!(
         Allocation::<2>::from_parts(parts, tasks()).as_ref(),
         Ok(&alloc)
@@ -427,4 +432,47 @@ fn from_parts_rebuilds_an_allocation_and_refuses_what_breaks_its_invariants() {
             modify_index: 8
         })
     );
+}
+
+#[test]
+fn rebuilding_an_allocation_in_place_matches_the_by_value_form_and_a_refusal_leaves_it_new() {
+    use allocstate::AllocationParts;
+    let mut alloc = two_tasks();
+    alloc.apply("web", TaskEvent::received(1)).unwrap();
+    alloc.apply("web", TaskEvent::started(2)).unwrap();
+    let parts = AllocationParts {
+        identity: alloc.identity(),
+        client_status: Some(alloc.client_status()),
+        create_index: alloc.create_index(),
+        modify_index: alloc.modify_index(),
+        ..AllocationParts::default()
+    };
+    let tasks = || task_parts(&alloc);
+    // Whatever `out` held is replaced.
+    let mut out = two_tasks();
+    out.apply("db", TaskEvent::received(5)).unwrap();
+    Allocation::from_parts_into(parts, tasks(), &mut out).unwrap();
+    assert_eq!(
+        Ok(&out),
+        Allocation::<2>::from_parts(parts, tasks()).as_ref()
+    );
+    assert_eq!(out, alloc);
+
+    // Refused while adding the tasks (a duplicate), and after (the indexes).
+    let twice = tasks().chain(tasks().take(1));
+    let mut out: Allocation<4> = Allocation::new();
+    out.add_task("x", Role::main()).unwrap();
+    assert_eq!(
+        Allocation::from_parts_into(parts, twice, &mut out),
+        Err(AllocationError::DuplicateTask)
+    );
+    assert_eq!(out, Allocation::new());
+    let backwards = AllocationParts {
+        create_index: 9,
+        modify_index: 8,
+        ..parts
+    };
+    out.add_task("x", Role::main()).unwrap();
+    assert!(Allocation::from_parts_into(backwards, tasks(), &mut out).is_err());
+    assert_eq!(out, Allocation::new());
 }

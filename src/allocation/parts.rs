@@ -2,8 +2,6 @@
 //! rebuilt allocation must hold, in one place. The twin of
 //! [`TaskState::from_parts`](crate::TaskState::from_parts); both decoders use it.
 
-use heapless::Vec;
-
 use super::desired::DesiredStatus;
 use super::error::AllocationError;
 use super::group::Allocation;
@@ -11,7 +9,7 @@ use super::identity::{AllocIdentity, Identity};
 use super::name::TaskName;
 use super::reported::ReportedDescription;
 use super::role::Role;
-use super::task::AllocTask;
+use super::task::push_pending;
 use crate::status::ClientStatus;
 use crate::task::TaskState;
 
@@ -52,32 +50,6 @@ pub struct AllocTaskParts<'a> {
     pub state: TaskState,
 }
 
-impl AllocTask {
-    /// A task from its parts; the name is checked, the rest by the allocation.
-    pub(crate) fn from_parts(parts: AllocTaskParts<'_>) -> Result<AllocTask, AllocationError> {
-        Ok(AllocTask {
-            name: TaskName::new(parts.name)?,
-            role: parts.role,
-            kill_timeout: parts.kill_timeout,
-            state: parts.state,
-            kill_ordered: parts.kill_ordered,
-        })
-    }
-}
-
-/// Adds a task read: its name must be new and there must be room.
-pub(crate) fn push_task<const N: usize>(
-    tasks: &mut Vec<AllocTask, N>,
-    task: AllocTask,
-) -> Result<(), AllocationError> {
-    if tasks.iter().any(|held| held.name == task.name) {
-        return Err(AllocationError::DuplicateTask);
-    }
-    tasks
-        .push(task)
-        .map_err(|_| AllocationError::Full { capacity: N })
-}
-
 impl<const N: usize> Allocation<N> {
     /// Rebuilds an allocation from its parts, refusing any that breaks an invariant: more
     /// than `N` tasks, an invalid or repeated task name, a kill-ordered poststop task or
@@ -114,12 +86,70 @@ impl<const N: usize> Allocation<N> {
         parts: AllocationParts<'_>,
         tasks: impl IntoIterator<Item = AllocTaskParts<'a>>,
     ) -> Result<Allocation<N>, AllocationError> {
-        let mut alloc = Allocation::new();
-        for task in tasks {
-            push_task(&mut alloc.tasks, AllocTask::from_parts(task)?)?;
+        // Built in the result itself, so the allocation is not copied out of a local.
+        let mut result = Ok(Allocation::new());
+        if let Ok(alloc) = &mut result {
+            if let Err(error) = Allocation::from_parts_into(parts, tasks, alloc) {
+                result = Err(error);
+            }
         }
-        alloc.rebuild(parts)?;
-        Ok(alloc)
+        result
+    }
+
+    /// [`from_parts`](Self::from_parts) into the caller's storage: `out` is rebuilt in
+    /// place by the same rules, each task's state moved straight into its slot, so no
+    /// allocation-sized value travels through a frame. On error `out` is left new
+    /// ([`clear`](Self::clear)), never half rebuilt.
+    ///
+    /// ```
+    /// use allocstate::{AllocTaskParts, Allocation, AllocationError, AllocationParts, Role, TaskState};
+    ///
+    /// let web = || AllocTaskParts {
+    ///     name: "web",
+    ///     role: Role::main(),
+    ///     kill_timeout: 5_000_000_000,
+    ///     kill_ordered: false,
+    ///     state: TaskState::new(),
+    /// };
+    /// let mut group: Allocation<2> = Allocation::new();
+    /// Allocation::from_parts_into(AllocationParts::default(), [web()], &mut group)?;
+    /// assert_eq!(group.len(), 1);
+    ///
+    /// let twice = Allocation::from_parts_into(AllocationParts::default(), [web(), web()], &mut group);
+    /// assert_eq!(twice, Err(AllocationError::DuplicateTask));
+    /// assert_eq!(group, Allocation::new());
+    /// # Ok::<(), AllocationError>(())
+    /// ```
+    pub fn from_parts_into<'a>(
+        parts: AllocationParts<'_>,
+        tasks: impl IntoIterator<Item = AllocTaskParts<'a>>,
+        out: &mut Allocation<N>,
+    ) -> Result<(), AllocationError> {
+        out.clear();
+        let built = tasks
+            .into_iter()
+            .try_for_each(|task| out.hold_task(task))
+            .and_then(|()| out.rebuild(parts));
+        if built.is_err() {
+            out.clear();
+        }
+        built
+    }
+
+    /// Adds a task from its parts: its name must be valid and new, and there must be
+    /// room. Its state is moved from the caller's parts straight into the new slot; not
+    /// inlined, so the iterating frame holds no second copy of the parts.
+    #[inline(never)]
+    fn hold_task(&mut self, task: AllocTaskParts<'_>) -> Result<(), AllocationError> {
+        let name = TaskName::new(task.name)?;
+        if self.tasks.iter().any(|held| held.name == name) {
+            return Err(AllocationError::DuplicateTask);
+        }
+        let slot = push_pending(&mut self.tasks, name, task.role, task.kill_timeout)
+            .ok_or(AllocationError::Full { capacity: N })?;
+        slot.state = task.state;
+        slot.kill_ordered = task.kill_ordered;
+        Ok(())
     }
 
     /// [`from_parts`](Self::from_parts) in place, on a new allocation holding only its

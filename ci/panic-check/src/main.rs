@@ -310,7 +310,7 @@ fn exercise_alloc(sink: &mut Sink) {
         kill_ordered: black_box(false),
         state: black_box(TaskState::new()),
     };
-    let rebuilt = Allocation::<4>::from_parts(parts, [task]);
+    let rebuilt = Allocation::<4>::from_parts(parts, [task.clone()]);
     match rebuilt {
         Ok(back) => black_box(back.modify_index()),
         Err(e) => {
@@ -318,6 +318,12 @@ fn exercise_alloc(sink: &mut Sink) {
             0
         }
     };
+    // In place (a refusal leaves it new).
+    let mut into = Allocation::<4>::new();
+    if let Err(e) = Allocation::from_parts_into(parts, [task], &mut into) {
+        let _ = write!(sink, "{e}");
+    }
+    black_box(into.modify_index());
     for task in alloc.tasks() {
         let _ = write!(sink, "{}", task.role());
         black_box((

@@ -659,6 +659,20 @@ fn fill(alloc: &mut allocstate::Allocation<8>, text: &str) {
     let _ = alloc.set_identity(super::IDENTITY);
 }
 
+/// The parts of an allocation's eight tasks, by value (each with a copy of its state).
+fn parts_of(alloc: &allocstate::Allocation<8>) -> [allocstate::AllocTaskParts<'_>; 8] {
+    core::array::from_fn(|i| {
+        let task = alloc.task_at(i);
+        allocstate::AllocTaskParts {
+            name: task.map_or("", |t| t.name()),
+            role: task.map_or(allocstate::Role::main(), |t| t.role()),
+            kill_timeout: task.map_or(0, |t| t.kill_timeout()),
+            kill_ordered: false,
+            state: task.map_or(TaskState::new(), |t| t.state().clone()),
+        }
+    })
+}
+
 /// The allocation's operations `budgets.rs` does not measure: building and clearing, its
 /// accessors and its tasks', the rebuild from parts, orders' accessors, names and errors.
 #[inline(never)]
@@ -885,16 +899,7 @@ fn allocation(tally: &mut Tally, text: &str) {
             create_index: 3,
             modify_index: 9,
         };
-        let tasks: [AllocTaskParts<'_>; 8] = core::array::from_fn(|i| {
-            let task = alloc.task_at(i);
-            AllocTaskParts {
-                name: task.map_or("", |t| t.name()),
-                role: task.map_or(Role::main(), |t| t.role()),
-                kill_timeout: task.map_or(0, |t| t.kill_timeout()),
-                kill_ordered: false,
-                state: task.map_or(TaskState::new(), |t| t.state().clone()),
-            }
-        });
+        let tasks = parts_of(alloc);
         let rebuilt = charge(
             tally,
             "Allocation<8>::from_parts (by value, eight tasks' parts by value)",
@@ -910,6 +915,29 @@ fn allocation(tally: &mut Tally, text: &str) {
         tally.check(
             rebuilt == Ok(8),
             format_args!("Allocation<8>::from_parts rebuilds eight tasks: {rebuilt:?}"),
+        );
+        let tasks = parts_of(alloc);
+        let out = &mut *spare;
+        let rebuilt = charge(
+            tally,
+            "Allocation<8>::from_parts_into (eight tasks' parts by value)",
+            Limit::BeyondInput {
+                budget: A,
+                value: 0,
+                input: size_of::<[AllocTaskParts<'_>; 8]>(),
+            },
+            move || {
+                black_box(Allocation::<8>::from_parts_into(
+                    black_box(parts),
+                    tasks,
+                    out,
+                ))
+                .is_ok()
+            },
+        );
+        tally.check(
+            rebuilt && spare.len() == 8 && spare.id() == alloc.id(),
+            format_args!("Allocation<8>::from_parts_into rebuilds eight tasks"),
         );
     }
 }
