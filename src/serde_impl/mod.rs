@@ -6,6 +6,7 @@ mod alloc_binary;
 mod alloc_fields;
 mod alloc_json;
 mod capture;
+pub(crate) use capture::Captured;
 pub(crate) mod compact;
 mod event_binary;
 mod event_json;
