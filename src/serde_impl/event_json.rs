@@ -7,6 +7,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use super::capture::{Captured, StrInto, TakeStr};
 use super::flat::{message_key, Details, Flat, KEYS};
+use super::or_null::OrNull;
 use crate::display::Heard;
 use crate::error::DecodeError;
 use crate::event::{own_keys, shape, Detail, Key, Numbers, Oom, TaskEvent};
@@ -233,7 +234,7 @@ impl<'de> DeserializeSeed<'de> for DetailsInto<'_> {
 
     #[inline(never)]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -241,19 +242,7 @@ impl<'de> Visitor<'de> for DetailsInto<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of strings or null")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        f.write_str("a map of strings")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -634,7 +623,7 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                     raw.has_message = true;
                 }
                 Field::DisplayMessage => map.next_value_seed(StrInto(&mut raw.display))?,
-                Field::Details => map.next_value_seed(DetailsInto(&mut raw.details))?,
+                Field::Details => map.next_value_seed(OrNull(DetailsInto(&mut raw.details)))?,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
