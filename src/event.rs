@@ -484,10 +484,10 @@ impl<'a> Detail<'a> {
     }
 }
 
-/// `held` annotations with `key` set to `value`, kept sorted by key (as Go writes a map),
-/// in at most `room` bytes.
-fn insert_sorted(held: Packed<'_>, key: &str, value: &str, room: usize) -> Packer {
-    let mut packer = Packer::new(room);
+/// Packs `held` annotations with `key` set to `value` into `packer`, kept sorted by key
+/// (as Go writes a map). Into the caller's packer, not returned: a returned one was
+/// copied out, a second text buffer on the stack.
+fn insert_sorted(packer: &mut Packer, held: Packed<'_>, key: &str, value: &str) {
     let mut placed = false;
     for (k, v) in Annotations(held).iter() {
         if !placed && k >= key {
@@ -501,7 +501,6 @@ fn insert_sorted(held: Packed<'_>, key: &str, value: &str, room: usize) -> Packe
     if !placed {
         packer.push(key, Some(value));
     }
-    packer
 }
 
 /// What a kind keeps in its second slot.
@@ -1231,7 +1230,8 @@ impl TaskEvent {
         let held = self.texts.get(Slot::Second);
         let others = self.texts.len().saturating_sub(held.len());
         let room = EVENT_TEXT_CAPACITY.saturating_sub(others);
-        let packer = insert_sorted(Packed(held), key, value, room);
+        let mut packer = Packer::new(room);
+        insert_sorted(&mut packer, Packed(held), key, value);
         self.texts.set(Slot::Second, &packer.buf);
         if packer.cut {
             self.texts.mark_truncated(Slot::Second);
@@ -1352,6 +1352,10 @@ impl TaskEvent {
     }
 
     /// Whether any string was cut to fit the event's fixed capacity.
+    ///
+    /// The compact format carries the mark. Nomad's JSON has no field for it: it carries
+    /// the strings as held (already cut), so an event read from JSON is marked only if a
+    /// string was cut while it was read.
     #[must_use]
     pub const fn is_truncated(&self) -> bool {
         self.texts.truncated()

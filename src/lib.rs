@@ -158,7 +158,7 @@ pub use allocation::{
     DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
     UUID_CAPACITY,
 };
-pub use display::DisplayMessage;
+pub use display::{DisplayMessage, DISPLAY_MESSAGE_MAX_LEN};
 pub use error::{DecodeError, Rejected};
 pub use event::{Detail, TaskEvent};
 pub use go::duration;

@@ -4,10 +4,14 @@
 //! refuses an escaped string longer than its unescape buffer with a clear error. The same
 //! paths run on the target in ci/qemu-firmware.
 
-use allocstate::{Allocation, Role, TaskEvent, TaskState, EVENT_TEXT_CAPACITY};
+use allocstate::{
+    Allocation, EventKind, Role, TaskEvent, TaskState, DISPLAY_MESSAGE_MAX_LEN, EVENT_TEXT_CAPACITY,
+};
 
 mod common;
 use common::{largest_task_state, modern};
+#[path = "common/loaded_events.rs"]
+mod loaded_events;
 
 const SEED: &str = include_str!("data/seed_allocation.json");
 
@@ -150,4 +154,84 @@ fn an_allocation_decoded_in_place_keeps_roles_only_through_postcard() {
     let (back, _) =
         serde_json_core::from_slice_escaped::<Allocation<4>>(&json, &mut unescape).unwrap();
     assert!(back.tasks().all(|t| t.role() == Role::main()));
+}
+
+#[test]
+fn every_kind_at_its_longest_reads_back_through_an_unescape_buffer_of_display_message_max_len() {
+    let mut unescape = vec![0u8; DISPLAY_MESSAGE_MAX_LEN];
+    for &kind in EventKind::ALL {
+        let mut task = TaskState::new();
+        assert!(loaded_events::place(&mut task, kind), "{kind:?} placed");
+        for event in task.events() {
+            assert!(event.display_message().to_string().len() <= DISPLAY_MESSAGE_MAX_LEN);
+        }
+        let json = core_json(&task);
+        let (back, _): (TaskState, _) =
+            serde_json_core::from_slice_escaped(&json, &mut unescape).unwrap();
+        assert!(back.events().iter().eq(task.events().iter()), "{kind:?}");
+        let back: TaskState = serde_json::from_slice(&json).unwrap();
+        assert!(back.events().iter().eq(task.events().iter()), "{kind:?}");
+    }
+}
+
+/// A state whose `Terminated` computes a `DisplayMessage` longer than an event's text
+/// capacity, as JSON, and that message.
+fn long_computed_message() -> (serde_json::Value, String) {
+    let mut task = TaskState::new();
+    task.apply(TaskEvent::received(1)).unwrap();
+    task.apply(TaskEvent::started(2)).unwrap();
+    let controls = "\u{1}".repeat(EVENT_TEXT_CAPACITY / 4);
+    task.apply(TaskEvent::terminated(3, 1).with_message(&controls))
+        .unwrap();
+    let shown = task
+        .events()
+        .latest()
+        .unwrap()
+        .display_message()
+        .to_string();
+    assert!(shown.len() > EVENT_TEXT_CAPACITY, "{}", shown.len());
+    (serde_json::to_value(&task).unwrap(), shown)
+}
+
+/// Reads `json` with both readers (they must agree) and returns the `Terminated` event.
+fn read_terminated(json: &serde_json::Value) -> TaskEvent {
+    let text = serde_json::to_vec(json).unwrap();
+    let by_serde_json: TaskState = serde_json::from_slice(&text).unwrap();
+    let mut unescape = vec![0u8; DISPLAY_MESSAGE_MAX_LEN];
+    let (by_core, _): (TaskState, _) =
+        serde_json_core::from_slice_escaped(&text, &mut unescape).unwrap();
+    assert_eq!(by_core, by_serde_json);
+    by_core.events().latest().unwrap().clone()
+}
+
+#[test]
+fn a_display_message_longer_than_the_capacity_is_recognised_as_the_computed_one() {
+    let (json, shown) = long_computed_message();
+    let event = read_terminated(&json);
+    assert_eq!(event.display_message_override(), None);
+    assert!(!event.is_truncated());
+    assert_eq!(event.display_message().to_string(), shown);
+}
+
+#[test]
+fn a_long_display_message_that_differs_anywhere_is_kept_as_an_override_visibly_cut() {
+    let (json, shown) = long_computed_message();
+    let mut chars: Vec<char> = shown.chars().collect();
+    let last = chars.len() - 1;
+    // Past the head the reader keeps (length and hash), then within it (bytes).
+    for at in [last, 0] {
+        let mut changed = chars.clone();
+        changed[at] = if changed[at] == 'x' { 'y' } else { 'x' };
+        let mut json = json.clone();
+        json["Events"][2]["DisplayMessage"] = changed.iter().collect::<String>().into();
+        let event = read_terminated(&json);
+        let kept = event.display_message_override().expect("an override");
+        assert!(changed.iter().collect::<String>().starts_with(kept));
+        assert!(event.is_truncated(), "cut to the room left, and says so");
+    }
+    // Longer by one character, equal as far as the head goes.
+    chars.push('!');
+    let mut json = json.clone();
+    json["Events"][2]["DisplayMessage"] = chars.iter().collect::<String>().into();
+    assert!(read_terminated(&json).display_message_override().is_some());
 }

@@ -58,18 +58,19 @@ fn desired(d: Option<DesiredStatus>) -> String {
 
 /// The scenario as a `Digest` expression.
 fn digest(s: &dyn Script) -> String {
+    let h = s.header();
     let mut out = String::new();
     let _ = write!(
         out,
-        "Digest {{ job_id: {:?}, group: {:?}, job_type: {}, group_shutdown_delay: {}, max_run_duration: {}, desired_at_arrival: {}, setup_failure: {:?}, start: {}, tasks: &[",
-        s.job_id(),
-        s.group(),
-        job(s.job_type()),
-        s.group_shutdown_delay(),
-        s.max_run_duration(),
-        desired(s.desired_at_arrival()),
-        s.setup_failure(),
-        s.start()
+        "Digest {{ header: Header {{ job_id: {:?}, group: {:?}, job_type: {}, group_shutdown_delay: {}, max_run_duration: {}, desired_at_arrival: {}, setup_failure: {:?}, start: {} }}, tasks: &[",
+        h.job_id,
+        h.group,
+        job(h.job_type),
+        h.group_shutdown_delay,
+        h.max_run_duration,
+        desired(h.desired_at_arrival),
+        h.setup_failure,
+        h.start
     );
     for t in (0..s.task_count()).filter_map(|i| s.task(i)) {
         let spec = &t.spec;

@@ -1,39 +1,26 @@
 //! The simulation on the host: the shared playing loop (`play.rs`) around a boxed
 //! `Runner`, reporting into a JSON timeline and each task's history.
 
-use allocstate::restart::JobType;
 use allocstate::runner::{Action, Runner, TaskSpec};
-use allocstate::{ClientStatus, DesiredStatus, TaskEvent};
+use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
 
 use crate::play::{self, Overflow, Player, TASKS};
 use crate::scenario::{self, Scenario};
-use crate::script::{self, Block, Request, Run, Script, TaskDef};
+use crate::script::{self, Block, Header, Request, Run, Script, TaskDef};
 
 impl Script for Scenario {
-    fn job_id(&self) -> &str {
-        &self.job_id
-    }
-    fn group(&self) -> &str {
-        &self.group
-    }
-    fn job_type(&self) -> JobType {
-        self.job_type
-    }
-    fn group_shutdown_delay(&self) -> i64 {
-        self.group_shutdown_delay
-    }
-    fn max_run_duration(&self) -> i64 {
-        self.max_run_duration
-    }
-    fn desired_at_arrival(&self) -> Option<DesiredStatus> {
-        self.desired_at_arrival
-    }
-    fn setup_failure(&self) -> Option<&str> {
-        self.setup_failure.as_deref()
-    }
-    fn start(&self) -> i64 {
-        self.start
+    fn header(&self) -> Header<'_> {
+        Header {
+            job_id: &self.job_id,
+            group: &self.group,
+            job_type: self.job_type,
+            group_shutdown_delay: self.group_shutdown_delay,
+            max_run_duration: self.max_run_duration,
+            desired_at_arrival: self.desired_at_arrival,
+            setup_failure: self.setup_failure.as_deref(),
+            start: self.start,
+        }
     }
     fn task_count(&self) -> usize {
         self.tasks.len()

@@ -212,20 +212,20 @@ impl<'p> Player<'p> {
         if self.script.task_count() > TASKS {
             return Err(Overflow::Tasks);
         }
-        let start = self.script.start();
+        let start = self.script.header().start;
         self.set_identity();
         for i in 0..self.script.request_count() {
             if let Some((at, _)) = self.script.request(i) {
                 self.schedule(start.saturating_add(at), Due::Request(i));
             }
         }
-        if let Some(status) = self.script.desired_at_arrival() {
+        if let Some(status) = self.script.header().desired_at_arrival {
             self.current = Current::Desired(status);
             self.input(start, |r| r.stop(start, status, "", false).map(drop));
             self.current = Current::DriverReport;
         }
         let script: &'p dyn Script = self.script;
-        match script.setup_failure() {
+        match script.header().setup_failure {
             // The allocation's prerun hooks run before any task: the starts the arrival
             // asks for are never carried out.
             Some(error) => {
@@ -291,14 +291,19 @@ impl<'p> Player<'p> {
     fn set_identity(&mut self) {
         let mut name: heapless::String<{ allocstate::ALLOC_NAME_CAPACITY }> =
             heapless::String::new();
-        let _ = write!(name, "{}.{}[0]", self.script.job_id(), self.script.group());
+        let _ = write!(
+            name,
+            "{}.{}[0]",
+            self.script.header().job_id,
+            self.script.header().group
+        );
         let _ = self.runner.set_identity(AllocIdentity {
             id: "",
             eval_id: "",
             name: &name,
             node_id: "",
-            job_id: self.script.job_id(),
-            task_group: self.script.group(),
+            job_id: self.script.header().job_id,
+            task_group: self.script.header().group,
         });
     }
 
@@ -626,7 +631,8 @@ impl<'p> Player<'p> {
                 self.drop_exits(i);
             }
         }
-        self.runner.reset(GroupSpec::new(self.script.job_type()));
+        self.runner
+            .reset(GroupSpec::new(self.script.header().job_type));
         // The bytes stay borrowed while the restore's commands are carried out.
         let buf = core::mem::take(&mut self.buf);
         let bytes = buf.get(..len).unwrap_or(&[]);

@@ -155,20 +155,26 @@ impl<T: AsRef<str>> Request<T> {
     }
 }
 
+/// What a scenario says of its allocation and group, before any task.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    pub job_id: &'a str,
+    pub group: &'a str,
+    pub job_type: JobType,
+    pub group_shutdown_delay: i64,
+    /// The group's `max_run_duration` (0: none).
+    pub max_run_duration: i64,
+    /// The desired status when the allocation arrives (already stopped: it never runs).
+    pub desired_at_arrival: Option<DesiredStatus>,
+    /// An allocation prerun hook fails with this error before any task starts.
+    pub setup_failure: Option<&'a str>,
+    /// Unix ns when the allocation arrives.
+    pub start: i64,
+}
+
 /// A scenario as the player reads it.
 pub trait Script {
-    fn job_id(&self) -> &str;
-    fn group(&self) -> &str;
-    fn job_type(&self) -> JobType;
-    fn group_shutdown_delay(&self) -> i64;
-    /// The group's `max_run_duration` (0: none).
-    fn max_run_duration(&self) -> i64;
-    /// The desired status when the allocation arrives (already stopped: it never runs).
-    fn desired_at_arrival(&self) -> Option<DesiredStatus>;
-    /// An allocation prerun hook fails with this error before any task starts.
-    fn setup_failure(&self) -> Option<&str>;
-    /// Unix ns when the allocation arrives.
-    fn start(&self) -> i64;
+    fn header(&self) -> Header<'_>;
     fn task_count(&self) -> usize;
     fn task(&self, index: usize) -> Option<TaskDef<'_>>;
     /// The scripted starts of task `index`, in order (the last repeats).
@@ -190,14 +196,7 @@ pub type Scripted<T> = (Option<Block<T>>, Run<T>);
 /// A scenario build.rs digested into statics (the target has no JSON reader to spare).
 #[derive(Debug, Clone, Copy)]
 pub struct Digest {
-    pub job_id: &'static str,
-    pub group: &'static str,
-    pub job_type: JobType,
-    pub group_shutdown_delay: i64,
-    pub max_run_duration: i64,
-    pub desired_at_arrival: Option<DesiredStatus>,
-    pub setup_failure: Option<&'static str>,
-    pub start: i64,
+    pub header: Header<'static>,
     pub tasks: &'static [TaskDef<'static>],
     /// Per task, its scripted starts and whether each blocks first.
     pub runs: &'static [&'static [Scripted<&'static str>]],
@@ -207,29 +206,8 @@ pub struct Digest {
 }
 
 impl Script for Digest {
-    fn job_id(&self) -> &str {
-        self.job_id
-    }
-    fn group(&self) -> &str {
-        self.group
-    }
-    fn job_type(&self) -> JobType {
-        self.job_type
-    }
-    fn group_shutdown_delay(&self) -> i64 {
-        self.group_shutdown_delay
-    }
-    fn max_run_duration(&self) -> i64 {
-        self.max_run_duration
-    }
-    fn desired_at_arrival(&self) -> Option<DesiredStatus> {
-        self.desired_at_arrival
-    }
-    fn setup_failure(&self) -> Option<&str> {
-        self.setup_failure
-    }
-    fn start(&self) -> i64 {
-        self.start
+    fn header(&self) -> Header<'_> {
+        self.header
     }
     fn task_count(&self) -> usize {
         self.tasks.len()
@@ -260,10 +238,11 @@ impl Script for Digest {
 
 /// The runner's group as the scenario describes it.
 pub fn group_of(script: &dyn Script) -> GroupSpec {
+    let header = script.header();
     GroupSpec {
-        shutdown_delay: script.group_shutdown_delay(),
-        max_run_duration: script.max_run_duration(),
-        ..GroupSpec::new(script.job_type())
+        shutdown_delay: header.group_shutdown_delay,
+        max_run_duration: header.max_run_duration,
+        ..GroupSpec::new(header.job_type)
     }
 }
 

@@ -188,6 +188,7 @@ pub use slot::{Place, StopReason};
 pub use spec::{GroupSpec, SignalName, TaskSpec, DEFAULT_MAX_KILL_TIMEOUT, SIGNAL_CAPACITY};
 
 use slot::{Slot, TaskConfig};
+use spec::HeldGroup;
 
 /// How many recorded events the journal of one input holds
 /// ([`Runner::recorded`]); an input records at most a few events per task.
@@ -235,7 +236,7 @@ pub struct Step<'r> {
 pub struct Runner<const N: usize = 8> {
     pub(crate) alloc: Allocation<N>,
     pub(crate) slots: Vec<Slot, N>,
-    pub(crate) group: GroupSpec,
+    pub(crate) group: HeldGroup,
     pub(crate) coordinator: Coordinator,
     pub(crate) arrived: bool,
     pub(crate) group_delay: GroupDelay,
@@ -254,7 +255,7 @@ impl<const N: usize> Runner<N> {
         Self {
             alloc: Allocation::new(),
             slots: Vec::new(),
-            group,
+            group: HeldGroup::of(group),
             coordinator: Coordinator::Init,
             arrived: false,
             group_delay: GroupDelay::NotBegun,
@@ -274,7 +275,7 @@ impl<const N: usize> Runner<N> {
     pub fn reset(&mut self, group: GroupSpec) {
         self.alloc.clear();
         self.slots.clear();
-        self.group = group;
+        self.group = HeldGroup::of(group);
         self.coordinator = Coordinator::Init;
         self.arrived = false;
         self.group_delay = GroupDelay::NotBegun;
@@ -305,7 +306,7 @@ impl<const N: usize> Runner<N> {
                 len: spec.kill_signal.len(),
             });
         }
-        let kill_timeout = spec.kill_timeout.min(self.group.max_kill_timeout).max(0);
+        let kill_timeout = spec.kill_timeout.min(self.group.max_kill_timeout()).max(0);
         if self.slots.len() >= N {
             return Err(RunnerError::Task(crate::AllocationError::Full {
                 capacity: N,

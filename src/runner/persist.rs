@@ -23,7 +23,7 @@ use crate::restart::{JobType, RestartMode, RestartPolicy, RestartTracker};
 
 use super::coordinator::Coordinator;
 use super::slot::{Place, Slot, StopReason, TaskConfig};
-use super::spec::{GroupSpec, SignalName};
+use super::spec::{GroupSpec, HeldGroup, SignalName};
 use super::{GroupDelay, MaxRun, Runner, RunnerError, Step};
 use crate::runner::jitter::XorShift;
 
@@ -132,7 +132,7 @@ impl<const N: usize> Runner<N> {
         put(buf, &mut at, &VERSION)?;
         put(buf, &mut at, &job_code(self.group.job_type))?;
         put(buf, &mut at, &self.group.shutdown_delay)?;
-        put(buf, &mut at, &self.group.max_kill_timeout)?;
+        put(buf, &mut at, &self.group.max_kill_timeout())?;
         put(buf, &mut at, &self.arrived)?;
         let (delay_code, delay_at) = match self.group_delay {
             GroupDelay::NotBegun => (0u8, 0i64),
@@ -142,7 +142,7 @@ impl<const N: usize> Runner<N> {
         put(buf, &mut at, &delay_code)?;
         put(buf, &mut at, &delay_at)?;
         put(buf, &mut at, &self.no_shutdown_delay)?;
-        put(buf, &mut at, &self.jitter.0)?;
+        put(buf, &mut at, &self.jitter.state())?;
         let (max_run_code, max_run_at) = match self.max_run {
             MaxRun::Off => (0u8, 0i64),
             MaxRun::Until(until) => (1, until),
@@ -238,7 +238,7 @@ impl<const N: usize> Runner<N> {
                 now,
             );
         }
-        self.group = header.group;
+        self.group = HeldGroup::of(header.group);
         // The forced status is the runner's to carry (the allocation's own format has
         // no place for it); set as it was, so the modify index is the one persisted.
         self.alloc.max_run_exceeded = header.max_run == MaxRun::Exceeded;
@@ -246,7 +246,7 @@ impl<const N: usize> Runner<N> {
         self.arrived = true;
         self.group_delay = header.group_delay;
         self.no_shutdown_delay = header.no_shutdown_delay;
-        self.jitter = XorShift(header.jitter);
+        self.jitter = XorShift::from_state(header.jitter);
         self.begin();
         for (index, &reattach) in reattached.iter().enumerate() {
             self.restore_task(now, index, reattach);

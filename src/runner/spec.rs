@@ -53,6 +53,47 @@ impl GroupSpec {
     }
 }
 
+/// A [`GroupSpec`] as the runner holds it: `max_kill_timeout` relative to Nomad's
+/// default (XOR), so that the default group is all zero bytes and a `static` runner
+/// needs no initial image in flash (`.bss`, not `.data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct HeldGroup {
+    pub(crate) job_type: JobType,
+    pub(crate) shutdown_delay: i64,
+    max_kill_timeout_xor: i64,
+    pub(crate) max_run_duration: i64,
+}
+
+impl HeldGroup {
+    pub(crate) const fn of(group: GroupSpec) -> Self {
+        Self {
+            job_type: group.job_type,
+            shutdown_delay: group.shutdown_delay,
+            max_kill_timeout_xor: group.max_kill_timeout ^ DEFAULT_MAX_KILL_TIMEOUT,
+            max_run_duration: group.max_run_duration,
+        }
+    }
+
+    /// The group as it was given.
+    pub(crate) const fn spec(&self) -> GroupSpec {
+        GroupSpec {
+            job_type: self.job_type,
+            shutdown_delay: self.shutdown_delay,
+            max_kill_timeout: self.max_kill_timeout(),
+            max_run_duration: self.max_run_duration,
+        }
+    }
+
+    pub(crate) const fn max_kill_timeout(&self) -> i64 {
+        self.max_kill_timeout_xor ^ DEFAULT_MAX_KILL_TIMEOUT
+    }
+
+    pub(crate) const fn has_max_run(&self) -> bool {
+        self.spec().has_max_run()
+    }
+}
+
 /// One task of the group, as the runner is told about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaskSpec<'a> {

@@ -8,6 +8,7 @@ use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{push_task, Bounded, Claimed, Decoded};
+use super::or_null::OrNull;
 use super::StateInto;
 use crate::allocation::{AllocTask, Allocation, Role, TaskName, DEFAULT_KILL_TIMEOUT};
 use crate::error::DecodeError;
@@ -77,7 +78,7 @@ impl<'de, const N: usize> DeserializeSeed<'de> for TasksInto<'_, N> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -86,18 +87,6 @@ impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a map of at most {N} task names to task states")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -233,7 +222,7 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
                 }
                 Field::TaskStates => {
                     once(&mut seen, field, "TaskStates")?;
-                    map.next_value_seed(TasksInto(&mut self.0.tasks))?;
+                    map.next_value_seed(OrNull(TasksInto(&mut self.0.tasks)))?;
                 }
                 Field::CreateIndex => {
                     once(&mut seen, field, "CreateIndex")?;

@@ -57,10 +57,20 @@ impl<const C: usize> Visitor<'_> for CapturedVisitor<C> {
     }
 }
 
-/// Reads a string into the `Captured` it holds, in place: no second one on the stack.
-pub(crate) struct CaptureInto<'a, const C: usize>(pub(crate) &'a mut Captured<C>);
+/// What a JSON string is read into, in place: a field of the value being read.
+pub(crate) trait TakeStr {
+    /// What the reader expected, for the error on anything but a string.
+    const EXPECTING: &'static str = "a string";
 
-impl<'de, const C: usize> DeserializeSeed<'de> for CaptureInto<'_, C> {
+    /// Takes the string read; an error refuses it.
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E>;
+}
+
+/// Reads one string into a [`TakeStr`]: the one seed of every string read in place, so
+/// no string is built on the stack to be moved into place.
+pub(crate) struct StrInto<T>(pub(crate) T);
+
+impl<'de, T: TakeStr> DeserializeSeed<'de> for StrInto<T> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -68,15 +78,22 @@ impl<'de, const C: usize> DeserializeSeed<'de> for CaptureInto<'_, C> {
     }
 }
 
-impl<const C: usize> Visitor<'_> for CaptureInto<'_, C> {
+impl<T: TakeStr> Visitor<'_> for StrInto<T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
+        f.write_str(T::EXPECTING)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.capture(v);
+        self.0.take(v)
+    }
+}
+
+/// A string cut to the capacity.
+impl<const C: usize> TakeStr for &mut Captured<C> {
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.capture(v);
         Ok(())
     }
 }

@@ -5,9 +5,10 @@ use core::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::capture::{CaptureInto, Captured};
+use super::capture::{Captured, StrInto, TakeStr};
 use super::flat::{message_key, Details, Flat, KEYS};
-use crate::display::computed_matches;
+use super::or_null::OrNull;
+use crate::display::Heard;
 use crate::error::DecodeError;
 use crate::event::{own_keys, shape, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
@@ -233,7 +234,7 @@ impl<'de> DeserializeSeed<'de> for DetailsInto<'_> {
 
     #[inline(never)]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -241,60 +242,28 @@ impl<'de> Visitor<'de> for DetailsInto<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of strings or null")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        f.write_str("a map of strings")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let details = self.0;
         details.present = true;
         let mut key = Captured::default();
-        while map.next_key_seed(CaptureInto(&mut key))?.is_some() {
-            map.next_value_seed(PairInto(&mut *details, &key))?;
+        while map.next_key_seed(StrInto(&mut key))?.is_some() {
+            map.next_value_seed(StrInto(Pair(&mut *details, &key)))?;
         }
         Ok(())
     }
 }
 
-/// Reads one `Details` value and takes it with its key (see [`DetailsIn::take`]).
-struct PairInto<'a>(&'a mut DetailsIn, &'a Captured);
+/// One `Details` value, taken with its key (see [`DetailsIn::take`]).
+struct Pair<'a>(&'a mut DetailsIn, &'a Captured);
 
-impl<'de> DeserializeSeed<'de> for PairInto<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for PairInto<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+impl TakeStr for Pair<'_> {
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
         self.0.take(self.1, v)
     }
 }
-
-/// Room for a `DisplayMessage` as long as any message computed from an event's kept text
-/// can be (the worst is `Terminated`'s quoted exit message, each byte at most four), so
-/// an incoming one is compared with the computed one exactly: one longer than this
-/// cannot be it.
-const DISPLAY_CAPTURE: usize = 4 * EVENT_TEXT_CAPACITY + 64;
 
 /// The top-level JSON field of a text key (`Details`' `signal` text has none).
 fn text_field(key: Key) -> Option<Field> {
@@ -391,7 +360,8 @@ struct Raw {
     message: Captured,
     /// Whether `Message` was there (it sets its `Details` key's setter).
     has_message: bool,
-    display: Captured<DISPLAY_CAPTURE>,
+    /// `DisplayMessage`, held to be compared with the computed one (see [`Heard`]).
+    display: Heard,
     details: DetailsIn,
     fails_task: bool,
     /// The kind's kept text fields (see [`kept_fields`]); an `Unknown` kind's type string
@@ -412,7 +382,7 @@ impl Raw {
             time: None,
             message: Captured::default(),
             has_message: false,
-            display: Captured::default(),
+            display: Heard::default(),
             details: DetailsIn::new(),
             fails_task: false,
             texts: [Captured::default(), Captured::default()],
@@ -534,11 +504,10 @@ impl Raw {
     /// formatters), and its frames must not stack on `write_into`'s.
     #[inline(never)]
     fn display_into(&self, out: &mut TaskEvent) {
-        let display = &self.display;
-        if !display.as_str().is_empty() && (display.cut || !computed_matches(out, display.as_str()))
-        {
-            out.texts.set(Slot::Display, display.as_str());
-            if display.cut {
+        let head = &self.display.head;
+        if !head.as_str().is_empty() && !self.display.is_computed(out) {
+            out.texts.set(Slot::Display, head.as_str());
+            if head.cut {
                 out.texts.mark_truncated(Slot::Display);
             }
         }
@@ -571,25 +540,13 @@ const FIELDS: [Field; 22] = [
     Field::DriverMessage,
 ];
 
-/// Reads `Type` into the event being read: its kind, and an unknown one's type string.
-struct TypeInto<'a>(&'a mut Raw);
+/// `Type`, read into the event being read: its kind, and an unknown one's type string.
+struct TypeField<'a>(&'a mut Raw);
 
-impl<'de> DeserializeSeed<'de> for TypeInto<'_> {
-    type Value = ();
+impl TakeStr for TypeField<'_> {
+    const EXPECTING: &'static str = "an event type string";
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for TypeInto<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an event type string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
         let kind = EventKind::from_type_str(v);
         self.0.typed(kind);
         if kind == EventKind::Unknown {
@@ -601,27 +558,13 @@ impl Visitor<'_> for TypeInto<'_> {
     }
 }
 
-/// Reads a text field into the event being read: into its place if the kind keeps it,
+/// A text field, read into the event being read: into its place if the kind keeps it,
 /// kept aside if `Type` is not known yet, else skipped.
-struct TextInto<'a>(&'a mut Raw, Field);
+struct TextField<'a>(&'a mut Raw, Field);
 
-impl<'de> DeserializeSeed<'de> for TextInto<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for TextInto<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        let TextInto(raw, field) = self;
+impl TakeStr for TextField<'_> {
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let TextField(raw, field) = self;
         match raw.kind {
             Some(kind) => {
                 if let Some(place) = place(kind, field).and_then(|i| raw.texts.get_mut(i)) {
@@ -631,6 +574,14 @@ impl Visitor<'_> for TextInto<'_> {
             None if !v.is_empty() => raw.early.push(field, v),
             None => {}
         }
+        Ok(())
+    }
+}
+
+/// `DisplayMessage`, heard to be compared with the computed one (see [`Heard`]).
+impl TakeStr for &mut Heard {
+    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.hear(v);
         Ok(())
     }
 }
@@ -665,14 +616,14 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                 seen |= bit;
             }
             match field {
-                Field::Type => map.next_value_seed(TypeInto(&mut raw))?,
+                Field::Type => map.next_value_seed(StrInto(TypeField(&mut raw)))?,
                 Field::Time => raw.time = Some(map.next_value()?),
                 Field::Message => {
-                    map.next_value_seed(CaptureInto(&mut raw.message))?;
+                    map.next_value_seed(StrInto(&mut raw.message))?;
                     raw.has_message = true;
                 }
-                Field::DisplayMessage => map.next_value_seed(CaptureInto(&mut raw.display))?,
-                Field::Details => map.next_value_seed(DetailsInto(&mut raw.details))?,
+                Field::DisplayMessage => map.next_value_seed(StrInto(&mut raw.display))?,
+                Field::Details => map.next_value_seed(OrNull(DetailsInto(&mut raw.details)))?,
                 Field::FailsTask => raw.fails_task = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
@@ -689,7 +640,9 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                 | Field::FailedSibling
                 | Field::TaskSignalReason
                 | Field::TaskSignal
-                | Field::DriverMessage => map.next_value_seed(TextInto(&mut raw, field))?,
+                | Field::DriverMessage => {
+                    map.next_value_seed(StrInto(TextField(&mut raw, field)))?
+                }
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }

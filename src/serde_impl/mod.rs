@@ -6,11 +6,13 @@ mod alloc_binary;
 mod alloc_fields;
 mod alloc_json;
 mod capture;
+pub(crate) use capture::Captured;
 pub(crate) mod compact;
 mod event_binary;
 mod event_json;
 mod flat;
 mod names;
+mod or_null;
 mod state_binary;
 mod state_json;
 

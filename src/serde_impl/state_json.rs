@@ -7,6 +7,7 @@ use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::event_json::EventInto;
+use super::or_null::OrNull;
 use crate::error::DecodeError;
 use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
@@ -92,37 +93,6 @@ impl<'de> Visitor<'de> for HoldEvents<'_> {
                 None => return Ok(()),
             }
         }
-    }
-}
-
-/// `Events` may be `null` in Go's JSON (a nil slice): no events.
-struct MaybeEvents<'a>(&'a mut TaskState);
-
-impl<'de> DeserializeSeed<'de> for MaybeEvents<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MaybeEvents<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "null or at most {MAX_EVENTS} events")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        HoldEvents(self.0).deserialize(d)
     }
 }
 
@@ -225,7 +195,8 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
                 Field::StartedAt => parts.started_at = Some(map.next_value::<Time>()?.0),
                 Field::FinishedAt => parts.finished_at = Some(map.next_value::<Time>()?.0),
                 Field::Events => {
-                    map.next_value_seed(MaybeEvents(&mut *self.0))?;
+                    // `null` in Go's JSON (a nil slice): no events.
+                    map.next_value_seed(OrNull(HoldEvents(&mut *self.0)))?;
                 }
                 Field::Other => {
                     map.next_value::<IgnoredAny>()?;

@@ -811,6 +811,8 @@ pub extern "C" fn _start() -> ! {
     black_box(core::ptr::addr_of!(IDLE_TASK));
     #[cfg(not(feature = "core-only"))]
     black_box(core::ptr::addr_of!(IDLE_ALLOCATION));
+    #[cfg(not(feature = "core-only"))]
+    black_box(core::ptr::addr_of!(IDLE_RUNNER));
     loop {
         core::hint::spin_loop();
     }
@@ -825,6 +827,13 @@ static mut IDLE_TASK: TaskState = TaskState::new();
 #[cfg(not(feature = "core-only"))]
 #[no_mangle]
 static mut IDLE_ALLOCATION: allocstate::Allocation<4> = allocstate::Allocation::new();
+
+/// A runner as a firmware keeps one, for a group with the default settings, likewise.
+#[cfg(not(feature = "core-only"))]
+#[no_mangle]
+static mut IDLE_RUNNER: allocstate::Runner<4> = allocstate::Runner::new(
+    allocstate::runner::GroupSpec::new(allocstate::restart::JobType::Service),
+);
 
 #[cfg(not(feature = "json-core"))]
 #[panic_handler]

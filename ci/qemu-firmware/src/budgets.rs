@@ -25,7 +25,7 @@ pub const ALLOC_BUDGET: usize = 4096;
 
 /// What a measurement is held to.
 #[derive(Clone, Copy)]
-enum Limit {
+pub(crate) enum Limit {
     /// The operation's budget.
     Budget(usize),
     /// Known to need more than its budget (not fixed yet, listed in docs/on-target.md):
@@ -59,7 +59,7 @@ impl Write for Void {
 
 /// Measures `f`'s stack; the part beyond `returned` bytes is held to `budget` (checked on
 /// thumbv7em, the figures the crate documents; printed elsewhere).
-fn charge<R>(tally: &mut Tally, name: &str, limit: Limit, f: impl FnOnce() -> R) -> R {
+pub(crate) fn charge<R>(tally: &mut Tally, name: &str, limit: Limit, f: impl FnOnce() -> R) -> R {
     let (result, used) = stack::measure(f);
     judge(tally, name, limit, used);
     result
@@ -253,6 +253,8 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
             )
         },
     );
+    #[cfg(any(budgets, not(alloc_ram)))]
+    crate::json_kinds::run(tally, memory, T);
 }
 
 /// The eight tasks measured, one of every role.

@@ -6,7 +6,7 @@ use core::ptr::addr_of_mut;
 use allocstate::restart::{RestartOutcome, RestartTracker};
 #[cfg(alloc_ram)]
 use allocstate::Allocation;
-use allocstate::TaskState;
+use allocstate::{TaskState, DISPLAY_MESSAGE_MAX_LEN};
 
 use crate::generated::SCENARIOS;
 use crate::out::{self, Compare, Shown};
@@ -50,7 +50,7 @@ pub fn allocations() -> (&'static mut Allocation<8>, &'static mut Allocation<8>)
 /// The firmware's working memory, in statics so the stack holds only what operations use.
 pub struct Memory {
     pub json: &'static mut [u8; JSON_CAPACITY],
-    pub unescape: &'static mut [u8; 256],
+    pub unescape: &'static mut [u8; DISPLAY_MESSAGE_MAX_LEN],
     pub scratch: &'static mut [u8; TaskState::POSTCARD_MAX_SIZE],
     pub task: &'static mut TaskState,
     pub spare: &'static mut TaskState,
@@ -62,7 +62,7 @@ impl Memory {
     /// Takes the statics; called once.
     fn take() -> Self {
         static mut JSON: [u8; JSON_CAPACITY] = [0; JSON_CAPACITY];
-        static mut UNESCAPE: [u8; 256] = [0; 256];
+        static mut UNESCAPE: [u8; DISPLAY_MESSAGE_MAX_LEN] = [0; DISPLAY_MESSAGE_MAX_LEN];
         static mut SCRATCH: [u8; TaskState::POSTCARD_MAX_SIZE] = [0; TaskState::POSTCARD_MAX_SIZE];
         static mut TASK: TaskState = TaskState::new();
         static mut SPARE: TaskState = TaskState::new();

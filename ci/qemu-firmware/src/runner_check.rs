@@ -20,7 +20,7 @@ mod play;
 mod script;
 
 use play::{Lines, Player};
-use script::{Block, Digest, Request, Run, TaskDef};
+use script::{Block, Digest, Header, Request, Run, TaskDef};
 
 /// Written by build.rs: the digested scenarios and the host's transcripts.
 mod digests {
