@@ -70,7 +70,7 @@ impl DisplayMessage<'_> {
     /// The message as computed by Nomad's rules, ignoring any override. Into any writer,
     /// not a `Formatter`: the JSON decoder compares it with what it read by writing it
     /// straight into a [`Matcher`], without the formatting frames a `Formatter` needs.
-    fn computed(&self, f: &mut dyn Write) -> fmt::Result {
+    fn computed(&self, mut f: &mut dyn Write) -> fmt::Result {
         let event = self.event;
         let message = event.message();
         let or = |f: &mut dyn Write, text: &str, fallback: &str| {
@@ -96,11 +96,9 @@ impl DisplayMessage<'_> {
                 if !kill_reason.is_empty() {
                     f.write_str(kill_reason)
                 } else if kill_timeout != 0 {
-                    write!(
-                        f,
-                        "Sent interrupt. Waiting {} before force killing",
-                        GoDuration(kill_timeout)
-                    )
+                    f.write_str("Sent interrupt. Waiting ")?;
+                    GoDuration(kill_timeout).write_to(&mut f)?;
+                    f.write_str(" before force killing")
                 } else {
                     f.write_str("Sent interrupt")
                 }
@@ -116,7 +114,8 @@ impl DisplayMessage<'_> {
                     decimal(f, signal)?;
                 }
                 if !message.is_empty() {
-                    write!(f, ", Exit Message: {}", GoQuoted(message))?;
+                    f.write_str(", Exit Message: ")?;
+                    GoQuoted(message).write_to(f)?;
                 }
                 Ok(())
             }
@@ -125,9 +124,11 @@ impl DisplayMessage<'_> {
                 restart_reason,
             } => {
                 if !restart_reason.is_empty() && restart_reason != "Restart within policy" {
-                    write!(f, "{restart_reason} - ")?;
+                    f.write_str(restart_reason)?;
+                    f.write_str(" - ")?;
                 }
-                write!(f, "Task restarting in {}", GoDuration(start_delay))
+                f.write_str("Task restarting in ")?;
+                GoDuration(start_delay).write_to(&mut f)
             }
             Detail::NotRestarting { restart_reason } => {
                 or(f, restart_reason, "Task exceeded restart policy")
@@ -136,7 +137,9 @@ impl DisplayMessage<'_> {
                 if failed_sibling.is_empty() {
                     f.write_str("Task's sibling failed")
                 } else {
-                    write!(f, "Task's sibling {} failed", GoQuoted(failed_sibling))
+                    f.write_str("Task's sibling ")?;
+                    GoQuoted(failed_sibling).write_to(f)?;
+                    f.write_str(" failed")
                 }
             }
             Detail::Signaling {
@@ -146,12 +149,15 @@ impl DisplayMessage<'_> {
             } => match (task_signal.is_empty(), task_signal_reason.is_empty()) {
                 (true, true) => f.write_str("Task being sent a signal"),
                 (true, false) => f.write_str(task_signal_reason),
-                (false, true) => write!(f, "Task being sent signal {task_signal}"),
+                (false, true) => {
+                    f.write_str("Task being sent signal ")?;
+                    f.write_str(task_signal)
+                }
                 (false, false) => {
-                    write!(
-                        f,
-                        "Task being sent signal {task_signal}: {task_signal_reason}"
-                    )
+                    f.write_str("Task being sent signal ")?;
+                    f.write_str(task_signal)?;
+                    f.write_str(": ")?;
+                    f.write_str(task_signal_reason)
                 }
             },
             Detail::RestartSignaled { restart_reason } => {

@@ -526,7 +526,7 @@ enum Second<'a> {
 /// assert_eq!(annotations.iter().count(), 1);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub struct Annotations<'a>(Packed<'a>);
+pub struct Annotations<'a>(pub(crate) Packed<'a>);
 
 impl<'a> Annotations<'a> {
     /// No annotation (an empty map, as opposed to none: `Option::None`).
@@ -934,7 +934,7 @@ impl TaskEvent {
         let mut annotated = None;
         match second {
             Second::Plain(text) => self.texts.set(Slot::Second, text),
-            Second::Signal(reason, signal) => self.texts.pack_signal(reason, signal),
+            Second::Signal(reason, signal) => self.texts.set_signal(first, reason, signal),
             Second::Annotations(None) => keys = keys.with(Keys::NULL, true),
             Second::Annotations(Some(annotations)) => annotated = Some(annotations),
         }
@@ -1220,13 +1220,31 @@ impl TaskEvent {
         self
     }
 
-    /// [`with_annotation`](TaskEvent::with_annotation) in place. Not inlined: its packing
-    /// buffer is on the stack only while a driver's annotation is added.
-    #[inline(never)]
+    /// [`with_annotation`](TaskEvent::with_annotation) in place.
     fn annotate(&mut self, key: &str, value: &str) {
         if self.kind() != EventKind::Driver {
             return;
         }
+        let held = self.texts.get(Slot::Second);
+        // After every key held (annotations added in order, as Go writes a map and the
+        // JSON reader keeps them): appended in place, with no packing buffer.
+        let last = Annotations(Packed(held)).iter().last();
+        let appended = match last {
+            Some((last, _)) if last >= key => None,
+            _ => self.texts.append_packed(Slot::Second, &[key, value]),
+        };
+        if appended.is_none() {
+            self.insert_annotation(key, value);
+        }
+        self.head = self
+            .head
+            .with_keys(self.head.keys().with(Keys::NULL, false));
+    }
+
+    /// Puts one annotation in its sorted place, packing the slot again. Not inlined: the
+    /// packing buffer is on the stack only when a key comes before one held.
+    #[inline(never)]
+    fn insert_annotation(&mut self, key: &str, value: &str) {
         let held = self.texts.get(Slot::Second);
         let others = self.texts.len().saturating_sub(held.len());
         let room = EVENT_TEXT_CAPACITY.saturating_sub(others);
@@ -1236,9 +1254,6 @@ impl TaskEvent {
         if packer.cut {
             self.texts.mark_truncated(Slot::Second);
         }
-        self.head = self
-            .head
-            .with_keys(self.head.keys().with(Keys::NULL, false));
     }
 
     /// Sets Nomad's free `Message` and its `Details` key, as `SetMessage` does

@@ -110,21 +110,16 @@ impl Texts {
         self.buf.clear();
     }
 
-    /// Sets the second slot to `Signaling`'s reason and signal text packed, each whole or
-    /// empty (then cut), so the signal stays second. Not inlined: its packing buffer is
-    /// on the stack only while a signal event is built.
-    #[inline(never)]
-    pub(crate) fn pack_signal(&mut self, reason: &str, signal: &str) {
-        let room = EVENT_TEXT_CAPACITY.saturating_sub(self.len());
-        let mut packer = Packer::new(room);
+    /// Holds `first`, then `Signaling`'s reason and signal text packed in the second
+    /// slot, each whole or empty (then cut), so the signal stays second; nothing else.
+    /// Built from empty, so the packing is appended in place, with no buffer.
+    pub(crate) fn set_signal(&mut self, first: &str, reason: &str, signal: &str) {
+        self.clear();
+        self.set(Slot::First, first);
         for piece in [reason, signal] {
-            if !packer.push(piece, None) {
-                packer.push("", None);
+            if self.append_packed(Slot::Second, &[piece]) == Some(false) {
+                let _ = self.append_packed(Slot::Second, &[""]);
             }
-        }
-        self.set(Slot::Second, &packer.buf);
-        if packer.cut {
-            self.mark_truncated(Slot::Second);
         }
     }
 
@@ -196,6 +191,34 @@ impl Texts {
             return;
         }
         self.rebuild(slot, kept, truncated);
+    }
+
+    /// Appends `pieces`, packed (see [`Packed`]), to `slot` when nothing is held after
+    /// it: all of them whole if they fit, else none and the slot marked cut.
+    /// `Some(fitted)` then; `None` if strings follow the slot (nothing changes), for
+    /// the caller to build the slot again instead.
+    pub(crate) fn append_packed(&mut self, slot: Slot, pieces: &[&str]) -> Option<bool> {
+        let (_, end) = self.bounds(slot);
+        if end < self.buf.len() {
+            return None;
+        }
+        let need = pieces
+            .iter()
+            .fold(0usize, |need, piece| need.saturating_add(packed_len(piece)));
+        if self.buf.len().saturating_add(need) > EVENT_TEXT_CAPACITY {
+            self.mark_truncated(slot);
+            return Some(false);
+        }
+        for piece in pieces {
+            if !push_packed(&mut self.buf, piece) {
+                self.mark_truncated(slot);
+            }
+        }
+        let len = Offset::try_from(self.buf.len()).unwrap_or(Offset::MAX);
+        for end in self.ends.iter_mut().skip(slot as usize) {
+            *end = len;
+        }
+        Some(true)
     }
 
     /// [`set`](Texts::set) with strings after the slot: the buffer is built again. Not
@@ -312,20 +335,27 @@ impl Packer {
             return false;
         }
         for piece in core::iter::once(first).chain(second) {
-            // Below `PACKED_MAX` (the capacity is), so the casts keep every bit.
-            let len = piece.len();
-            let pushed = if len < 0x40 {
-                self.buf.push(char::from(len as u8)).is_ok()
-            } else {
-                self.buf
-                    .push(char::from(0x40 | (len >> 7) as u8 & 0x3f))
-                    .is_ok()
-                    && self.buf.push(char::from(len as u8 & 0x7f)).is_ok()
-            };
-            self.cut |= !(pushed && self.buf.push_str(piece).is_ok());
+            self.cut |= !push_packed(&mut self.buf, piece);
         }
         true
     }
+}
+
+/// Appends one packed string (its length, then its bytes) to `buf`; `false` if it did
+/// not fit whole.
+fn push_packed<L: heapless::LenType>(
+    buf: &mut String<EVENT_TEXT_CAPACITY, L>,
+    piece: &str,
+) -> bool {
+    // Below `PACKED_MAX` (the capacity is), so the casts keep every bit.
+    let len = piece.len();
+    let pushed = if len < 0x40 {
+        buf.push(char::from(len as u8)).is_ok()
+    } else {
+        buf.push(char::from(0x40 | (len >> 7) as u8 & 0x3f)).is_ok()
+            && buf.push(char::from(len as u8 & 0x7f)).is_ok()
+    };
+    pushed && buf.push_str(piece).is_ok()
 }
 
 #[cfg(test)]

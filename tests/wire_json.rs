@@ -496,3 +496,24 @@ fn text_read_before_type_beyond_one_events_capacity_is_cut_visibly() {
         }
     ));
 }
+
+#[test]
+fn a_signal_events_signal_text_is_kept_beside_a_long_message() {
+    // `Type` first, as Nomad writes it: of `Details` only `signal` is kept (the other
+    // keys' values are the top-level fields), so a long `message` cannot crowd it out.
+    let long = "m".repeat(EVENT_TEXT_CAPACITY - 10);
+    let event = read(json!({
+        "Type": "Signaling", "Time": 1, "Message": "", "TaskSignal": "SIGHUP",
+        "Details": {"message": long, "signal": "SIGHUP", "task_signal": "SIGHUP"}
+    }));
+    let allocstate::Detail::Signaling {
+        task_signal,
+        signal,
+        ..
+    } = event.detail()
+    else {
+        panic!("a Signaling event")
+    };
+    assert_eq!((task_signal, signal), ("SIGHUP", "SIGHUP"));
+    assert!(!event.is_truncated());
+}

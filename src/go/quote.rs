@@ -25,6 +25,14 @@ pub struct GoQuoted<'a>(pub &'a str);
 
 impl fmt::Display for GoQuoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl GoQuoted<'_> {
+    /// Writes the quoted string into any writer, with no `Formatter` around it (the
+    /// JSON reader compares a computed message this way, in a small stack frame).
+    pub(crate) fn write_to(&self, f: &mut dyn Write) -> fmt::Result {
         let text = self.0;
         f.write_char('"')?;
         // Characters that need no escape are written in runs, one `write_str` per run.
@@ -45,14 +53,31 @@ impl fmt::Display for GoQuoted<'_> {
                 '\r' => f.write_str("\\r")?,
                 '\t' => f.write_str("\\t")?,
                 '\u{b}' => f.write_str("\\v")?,
-                c if u32::from(c) < 0x80 => write!(f, "\\x{:02x}", u32::from(c))?,
-                c if u32::from(c) < 0x1_0000 => write!(f, "\\u{:04x}", u32::from(c))?,
-                c => write!(f, "\\U{:08x}", u32::from(c))?,
+                c if u32::from(c) < 0x80 => hex_escape(f, "\\x", u32::from(c), 2)?,
+                c if u32::from(c) < 0x1_0000 => hex_escape(f, "\\u", u32::from(c), 4)?,
+                c => hex_escape(f, "\\U", u32::from(c), 8)?,
             }
         }
         f.write_str(text.get(run_start..).unwrap_or(""))?;
         f.write_char('"')
     }
+}
+
+/// `prefix`, then the last `digits` hex digits of `code` in lower case, as Go's escapes
+/// write them: written as text, not through `{:x}` (a `Formatter` and its frames).
+fn hex_escape(f: &mut dyn Write, prefix: &str, code: u32, digits: usize) -> fmt::Result {
+    f.write_str(prefix)?;
+    let mut out = [b'0'; 8];
+    let start = out.len().saturating_sub(digits);
+    let mut rest = code;
+    for place in out.iter_mut().rev().take(digits) {
+        *place = b"0123456789abcdef"
+            .get((rest & 0xf) as usize)
+            .copied()
+            .unwrap_or(b'0');
+        rest >>= 4;
+    }
+    f.write_str(core::str::from_utf8(out.get(start..).unwrap_or(&[])).unwrap_or(""))
 }
 
 /// Go's `strconv.IsPrint`: a letter, mark, number, punctuation or symbol of Unicode

@@ -10,7 +10,7 @@ use super::flat::{message_key, Details, Flat, KEYS};
 use super::or_null::OrNull;
 use crate::display::Heard;
 use crate::error::DecodeError;
-use crate::event::{own_keys, shape, Detail, Key, Numbers, Oom, TaskEvent};
+use crate::event::{own_keys, shape, Annotations, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
 use crate::text::{prefix_within, Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
@@ -158,14 +158,14 @@ impl<'de> serde::Deserialize<'de> for Field {
 }
 
 /// `Details` as read: `null` (or absent), which keys it had, the values only it
-/// carries, and every pair packed, in case the event is a `Driver` one (whose `Details`
-/// are the driver's annotations).
+/// carries, and the pairs the kind keeps packed: a `Driver` event's all (its
+/// annotations), a `Signaling` event's `signal` text, every pair while the kind is not
+/// known yet (`Type` after `Details`).
 struct DetailsIn {
     present: bool,
     /// One bit per entry of [`KEYS`].
     seen: u32,
     oom_killed: Option<bool>,
-    signal: Captured,
     pairs: Packer,
 }
 
@@ -175,7 +175,6 @@ impl DetailsIn {
             present: false,
             seen: 0,
             oom_killed: None,
-            signal: Captured::default(),
             pairs: Packer::new(EVENT_TEXT_CAPACITY),
         }
     }
@@ -186,9 +185,16 @@ impl DetailsIn {
             .is_some_and(|index| self.seen >> index & 1 != 0)
     }
 
-    /// Takes one pair: a repeated key is refused, a known one's value kept where the
-    /// kind needs it, and every pair packed (whole or left out and cut).
-    fn take<E: de::Error>(&mut self, key: &Captured, value: &str) -> Result<(), E> {
+    /// Takes one pair of an event of `kind` (if known yet): a repeated key is refused
+    /// (an unknown one only among the pairs kept: the others are skipped), a known one's
+    /// value kept where the kind needs it, and the pairs the kind keeps packed (whole or
+    /// left out and cut).
+    fn take<E: de::Error>(
+        &mut self,
+        kind: Option<EventKind>,
+        key: &Captured,
+        value: &str,
+    ) -> Result<(), E> {
         let repeated = Packed(&self.pairs.buf)
             .iter()
             .step_by(2)
@@ -203,31 +209,33 @@ impl DetailsIn {
             }
             self.seen |= bit;
         }
-        match key.as_str() {
-            "oom_killed" => {
-                self.oom_killed = Some(match value {
-                    "true" => true,
-                    "false" => false,
-                    other => {
-                        return Err(E::invalid_value(
-                            de::Unexpected::Str(other),
-                            &"\"true\" or \"false\"",
-                        ))
-                    }
-                });
-            }
-            "signal" => self.signal.capture(value),
-            _ => {}
+        if key.as_str() == "oom_killed" {
+            self.oom_killed = Some(match value {
+                "true" => true,
+                "false" => false,
+                other => {
+                    return Err(E::invalid_value(
+                        de::Unexpected::Str(other),
+                        &"\"true\" or \"false\"",
+                    ))
+                }
+            });
         }
-        if key.cut || !self.pairs.push(key.as_str(), Some(value)) {
+        let kept = match kind {
+            None | Some(EventKind::Driver) => true,
+            Some(EventKind::Signaling) => key.as_str() == "signal",
+            Some(_) => false,
+        };
+        if kept && (key.cut || !self.pairs.push(key.as_str(), Some(value))) {
             self.pairs.cut = true;
         }
         Ok(())
     }
 }
 
-/// Reads `Details` into the `DetailsIn` it holds, in place.
-struct DetailsInto<'a>(&'a mut DetailsIn);
+/// Reads `Details` into the `DetailsIn` it holds, in place, for an event of the kind
+/// (if known yet).
+struct DetailsInto<'a>(&'a mut DetailsIn, Option<EventKind>);
 
 impl<'de> DeserializeSeed<'de> for DetailsInto<'_> {
     type Value = ();
@@ -250,18 +258,18 @@ impl<'de> Visitor<'de> for DetailsInto<'_> {
         details.present = true;
         let mut key = Captured::default();
         while map.next_key_seed(StrInto(&mut key))?.is_some() {
-            map.next_value_seed(StrInto(Pair(&mut *details, &key)))?;
+            map.next_value_seed(StrInto(Pair(&mut *details, self.1, &key)))?;
         }
         Ok(())
     }
 }
 
 /// One `Details` value, taken with its key (see [`DetailsIn::take`]).
-struct Pair<'a>(&'a mut DetailsIn, &'a Captured);
+struct Pair<'a>(&'a mut DetailsIn, Option<EventKind>, &'a Captured);
 
 impl TakeStr for Pair<'_> {
     fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.take(self.1, v)
+        self.0.take(self.1, self.2, v)
     }
 }
 
@@ -440,40 +448,37 @@ impl Raw {
     fn write_into<E: de::Error>(&mut self, out: &mut TaskEvent) -> Result<(), E> {
         let kind = self.kind.ok_or_else(|| E::missing_field("Type"))?;
         let time = self.time.ok_or_else(|| E::missing_field("Time"))?;
-        let signal_cut = kind == EventKind::Signaling && self.details.signal.cut;
-        if kind == EventKind::Signaling {
-            // The second slot packs the reason and the signal text, each whole or empty
-            // (then cut), as the constructor packs them; `Details`' own pairs are a
-            // driver event's only.
-            let [_, reason] = &self.texts;
-            let pairs = &mut self.details.pairs;
-            pairs.buf.clear();
-            pairs.cut = false;
-            for piece in [reason.as_str(), self.details.signal.as_str()] {
-                if !pairs.push(piece, None) {
-                    pairs.push("", None);
-                }
-            }
-        }
         let [first, second] = &self.texts;
         let details = &self.details;
-        let second_text = if shape(kind).packed {
-            details.pairs.buf.as_str()
-        } else {
-            second.as_str()
-        };
         let numbers = Numbers {
             value: self.value(kind),
             signal: self.signal,
             oom_killed: Oom::of(details.oom_killed),
         };
-        let detail = Detail::assemble(kind, numbers, first.as_str(), second_text, false);
+        let (detail, second_cut) = if kind == EventKind::Signaling {
+            // Its `signal` text is the one pair kept; the constructor packs it with the
+            // reason, each whole or empty (then cut).
+            let signal = Annotations(Packed(&details.pairs.buf)).get("signal");
+            let lost = signal.is_none() && details.has("signal");
+            let detail = Detail::Signaling {
+                task_signal: first.as_str(),
+                task_signal_reason: second.as_str(),
+                signal: signal.unwrap_or(""),
+            };
+            (detail, second.cut || lost)
+        } else if shape(kind).packed {
+            let packed = details.pairs.buf.as_str();
+            let detail = Detail::assemble(kind, numbers, first.as_str(), packed, false);
+            (detail, details.pairs.cut)
+        } else {
+            let detail = Detail::assemble(kind, numbers, first.as_str(), second.as_str(), false);
+            (detail, second.cut)
+        };
         out.set_to(time, detail);
         if self.has_message {
             out.texts.set(Slot::Message, self.message.as_str());
         }
         out.head = out.head.with_fails_task(self.fails_task);
-        let second_cut = second.cut || signal_cut || (shape(kind).packed && details.pairs.cut);
         let cuts = [
             (first.cut, Slot::First),
             (second_cut, Slot::Second),
@@ -623,7 +628,10 @@ impl<'de> Visitor<'de> for EventInto<'_> {
                     raw.has_message = true;
                 }
                 Field::DisplayMessage => map.next_value_seed(StrInto(&mut raw.display))?,
-                Field::Details => map.next_value_seed(OrNull(DetailsInto(&mut raw.details)))?,
+                Field::Details => {
+                    let kind = raw.kind;
+                    map.next_value_seed(OrNull(DetailsInto(&mut raw.details, kind)))?;
+                }
                 Field::FailsTask => raw.fails_task = map.next_value()?,
                 Field::ExitCode => raw.exit_code = map.next_value()?,
                 Field::Signal => raw.signal = map.next_value()?,
