@@ -17,11 +17,6 @@ MACHINES=(
   "thumbv7em-none-eabihf mps2-an386 -icount shift=0"
 )
 
-# The profile's `opt-level = "s"`, but `z` on the LM3S6965: with every runner scenario's
-# digest its 256 KiB of flash no longer hold the firmware at `s`. Its stack figures are
-# printed, not checked (the budgets are checked on the M4F).
-declare -A OPT_LEVEL=([lm3s6965evb]=z)
-
 qemu=$(bash qemu-install.sh)
 command -v flip-link >/dev/null || cargo install --quiet --locked flip-link
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf >/dev/null 2>&1
@@ -34,8 +29,7 @@ for entry in "${MACHINES[@]}"; do
   read -r target machine options <<<"$entry"
   echo "==> $machine ($target)"
   # Its own target directory, whatever CARGO_TARGET_DIR says: the ELF is read from it.
-  (cd qemu-firmware && CARGO_PROFILE_RELEASE_OPT_LEVEL="${OPT_LEVEL[$machine]:-s}" \
-    CARGO_TARGET_DIR=target cargo build --quiet --release --target "$target")
+  (cd qemu-firmware && CARGO_TARGET_DIR=target cargo build --quiet --release --target "$target")
   elf="qemu-firmware/target/$target/release/qemu-firmware"
   status=0
   # shellcheck disable=SC2086 # the options are words

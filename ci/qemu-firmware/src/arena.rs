@@ -28,6 +28,7 @@ const _: Runner<8> = unsafe { core::mem::zeroed() };
 
 /// The two allocations, empty. Whatever the arena held before is gone: a previous
 /// taker's references must be dead (the checks run one after another and keep nothing).
+#[cfg(budgets)]
 pub fn allocations() -> (&'static mut Allocation<8>, &'static mut Allocation<8>) {
     let place = addr_of_mut!(ARENA).cast::<(Allocation<8>, Allocation<8>)>();
     // SAFETY: the arena is big and aligned enough for the pair (the union); zeroed, it

@@ -28,10 +28,6 @@ pub const ALLOC_BUDGET: usize = 4096;
 pub(crate) enum Limit {
     /// The operation's budget.
     Budget(usize),
-    /// Known to need more than its budget (not fixed yet, listed in docs/on-target.md):
-    /// held to a ceiling a little above today's figure so it cannot grow unnoticed.
-    #[cfg_attr(not(budgets), allow(dead_code))]
-    Over { budget: usize, ceiling: usize },
     /// A decoder that returns its result by value: the budget is for the stack beyond the
     /// `value` bytes of the result itself.
     #[cfg_attr(not(budgets), allow(dead_code))]
@@ -93,12 +89,6 @@ fn judge(tally: &mut Tally, name: &str, limit: Limit, used: usize) {
                 ),
             )
         }
-        Limit::Over { budget, ceiling } => tally.check(
-            used <= ceiling,
-            format_args!(
-                "stack {name}: {used} B, OVER its budget of {budget} B (known, see docs/on-target.md; must not pass {ceiling} B)"
-            ),
-        ),
     }
 }
 

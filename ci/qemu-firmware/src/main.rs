@@ -10,6 +10,7 @@
 
 #[cfg(alloc_ram)]
 mod arena;
+#[cfg(any(budgets, not(alloc_ram)))]
 mod budgets;
 mod checks;
 // Not on the lm3s6965evb: its 256 KiB of flash are full (the runner's digests).
