@@ -22,14 +22,18 @@ pub fn escaping(len: usize) -> heapless::String<EVENT_TEXT_CAPACITY> {
 /// be without a cut (Nomad's JSON cannot carry the cut mark, so a cut event would not
 /// read back equal), and its numbers at their widest.
 pub fn loaded(kind: EventKind, time: i64) -> TaskEvent {
-    let mut len = EVENT_TEXT_CAPACITY;
-    loop {
-        let event = with_texts(kind, time, &escaping(len));
-        if !event.is_truncated() || len == 0 {
-            return event;
+    // The longest text that is not cut, by halving: a longer text is cut whenever a
+    // shorter one is (a few events built, not one per length: Miri runs this too).
+    let (mut fits, mut cut) = (0, EVENT_TEXT_CAPACITY + 1);
+    while cut - fits > 1 {
+        let mid = fits + (cut - fits) / 2;
+        if with_texts(kind, time, &escaping(mid)).is_truncated() {
+            cut = mid;
+        } else {
+            fits = mid;
         }
-        len -= 1;
     }
+    with_texts(kind, time, &escaping(fits))
 }
 
 /// An event of `kind` with `t` in every text it carries.
