@@ -934,7 +934,7 @@ impl TaskEvent {
         let mut annotated = None;
         match second {
             Second::Plain(text) => self.texts.set(Slot::Second, text),
-            Second::Signal(reason, signal) => self.texts.set_signal(first, reason, signal),
+            Second::Signal(reason, signal) => self.texts.pack_signal(reason, signal),
             Second::Annotations(None) => keys = keys.with(Keys::NULL, true),
             Second::Annotations(Some(annotations)) => annotated = Some(annotations),
         }

@@ -110,15 +110,19 @@ impl Texts {
         self.buf.clear();
     }
 
-    /// Holds `first`, then `Signaling`'s reason and signal text packed in the second
-    /// slot, each whole or empty (then cut), so the signal stays second; nothing else.
-    /// Built from empty, so the packing is appended in place, with no buffer.
-    pub(crate) fn set_signal(&mut self, first: &str, reason: &str, signal: &str) {
-        self.clear();
-        self.set(Slot::First, first);
+    /// Packs `Signaling`'s reason and signal text into the second slot, each whole or
+    /// empty (then cut), so the signal stays second. For the constructor, which has
+    /// cleared the texts and set only the first: the second slot is then last and
+    /// empty, and the packing is appended in place, with no buffer. Were strings held
+    /// after it, nothing would be packed and the slot would be marked cut.
+    pub(crate) fn pack_signal(&mut self, reason: &str, signal: &str) {
         for piece in [reason, signal] {
-            if self.append_packed(Slot::Second, &[piece]) == Some(false) {
-                let _ = self.append_packed(Slot::Second, &[""]);
+            match self.append_packed(Slot::Second, &[piece]) {
+                Some(true) => {}
+                Some(false) => {
+                    let _ = self.append_packed(Slot::Second, &[""]);
+                }
+                None => self.mark_truncated(Slot::Second),
             }
         }
     }
