@@ -11,7 +11,7 @@ cache="${ALLOCSTATE_QEMU_CACHE:-${HOME:-/root}/.cache/allocstate-qemu}"
 root="$cache/root"
 wrapper="$cache/qemu-system-arm"
 package=qemu-system-arm
-version="${QEMU_DEB_VERSION:-1:7.2+dfsg-7+deb12u18+b2}"
+series="${QEMU_DEB_SERIES:-1:7.2+}"   # Debian 12's 7.2; rebuilds (+b2, +b3, ...) replace each other
 
 if [ -x "$wrapper" ] && "$wrapper" --version >/dev/null 2>&1; then
   echo "$wrapper"
@@ -21,13 +21,27 @@ fi
 mkdir -p "$cache/debs" "$root"
 cd "$cache/debs"
 chmod 755 "$cache" "$cache/debs"   # so apt can download as its own user
-# One `apt-get update`, and only if the package lists do not know the package yet.
-if ! apt-cache show "$package=$version" >/dev/null 2>&1; then
-  apt-get update -qq >&2
-  if ! apt-cache show "$package=$version" >/dev/null 2>&1; then
-    version=$(apt-cache policy "$package" | awk '/Candidate:/ {print $2}')
+
+# The newest version of the series the package lists offer, read from `apt-cache madison`
+# (one line per version the archives hold, newest first). `apt-cache show PKG=VERSION`
+# cannot be the check: it exits 0 for a version no archive has. QEMU_DEB_VERSION pins one.
+pick_version() {
+  if [ -n "${QEMU_DEB_VERSION:-}" ]; then
+    apt-cache madison "$package" | awk -F' *[|] *' -v v="$QEMU_DEB_VERSION" '$2 == v {print $2; exit}'
+  else
+    apt-cache madison "$package" | awk -F' *[|] *' -v s="$series" 'index($2, s) == 1 {print $2; exit}'
   fi
+}
+# Lists left from an earlier day may name a build the archive has since replaced (a
+# download of it fails): refresh them once, as only a missing cache gets here.
+apt-get update -qq >&2
+version=$(pick_version)
+if [ -z "$version" ]; then
+  echo "ci/qemu-install.sh: no $package ${QEMU_DEB_VERSION:-of the series $series} in the package lists" >&2
+  apt-cache madison "$package" >&2 || true
+  exit 1
 fi
+echo "qemu-install: $package=$version" >&2
 
 # The package itself plus every library it needs, directly or through another library,
 # that is not installed here.
