@@ -447,6 +447,9 @@ fn exercise_alloc_identity(sink: &mut Sink) {
             false
         }
     };
+    for field in IdentityField::ALL {
+        black_box(alloc.identity_cut(black_box(field)));
+    }
     let got = alloc.identity();
     black_box((
         got.id,
@@ -742,6 +745,12 @@ fn exercise_json_core(sink: &mut Sink) {
     let _ = task.apply(TaskEvent::received(black_box(1)).with_message(black_box("a \"b\"\n")));
     let mut buf = [0u8; 2048];
     let mut unescape = [0u8; 64];
+    let zero = if black_box(true) {
+        allocstate::ZeroTime::EncodingJson
+    } else {
+        allocstate::ZeroTime::default()
+    };
+    black_box(serde_json_core::to_slice(&allocstate::WithZeroTime(&task, zero), &mut buf).is_ok());
     let len = serde_json_core::to_slice(&task, &mut buf).unwrap_or(0);
     if let Some(byte) = buf.get_mut(black_box(7)) {
         *byte ^= black_box(0x20);
@@ -765,6 +774,9 @@ fn exercise_json_core(sink: &mut Sink) {
         let mut alloc: Allocation<4> = Allocation::new();
         let _ = alloc.add_task(black_box("web"), Role::leader());
         let _ = alloc.apply(black_box("web"), TaskEvent::received(black_box(1)));
+        black_box(
+            serde_json_core::to_slice(&allocstate::WithZeroTime(&alloc, zero), &mut buf).is_ok(),
+        );
         let len = serde_json_core::to_slice(&alloc, &mut buf).unwrap_or(0);
         if let Some(byte) = buf.get_mut(black_box(9)) {
             *byte ^= black_box(0x20);
