@@ -408,7 +408,8 @@ impl<'p> Player<'p> {
             Action::Start => self.start(now, task),
             Action::Stop { .. } if self.blocked[task].is_some() => {
                 // The blocking hook's context is cancelled: it returns, and the task
-                // never starts (reference §2.3, kill during a blocking prestart hook).
+                // never starts (Nomad's `client/allocrunner/taskrunner/task_runner.go`,
+                // `TaskRunner.Run`: a kill during a blocking prestart hook).
                 self.blocked[task] = None;
                 self.input(now, |r| r.start_cancelled(now, task).map(drop));
             }
@@ -524,7 +525,8 @@ impl<'p> Player<'p> {
 
     fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
         // A stop that arrived while it was starting: the driver abandons the start, as
-        // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
+        // Nomad's task runner never starts a task after a kill (`task_runner.go`,
+        // `TaskRunner.Run`: the kill check after the prestart hooks).
         match self.runner.place(task) {
             Some(Place::Starting { killed: false }) => {}
             Some(Place::Starting { killed: true }) => {
