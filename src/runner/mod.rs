@@ -259,8 +259,10 @@ pub struct Runner<const N: usize = 8> {
     pub(crate) jitter: XorShift,
     /// Whether [`Runner::seed_jitter`] set the seed (else `arrive` derives it).
     pub(crate) seeded: bool,
-    /// The latest accepted input's time (`i64::MIN` on both clocks before any).
-    pub(crate) clock: Now,
+    /// The latest accepted input's time (`i64::MIN` on both clocks before any), each
+    /// clock held XORed with `i64::MIN` so that a new runner is all zero bytes (a
+    /// `static` runner lands in `.bss`): see [`Runner::clock`].
+    pub(crate) clock_held: Now,
     pub(crate) commands: Vec<Command, N>,
     pub(crate) journal: Vec<u8, JOURNAL_CAPACITY>,
 }
@@ -279,7 +281,7 @@ impl<const N: usize> Runner<N> {
             no_shutdown_delay: false,
             jitter: XorShift::new(0),
             seeded: false,
-            clock: Now::new(i64::MIN, i64::MIN),
+            clock_held: Now::new(0, 0),
             commands: Vec::new(),
             journal: Vec::new(),
         }
@@ -299,7 +301,7 @@ impl<const N: usize> Runner<N> {
         self.no_shutdown_delay = false;
         self.jitter = XorShift::new(0);
         self.seeded = false;
-        self.clock = Now::new(i64::MIN, i64::MIN);
+        self.clock_held = Now::new(0, 0);
         self.commands.clear();
         self.journal.clear();
     }
@@ -571,9 +573,10 @@ impl<const N: usize> Runner<N> {
 
     /// Checks the time of an input: the monotonic clock never goes back.
     fn accept_time(&self, now: Now) -> Result<Now, RunnerError> {
-        if now.mono < self.clock.mono {
+        let last = self.clock();
+        if now.mono < last.mono {
             return Err(RunnerError::ClockWentBack {
-                last: self.clock.mono,
+                last: last.mono,
                 now: now.mono,
             });
         }
@@ -581,11 +584,12 @@ impl<const N: usize> Runner<N> {
     }
 
     fn begin(&mut self, now: Now) {
-        self.clock = now;
+        self.clock_held = Now::new(now.wall ^ i64::MIN, now.mono ^ i64::MIN);
         self.commands.clear();
         self.journal.clear();
     }
 
+    #[inline(never)]
     fn end(&mut self, now: Now) -> Step<N> {
         self.settle(now.wall);
         // An allocation that finished within its `max_run_duration` never exceeds it.
@@ -606,7 +610,15 @@ impl<const N: usize> Runner<N> {
 
     /// The monotonic time of the input being processed.
     const fn mono(&self) -> i64 {
-        self.clock.mono
+        self.clock().mono
+    }
+
+    /// The latest accepted input's time (`i64::MIN` on both clocks before any).
+    const fn clock(&self) -> Now {
+        Now::new(
+            self.clock_held.wall ^ i64::MIN,
+            self.clock_held.mono ^ i64::MIN,
+        )
     }
 
     fn task(&self, id: TaskId) -> Result<&AllocTask, RunnerError> {
