@@ -1,7 +1,5 @@
 //! The kinds of task event and their exact Nomad `Type` strings.
 
-use crate::event::Books;
-
 macro_rules! event_kinds {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
         /// The kind of a task event: Nomad's `Type`.
@@ -141,12 +139,6 @@ event_kinds! {
 }
 
 impl EventKind {
-    /// Whether accepting an event of this kind fails the task whatever its `FailsTask`
-    /// flag says: `Not Restarting` and `Setup Failure` (the contract's bookkeeping).
-    pub(crate) const fn always_fails_task(self) -> bool {
-        matches!(crate::event::shape(self).books, Books::FailsTask)
-    }
-
     /// The name to show for this kind: its `Type` string, or `"unknown"`.
     #[must_use]
     pub const fn name(self) -> &'static str {

@@ -7,10 +7,11 @@
 
 use core::fmt;
 
-use crate::event::{books, Books, TaskEvent};
+use crate::event::TaskEvent;
 use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
+use crate::shape::{books, Books};
 use crate::table::next_phase;
 use crate::task::TaskState;
 
