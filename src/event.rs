@@ -1,13 +1,13 @@
 //! One task event: its kind, its time, and exactly the annotations Nomad sets for that kind.
 
 use crate::head::{Head, Keys};
+pub(crate) use crate::kind::own_keys;
 use crate::kind::EventKind;
-pub(crate) use crate::shape::own_keys;
 #[cfg(feature = "serde")]
-use crate::shape::Form;
+use crate::kind::Form;
 // The wire code reads the per-kind table through the event's module.
 #[cfg(feature = "serde")]
-pub(crate) use crate::shape::{shape, Key, NumbersShape};
+pub(crate) use crate::kind::{shape, Key, NumbersShape};
 use crate::text::{Packed, Packer, Slot, Texts, EVENT_TEXT_CAPACITY};
 
 /// What an event says beyond its kind and time: the annotations Nomad populates for each
@@ -1226,7 +1226,7 @@ impl core::fmt::Debug for DetailsKeys<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::shape;
+    use crate::kind::shape;
 
     #[test]
     fn every_kinds_row_fits_the_head_and_the_slots() {

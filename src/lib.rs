@@ -114,7 +114,6 @@ mod ring;
 pub mod runner;
 #[cfg(feature = "serde")]
 mod serde_impl;
-mod shape;
 mod status;
 mod table;
 mod task;

@@ -9,9 +9,9 @@ use core::fmt;
 
 use crate::event::TaskEvent;
 use crate::kind::EventKind;
+use crate::kind::{books, Books};
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
-use crate::shape::{books, Books};
 use crate::table::next_phase;
 use crate::task::TaskState;
 

@@ -3,9 +3,9 @@
 use crate::event::TaskEvent;
 use crate::head::Head;
 use crate::kind::EventKind;
+use crate::kind::{books, Books};
 use crate::phase::{Phase, WireState};
 use crate::ring::EventRing;
-use crate::shape::{books, Books};
 use crate::table::next_phase_at;
 
 /// The phase before and after an accepted step.
