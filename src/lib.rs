@@ -127,7 +127,7 @@ pub use allocation::{
     UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, DISPLAY_MESSAGE_MAX_LEN};
-pub use error::{DecodeError, Rejected};
+pub use error::DecodeError;
 pub use event::{Detail, TaskEvent};
 pub use go::duration;
 pub use go::{GoDuration, GoQuoted};
@@ -138,7 +138,7 @@ pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use runner::Runner;
 pub use status::ClientStatus;
-pub use task::{TaskState, Transition};
+pub use task::{Rejected, TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
 
 /// The error of [`TaskState::to_postcard`] and [`Allocation::to_postcard`]: postcard's
