@@ -1,0 +1,478 @@
+//! The reading mode (`allocstate::nomad`) on allocations as Nomad writes them: one file
+//! per case under tests/nomad/, each naming where it comes from in its `_Source` field
+//! (ignored on read, as every field the crate does not know). Each is read, checked field
+//! by field, written back with every field the crate knows unchanged, and its
+//! divergences from the contract asserted.
+
+use allocstate::nomad::{NomadAllocation, NomadTaskState};
+use allocstate::{Allocation, IdentityField, Phase, WireState, WithZeroTime, ZeroTime};
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/nomad/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn read(name: &str) -> (Value, NomadAllocation) {
+    let text = fixture(name);
+    let alloc: NomadAllocation =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    (serde_json::from_str(&text).unwrap(), alloc)
+}
+
+/// Every allocation-level field the reading mode knows.
+const ALLOC_FIELDS: [&str; 15] = [
+    "ID",
+    "EvalID",
+    "Name",
+    "NodeID",
+    "JobID",
+    "TaskGroup",
+    "DesiredStatus",
+    "DesiredDescription",
+    "ClientStatus",
+    "ClientDescription",
+    "TaskStates",
+    "CreateIndex",
+    "ModifyIndex",
+    "CreateTime",
+    "ModifyTime",
+];
+
+/// What the crate writes back equals what Nomad wrote, field by field: the allocation's
+/// fields, each task's, and every field of every event. `zero` is the zero time's form
+/// the input used.
+fn assert_written_back(name: &str, input: &Value, alloc: &NomadAllocation, zero: ZeroTime) {
+    let output = serde_json::to_value(WithZeroTime(alloc, zero)).unwrap();
+    for field in ALLOC_FIELDS {
+        if field == "TaskStates" {
+            continue;
+        }
+        assert_eq!(output.get(field), input.get(field), "{name}: {field}");
+    }
+    let (Some(tasks_in), Some(tasks_out)) = (input.get("TaskStates"), output.get("TaskStates"))
+    else {
+        panic!("{name}: TaskStates");
+    };
+    if tasks_in.is_null() {
+        assert!(tasks_out.is_null(), "{name}: null TaskStates");
+        return;
+    }
+    let tasks_in = tasks_in.as_object().unwrap();
+    let tasks_out = tasks_out.as_object().unwrap();
+    assert_eq!(tasks_in.len(), tasks_out.len(), "{name}: tasks");
+    for (task, state_in) in tasks_in {
+        let state_out = &tasks_out[task];
+        for field in [
+            "State",
+            "Failed",
+            "Restarts",
+            "LastRestart",
+            "StartedAt",
+            "FinishedAt",
+        ] {
+            assert_eq!(state_out[field], state_in[field], "{name}: {task}: {field}");
+        }
+        let events_in = state_in["Events"].as_array().unwrap();
+        let events_out = state_out["Events"].as_array().unwrap();
+        assert_eq!(events_in.len(), events_out.len(), "{name}: {task}: events");
+        for (i, (event_in, event_out)) in events_in.iter().zip(events_out).enumerate() {
+            for (key, value) in event_in.as_object().unwrap() {
+                assert_eq!(
+                    event_out.get(key),
+                    Some(value),
+                    "{name}: {task}: event {i}: {key}"
+                );
+            }
+        }
+    }
+    // And read again, the same.
+    let again: NomadAllocation = serde_json::from_value(output).unwrap();
+    assert_eq!(&again, alloc, "{name}: read back");
+}
+
+/// The divergences of `task`: (event index, type, rule).
+fn divergences(alloc: &NomadAllocation, task: &str) -> Vec<(usize, String, String)> {
+    let state = alloc.task(task).unwrap();
+    state
+        .divergences()
+        .map(|found| {
+            let kind = state.events()[found.event].type_str().to_owned();
+            (found.event, kind, found.rule.to_string())
+        })
+        .collect()
+}
+
+fn types(state: &NomadTaskState) -> Vec<&str> {
+    state.events().iter().map(|e| e.type_str()).collect()
+}
+
+/// Each case: file, zero-time form, task, (State, Failed, Restarts), event types, the
+/// divergences (event index, type, the rule's words), and whether the strict decoder
+/// reads it.
+struct Case {
+    file: &'static str,
+    zero: ZeroTime,
+    task: &'static str,
+    state: (WireState, bool, u64),
+    types: &'static [&'static str],
+    divergences: &'static [(usize, &'static str, &'static str)],
+    strict_reads: bool,
+}
+
+const DEAD_ONLY_KILLING: &str =
+    "after the task is Dead: the contract accepts it only in Pending, Running, Exited, ShuttingDown";
+
+const CASES: &[Case] = &[
+    Case {
+        file: "killing_after_not_restarting",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Dead, true, 0),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Started",
+            "Terminated",
+            "Not Restarting",
+            "Killing",
+        ],
+        divergences: &[(5, "Killing", DEAD_ONLY_KILLING)],
+        strict_reads: false,
+    },
+    Case {
+        file: "restart_all_tasks_revives_dead_prestart",
+        zero: ZeroTime::Null,
+        task: "init",
+        state: (WireState::Running, false, 0),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Started",
+            "Terminated",
+            "Restart Signaled",
+            "Task Setup",
+            "Started",
+        ],
+        divergences: &[
+            (
+                4,
+                "Restart Signaled",
+                "in phase Exited: the contract accepts it only in Running",
+            ),
+            (
+                5,
+                "Task Setup",
+                "in phase Exited: the contract accepts it only in Pending",
+            ),
+            (
+                6,
+                "Started",
+                "in phase Exited: the contract accepts it only in Pending",
+            ),
+        ],
+        strict_reads: false,
+    },
+    Case {
+        file: "restart_signaled_between_exit_and_decision",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Running, false, 1),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Started",
+            "Terminated",
+            "Restart Signaled",
+            "Restarting",
+            "Started",
+        ],
+        divergences: &[(
+            4,
+            "Restart Signaled",
+            "in phase Exited: the contract accepts it only in Running",
+        )],
+        strict_reads: false,
+    },
+    Case {
+        file: "killed_by_update_then_terminated_and_killed",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Dead, true, 0),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Started",
+            "Killed",
+            "Terminated",
+            "Killed",
+        ],
+        divergences: &[
+            (
+                4,
+                "Terminated",
+                "after the task is Dead: the contract accepts it only in Running, ShuttingDown",
+            ),
+            (5, "Killed", DEAD_ONLY_KILLING),
+        ],
+        strict_reads: false,
+    },
+    Case {
+        file: "restart_by_killing_killed_restarting",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Running, false, 1),
+        types: &[
+            "Received",
+            "Started",
+            "Killing",
+            "Killed",
+            "Restarting",
+            "Started",
+        ],
+        divergences: &[
+            (
+                4,
+                "Restarting",
+                "after the task is Dead: the contract accepts it only in Pending, Exited",
+            ),
+            (
+                5,
+                "Started",
+                "after the task is Dead: the contract accepts it only in Pending",
+            ),
+        ],
+        strict_reads: false,
+    },
+    Case {
+        file: "events_after_death_lost_node",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Dead, false, 0),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Started",
+            "Killing",
+            "Killed",
+            "Killing",
+        ],
+        divergences: &[(5, "Killing", DEAD_ONLY_KILLING)],
+        strict_reads: false,
+    },
+    Case {
+        file: "shutdown_delay_while_pending",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Dead, false, 0),
+        types: &[
+            "Received",
+            "Task Setup",
+            "Waiting for shutdown delay",
+            "Killing",
+            "Killed",
+        ],
+        divergences: &[(
+            2,
+            "Waiting for shutdown delay",
+            "in phase Pending: the contract accepts it only in Running",
+        )],
+        strict_reads: false,
+    },
+    Case {
+        file: "api_null_zero_times",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Running, false, 0),
+        types: &["Received", "Task Setup", "Started"],
+        divergences: &[],
+        strict_reads: true,
+    },
+    Case {
+        file: "encoding_json_zero_times",
+        zero: ZeroTime::EncodingJson,
+        task: "web",
+        state: (WireState::Running, false, 0),
+        types: &["Received", "Task Setup", "Started"],
+        divergences: &[],
+        strict_reads: true,
+    },
+    Case {
+        file: "long_job_id_and_name",
+        zero: ZeroTime::Null,
+        task: "main",
+        state: (WireState::Running, false, 0),
+        types: &["Received", "Started"],
+        divergences: &[],
+        strict_reads: true,
+    },
+    Case {
+        file: "unknown_event_type",
+        zero: ZeroTime::Null,
+        task: "web",
+        state: (WireState::Running, false, 0),
+        types: &["Received", "Started", "Task Paused"],
+        divergences: &[],
+        strict_reads: true,
+    },
+];
+
+#[test]
+fn every_case_is_read_field_by_field_written_back_and_its_divergences_named() {
+    for case in CASES {
+        let (input, alloc) = read(case.file);
+        let name = case.file;
+        // The allocation's fields, as written.
+        assert_eq!(alloc.id(), input["ID"], "{name}");
+        assert_eq!(alloc.name(), input["Name"], "{name}");
+        assert_eq!(alloc.node_id(), input["NodeID"], "{name}");
+        assert_eq!(alloc.job_id(), input["JobID"], "{name}");
+        assert_eq!(alloc.task_group(), input["TaskGroup"], "{name}");
+        assert_eq!(alloc.desired_status(), input["DesiredStatus"], "{name}");
+        assert_eq!(alloc.client_status(), input["ClientStatus"], "{name}");
+        assert_eq!(
+            alloc.client_description(),
+            input["ClientDescription"],
+            "{name}"
+        );
+        assert_eq!(
+            alloc.modify_index(),
+            input["ModifyIndex"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(alloc.create_time(), input["CreateTime"].as_i64(), "{name}");
+        assert_eq!(alloc.modify_time(), input["ModifyTime"].as_i64(), "{name}");
+        for field in IdentityField::ALL {
+            assert!(!alloc.identity_cut(field), "{name}: {field}");
+        }
+        // The task, as written.
+        let state = alloc.task(case.task).unwrap();
+        let written = &input["TaskStates"][case.task];
+        assert_eq!(
+            (state.state(), state.failed(), state.restarts()),
+            case.state,
+            "{name}"
+        );
+        assert_eq!(state.state().as_str(), written["State"], "{name}");
+        assert_eq!(types(state), case.types, "{name}");
+        for (event, json) in state
+            .events()
+            .iter()
+            .zip(written["Events"].as_array().unwrap())
+        {
+            assert_eq!(event.time(), json["Time"].as_i64().unwrap(), "{name}");
+        }
+        let zero_times = [
+            state.last_restart(),
+            state.started_at(),
+            state.finished_at(),
+        ];
+        let nulls = ["LastRestart", "StartedAt", "FinishedAt"]
+            .map(|field| written[field].is_null() || written[field] == "0001-01-01T00:00:00Z");
+        assert_eq!(zero_times.map(|t| t.is_none()), nulls, "{name}");
+        // Its divergences, each named.
+        let want: Vec<(usize, String, String)> = case
+            .divergences
+            .iter()
+            .map(|(index, kind, rule)| (*index, kind.to_string(), format!("`{kind}` {rule}")))
+            .collect();
+        assert_eq!(divergences(&alloc, case.task), want, "{name}");
+        let all: usize = alloc
+            .tasks()
+            .iter()
+            .map(|t| t.state().divergences().count())
+            .sum();
+        assert_eq!(alloc.divergences().count(), all, "{name}");
+        // Written back as read.
+        assert_written_back(name, &input, &alloc, case.zero);
+        // The strict decoder refuses what the contract refuses, and reads the rest.
+        let strict = serde_json::from_value::<Allocation<4>>(input.clone());
+        assert_eq!(strict.is_ok(), case.strict_reads, "{name}: {strict:?}");
+    }
+}
+
+#[test]
+fn a_pending_allocation_with_null_task_states_is_read_and_written_back() {
+    let (input, alloc) = read("pending_null_task_states");
+    assert!(alloc.tasks().is_empty());
+    assert_eq!(alloc.client_status(), "pending");
+    assert_eq!(alloc.divergences().count(), 0);
+    assert_written_back("pending_null_task_states", &input, &alloc, ZeroTime::Null);
+}
+
+#[test]
+fn real_length_ids_are_kept_whole() {
+    let (input, alloc) = read("long_job_id_and_name");
+    assert_eq!(alloc.job_id().len(), 85);
+    assert_eq!(alloc.name().len(), 116);
+    assert_eq!(alloc.job_id(), input["JobID"]);
+    // The strict decoder too.
+    let strict: Allocation<4> = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(strict.job_id(), alloc.job_id());
+    assert_eq!(strict.name(), alloc.name());
+}
+
+#[test]
+fn the_list_form_reads_as_its_elements() {
+    let list: Vec<Value> = serde_json::from_str(&fixture("list_of_allocations")).unwrap();
+    let each: Vec<NomadAllocation> = list
+        .iter()
+        .map(|one| serde_json::from_value(one.clone()).unwrap())
+        .collect();
+    let (_, first) = read("api_null_zero_times");
+    let (_, second) = read("killing_after_not_restarting");
+    assert_eq!(each, [first, second]);
+}
+
+#[test]
+fn a_zero_time_is_written_as_the_api_writes_it_unless_asked_otherwise() {
+    let (_, alloc) = read("encoding_json_zero_times");
+    let api = serde_json::to_value(&alloc).unwrap();
+    assert!(api["TaskStates"]["web"]["LastRestart"].is_null());
+    let go = serde_json::to_value(WithZeroTime(&alloc, ZeroTime::EncodingJson)).unwrap();
+    assert_eq!(
+        go["TaskStates"]["web"]["LastRestart"],
+        "0001-01-01T00:00:00Z"
+    );
+}
+
+#[test]
+fn what_is_not_an_allocation_is_refused_naming_the_field_and_the_line() {
+    let cases = [
+        ("{\"ID\": \"x\",\n \"Nodes\": 3}", "missing field `TaskGroup`", 2),
+        (
+            "{\"ID\": \"x\", \"TaskGroup\": \"g\", \"ClientStatus\": \"running\",\n \"TaskStates\": {\"web\": {\"State\": \"running\",\n \"StartedAt\": 5}}}",
+            "`TaskStates`: task `web`: `StartedAt`: invalid type: integer `5`, expected an RFC 3339 time or null",
+            3,
+        ),
+        (
+            "{\"ID\": \"x\", \"TaskGroup\": \"g\", \"ClientStatus\": \"running\",\n \"TaskStates\": {\"web\": {\"State\": \"running\", \"Events\": [{\"Type\": \"Started\"}]}}}",
+            "`TaskStates`: task `web`: `Events`: event 0: missing field `Time`",
+            2,
+        ),
+        ("[1]", "invalid type", 1),
+    ];
+    for (text, message, line) in cases {
+        let error = serde_json::from_str::<NomadAllocation>(text).unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+        assert_eq!(error.line(), line, "{error}");
+    }
+}
+
+#[test]
+fn a_task_state_read_alone_keeps_what_nomad_wrote() {
+    let (input, _) = read("killing_after_not_restarting");
+    let task: NomadTaskState = serde_json::from_value(input["TaskStates"]["web"].clone()).unwrap();
+    assert_eq!(task.started_at(), Some(1_714_644_002_000_000_000));
+    assert_eq!(task.finished_at(), Some(1_714_644_004_000_000_000));
+    assert_eq!(task.last_restart(), None);
+    let found: Vec<_> = task.divergences().collect();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].rule.was_in(Phase::Dead));
+    assert!(!found[0].rule.was_in(Phase::Running));
+    // The strict decoder refuses it.
+    assert!(
+        serde_json::from_value::<allocstate::TaskState>(input["TaskStates"]["web"].clone())
+            .is_err()
+    );
+}
