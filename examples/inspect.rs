@@ -14,6 +14,10 @@
 //! `{"Allocations": [{"Allocation": <the allocation written back as Nomad's JSON>,
 //! "Divergences": [{"Task", "Event", "Type", "Rule"}]}]}`.
 //!
+//! An event text longer than the event's text capacity (`EVENT_TEXT_CAPACITY`, 107 bytes
+//! by default) is cut, and a warning on standard error names the event; build with
+//! `--features text-capacity-1024` (or `-4096`) to keep long driver errors whole.
+//!
 //! Exit status: 0 when every allocation was read (divergences are findings, not errors);
 //! 2 when the input is not an allocation or a list of them (the message names the field
 //! and the line), or the arguments are wrong; 1 when the file cannot be read.
@@ -207,6 +211,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A text longer than the event's text capacity was cut (and marked): say so, since
+    // the allocation written back then differs from Nomad's there.
+    for alloc in &allocs {
+        for task in alloc.tasks() {
+            for (index, event) in task.state().events().iter().enumerate() {
+                if event.is_truncated() {
+                    eprintln!(
+                        "inspect: allocation {} task {} event {index} ({}): a text longer than \
+                         {} bytes was cut (build with --features text-capacity-1024 or \
+                         text-capacity-4096 to keep it)",
+                        alloc.id(),
+                        task.name(),
+                        event.type_str(),
+                        allocstate::EVENT_TEXT_CAPACITY,
+                    );
+                }
+            }
+        }
+    }
     let text = if as_json {
         match serde_json::to_string_pretty(&document(&allocs)) {
             Ok(text) => text + "\n",
