@@ -476,3 +476,48 @@ fn a_task_state_read_alone_keeps_what_nomad_wrote() {
             .is_err()
     );
 }
+
+mod random_histories {
+    use super::*;
+    use allocstate::{EventKind, TaskEvent, TaskState};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    proptest! {
+        /// Any history, as a task state of any `State` and bookkeeping: read, written back
+        /// equal (in the zero-time form it came in), and its divergences exactly the
+        /// events `TaskState::apply` refuses when the history is replayed.
+        #[test]
+        fn are_read_written_back_and_name_what_apply_refuses(
+            kinds in proptest::collection::vec(0..EventKind::ALL.len(), 0..10),
+            state in prop::sample::select(vec!["pending", "running", "dead"]),
+            failed: bool,
+            restarts in 0u64..4,
+            null_zero: bool,
+        ) {
+            let events: Vec<TaskEvent> = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| TaskEvent::of_kind(1_000 + i as i64, EventKind::ALL[*k]))
+                .collect();
+            let mut task = TaskState::new();
+            let refused: Vec<usize> = events
+                .iter()
+                .enumerate()
+                .filter(|(_, event)| task.apply((*event).clone()).is_err())
+                .map(|(i, _)| i)
+                .collect();
+            let zero = if null_zero { Value::Null } else { json!("0001-01-01T00:00:00Z") };
+            let input = json!({
+                "State": state, "Failed": failed, "Restarts": restarts,
+                "LastRestart": zero, "StartedAt": "2024-05-02T10:00:01.5Z", "FinishedAt": zero,
+                "Events": serde_json::to_value(&events).unwrap(),
+            });
+            let read: NomadTaskState = serde_json::from_value(input.clone()).unwrap();
+            let named: Vec<usize> = read.divergences().map(|found| found.event).collect();
+            prop_assert_eq!(named, refused);
+            let form = if null_zero { ZeroTime::Null } else { ZeroTime::EncodingJson };
+            prop_assert_eq!(serde_json::to_value(WithZeroTime(&read, form)).unwrap(), input);
+        }
+    }
+}
