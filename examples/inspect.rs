@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 /// Tasks per allocation this tool holds (a task group has a few; Nomad sets no limit).
 const TASKS: usize = 64;
 
-type Alloc = NomadAllocation<TASKS>;
+pub type Alloc = NomadAllocation<TASKS>;
 
 /// Reads either one allocation or a list of them into `out`.
 struct OneOrList<'a>(&'a mut Vec<Box<Alloc>>);
@@ -86,7 +86,7 @@ impl<'de> Visitor<'de> for OneOrList<'_> {
     }
 }
 
-fn read(bytes: &[u8]) -> Result<Vec<Box<Alloc>>, serde_json::Error> {
+pub fn read(bytes: &[u8]) -> Result<Vec<Box<Alloc>>, serde_json::Error> {
     let mut allocs = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     OneOrList(&mut allocs).deserialize(&mut de)?;
@@ -104,7 +104,7 @@ fn shown(time: Option<&Value>) -> String {
     }
 }
 
-fn summary(alloc: &Alloc) -> String {
+pub fn summary(alloc: &Alloc) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(
@@ -152,7 +152,7 @@ fn summary(alloc: &Alloc) -> String {
     out
 }
 
-fn document(allocs: &[Box<Alloc>]) -> Value {
+pub fn document(allocs: &[Box<Alloc>]) -> Value {
     let entries: Vec<Value> = allocs
         .iter()
         .map(|alloc| {

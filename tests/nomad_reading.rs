@@ -521,3 +521,94 @@ mod random_histories {
         }
     }
 }
+
+/// The `inspect` example's reader and its `--json` document, on the fixtures.
+#[allow(dead_code)]
+#[path = "../examples/inspect.rs"]
+mod tool;
+
+mod inspect {
+    use super::{fixture, tool};
+    use serde_json::{json, Value};
+
+    #[test]
+    fn the_json_document_holds_each_allocation_written_back_and_its_divergences() {
+        let allocs = tool::read(fixture("list_of_allocations").as_bytes()).unwrap();
+        assert_eq!(allocs.len(), 2);
+        let document = tool::document(&allocs);
+        let input: Value = serde_json::from_str(&fixture("list_of_allocations")).unwrap();
+        let entries = document["Allocations"].as_array().unwrap();
+        assert_eq!(entries.len(), 2);
+        for (entry, alloc) in entries.iter().zip(input.as_array().unwrap()) {
+            for field in ["ID", "JobID", "ClientStatus", "ModifyIndex"] {
+                assert_eq!(entry["Allocation"][field], alloc[field], "{field}");
+            }
+            // Each task's known fields (`TaskHandle`, `Paused` are not kept).
+            let task = &entry["Allocation"]["TaskStates"]["web"];
+            for field in [
+                "State",
+                "Failed",
+                "Restarts",
+                "LastRestart",
+                "StartedAt",
+                "Events",
+            ] {
+                assert_eq!(task[field], alloc["TaskStates"]["web"][field], "{field}");
+            }
+        }
+        assert_eq!(entries[0]["Divergences"], json!([]));
+        assert_eq!(
+            entries[1]["Divergences"],
+            json!([{
+                "Task": "web",
+                "Event": 5,
+                "Type": "Killing",
+                "Rule": "`Killing` after the task is Dead: the contract accepts it only in \
+                         Pending, Running, Exited, ShuttingDown",
+            }])
+        );
+        // One allocation alone reads as a list of one.
+        let one = tool::read(fixture("killing_after_not_restarting").as_bytes()).unwrap();
+        assert_eq!(tool::document(&one)["Allocations"][0], entries[1]);
+        let summary = tool::summary(&one[0]);
+        assert!(
+            summary.contains("task web: dead, failed true, restarts 0"),
+            "{summary}"
+        );
+        assert!(summary.contains("divergence: event 5: `Killing` after the task is Dead"));
+    }
+
+    #[test]
+    fn what_is_not_an_allocation_is_an_error_naming_the_field_and_the_line() {
+        let error =
+            tool::read(b"[{\"ID\": \"a\", \"TaskGroup\": \"g\", \"ClientStatus\": \"x\"},\n 5]")
+                .unwrap_err();
+        assert!(
+            error.to_string().starts_with("allocation 1 of the list: "),
+            "{error}"
+        );
+        assert_eq!(error.line(), 2);
+        let error = tool::read(b"{\"ID\": \"a\"} trailing").unwrap_err();
+        assert_eq!(error.line(), 1, "{error}");
+    }
+}
+
+/// Ten events held whose oldest is not `Received`: older ones were evicted, and the
+/// replay starts from every phase, so only what no phase accepts is named.
+#[test]
+fn an_evicted_history_is_judged_from_every_phase() {
+    use allocstate::{EventKind, TaskEvent};
+    let mut events: Vec<TaskEvent> = (0..9)
+        .map(|i| TaskEvent::of_kind(i, EventKind::Killing))
+        .collect();
+    events.insert(0, TaskEvent::terminated(0, 1));
+    let input =
+        serde_json::json!({"State": "running", "Events": serde_json::to_value(&events).unwrap()});
+    let task: NomadTaskState = serde_json::from_value(input).unwrap();
+    assert_eq!(task.events().len(), 10);
+    assert_eq!(task.divergences().count(), 0);
+    // From a fresh task the first would be refused (`Terminated` while Pending).
+    let fresh = serde_json::json!({"State": "running", "Events": serde_json::to_value(&events[..9]).unwrap()});
+    let task: NomadTaskState = serde_json::from_value(fresh).unwrap();
+    assert_eq!(task.divergences().map(|d| d.event).collect::<Vec<_>>(), [0]);
+}
