@@ -148,6 +148,9 @@ pub use text::EVENT_TEXT_CAPACITY;
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use postcard::Error as PostcardError;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use serde_impl::nomad;
+#[cfg(feature = "serde")]
 pub use serde_impl::{WithZeroTime, ZeroTime};
 
 /// The README's examples are compiled and run as doc tests.

@@ -155,3 +155,28 @@ fn runner_postcard_bound_is_below_its_size() {
     println!("Runner::<8>::POSTCARD_MAX_SIZE = {bound}");
     assert!(bound < size_of::<Runner<8>>());
 }
+
+/// The reading mode's types hold what Nomad wrote in about the strict types' room: a
+/// task state's fields and ten events (1512 bytes at the default text capacity, the
+/// strict 1528), and an allocation's identity, four bounded texts (statuses 16 bytes,
+/// descriptions 256) and its tasks (`NomadAllocation<8>` 14008 bytes, `Allocation<8>`
+/// 13888).
+#[cfg(feature = "serde")]
+#[test]
+fn reading_mode_fits_beside_the_strict_types() {
+    use allocstate::nomad::{NomadAllocation, NomadTaskState};
+    use allocstate::Allocation;
+    let task = core::mem::size_of::<NomadTaskState>();
+    let strict_task = core::mem::size_of::<TaskState>();
+    let alloc = core::mem::size_of::<NomadAllocation<8>>();
+    let strict_alloc = core::mem::size_of::<Allocation<8>>();
+    println!(
+        "size_of::<NomadTaskState>() = {task} (TaskState {strict_task}), \
+         size_of::<NomadAllocation<8>>() = {alloc} (Allocation<8> {strict_alloc})"
+    );
+    assert!(task <= strict_task, "NomadTaskState is {task} bytes");
+    assert!(
+        alloc <= strict_alloc + 256,
+        "NomadAllocation<8> is {alloc} bytes"
+    );
+}

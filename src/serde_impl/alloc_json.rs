@@ -51,7 +51,7 @@ pub(crate) fn serialize<const N: usize, S: Serializer>(
 }
 
 /// A `TaskStates` key: a valid task name.
-struct NameKey(TaskName);
+pub(crate) struct NameKey(pub(crate) TaskName);
 
 struct NameVisitor;
 

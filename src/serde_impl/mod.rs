@@ -12,6 +12,7 @@ mod event_binary;
 mod event_json;
 mod flat;
 mod names;
+pub mod nomad;
 mod or_null;
 mod state_binary;
 mod state_json;
