@@ -310,6 +310,8 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
     runner.seed_jitter(now as u64 | 1);
     let id = meta.id.clone();
     let mut actor = AllocRunner::new(shared, runner, meta, plan);
+    // Registered first: the watchers attached below report into its inbox.
+    let rx = actor.register();
     for (task, found) in found.into_iter().enumerate() {
         let running = matches!(
             actor.runner.place(task),
@@ -341,7 +343,6 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
             Found::Nothing => {}
         }
     }
-    let rx = actor.register();
     tracing::info!(alloc = %id, name = %actor.meta.name, "allocation restored");
     actor.after_input("restore", commands);
     tokio::spawn(actor.run(rx));
