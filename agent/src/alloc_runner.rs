@@ -51,6 +51,19 @@ struct Persisted {
     plan: GroupPlan,
     /// `Runner::persist`, hex.
     runner: String,
+    /// Per task, which run the runner was told started and which run's exit it was told,
+    /// written with the runner in one crash-safe write: at restore they tell an exit
+    /// already recorded from one that happened while the agent was down, and a start
+    /// the runner knows of from one under way when the agent died.
+    #[serde(default)]
+    marks: Vec<Mark>,
+}
+
+/// See [`Persisted::marks`].
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default)]
+struct Mark {
+    started: u64,
+    exited: u64,
 }
 
 /// `<data>/client/allocs/<id>.json`.
@@ -123,6 +136,7 @@ struct AllocRunner {
     /// start under way when the agent died): adopted at the task's next start.
     orphans: Vec<Option<(Handle, Option<ExitRecord>)>>,
     runs: Vec<u64>,
+    marks: Vec<Mark>,
     events: mpsc::UnboundedSender<Msg>,
     buf: Vec<u8>,
 }
@@ -256,6 +270,8 @@ enum Found {
     Exited(Handle, ExitRecord),
     /// The supervisor is gone without a record of the exit.
     Lost(Handle),
+    /// The run's exit was already given to the runner.
+    Done(Handle),
 }
 
 fn find(private: &Path) -> Found {
@@ -292,14 +308,27 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
     let paths = Paths {
         alloc_dir: shared.data_dir.join("alloc").join(&meta.id),
     };
+    let mut marks = persisted.marks;
+    marks.resize(plan.tasks.len(), Mark::default());
     let found: Vec<Found> = plan
         .tasks
         .iter()
-        .map(|t| find(&paths.private(&t.name)))
+        .zip(&marks)
+        .map(|(t, mark)| match find(&paths.private(&t.name)) {
+            // That run's exit is recorded already: nothing left to follow.
+            Found::Exited(handle, _) | Found::Lost(handle) if handle.run <= mark.exited => {
+                Found::Done(handle)
+            }
+            found => found,
+        })
         .collect();
     let reattached: Vec<bool> = found
         .iter()
-        .map(|f| matches!(f, Found::Live(_) | Found::Exited(..)))
+        .zip(&marks)
+        .map(|(f, mark)| match f {
+            Found::Live(h) | Found::Exited(h, _) => h.run <= mark.started,
+            _ => false,
+        })
         .collect();
     let now = now_ns();
     let commands: Vec<Command> = runner
@@ -310,6 +339,7 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
     runner.seed_jitter(now as u64 | 1);
     let id = meta.id.clone();
     let mut actor = AllocRunner::new(shared, runner, meta, plan);
+    actor.marks = marks;
     // Registered first: the watchers attached below report into its inbox.
     let rx = actor.register();
     for (task, found) in found.into_iter().enumerate() {
@@ -319,16 +349,25 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
         );
         match found {
             Found::Nothing => {}
-            Found::Live(handle) | Found::Exited(handle, _) | Found::Lost(handle) => {
+            Found::Live(handle)
+            | Found::Exited(handle, _)
+            | Found::Lost(handle)
+            | Found::Done(handle) => {
                 actor.runs[task] = handle.run;
             }
         }
+        // A run the runner was never told started is a start under way when the agent
+        // died, whatever the runner's view of the task.
+        let known = match &found {
+            Found::Live(h) | Found::Exited(h, _) => h.run <= actor.marks[task].started,
+            _ => true,
+        };
         match found {
-            Found::Live(handle) if running => {
+            Found::Live(handle) if running && known => {
                 tracing::info!(alloc = %id, task = %actor.plan.tasks[task].name, pid = handle.pid, "reattached");
                 actor.attach(task, handle);
             }
-            Found::Exited(handle, exit) if running => {
+            Found::Exited(handle, exit) if running && known => {
                 // It exited while the agent was down: its watcher reports it at once.
                 tracing::info!(alloc = %id, task = %actor.plan.tasks[task].name, exit_code = exit.exit_code, "exited while the agent was down");
                 actor.attach(task, handle);
@@ -340,7 +379,7 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
                 // time would run unsupervised; it is stopped (never a reused pid).
                 let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
             }
-            Found::Nothing => {}
+            Found::Nothing | Found::Done(_) => {}
         }
     }
     tracing::info!(alloc = %id, name = %actor.meta.name, "allocation restored");
@@ -364,6 +403,7 @@ impl AllocRunner {
             procs: vec![None; n],
             orphans: vec![None; n],
             runs: vec![0; n],
+            marks: vec![Mark::default(); n],
             events,
             buf: vec![0; TheRunner::POSTCARD_MAX_SIZE],
         }
@@ -435,6 +475,7 @@ impl AllocRunner {
         match self.procs.get(task).copied().flatten() {
             Some(proc) if proc.handle.run == run => {
                 self.procs[task] = None;
+                self.marks[task].exited = run;
                 self.input("exited", |r, now| r.exited(now, task, exit));
             }
             _ => {
@@ -599,6 +640,7 @@ impl AllocRunner {
             meta: self.meta.clone(),
             plan: self.plan.clone(),
             runner: bytes,
+            marks: self.marks.clone(),
         };
         let path = state_path(&self.shared.data_dir, &self.meta.id);
         let json = serde_json::to_vec(&persisted).unwrap_or_default();
@@ -657,12 +699,14 @@ impl AllocRunner {
             // started a second time.
             tracing::info!(alloc = %self.meta.id, task = %plan.name, pid = handle.pid, "adopted the process of an earlier start");
             self.attach(task, handle);
+            self.marks[task].started = handle.run;
             self.input("started", |r, now| r.started(now, task));
             return;
         }
         match self.spawn(task, plan) {
             Ok(handle) => {
                 self.attach(task, handle);
+                self.marks[task].started = handle.run;
                 self.input("started", |r, now| r.started(now, task));
             }
             Err(message) => {

@@ -1,0 +1,274 @@
+//! The agent survives its own crash: SIGTERM leaves tasks running, SIGKILL at any
+//! moment loses no event and neither duplicates nor orphans a task, and a reused pid is
+//! never signalled.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn wait_file(path: &std::path::Path) {
+    let deadline = Instant::now() + DEADLINE;
+    while !path.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn started_count(alloc: &serde_json::Value, task: &str) -> usize {
+    types(alloc, task)
+        .iter()
+        .filter(|t| *t == "Started")
+        .count()
+}
+
+#[test]
+fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
+    let t = task(
+        "web",
+        "trap 'exit 0' INT TERM; echo start; while :; do sleep 0.05; done",
+        "",
+    );
+    let j = job("keep", NO_RESTART, "", &[t]);
+    let mut agent = Agent::start("sigterm", &[&j], None);
+    let id = agent.alloc_id("keep");
+    agent.wait(&id, "running", |a| state(a, "web") == "running");
+    let handle = agent.handle(&id, "web").unwrap();
+    let pid = handle["pid"].as_i64().unwrap() as i32;
+    assert_eq!(agent.terminate(), Some(0));
+    assert!(alive(pid), "the task died with the agent");
+    assert!(agent.log().contains("agent stopped"));
+
+    agent.launch();
+    let alloc = agent.get(&format!("/v1/allocation/{id}")).json();
+    assert_eq!(state(&alloc, "web"), "running");
+    assert_eq!(started_count(&alloc, "web"), 1, "started a second time");
+    // Reattached: a stop reaches the same process.
+    assert_eq!(
+        agent.put(&format!("/v1/allocation/{id}/stop"), "").status,
+        200
+    );
+    let alloc = agent.wait(&id, "dead", |a| dead(a, "web"));
+    assert_eq!(
+        types(&alloc, "web"),
+        [
+            "Received",
+            "Task Setup",
+            "Started",
+            "Killing",
+            "Terminated",
+            "Killed"
+        ]
+    );
+    let deadline = Instant::now() + DEADLINE;
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "the task outlived its stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A batch task that fails its first run and succeeds its second.
+fn fails_once() -> String {
+    let t = task(
+        "t",
+        "echo run; if [ -e \"$NOMAD_ALLOC_DIR/data/once\" ]; then exit 0; fi; touch \"$NOMAD_ALLOC_DIR/data/once\"; exit 3",
+        "",
+    );
+    let restart = r#"{"Attempts":2,"Interval":60000000000,"Delay":2000000000,"Mode":"fail"}"#;
+    job("once", restart, "", &[t]).replace(r#""Type":"service""#, r#""Type":"batch""#)
+}
+
+const FAILS_ONCE: [&str; 7] = [
+    "Received",
+    "Task Setup",
+    "Started",
+    "Terminated",
+    "Restarting",
+    "Started",
+    "Terminated",
+];
+
+#[test]
+fn a_restart_delay_survives_a_kill_9_of_the_agent_with_the_same_history() {
+    // Uninterrupted.
+    let j = fails_once();
+    let agent = Agent::start("delay-ref", &[&j], None);
+    let id = agent.alloc_id("once");
+    let reference = agent.wait(&id, "done", |a| dead(a, "t"));
+    assert_eq!(types(&reference, "t"), FAILS_ONCE);
+    drop(agent);
+
+    // Killed during the restart delay.
+    let mut agent = Agent::start("delay", &[&j], None);
+    let id = agent.alloc_id("once");
+    agent.wait(&id, "Restarting", |a| {
+        types(a, "t").contains(&"Restarting".to_string())
+    });
+    agent.kill9();
+    agent.launch();
+    let alloc = agent.wait(&id, "done", |a| dead(a, "t"));
+    assert_eq!(
+        types(&alloc, "t"),
+        types(&reference, "t"),
+        "{:?}\n{}",
+        events(&alloc, "t"),
+        agent.log()
+    );
+    let codes: Vec<i64> = events(&alloc, "t")
+        .iter()
+        .filter(|e| e.0 == "Terminated")
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(codes, [3, 0]);
+    assert_eq!(alloc["ClientStatus"], "complete");
+    let log = agent
+        .get(&format!("/v1/client/fs/logs/{id}?task=t&type=stdout"))
+        .text();
+    assert_eq!(log, "run\nrun\n", "a run too many or too few");
+}
+
+#[test]
+fn a_kill_in_progress_survives_a_kill_9_of_the_agent() {
+    let t = task(
+        "stubborn",
+        "trap '' TERM INT; while :; do sleep 0.05; done",
+        r#","KillTimeout":1500000000,"KillSignal":"SIGTERM""#,
+    );
+    let j = job("killing", NO_RESTART, "", &[t]);
+    let mut agent = Agent::start("killing", &[&j], None);
+    let id = agent.alloc_id("killing");
+    agent.wait(&id, "running", |a| state(a, "stubborn") == "running");
+    let pid = agent.handle(&id, "stubborn").unwrap()["pid"]
+        .as_i64()
+        .unwrap() as i32;
+    assert_eq!(
+        agent.put(&format!("/v1/allocation/{id}/stop"), "").status,
+        200
+    );
+    agent.wait(&id, "Killing", |a| {
+        types(a, "stubborn").contains(&"Killing".to_string())
+    });
+    agent.kill9();
+    assert!(alive(pid));
+    agent.launch();
+    let alloc = agent.wait(&id, "dead", |a| dead(a, "stubborn"));
+    assert_eq!(
+        types(&alloc, "stubborn"),
+        [
+            "Received",
+            "Task Setup",
+            "Started",
+            "Killing",
+            "Terminated",
+            "Killed"
+        ]
+    );
+    let terminated = events(&alloc, "stubborn")
+        .into_iter()
+        .find(|e| e.0 == "Terminated")
+        .unwrap();
+    assert_eq!((terminated.1, terminated.2), (137, 9));
+    assert!(!alive(pid));
+    assert_eq!(alloc["ClientStatus"], "complete");
+}
+
+#[test]
+fn an_exit_while_the_agent_is_down_is_reported_with_its_real_exit_code() {
+    let t = task(
+        "t",
+        "echo run; while [ ! -e \"$NOMAD_ALLOC_DIR/tmp/go\" ]; do sleep 0.02; done; exit 7",
+        "",
+    );
+    let j = job("exits", NO_RESTART, "", &[t]).replace(r#""Type":"service""#, r#""Type":"batch""#);
+    let mut agent = Agent::start("exits", &[&j], None);
+    let id = agent.alloc_id("exits");
+    agent.wait(&id, "running", |a| state(a, "t") == "running");
+    agent.kill9();
+    let alloc_dir = agent.data.join("d").join("alloc").join(&id);
+    std::fs::write(alloc_dir.join("alloc/tmp/go"), "").unwrap();
+    wait_file(&agent.task_private(&id, "t").join("exit.json"));
+    agent.launch();
+    let alloc = agent.wait(&id, "dead", |a| dead(a, "t"));
+    assert_eq!(
+        types(&alloc, "t"),
+        [
+            "Received",
+            "Task Setup",
+            "Started",
+            "Terminated",
+            "Not Restarting"
+        ]
+    );
+    assert_eq!(events(&alloc, "t")[3].1, 7);
+    assert_eq!(alloc["ClientStatus"], "failed");
+    assert_eq!(
+        agent
+            .get(&format!("/v1/client/fs/logs/{id}?task=t&type=stdout"))
+            .text(),
+        "run\n"
+    );
+}
+
+#[test]
+fn a_reused_pid_is_never_signalled() {
+    let t = task(
+        "web",
+        "trap 'exit 0' INT TERM; echo run; while :; do sleep 0.05; done",
+        "",
+    );
+    let j = job("reuse", NO_RESTART, "", &[t]);
+    let mut agent = Agent::start("reuse", &[&j], None);
+    let id = agent.alloc_id("reuse");
+    agent.wait(&id, "running", |a| state(a, "web") == "running");
+    agent.kill9();
+    // The supervisor and the task die while the agent is down, with no exit recorded.
+    let mut handle = agent.handle(&id, "web").unwrap();
+    let sup = handle["supervisor_pid"].as_i64().unwrap() as i32;
+    let pid = handle["pid"].as_i64().unwrap() as i32;
+    unsafe { libc::kill(sup, libc::SIGKILL) };
+    unsafe { libc::kill(-pid, libc::SIGKILL) };
+    let deadline = Instant::now() + DEADLINE;
+    while alive(sup) || alive(pid) {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Another process now holds the recorded pids (as if reused); start times differ.
+    let mut decoy = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let decoy_pid = decoy.id() as i64;
+    handle["pid"] = decoy_pid.into();
+    handle["supervisor_pid"] = decoy_pid.into();
+    std::fs::write(
+        agent.task_private(&id, "web").join("handle.json"),
+        handle.to_string(),
+    )
+    .unwrap();
+
+    agent.launch();
+    let alloc = agent.wait(&id, "started again", |a| {
+        started_count(a, "web") == 2 && state(a, "web") == "running"
+    });
+    assert!(
+        types(&alloc, "web").contains(&"Failed Restoring Task".to_string()),
+        "{:?}",
+        types(&alloc, "web")
+    );
+    assert_eq!(
+        agent.put(&format!("/v1/allocation/{id}/stop"), "").status,
+        200
+    );
+    agent.wait(&id, "dead", |a| dead(a, "web"));
+    assert!(
+        decoy.try_wait().unwrap().is_none(),
+        "the decoy holding a reused pid was signalled"
+    );
+    let _ = decoy.kill();
+    let _ = decoy.wait();
+}
