@@ -99,7 +99,7 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
         };
         total += number * scale;
     }
-    if !total.is_finite() || total < 0.0 || total > 1e9 {
+    if !total.is_finite() || !(0.0..=1e9).contains(&total) {
         return None;
     }
     Some(Duration::from_secs_f64(total))

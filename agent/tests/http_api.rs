@@ -130,6 +130,9 @@ fn a_blocking_query_wakes_on_change_and_times_out_without_one() {
     assert_eq!(r.json().as_array().unwrap().len(), 1);
 }
 
+/// Method, path, headers, body, the expected status and message (empty: any).
+type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+
 #[test]
 fn bad_requests_get_nomads_answers_and_never_a_panic() {
     let j = job("bad", NO_RESTART, "", &[sleeper("web")]);
@@ -139,7 +142,7 @@ fn bad_requests_get_nomads_answers_and_never_a_panic() {
     let tok = [("X-Nomad-Token", "secret")];
     let unknown = "00000000-1111-2222-3333-444444444444";
 
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "GET",
             format!("/v1/allocation/{unknown}"),
