@@ -271,6 +271,43 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_jobs_read() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/jobs/");
+        let cache =
+            parse_job(&std::fs::read_to_string(format!("{root}cache.json")).unwrap()).unwrap();
+        assert_eq!(
+            (cache[0].group.as_str(), cache[0].tasks[0].name.as_str()),
+            ("cache", "redis")
+        );
+        let policy = &cache[0].tasks[0].restart;
+        assert_eq!(
+            (
+                policy.attempts,
+                policy.interval,
+                policy.delay,
+                policy.mode.as_str()
+            ),
+            (10, 300 * SEC, 25 * SEC, "delay")
+        );
+        let lifecycle =
+            parse_job(&std::fs::read_to_string(format!("{root}lifecycle.json")).unwrap()).unwrap();
+        let hooks: Vec<_> = lifecycle[0]
+            .tasks
+            .iter()
+            .map(|t| (t.hook.as_str(), t.sidecar, t.leader))
+            .collect();
+        assert_eq!(
+            hooks,
+            [
+                ("prestart", false, false),
+                ("prestart", true, false),
+                ("", false, true),
+                ("poststop", false, false)
+            ]
+        );
+    }
+
+    #[test]
     fn another_driver_or_a_user_is_refused_by_name() {
         let docker = r#"{"ID":"j","TaskGroups":[{"Name":"g","Tasks":[{"Name":"t","Driver":"docker","Config":{"image":"x"}}]}]}"#;
         assert!(parse_job(docker)

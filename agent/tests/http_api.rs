@@ -131,7 +131,14 @@ fn a_blocking_query_wakes_on_change_and_times_out_without_one() {
 }
 
 /// Method, path, headers, body, the expected status and message (empty: any).
-type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+type Case<'a> = (
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    u16,
+    &'a str,
+);
 
 #[test]
 fn bad_requests_get_nomads_answers_and_never_a_panic() {

@@ -248,15 +248,21 @@ impl Agent {
 
     /// Kills every supervisor and task this agent started (pid and start time checked).
     pub fn kill_all_tasks(&self) {
-        for handle in handles(&self.data.join("d").join("alloc")) {
-            let pid = handle["pid"].as_i64().unwrap() as i32;
-            let sup = handle["supervisor_pid"].as_i64().unwrap() as i32;
-            if start_time(pid) == handle["start"].as_u64() {
-                unsafe { libc::kill(-pid, libc::SIGKILL) };
-            }
-            if start_time(sup) == handle["supervisor_start"].as_u64() {
-                unsafe { libc::kill(sup, libc::SIGKILL) };
-            }
+        kill_all_under(&self.data.join("d").join("alloc"));
+    }
+}
+
+/// Kills every supervisor and task recorded under `alloc_root` (pid and start time
+/// checked, so that no other process is hit).
+pub fn kill_all_under(alloc_root: &Path) {
+    for handle in handles(alloc_root) {
+        let pid = handle["pid"].as_i64().unwrap() as i32;
+        let sup = handle["supervisor_pid"].as_i64().unwrap() as i32;
+        if start_time(pid) == handle["start"].as_u64() {
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
+        if start_time(sup) == handle["supervisor_start"].as_u64() {
+            unsafe { libc::kill(sup, libc::SIGKILL) };
         }
     }
 }
