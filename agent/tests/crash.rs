@@ -272,3 +272,79 @@ fn a_reused_pid_is_never_signalled() {
     let _ = decoy.kill();
     let _ = decoy.wait();
 }
+
+#[test]
+fn kill_9_at_random_moments_neither_duplicates_nor_orphans_nor_loses_a_run() {
+    let j = job(
+        "random",
+        r#"{"Attempts":3,"Interval":60000000000,"Delay":100000000,"Mode":"fail"}"#,
+        "",
+        &[
+            task("init", "echo run", r#","Lifecycle":{"Hook":"prestart"}"#),
+            task(
+                "side",
+                "trap 'exit 0' INT TERM; echo run; while :; do sleep 0.05; done",
+                r#","Lifecycle":{"Hook":"prestart","Sidecar":true}"#,
+            ),
+            task("main", "echo run; sleep 0.3; exit 1", ""),
+            task("post", "echo run", r#","Lifecycle":{"Hook":"poststop"}"#),
+        ],
+    );
+    let mut agent = Agent::start("random", &[&j], None);
+    let id = agent.alloc_id("random");
+    // A fixed pseudo-random sequence of kill moments (the test is reproducible).
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..6 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(20 + seed % 300));
+        agent.kill9();
+        agent.launch();
+    }
+    let alloc = agent.wait(&id, "all dead", |a| {
+        ["init", "side", "main", "post"].iter().all(|t| dead(a, t))
+    });
+    for t in ["init", "side", "main", "post"] {
+        let log = agent
+            .get(&format!("/v1/client/fs/logs/{id}?task={t}&type=stdout"))
+            .text();
+        let runs = log.lines().count();
+        let count = alloc["TaskStates"][t]["Events"].as_array().unwrap().len();
+        // Every process that ran is a recorded start (the ring keeps ten events, so count
+        // only while it holds them all).
+        if count < 10 {
+            assert_eq!(
+                started_count(&alloc, t),
+                runs,
+                "{t}: {:?}\n{}",
+                types(&alloc, t),
+                agent.log()
+            );
+        }
+        assert!(runs >= 1, "{t} never ran");
+    }
+    assert_eq!(
+        started_count(&alloc, "init"),
+        1,
+        "a prestart task ran twice"
+    );
+    assert_eq!(
+        started_count(&alloc, "post"),
+        1,
+        "the poststop task ran twice"
+    );
+    // Nothing left behind.
+    for t in ["init", "side", "main", "post"] {
+        let handle = agent.handle(&id, t).unwrap();
+        let pid = handle["pid"].as_i64().unwrap() as i32;
+        let sup = handle["supervisor_pid"].as_i64().unwrap() as i32;
+        let deadline = Instant::now() + DEADLINE;
+        while (alive(pid) && start_time(pid) == handle["start"].as_u64())
+            || (alive(sup) && start_time(sup) == handle["supervisor_start"].as_u64())
+        {
+            assert!(Instant::now() < deadline, "{t} left running");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
