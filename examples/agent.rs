@@ -43,84 +43,57 @@ impl Driver {
         &mut self,
         runner: &mut Runner<4>,
         now: i64,
-        input: &dyn Fn(&mut Runner<4>) -> Result<Step<'_>, RunnerError>,
+        input: &dyn Fn(&mut Runner<4>) -> Result<Step<4>, RunnerError>,
     ) {
-        let before = snapshot(runner);
-        let commands = match input(runner) {
-            Ok(step) => step.commands.to_vec(),
-            Err(refused) => return println!("{}  refused: {refused}", stamp(now)),
+        let before = runner.allocation().client_status();
+        let step = match input(runner) {
+            Ok(step) => step,
+            Err(refused) => {
+                return println!("{}  refused: {}", stamp(now), runner.describe(refused))
+            }
         };
-        report(runner, now, &before);
-        for command in commands {
-            let name = runner
-                .allocation()
-                .task_at(command.task)
-                .map_or("?", |t| t.name())
-                .to_string();
+        report(runner, now, before);
+        for command in step.commands {
+            let task = command.task;
+            let name = runner.task_name(task).to_string();
             println!("{}  {name:<8} -> {}", stamp(now), command.action.name());
             match command.action {
                 Action::Start => {
-                    let task = command.task;
                     self.input(runner, now, &|r| {
                         r.prestart(now, task, PrestartStep::TaskDirBuilt)
                     });
-                    self.exits[task] =
+                    self.exits[task.index()] =
                         Driver::script(&name).map(|(run, code)| (now + run, Exit::code(code)));
                     self.input(runner, now, &|r| r.started(now, task));
                 }
                 Action::Stop { .. } => {
-                    self.exits[command.task] = Some((now + 200 * MS, Exit::signal(143, 15)));
+                    self.exits[task.index()] = Some((now + 200 * MS, Exit::signal(143, 15)));
                 }
-                Action::Kill => self.exits[command.task] = Some((now, Exit::signal(137, 9))),
+                Action::Kill => self.exits[task.index()] = Some((now, Exit::signal(137, 9))),
                 Action::Signal { .. } => {}
             }
         }
     }
 }
 
-/// Each task's event count and the client status, to print what an input changed.
-fn snapshot(runner: &Runner<4>) -> (Vec<u64>, ClientStatus) {
-    let alloc = runner.allocation();
-    (
-        alloc.tasks().map(|t| t.state().event_count()).collect(),
-        alloc.client_status(),
-    )
-}
-
-fn report(runner: &Runner<4>, now: i64, before: &(Vec<u64>, ClientStatus)) {
-    let alloc = runner.allocation();
-    // Each task's new events, printed in the order the runner recorded them.
-    let mut new: Vec<Vec<_>> = alloc
-        .tasks()
-        .enumerate()
-        .map(|(i, task)| {
-            let count = (task.state().event_count() - before.0[i]) as usize;
-            let held: Vec<_> = task.state().events().iter().collect();
-            held[held.len().saturating_sub(count)..]
-                .iter()
-                .rev()
-                .copied()
-                .collect()
-        })
-        .collect();
-    for &i in runner.recorded() {
-        let i = usize::from(i);
-        if let (Some(event), Some(task)) = (new[i].pop(), alloc.task_at(i)) {
-            println!(
-                "{}  {:<8} {:<20} {}",
-                stamp(now),
-                task.name(),
-                event.type_str(),
-                event.display_message()
-            );
-        }
+/// Prints the events the input recorded, in order, and a client status change.
+fn report(runner: &Runner<4>, now: i64, before: ClientStatus) {
+    for (task, event) in runner.events() {
+        println!(
+            "{}  {:<8} {:<20} {}",
+            stamp(now),
+            runner.task_name(task),
+            event.type_str(),
+            event.display_message()
+        );
     }
-    if alloc.client_status() != before.1 {
+    let alloc = runner.allocation();
+    if alloc.client_status() != before {
         println!(
             "{}  {:<8} client status {} -> {} ({:?}), modify index {}",
             stamp(now),
             "alloc",
-            before.1,
+            before,
             alloc.client_status(),
             alloc.client_description(),
             alloc.modify_index()
@@ -160,12 +133,13 @@ fn main() -> Result<(), RunnerError> {
     loop {
         let exit = (0..4)
             .filter_map(|i| driver.exits[i].map(|(at, exit)| (at, i, exit)))
-            .min_by_key(|&(at, i, _)| (at, i));
+            .min_by_key(|&(at, i, _)| (at, i))
+            .and_then(|(at, i, exit)| Some((at, runner.task_at(i)?, exit)));
         let wake = runner.next_wake();
         match (exit, wake) {
             (None, None) => break,
             (Some((at, task, exit)), wake) if wake.is_none_or(|w| at <= w) => {
-                driver.exits[task] = None;
+                driver.exits[task.index()] = None;
                 driver.input(&mut runner, at, &|r| r.exited(at, task, exit));
             }
             (_, Some(at)) => {

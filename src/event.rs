@@ -1110,6 +1110,21 @@ impl TaskEvent {
         .with_fails_task()
     }
 
+    /// `Killed` with `KillError`: the driver could not kill the task (Nomad's
+    /// `TaskRunner.Kill`, `client/allocrunner/taskrunner/lifecycle.go`, sets it from the
+    /// kill's error).
+    #[must_use]
+    pub fn killed_with_error(time: i64, kill_error: &str) -> TaskEvent {
+        TaskEvent::new(
+            time,
+            Detail::Killed {
+                kill_error,
+                kill_reason: "",
+            },
+        )
+        .with_only_keys(Keys::annotation(0))
+    }
+
     /// `Killed`, bare as Nomad's task runner writes it.
     #[must_use]
     pub fn killed(time: i64) -> TaskEvent {

@@ -4,7 +4,7 @@
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
     Action, Command, Coordinator, Exit, GroupSpec, PrestartStep, RestartTarget, Runner,
-    RunnerError, Step, TaskSpec,
+    RunnerError, Step, TaskId, TaskSpec,
 };
 use allocstate::{ClientStatus, DesiredStatus, Role, TaskEvent, WireState};
 
@@ -85,40 +85,43 @@ impl Sim {
         sim
     }
 
-    fn i(&self, name: &str) -> usize {
-        self.runner.index_of(name).unwrap()
+    fn i(&self, name: &str) -> TaskId {
+        self.runner.task_id(name).unwrap()
     }
 
+    /// Takes the input's events from `Runner::events`, and checks them against what the
+    /// rings gained.
     fn sync(&mut self) {
+        let mut gained: Vec<Vec<String>> = vec![Vec::new(); self.history.len()];
         for (index, task) in self.runner.allocation().tasks().enumerate() {
             let state = task.state();
             let new = (state.event_count() - self.seen[index]) as usize;
             let held: Vec<_> = state.events().iter().collect();
             for event in &held[held.len() - new..] {
-                self.history[index].push(abbr(event));
+                gained[index].push(abbr(event));
             }
             self.seen[index] = state.event_count();
         }
-        assert_eq!(
-            self.runner.refused_events(),
-            0,
-            "the runner recorded a refused event"
-        );
-        assert_eq!(self.runner.dropped_commands(), 0);
+        let mut out: Vec<Vec<String>> = vec![Vec::new(); self.history.len()];
+        for (id, event) in self.runner.events() {
+            out[id.index()].push(abbr(event));
+            self.history[id.index()].push(abbr(event));
+        }
+        assert_eq!(out, gained, "Runner::events is what the rings gained");
     }
 
     /// Applies one input; returns its commands as (task name, command name).
     fn go(
         &mut self,
         now: i64,
-        input: impl FnOnce(&mut Runner<8>) -> Result<Step<'_>, RunnerError>,
+        input: impl FnOnce(&mut Runner<8>) -> Result<Step<8>, RunnerError>,
     ) -> Vec<(String, &'static str)> {
         let commands: Vec<Command> = input(&mut self.runner).unwrap().commands.to_vec();
         self.sync();
         let named = commands
             .iter()
             .map(|c| {
-                let name = self.runner.allocation().task_at(c.task).unwrap().name();
+                let name = self.runner.task_name(c.task);
                 (name.to_string(), c.action.name())
             })
             .collect();
@@ -153,7 +156,7 @@ impl Sim {
     }
 
     fn events(&self, name: &str) -> String {
-        self.history[self.i(name)].join(" ")
+        self.history[self.i(name).index()].join(" ")
     }
 
     fn state(&self, name: &str) -> (WireState, bool, u64) {
@@ -172,6 +175,25 @@ impl Sim {
     }
 }
 
+/// A reattach answer per task, in the group's order.
+#[cfg(feature = "serde")]
+fn by_list(list: &[bool]) -> impl FnMut(TaskId, allocstate::runner::Restoring<'_>) -> bool + '_ {
+    |id, _| list[id.index()]
+}
+
+/// The id of the task at `index`.
+fn id(index: usize) -> TaskId {
+    let mut runner: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let mut last = None;
+    for name in &names[..=index] {
+        last = runner
+            .add_task(&TaskSpec::new(name, Role::main(), policy(0, MIN, 0)))
+            .ok();
+    }
+    last.unwrap()
+}
+
 fn cmd(name: &str, what: &'static str) -> (String, &'static str) {
     (name.to_string(), what)
 }
@@ -185,7 +207,7 @@ fn task<'a>(name: &'a str, role: Role, restart: RestartPolicy) -> TaskSpec<'a> {
 #[test]
 fn stop_exit_code_kill_records_killing_terminated_killed() {
     let mut spec = task("web", Role::main(), policy(0, MIN, 0));
-    spec.kill_signal = "SIGTERM";
+    spec.kill_signal = Some("SIGTERM");
     let mut sim = Sim::new(JobType::Batch, &[spec]);
     assert_eq!(sim.arrive(0), vec![cmd("web", "Start")]);
     sim.start(1, "web");
@@ -200,7 +222,10 @@ fn stop_exit_code_kill_records_killing_terminated_killed() {
     else {
         panic!("a stop");
     };
-    assert_eq!((signal.as_str(), *kill_timeout), ("SIGTERM", 5 * SEC));
+    assert_eq!(
+        (signal.as_deref(), *kill_timeout),
+        (Some("SIGTERM"), 5 * SEC)
+    );
     assert_eq!(step.wake, Some(6 * SEC), "the kill timeout is armed");
     sim.sync();
     sim.exit(2 * SEC, "web", Exit::signal(143, 15));
@@ -228,7 +253,7 @@ fn kill_timeout_is_clamped_to_max_kill_timeout() {
     let mut sim = Sim::new(JobType::Service, &[spec]);
     sim.arrive(0);
     sim.start(1, "web");
-    let step = sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
+    let step = sim.runner.stop(1, DesiredStatus::Stop, "", false).unwrap();
     assert!(
         matches!(step.commands[0].action, Action::Stop { kill_timeout, .. } if kill_timeout == 30 * SEC)
     );
@@ -438,16 +463,16 @@ fn restart_or_signal_of_a_task_not_running_is_refused_and_changes_nothing() {
         RunnerError::NotRunning { task: i }
     );
     assert_eq!(
-        sim.runner.signal(1, i, "SIGHUP").unwrap_err(),
+        sim.runner.signal(1, i, Some("SIGHUP")).unwrap_err(),
         RunnerError::NotRunning { task: i }
     );
     assert_eq!(
-        sim.runner.exited(1, i, Exit::code(0)).unwrap_err(),
+        sim.runner.kill_failed(1, i, "no such process").unwrap_err(),
         RunnerError::NotRunning { task: i }
     );
     assert_eq!(
-        sim.runner.started(1, 7).unwrap_err(),
-        RunnerError::UnknownTask { task: 7 }
+        sim.runner.started(1, id(7)).unwrap_err(),
+        RunnerError::UnknownTask { task: id(7) }
     );
     assert_eq!(sim.runner, before);
     sim.start(1, "web");
@@ -462,8 +487,10 @@ fn signal_records_signaling_and_sends_the_signal() {
     let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     let i = sim.i("web");
-    let step = sim.runner.signal(2, i, "SIGHUP").unwrap();
-    assert!(matches!(&step.commands[0].action, Action::Signal { signal } if signal == "SIGHUP"));
+    let step = sim.runner.signal(2, i, Some("SIGHUP")).unwrap();
+    assert!(
+        matches!(&step.commands[0].action, Action::Signal { signal } if signal.as_deref() == Some("SIGHUP"))
+    );
     sim.sync();
     assert_eq!(sim.events("web"), "R TS St Signaling");
     assert_eq!(sim.state("web").0, WireState::Running);
@@ -641,7 +668,7 @@ fn handles_artifact_failure_fails_the_alloc() {
     sim.go(2, |r| {
         r.prestart(2, bad, PrestartStep::ArtifactFailed { error: "404" })
     });
-    sim.exit(500 * MS, "web", Exit::code(0));
+    sim.exit(2, "web", Exit::code(0));
     let wake = sim.runner.next_wake().unwrap();
     sim.tick(wake);
     sim.go(wake, |r| r.prestart(wake, bad, PrestartStep::TaskDirBuilt));
@@ -1135,7 +1162,7 @@ mod restore {
         let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
         let mut fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Batch));
         let names = fresh
-            .restore(now, &bytes, reattach, desired)
+            .restore(now, &bytes, desired, by_list(reattach))
             .unwrap()
             .commands
             .to_vec();
@@ -1143,17 +1170,7 @@ mod restore {
         sim.sync();
         names
             .iter()
-            .map(|c| {
-                (
-                    sim.runner
-                        .allocation()
-                        .task_at(c.task)
-                        .unwrap()
-                        .name()
-                        .to_string(),
-                    c.action.name(),
-                )
-            })
+            .map(|c| (sim.runner.task_name(c.task).to_string(), c.action.name()))
             .collect()
     }
 
@@ -1168,7 +1185,7 @@ mod restore {
         sim.arrive(0);
         bring(&mut sim);
         let reattach: Vec<bool> = (0..tasks.len())
-            .map(|i| sim.runner.place(i) == Some(allocstate::runner::Place::Running))
+            .map(|i| sim.runner.place(id(i)) == Some(allocstate::runner::Place::Running))
             .collect();
         let commands = restored(&mut sim, 100 * SEC, &reattach, None);
         (sim.runner.coordinator(), commands)
@@ -1279,7 +1296,7 @@ mod restore {
             sim.runner
                 .restart(4 * SEC, RestartTarget::All, false)
                 .unwrap_err(),
-            RunnerError::DeadTask { task: 0 }
+            RunnerError::DeadTask { task: id(0) }
         );
         assert_eq!(sim.runner, before);
         assert_eq!(sim.events("web"), "R TS St T");
@@ -1302,14 +1319,9 @@ mod restore {
     fn restore_kill_while_waiting_on_servers_records_killing_only() {
         let mut sim = Sim::web(JobType::Service, policy(2, MIN, 15 * SEC));
         sim.start(1, "web");
-        assert_eq!(
-            restored(&mut sim, SEC, &[false], None),
-            vec![cmd("web", "Start")]
-        );
-        // The start waits on the servers; the stop update comes first.
-        assert_eq!(sim.stop(2 * SEC), vec![cmd("web", "Stop")]);
-        let i = sim.i("web");
-        sim.go(2 * SEC, |r| r.start_cancelled(2 * SEC, i));
+        assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
+        // The task waits on the servers; the stop update comes first.
+        assert_eq!(sim.stop(2 * SEC), vec![]);
         assert_eq!(sim.events("web"), "R TS St FRT K");
         assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     }
@@ -1372,16 +1384,23 @@ mod restore {
     }
 
     #[test]
-    fn restore_restart_reattach_failed_records_failed_restoring_task_and_starts() {
-        // For a system job (TRT:TestTaskRunner_Restore_System) Nomad records a second
-        // `Started` while running, with no restore event, which the contract refuses:
-        // the runner records `Failed Restoring Task` as for any job.
+    fn restore_reattach_failed_records_failed_restoring_task_and_starts_once_servers_are_contacted()
+    {
+        // For a system job (Nomad's `TestTaskRunner_Restore_System`) Nomad records a
+        // second `Started` while running, with no restore event, which the contract
+        // refuses: the runner records `Failed Restoring Task` as for any job.
         for job in [JobType::Service, JobType::System] {
             let mut sim = Sim::web(job, policy(2, MIN, SEC));
             sim.start(1, "web");
+            assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
+            assert_eq!(sim.runner.next_wake(), None, "it waits for the servers");
             assert_eq!(
-                restored(&mut sim, SEC, &[false], None),
+                sim.go(2 * SEC, |r| r.servers_contacted(2 * SEC)),
                 vec![cmd("web", "Start")]
+            );
+            assert_eq!(
+                sim.runner.servers_contacted(2 * SEC).unwrap_err(),
+                RunnerError::NotAwaitingServers
             );
             sim.start(2 * SEC, "web");
             assert_eq!(sim.events("web"), "R TS St FRT St");
@@ -1421,19 +1440,16 @@ mod restore {
     }
 
     #[test]
-    fn restore_refuses_a_wrong_reattach_list_and_corrupt_bytes_leaving_the_runner_fresh() {
+    fn restore_refuses_corrupt_bytes_leaving_the_runner_fresh() {
         let (_, bytes) = one_task_persisted();
         let fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
         let mut target = fresh.clone();
-        assert_eq!(
-            target.restore(1, &bytes, &[], None).unwrap_err(),
-            RunnerError::ReattachMismatch { tasks: 1 }
-        );
-        assert_eq!(target, fresh);
         // Cut anywhere, the bytes are refused and nothing decoded before the cut stays.
         for end in 0..bytes.len() {
             assert_eq!(
-                target.restore(1, &bytes[..end], &[true], None).unwrap_err(),
+                target
+                    .restore(1, &bytes[..end], None, by_list(&[true]))
+                    .unwrap_err(),
                 RunnerError::Corrupt,
                 "cut at {end}"
             );
@@ -1441,12 +1457,12 @@ mod restore {
         }
         assert_eq!(
             target
-                .restore(1, &bytes, &[true], Some(DesiredStatus::Run))
+                .restore(1, &bytes, Some(DesiredStatus::Run), by_list(&[true]))
                 .unwrap_err(),
             RunnerError::DesiredRun
         );
         assert_eq!(target, fresh);
-        assert!(target.restore(1, &bytes, &[true], None).is_ok());
+        assert!(target.restore(1, &bytes, None, by_list(&[true])).is_ok());
     }
 
     #[test]
@@ -1454,7 +1470,9 @@ mod restore {
         let (mut sim, bytes) = one_task_persisted();
         let before = sim.runner.clone();
         assert_eq!(
-            sim.runner.restore(1, &bytes, &[true], None).unwrap_err(),
+            sim.runner
+                .restore(1, &bytes, None, by_list(&[true]))
+                .unwrap_err(),
             RunnerError::NotFresh
         );
         assert_eq!(sim.runner, before);
@@ -1470,7 +1488,9 @@ mod restore {
             })
             .unwrap();
         assert_eq!(
-            named.restore(1, &bytes, &[true], None).unwrap_err(),
+            named
+                .restore(1, &bytes, None, by_list(&[true]))
+                .unwrap_err(),
             RunnerError::NotFresh
         );
     }
@@ -1488,9 +1508,12 @@ mod restore {
         let group = GroupSpec::new(JobType::Sysbatch);
         sim.runner.reset(group);
         assert_eq!(sim.runner, Runner::new(group));
-        assert!(sim.runner.restore(SEC, &bytes, &[true], None).is_ok());
+        assert!(sim
+            .runner
+            .restore(SEC, &bytes, None, by_list(&[true]))
+            .is_ok());
         assert_eq!(
-            sim.runner.place(0),
+            sim.runner.place(id(0)),
             Some(allocstate::runner::Place::Running)
         );
     }
@@ -1505,7 +1528,7 @@ fn pre_kill_run_on_done_an_alloc_stopped_before_it_arrives_does_not_run() {
             task("post", Role::poststop(), policy(0, MIN, 0)),
         ],
     );
-    sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
+    let _ = sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
     assert_eq!(sim.arrive(1), vec![]);
     assert_eq!(sim.events("web"), "R");
     assert_eq!(sim.events("post"), "R");
@@ -1549,7 +1572,7 @@ fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
     sim.start(1, "web");
     assert_eq!(
         sim.runner.setup_failed(2, "late").unwrap_err(),
-        RunnerError::AlreadyStarted { task: 0 }
+        RunnerError::AlreadyStarted { task: id(0) }
     );
 }
 
@@ -1911,7 +1934,7 @@ fn restart_signal_task_not_running_while_blocked_in_prestart() {
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     let before = sim.runner.clone();
     assert_eq!(
-        sim.runner.signal(2, i, "SIGHUP").unwrap_err(),
+        sim.runner.signal(2, i, Some("SIGHUP")).unwrap_err(),
         RunnerError::NotRunning { task: i }
     );
     assert_eq!(
@@ -1993,7 +2016,7 @@ fn lifecycle_restart(job: JobType, leader: bool, target: RestartTarget) -> Sim {
 #[test]
 fn lifecycle_restart_leader_main_task() {
     let main = 0;
-    let sim = lifecycle_restart(JobType::Service, true, RestartTarget::Task(main));
+    let sim = lifecycle_restart(JobType::Service, true, RestartTarget::Task(id(main)));
     assert_eq!(sim.events("main"), "R TS St RS T Rg St");
     assert_eq!(sim.state("main"), (WireState::Running, false, 1));
     assert_eq!(
@@ -2005,7 +2028,7 @@ fn lifecycle_restart_leader_main_task() {
 #[test]
 fn lifecycle_restart_prestart_sidecar_task() {
     let side = 2;
-    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(side));
+    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(id(side)));
     assert_eq!(sim.events("prestart-sidecar"), "R TS St RS T Rg St");
     assert_eq!(
         sim.state("prestart-sidecar"),
@@ -2017,7 +2040,7 @@ fn lifecycle_restart_prestart_sidecar_task() {
 #[test]
 fn lifecycle_restart_poststart_sidecar_task() {
     let side = 4;
-    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(side));
+    let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(id(side)));
     assert_eq!(sim.events("poststart-sidecar"), "R TS St RS T Rg St");
     assert_eq!(
         sim.state("poststart-sidecar"),
@@ -2096,9 +2119,9 @@ fn lifecycle_failed_main_task_cannot_be_restarted() {
     let before = sim.runner.clone();
     assert_eq!(
         sim.runner
-            .restart(15 * SEC, RestartTarget::Task(0), false)
+            .restart(15 * SEC, RestartTarget::Task(id(0)), false)
             .unwrap_err(),
-        RunnerError::NotRunning { task: 0 },
+        RunnerError::NotRunning { task: id(0) },
         "Nomad's `Task not running`"
     );
     assert_eq!(sim.runner, before);
@@ -2160,7 +2183,7 @@ fn signal_failure_keeps_the_signaling_event_and_the_task_running() {
     let i = sim.i("web");
     // The driver's failure to deliver it is the runtime's error; the event stays.
     assert_eq!(
-        sim.go(SEC, |r| r.signal(SEC, i, "SIGUSR1")),
+        sim.go(SEC, |r| r.signal(SEC, i, Some("SIGUSR1"))),
         vec![cmd("web", "Signal")]
     );
     assert_eq!(sim.events("web"), "R TS St Signaling");

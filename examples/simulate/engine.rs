@@ -32,7 +32,7 @@ impl Script for Scenario {
             role: t.role,
             restart: t.restart,
             kill_timeout: t.kill_timeout,
-            kill_signal: &t.kill_signal,
+            kill_signal: (!t.kill_signal.is_empty()).then_some(t.kill_signal.as_str()),
             shutdown_delay: t.shutdown_delay,
         };
         Some(TaskDef {

@@ -10,6 +10,7 @@ use core::fmt::{self, Write};
 
 use allocstate::runner::{
     Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
+    Step, TaskId,
 };
 use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
@@ -47,8 +48,6 @@ pub enum Overflow {
     Agenda,
     /// More commands waiting than [`PENDING`].
     Pending,
-    /// One input recorded more events than the runner's journal holds.
-    Journal,
     /// More tasks than [`TASKS`].
     Tasks,
 }
@@ -58,7 +57,6 @@ impl fmt::Display for Overflow {
         f.write_str(match self {
             Overflow::Agenda => "more scheduled exits and requests than the agenda holds",
             Overflow::Pending => "more waiting commands than the harness holds",
-            Overflow::Journal => "more events in one input than the journal holds",
             Overflow::Tasks => "more tasks than the runner holds",
         })
     }
@@ -158,7 +156,6 @@ pub struct Player<'p> {
     process: [Option<Process>; TASKS],
     /// A start blocked in its prestart work: its token, and what the start does next.
     blocked: [Blocked<'p>; TASKS],
-    seen: [u64; TASKS],
     status: (ClientStatus, u32),
     current: Current<'p>,
     overflow: Option<Overflow>,
@@ -183,7 +180,6 @@ impl<'p> Player<'p> {
             downloaded: [false; TASKS],
             process: [None; TASKS],
             blocked: [None; TASKS],
-            seen: [0; TASKS],
             status: (ClientStatus::Pending, fingerprint("")),
             current: Current::DriverReport,
             overflow: None,
@@ -221,7 +217,7 @@ impl<'p> Player<'p> {
         }
         if let Some(status) = self.script.header().desired_at_arrival {
             self.current = Current::Desired(status);
-            self.input(start, |r| r.stop(start, status, "", false).map(drop));
+            self.input(start, |r| r.stop(start, status, "", false));
             self.current = Current::DriverReport;
         }
         let script: &'p dyn Script = self.script;
@@ -233,9 +229,9 @@ impl<'p> Player<'p> {
                     Ok(_) => self.observe(start),
                     Err(error) => self.refused(start, &error),
                 }
-                self.input(start, |r| r.setup_failed(start, error).map(drop));
+                self.input(start, |r| r.setup_failed(start, error));
             }
-            None => self.input(start, |r| r.arrive(start).map(drop)),
+            None => self.input(start, |r| r.arrive(start)),
         }
         while self.overflow.is_none() {
             let next_due = self.agenda.iter().map(|(t, s, _)| (*t, *s)).min();
@@ -255,7 +251,7 @@ impl<'p> Player<'p> {
                 break;
             }
             if timer_first {
-                self.input(now, |r| r.tick(now).map(drop));
+                self.input(now, |r| r.tick(now));
                 continue;
             }
             let key = next_due.map(|d| d.1);
@@ -267,7 +263,7 @@ impl<'p> Player<'p> {
                 Due::Exit { task, token, exit } => {
                     if self.process[task].is_some_and(|p| p.token == token) {
                         self.process[task] = None;
-                        self.input(now, |r| r.exited(now, task, exit).map(drop));
+                        self.input_for(now, task, |r, id| r.exited(now, id, exit));
                     }
                 }
                 Due::Request(i) => {
@@ -310,19 +306,22 @@ impl<'p> Player<'p> {
     /// One runner input; then the events it recorded, the status change, and the
     /// commands, carried out in order (each may be an input of its own, whose commands
     /// are carried out before the next of these).
-    fn input(&mut self, now: i64, f: impl FnOnce(&mut Runner<TASKS>) -> Result<(), RunnerError>) {
+    fn input(
+        &mut self,
+        now: i64,
+        f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
+    ) {
         match f(self.runner) {
-            Ok(()) => {
+            Ok(step) => {
                 self.observe(now);
                 let mark = self.pending.len();
-                for command in self.runner.commands().iter().rev() {
+                for command in step.commands.iter().rev() {
                     if self.pending.push((now, command.clone())).is_err() {
                         self.overflow = Some(Overflow::Pending);
                     }
                 }
-                let script: &'p dyn Script = self.script;
-                for command in self.runner.commands() {
-                    let name = script.task(command.task).map_or("?", |t| t.spec.name);
+                for command in &step.commands {
+                    let name = self.runner.task_name(command.task);
                     self.sink.command(now, &command.action, name);
                 }
                 while self.pending.len() > mark {
@@ -331,7 +330,22 @@ impl<'p> Player<'p> {
                     }
                 }
             }
-            Err(error) => self.refused(now, &error),
+            Err(error) => {
+                let described = self.runner.describe(error);
+                self.sink.refused(now, &self.current, &described);
+            }
+        }
+    }
+
+    /// An input about the task at `task`.
+    fn input_for(
+        &mut self,
+        now: i64,
+        task: usize,
+        f: impl FnOnce(&mut Runner<TASKS>, TaskId) -> Result<Step<TASKS>, RunnerError>,
+    ) {
+        if let Some(id) = self.runner.task_at(task) {
+            self.input(now, |r| f(r, id));
         }
     }
 
@@ -339,43 +353,12 @@ impl<'p> Player<'p> {
         self.sink.refused(now, &self.current, reason);
     }
 
-    /// Reports the events recorded since the last look, and a client status change.
+    /// Reports the events the input recorded, and a client status change.
     fn observe(&mut self, now: i64) {
-        if self.runner.journal_full() {
-            self.overflow = Some(Overflow::Journal);
+        for (id, event) in self.runner.events() {
+            self.sink.event(self.runner.task_name(id), event);
         }
         let alloc = self.runner.allocation();
-        // Each task's events, walked in the runner's recording order: the k-th time a
-        // task appears in the journal is the k-th of its new events.
-        let mut taken = [0u64; TASKS];
-        for &index in self.runner.recorded() {
-            let index = usize::from(index);
-            let (Some(task), Some(seen), Some(taken)) = (
-                alloc.task_at(index),
-                self.seen.get(index),
-                taken.get_mut(index),
-            ) else {
-                continue;
-            };
-            let state = task.state();
-            let new = state.event_count().saturating_sub(*seen);
-            let held = state.events().len() as u64;
-            // The new events still held (a ring keeps the newest), oldest first.
-            let available = new.min(held);
-            if *taken >= available {
-                continue;
-            }
-            let position = held - available + *taken;
-            *taken += 1;
-            if let Some(event) = state.events().iter().nth(position as usize) {
-                self.sink.event(task.name(), event);
-            }
-        }
-        for (index, task) in alloc.tasks().enumerate() {
-            if let Some(seen) = self.seen.get_mut(index) {
-                *seen = task.state().event_count();
-            }
-        }
         let status = (
             alloc.client_status(),
             fingerprint(alloc.client_description()),
@@ -400,7 +383,7 @@ impl<'p> Player<'p> {
     }
 
     fn carry_out(&mut self, now: i64, command: Command) {
-        let task = command.task;
+        let task = command.task.index();
         if task >= TASKS {
             return;
         }
@@ -410,11 +393,11 @@ impl<'p> Player<'p> {
                 // The blocking hook's context is cancelled: it returns, and the task
                 // never starts (reference §2.3, kill during a blocking prestart hook).
                 self.blocked[task] = None;
-                self.input(now, |r| r.start_cancelled(now, task).map(drop));
+                self.input_for(now, task, |r, id| r.start_cancelled(now, id));
             }
             Action::Stop { signal, .. } => {
                 if let Some(p) = self.process[task] {
-                    let exit = stopped_by(signal.as_str());
+                    let exit = stopped_by(signal.as_deref().unwrap_or(""));
                     let at = now.saturating_add(p.stop_takes);
                     let natural = self.agenda.iter().find_map(|(t, _, d)| match d {
                         Due::Exit { task: x, token, .. } if *x == task && *token == p.token => {
@@ -444,25 +427,28 @@ impl<'p> Player<'p> {
     /// The driver's answer to a start: its prestart steps, then the start or a failure.
     fn start(&mut self, now: i64, task: usize) {
         // Stopped before the driver got to it: the start is abandoned at once.
-        if self.runner.place(task) == Some(Place::Starting { killed: true }) {
-            return self.input(now, |r| r.start_cancelled(now, task).map(drop));
+        if self
+            .runner
+            .task_at(task)
+            .and_then(|id| self.runner.place(id))
+            == Some(Place::Starting { killed: true })
+        {
+            return self.input_for(now, task, |r, id| r.start_cancelled(now, id));
         }
         let run = self.script(task, self.starts[task]);
         let block = self.block(task, self.starts[task]);
         self.starts[task] += 1;
-        self.input(now, |r| {
-            r.prestart(now, task, PrestartStep::TaskDirBuilt).map(drop)
+        self.input_for(now, task, |r, id| {
+            r.prestart(now, id, PrestartStep::TaskDirBuilt)
         });
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         if artifacts && !self.downloaded[task] {
-            self.input(now, |r| {
-                r.prestart(now, task, PrestartStep::DownloadingArtifacts)
-                    .map(drop)
+            self.input_for(now, task, |r, id| {
+                r.prestart(now, id, PrestartStep::DownloadingArtifacts)
             });
             if let Some(Run::ArtifactError { text }) = run {
-                self.input(now, |r| {
-                    r.prestart(now, task, PrestartStep::ArtifactFailed { error: text })
-                        .map(drop)
+                self.input_for(now, task, |r, id| {
+                    r.prestart(now, id, PrestartStep::ArtifactFailed { error: text })
                 });
                 return;
             }
@@ -470,9 +456,8 @@ impl<'p> Player<'p> {
         }
         if let Some(Block { blocks, template }) = block {
             if let Some(message) = template {
-                self.input(now, |r| {
-                    r.prestart(now, task, PrestartStep::TemplateBlocked { message })
-                        .map(drop)
+                self.input_for(now, task, |r, id| {
+                    r.prestart(now, id, PrestartStep::TemplateBlocked { message })
                 });
             }
             self.seq += 1;
@@ -491,27 +476,25 @@ impl<'p> Player<'p> {
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         match run {
             Some(Run::HookKill { text }) => {
-                self.input(now, |r| {
-                    r.prestart(now, task, PrestartStep::HookKilled { message: text })
-                        .map(drop)
+                self.input_for(now, task, |r, id| {
+                    r.prestart(now, id, PrestartStep::HookKilled { message: text })
                 });
             }
             Some(Run::PrestartError { text, recoverable }) => {
-                self.input(now, |r| {
+                self.input_for(now, task, |r, id| {
                     r.prestart(
                         now,
-                        task,
+                        id,
                         PrestartStep::HookFailed {
                             message: text,
                             recoverable,
                         },
                     )
-                    .map(drop)
                 });
             }
             Some(Run::StartError { text, recoverable }) => {
-                self.input(now, |r| {
-                    r.start_failed(now, task, text, recoverable).map(drop)
+                self.input_for(now, task, |r, id| {
+                    r.start_failed(now, id, text, recoverable)
                 });
             }
             Some(Run::ArtifactError { .. }) if !artifacts => {
@@ -525,10 +508,14 @@ impl<'p> Player<'p> {
     fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
         // A stop that arrived while it was starting: the driver abandons the start, as
         // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
-        match self.runner.place(task) {
+        match self
+            .runner
+            .task_at(task)
+            .and_then(|id| self.runner.place(id))
+        {
             Some(Place::Starting { killed: false }) => {}
             Some(Place::Starting { killed: true }) => {
-                return self.input(now, |r| r.start_cancelled(now, task).map(drop));
+                return self.input_for(now, task, |r, id| r.start_cancelled(now, id));
             }
             _ => return,
         }
@@ -539,7 +526,7 @@ impl<'p> Player<'p> {
             _ => 0,
         };
         self.process[task] = Some(Process { token, stop_takes });
-        self.input(now, |r| r.started(now, task).map(drop));
+        self.input_for(now, task, |r, id| r.started(now, id));
         if let Some(Run::Exit {
             code,
             after,
@@ -582,29 +569,30 @@ impl<'p> Player<'p> {
                 status,
                 no_shutdown_delay,
             } => {
-                self.input(now, |r| {
-                    r.stop(now, status, "", no_shutdown_delay).map(drop)
-                });
+                self.input(now, |r| r.stop(now, status, "", no_shutdown_delay));
             }
             Request::Restart { target, failure } => {
                 let target = match target {
                     "running" => RestartTarget::Running,
                     "all" => RestartTarget::All,
-                    name => match self.runner.index_of(name) {
-                        Some(index) => RestartTarget::Task(index),
+                    name => match self.runner.task_id(name) {
+                        Some(id) => RestartTarget::Task(id),
                         None => return self.refused(now, &NoTask(name)),
                     },
                 };
-                self.input(now, |r| r.restart(now, target, failure).map(drop));
+                self.input(now, |r| r.restart(now, target, failure));
             }
-            Request::Signal { task, name } => match self.runner.index_of(task) {
-                Some(index) => self.input(now, |r| r.signal(now, index, name).map(drop)),
+            Request::Signal { task, name } => match self.runner.task_id(task) {
+                Some(id) => {
+                    let signal = (!name.is_empty()).then_some(name);
+                    self.input(now, |r| r.signal(now, id, signal))
+                }
                 None => self.refused(now, &NoTask(task)),
             },
             Request::AgentRestart { desired } => self.agent_restart(now, i, desired),
-            Request::Reconnect => self.input(now, |r| r.reconnected(now).map(drop)),
-            Request::UpdateDrops { task } => match self.runner.index_of(task) {
-                Some(index) => self.input(now, |r| r.drop_task(now, index).map(drop)),
+            Request::Reconnect => self.input(now, |r| r.reconnected(now)),
+            Request::UpdateDrops { task } => match self.runner.task_id(task) {
+                Some(id) => self.input(now, |r| r.drop_task(now, id)),
                 None => self.refused(now, &NoTask(task)),
             },
         }
@@ -636,9 +624,21 @@ impl<'p> Player<'p> {
         // The bytes stay borrowed while the restore's commands are carried out.
         let buf = core::mem::take(&mut self.buf);
         let bytes = buf.get(..len).unwrap_or(&[]);
-        let flags = flags.get(..count).unwrap_or(&[]);
-        self.input(now, |r| r.restore(now, bytes, flags, desired).map(drop));
+        self.input(now, |r| {
+            r.restore(now, bytes, desired, |id, _| {
+                flags.get(id.index()).copied().unwrap_or(false)
+            })
+        });
         self.buf = buf;
+        // The simulated agent reaches its servers as soon as it is back: a task whose
+        // reattach failed (`Failed Restoring Task`) then starts again.
+        let waiting = self
+            .runner
+            .task_ids()
+            .any(|id| self.runner.place(id) == Some(Place::AwaitingServers));
+        if waiting {
+            self.input(now, |r| r.servers_contacted(now));
+        }
     }
 }
 

@@ -1,11 +1,12 @@
-//! Nomad's lifecycle coordinator (reference §1): one gate per stage, opened and closed
-//! by a forward-only state machine fed with the tasks' states.
+//! Nomad's lifecycle coordinator (`client/allocrunner/tasklifecycle/coordinator.go`):
+//! one gate per stage, opened and closed by a forward-only state machine fed with the
+//! tasks' states.
 
 use crate::allocation::AllocTask;
 use crate::phase::WireState;
 use crate::restart::LifecycleHook;
 
-/// A task's lifecycle stage (reference §1.1).
+/// A task's lifecycle stage (`taskLifecycleStage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Stage {
@@ -25,7 +26,7 @@ pub enum Stage {
 
 impl Stage {
     /// The stage of `task` (Nomad's `taskLifecycleStage`).
-    pub fn of(task: &AllocTask) -> Stage {
+    pub(crate) fn of(task: &AllocTask) -> Stage {
         let lifecycle = task.role().lifecycle;
         match (lifecycle.hook, lifecycle.sidecar) {
             (None, _) => Stage::Main,
@@ -38,7 +39,7 @@ impl Stage {
     }
 }
 
-/// The coordinator's state (reference §1.2).
+/// The coordinator's state (`Coordinator.enterStateLocked`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Coordinator {
@@ -57,7 +58,7 @@ pub enum Coordinator {
 }
 
 impl Coordinator {
-    /// Whether a task of `stage` may start in this state: the table of reference §1.2.
+    /// Whether a task of `stage` may start in this state (`Coordinator.enterStateLocked`).
     pub const fn allows(self, stage: Stage) -> bool {
         use Coordinator as C;
         use Stage as S;
@@ -71,10 +72,10 @@ impl Coordinator {
         }
     }
 
-    /// Nomad's `TaskStateUpdated`: steps forward while a predicate of reference §1.3
-    /// holds, in the order of §1.4 (`isAllocDone` first, from any state). Reads only the
-    /// tasks' wire states and `Failed`.
-    pub fn update<'a, I>(self, tasks: I) -> Coordinator
+    /// Nomad's `TaskStateUpdated`: steps forward while a predicate holds
+    /// (`Coordinator.nextStateLocked`: `isAllocDone` first, from any state). Reads only
+    /// the tasks' wire states and `Failed`.
+    pub(crate) fn update<'a, I>(self, tasks: I) -> Coordinator
     where
         I: IntoIterator<Item = &'a AllocTask> + Clone,
     {

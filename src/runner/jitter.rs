@@ -6,7 +6,7 @@ use crate::restart::Jitter;
 /// Held XORed with the default seed, so that the default source is all zero bytes (a
 /// `static` runner lands in `.bss`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct XorShift(u64);
+pub(crate) struct XorShift(u64);
 
 /// Shows the state, not how it is held.
 impl core::fmt::Debug for XorShift {
@@ -27,7 +27,7 @@ const DEFAULT_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl XorShift {
     /// A source seeded with `seed` (0 is replaced, since xorshift would stay at 0).
-    pub const fn new(seed: u64) -> Self {
+    pub(crate) const fn new(seed: u64) -> Self {
         Self::from_state(if seed == 0 { DEFAULT_SEED } else { seed })
     }
 

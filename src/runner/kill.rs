@@ -1,4 +1,6 @@
-//! The alloc runner's reactions and kill order (reference §3.1–§3.4, §4).
+//! The alloc runner's reactions and kill order (`allocRunner.handleTaskStateUpdates`,
+//! `allocRunner.killTasks`, `client/allocrunner/alloc_runner.go`; `TaskRunner.handleKill`,
+//! `client/allocrunner/taskrunner/task_runner.go`).
 
 use core::fmt::Write;
 
@@ -12,15 +14,16 @@ use crate::phase::Phase;
 use super::slot::{Place, StopReason};
 use super::{GroupDelay, Runner};
 
-/// Nomad's `KillReason` when an allocation update no longer has the task (§2.6).
+/// Nomad's `KillReason` when an allocation update no longer has the task
+/// (`TaskRunner.Update`).
 pub(super) const UPDATE_MISSING_TASK: &str = "update missing task";
 
-/// A task the alloc runner may kill: not poststop and not dead (reference §3.2).
+/// A task the alloc runner may kill: not poststop and not dead (`allocRunner.killTasks`).
 fn live(task: &AllocTask) -> bool {
     !task.role.is_poststop() && task.state.phase() != Phase::Dead
 }
 
-/// The kill groups in Nomad's order (reference §3.3): the leader, the other
+/// The kill groups in Nomad's order (`allocRunner.killTasks`): the leader, the other
 /// non-sidecar tasks, the sidecars.
 const KILL_GROUPS: [fn(&AllocTask) -> bool; 3] = [
     |t| t.role.leader,
@@ -57,7 +60,7 @@ impl<const N: usize> Runner<N> {
             }
         }
         let ordered = |t: &AllocTask| live(t) && t.kill_ordered;
-        // Past `max_run_duration`, poststop tasks are killed too (reference §3.3 step 2).
+        // Past `max_run_duration`, poststop tasks are killed too (`allocRunner.killTasks`).
         let exceeded = self.max_run_exceeded();
         let poststop =
             |t: &AllocTask| exceeded && t.role.is_poststop() && t.state.phase() != Phase::Dead;
@@ -66,7 +69,8 @@ impl<const N: usize> Runner<N> {
         }
         match self.group_delay {
             GroupDelay::NotBegun if self.group.shutdown_delay > 0 && !self.no_shutdown_delay => {
-                self.group_delay = GroupDelay::Until(now.saturating_add(self.group.shutdown_delay));
+                let until = self.mono().saturating_add(self.group.shutdown_delay);
+                self.group_delay = GroupDelay::Until(until);
                 return true;
             }
             GroupDelay::NotBegun => {
@@ -101,12 +105,13 @@ impl<const N: usize> Runner<N> {
         changed
     }
 
-    /// Kills one task from wherever it is in its run loop (reference §2.3, §4).
+    /// Kills one task from wherever it is in its run loop (`TaskRunner.Kill`).
     fn kill_task(&mut self, now: i64, index: usize) -> bool {
         let place = self.place_of(index);
         let needs_kill = matches!(
             place,
             Place::Waiting
+                | Place::AwaitingServers
                 | Place::RestartWait { .. }
                 | Place::Running
                 | Place::Starting { killed: false }
@@ -120,12 +125,14 @@ impl<const N: usize> Runner<N> {
         }
         self.record_killing(now, index);
         match place {
-            Place::Waiting | Place::RestartWait { .. } => self.end_run(index, now),
+            Place::Waiting | Place::AwaitingServers | Place::RestartWait { .. } => {
+                self.end_run(index, now)
+            }
             Place::Starting { .. } => {
                 self.stop_command(index);
                 self.set_place(index, Place::Starting { killed: true });
             }
-            Place::Running => self.kill_running(now, index),
+            Place::Running => self.kill_running(now, index, StopReason::Kill),
             Place::Stopping { kill_at, .. } => {
                 if let Some(slot) = self.slots.get_mut(index) {
                     slot.tracker.set_killed();
@@ -159,7 +166,7 @@ impl<const N: usize> Runner<N> {
     }
 
     /// The kill is over: `Killed` (failing the task, with `update missing task`, when an
-    /// update dropped it: reference §2.6), and the task is dead.
+    /// update dropped it: `TaskRunner.Update`), and the task is dead.
     pub(super) fn record_killed(&mut self, now: i64, index: usize) {
         let dropped = self.slots.get(index).is_some_and(|slot| slot.dropped);
         let event = if dropped {
@@ -171,8 +178,9 @@ impl<const N: usize> Runner<N> {
         self.set_place(index, Place::Dead);
     }
 
-    /// A running task: the shutdown delay (reference §4), then the stop.
-    pub(super) fn kill_running(&mut self, now: i64, index: usize) {
+    /// A running task: the shutdown delay (`TaskRunner.handleKill`), then the stop
+    /// (`reason`: a kill, or a restored task of a terminal allocation).
+    pub(super) fn kill_running(&mut self, now: i64, index: usize, reason: StopReason) {
         let delay = self.slots.get(index).map_or(0, |s| s.config.shutdown_delay);
         if delay > 0 {
             let skip = self.no_shutdown_delay;
@@ -191,18 +199,18 @@ impl<const N: usize> Runner<N> {
             let event = TaskEvent::new(now, detail).with_display_message(&text);
             self.record(index, event);
             if !skip {
-                let until = now.saturating_add(delay);
-                self.set_place(index, Place::ShutdownDelay { until });
+                let until = self.mono().saturating_add(delay);
+                self.set_place(index, Place::ShutdownDelay { until, reason });
                 return;
             }
         }
-        self.send_stop(now, index, StopReason::Kill);
+        self.send_stop(index, reason);
     }
 
     /// Sends the stop with the task's signal and kill timeout, and arms the timeout.
-    pub(super) fn send_stop(&mut self, now: i64, index: usize, reason: StopReason) {
+    pub(super) fn send_stop(&mut self, index: usize, reason: StopReason) {
         self.stop_command(index);
-        let kill_at = Some(now.saturating_add(self.kill_timeout(index)));
+        let kill_at = Some(self.mono().saturating_add(self.kill_timeout(index)));
         self.set_place(index, Place::Stopping { reason, kill_at });
     }
 }

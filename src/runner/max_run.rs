@@ -1,4 +1,5 @@
-//! `max_run_duration` (Nomad 2.0.3+, batch and sysbatch jobs; reference §3.3–§3.5).
+//! `max_run_duration` (Nomad 2.0.3+, batch and sysbatch jobs;
+//! `allocRunner.EnforceMaxRunDurationTimeout`, `client/allocrunner/alloc_runner.go`).
 
 use crate::allocation::MAX_RUN_EXCEEDED;
 use crate::phase::Phase;

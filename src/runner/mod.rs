@@ -161,12 +161,15 @@ mod command;
 mod coordinator;
 mod driver;
 mod error;
+mod id;
 mod jitter;
 mod kill;
 mod max_run;
 #[cfg(feature = "serde")]
 mod persist;
 mod requests;
+#[cfg(feature = "std")]
+mod signals;
 mod slot;
 mod spec;
 mod timers;
@@ -181,18 +184,26 @@ use crate::restart::RestartTracker;
 pub use command::{Action, Command};
 pub use coordinator::{Coordinator, Stage};
 pub use driver::{Exit, PrestartStep};
-pub use error::RunnerError;
-pub use jitter::XorShift;
+pub use error::{Described, RunnerError, SpecField};
+pub use id::{Events, Now, TaskId};
+#[cfg(feature = "serde")]
+pub use persist::{RestoreStatus, Restoring};
 pub use requests::RestartTarget;
+#[cfg(feature = "std")]
+pub use signals::signal_number;
 pub use slot::{Place, StopReason};
-pub use spec::{GroupSpec, SignalName, TaskSpec, DEFAULT_MAX_KILL_TIMEOUT, SIGNAL_CAPACITY};
+pub use spec::{
+    GroupSpec, SignalName, TaskSpec, DEFAULT_MAX_KILL_TIMEOUT, HANDLE_CAPACITY, SIGNAL_CAPACITY,
+};
 
-use slot::{Slot, TaskConfig};
+use jitter::XorShift;
+use slot::{Handle, Slot, TaskConfig};
 use spec::HeldGroup;
 
-/// How many recorded events the journal of one input holds
-/// ([`Runner::recorded`]); an input records at most a few events per task.
-pub const JOURNAL_CAPACITY: usize = 64;
+/// How many events the journal of one input holds ([`Runner::events`]): an input
+/// records at most a few events per task, so only a group of more than 16 tasks could
+/// fill it; past it, the events are recorded but [`Runner::events`] yields the first 64.
+const JOURNAL_CAPACITY: usize = 64;
 
 /// The group `shutdown_delay`'s progress (reference §4): waited once per allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,12 +231,15 @@ pub(crate) enum MaxRun {
 }
 
 /// What an accepted input asks of the runtime: the commands to carry out, in order, and
-/// when to call [`Runner::tick`] next (`None`: no timer is armed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Step<'r> {
-    /// The commands, in the order to carry them out.
-    pub commands: &'r [Command],
-    /// The next wake-up time (unix ns).
+/// when to call [`Runner::tick`] next (`None`: no timer is armed). It owns its
+/// commands (no borrow of the runner); the events the input recorded are
+/// [`Runner::events`].
+#[must_use = "a step holds commands the runtime must carry out"]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step<const N: usize> {
+    /// The commands, in the order to carry them out (at most one per task).
+    pub commands: Vec<Command, N>,
+    /// The next wake-up: a deadline on the monotonic clock ([`Now::mono`]).
     pub wake: Option<i64>,
 }
 
@@ -243,10 +257,12 @@ pub struct Runner<const N: usize = 8> {
     pub(crate) max_run: MaxRun,
     pub(crate) no_shutdown_delay: bool,
     pub(crate) jitter: XorShift,
+    /// Whether [`Runner::seed_jitter`] set the seed (else `arrive` derives it).
+    pub(crate) seeded: bool,
+    /// The latest accepted input's time (`i64::MIN` on both clocks before any).
+    pub(crate) clock: Now,
     pub(crate) commands: Vec<Command, N>,
     pub(crate) journal: Vec<u8, JOURNAL_CAPACITY>,
-    pub(crate) dropped_commands: u32,
-    pub(crate) refused_events: u32,
 }
 
 impl<const N: usize> Runner<N> {
@@ -262,10 +278,10 @@ impl<const N: usize> Runner<N> {
             max_run: MaxRun::Off,
             no_shutdown_delay: false,
             jitter: XorShift::new(0),
+            seeded: false,
+            clock: Now::new(i64::MIN, i64::MIN),
             commands: Vec::new(),
             journal: Vec::new(),
-            dropped_commands: 0,
-            refused_events: 0,
         }
     }
 
@@ -282,38 +298,65 @@ impl<const N: usize> Runner<N> {
         self.max_run = MaxRun::Off;
         self.no_shutdown_delay = false;
         self.jitter = XorShift::new(0);
+        self.seeded = false;
+        self.clock = Now::new(i64::MIN, i64::MIN);
         self.commands.clear();
         self.journal.clear();
-        self.dropped_commands = 0;
-        self.refused_events = 0;
     }
 
     /// Seeds the jitter of restart delays (Nomad draws it at random); the same seed and
-    /// inputs give the same decisions.
+    /// inputs give the same decisions. Without it, [`arrive`](Self::arrive) derives the
+    /// seed from the allocation ID (if [set](Self::set_identity)) and the arrival's wall
+    /// time, so that runners started apart never restart in lock-step.
     pub fn seed_jitter(&mut self, seed: u64) {
         self.jitter = XorShift::new(seed);
+        self.seeded = true;
     }
 
-    /// Adds a task (before the allocation arrives); returns its index. The kill timeout
-    /// is clamped to the group's `max_kill_timeout` (reference §4).
-    pub fn add_task(&mut self, spec: &TaskSpec<'_>) -> Result<usize, RunnerError> {
+    /// Adds a task (before the allocation arrives); returns its id. The spec is
+    /// validated as Nomad validates a job (see [`SpecField`]), the group's settings with
+    /// the first task; the kill timeout is then clamped to the group's
+    /// `max_kill_timeout` (Nomad's `NewDriverHandle`, `client/allocrunner/taskrunner/driver_handle.go`).
+    pub fn add_task(&mut self, spec: &TaskSpec<'_>) -> Result<TaskId, RunnerError> {
         if self.arrived {
             return Err(RunnerError::AlreadyArrived);
         }
-        let mut kill_signal = SignalName::new();
-        if kill_signal.push_str(spec.kill_signal).is_err() {
-            return Err(RunnerError::SignalTooLong {
-                len: spec.kill_signal.len(),
-            });
-        }
-        let kill_timeout = spec.kill_timeout.min(self.group.max_kill_timeout()).max(0);
         if self.slots.len() >= N {
             return Err(RunnerError::Task(crate::AllocationError::Full {
                 capacity: N,
             }));
         }
-        let index = self
-            .alloc
+        let Some(id) = TaskId::at(self.slots.len()) else {
+            return Err(RunnerError::Task(crate::AllocationError::Full {
+                capacity: N,
+            }));
+        };
+        if let Err(field) = self.group.spec().validate() {
+            return Err(RunnerError::InvalidSpec { task: None, field });
+        }
+        if let Err(field) = spec.validate() {
+            return Err(RunnerError::InvalidSpec {
+                task: Some(id),
+                field,
+            });
+        }
+        if let Some(other) = self.task_id(spec.name) {
+            return Err(RunnerError::DuplicateTask { task: other });
+        }
+        if spec.role.leader {
+            if let Some(leader) = self.alloc.tasks.iter().position(|t| t.role.leader) {
+                return Err(RunnerError::SecondLeader {
+                    leader: TaskId::at(leader).unwrap_or(id),
+                });
+            }
+        }
+        let mut kill_signal = SignalName::new();
+        let signal = spec.kill_signal.unwrap_or("");
+        if kill_signal.push_str(signal).is_err() {
+            return Err(RunnerError::SignalTooLong { len: signal.len() });
+        }
+        let kill_timeout = spec.kill_timeout.min(self.group.max_kill_timeout()).max(0);
+        self.alloc
             .add_task_with_kill_timeout(spec.name, spec.role, kill_timeout)
             .map_err(RunnerError::Task)?;
         let slot = Slot {
@@ -321,37 +364,44 @@ impl<const N: usize> Runner<N> {
                 restart: spec.restart,
                 kill_timeout,
                 kill_signal,
-                shutdown_delay: spec.shutdown_delay.max(0),
+                shutdown_delay: spec.shutdown_delay,
             },
             tracker: RestartTracker::new(spec.restart, self.group.job_type, spec.role.lifecycle, 0),
             place: Place::Waiting,
             setup_done: false,
             killing_recorded: false,
             dropped: false,
+            handle: Handle::new(),
         };
         // Cannot fail: checked above that a slot is free.
         let _ = self.slots.push(slot);
-        Ok(index)
+        Ok(id)
     }
 
-    /// The allocation arrives at `now`: every task records `Received` (reference §2.1
-    /// step 0), its restart tracker opens its first interval, and the coordinator opens
-    /// the first gates. If it was [stopped](Self::stop) before it arrived, it does not
-    /// run: every task ends with only `Received` (reference §3.6).
-    pub fn arrive(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
+    /// The allocation arrives at `now`: every task records `Received` (Nomad's
+    /// `NewTaskRunner`, `client/allocrunner/taskrunner/task_runner.go`), its restart
+    /// tracker opens its first interval, and the coordinator opens the first gates. If
+    /// it was [stopped](Self::stop) before it arrived, it does not run: every task ends
+    /// with only `Received` (`allocRunner.shouldRun`).
+    pub fn arrive(&mut self, now: impl Into<Now>) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if self.arrived {
             return Err(RunnerError::AlreadyArrived);
         }
         if self.slots.is_empty() {
             return Err(RunnerError::NotArrived);
         }
-        self.begin();
+        self.begin(now);
         self.arrived = true;
-        if self.group.has_max_run() {
-            self.max_run = MaxRun::Until(now.saturating_add(self.group.max_run_duration));
+        if !self.seeded {
+            self.jitter = XorShift::new(self.derived_seed(now.wall));
+            self.seeded = true;
         }
-        // An allocation already stopping does not run (`AR:shouldRun`, reference §3.6):
-        // its tasks end with only `Received`.
+        if self.group.has_max_run() {
+            self.max_run = MaxRun::Until(now.mono.saturating_add(self.group.max_run_duration));
+        }
+        // An allocation already stopping does not run (`allocRunner.shouldRun`): its
+        // tasks end with only `Received`.
         let stopping = self.alloc.desired_status().is_terminal();
         for index in 0..self.slots.len() {
             if let Some(slot) = self.slots.get_mut(index) {
@@ -362,15 +412,27 @@ impl<const N: usize> Runner<N> {
                         .tasks
                         .get(index)
                         .map_or_else(Default::default, |t| t.role.lifecycle),
-                    now,
+                    now.mono,
                 );
             }
-            self.record(index, TaskEvent::received(now));
+            self.record(index, TaskEvent::received(now.wall));
             if stopping {
-                self.end_run(index, now);
+                self.end_run(index, now.wall);
             }
         }
         Ok(self.end(now))
+    }
+
+    /// The jitter seed of a runner not seeded: FNV-1a over the allocation ID and the
+    /// arrival's wall time.
+    fn derived_seed(&self, wall: i64) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = self.alloc.id().as_bytes().iter().copied();
+        for byte in bytes.chain(wall.to_le_bytes()) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
     }
 
     /// Sets the allocation's identity strings ([`Allocation::set_identity`]).
@@ -391,42 +453,60 @@ impl<const N: usize> Runner<N> {
         self.coordinator
     }
 
-    /// Where the task at `index` is in its run loop.
-    pub fn place(&self, index: usize) -> Option<Place> {
-        self.slots.get(index).map(|slot| slot.place)
+    /// Where the task is in its run loop.
+    pub fn place(&self, id: TaskId) -> Option<Place> {
+        self.slots.get(id.index()).map(|slot| slot.place)
     }
 
-    /// The restart tracker of the task at `index`.
-    pub fn tracker(&self, index: usize) -> Option<&RestartTracker> {
-        self.slots.get(index).map(|slot| &slot.tracker)
+    /// The task's restart tracker.
+    pub fn tracker(&self, id: TaskId) -> Option<&RestartTracker> {
+        self.slots.get(id.index()).map(|slot| &slot.tracker)
     }
 
-    /// The index of the task named `name`.
-    pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.alloc.index_of(name)
+    /// The id of the task named `name`.
+    pub fn task_id(&self, name: &str) -> Option<TaskId> {
+        self.alloc.index_of(name).and_then(TaskId::at)
     }
 
-    /// The commands of the latest input (also lent out in its [`Step`]).
-    pub fn commands(&self) -> &[Command] {
-        &self.commands
+    /// The id of the task at `index` (the order the tasks were added), if there is one.
+    pub fn task_at(&self, index: usize) -> Option<TaskId> {
+        (index < self.slots.len())
+            .then(|| TaskId::at(index))
+            .flatten()
     }
 
-    /// The tasks (by index) of the events the latest input recorded, in the order they
-    /// were recorded: with each task's new events (the newest of its ring), the exact
-    /// order of what happened across tasks. An input that records more than
-    /// [`JOURNAL_CAPACITY`] events keeps only the first ones here
-    /// ([`journal_full`](Self::journal_full) says so); the events themselves are all
-    /// recorded.
-    pub fn recorded(&self) -> &[u8] {
-        &self.journal
+    /// Every task's id, in the group's order.
+    pub fn task_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
+        (0..self.slots.len()).filter_map(TaskId::at)
     }
 
-    /// Whether the latest input recorded more events than the journal holds.
-    pub fn journal_full(&self) -> bool {
-        self.journal.is_full()
+    /// The task's name (empty for an id this runner does not have).
+    pub fn task_name(&self, id: TaskId) -> &str {
+        self.alloc
+            .tasks
+            .get(id.index())
+            .map_or("", |task| task.name.as_str())
     }
 
-    /// The next time [`tick`](Self::tick) must be called, if a timer is armed.
+    /// `error` shown with the names of the tasks it is about: `task "web": Task not
+    /// running`.
+    pub fn describe(&self, error: RunnerError) -> Described<'_> {
+        let name = error.task().map(|id| self.task_name(id));
+        Described { error, name }
+    }
+
+    /// The events the latest accepted input recorded, in the order recorded, each with
+    /// its task: read from the tasks' rings (no copy), so read them before the next
+    /// input. A refused input leaves the previous input's events.
+    pub fn events(&self) -> Events<'_> {
+        Events {
+            journal: &self.journal,
+            tasks: &self.alloc.tasks,
+        }
+    }
+
+    /// The next time [`tick`](Self::tick) must be called, if a timer is armed: a
+    /// deadline on the monotonic clock ([`Now::mono`]).
     pub fn next_wake(&self) -> Option<i64> {
         let tasks = self.slots.iter().filter_map(|slot| slot.place.deadline());
         let group = match self.group_delay {
@@ -451,8 +531,8 @@ impl<const N: usize> Runner<N> {
     }
 
     /// Whether the client status is terminal (`complete`, `failed` or `lost`; Nomad's
-    /// `ClientTerminalStatus`, reference §3.5). A failed allocation is terminal while
-    /// sidecars are still being killed.
+    /// `Allocation.ClientTerminalStatus`, `nomad/structs/structs.go`). A failed
+    /// allocation is terminal while sidecars are still being killed.
     pub fn is_client_terminal(&self) -> bool {
         matches!(
             self.alloc.client_status(),
@@ -460,45 +540,83 @@ impl<const N: usize> Runner<N> {
         )
     }
 
-    /// Commands that did not fit the buffer (always 0: a task gets at most one command
-    /// per input; kept so that a breach could never be silent).
-    pub const fn dropped_commands(&self) -> u32 {
-        self.dropped_commands
+    /// The driver handle the runtime stored for the task ([`set_handle`](Self::set_handle)).
+    pub fn handle(&self, id: TaskId) -> Option<&[u8]> {
+        self.slots
+            .get(id.index())
+            .map(|slot| slot.handle.as_slice())
+            .filter(|handle| !handle.is_empty())
     }
 
-    /// Events the allocation refused (always 0: the runner only records what the table
-    /// allows; kept so that a breach could never be silent).
-    pub const fn refused_events(&self) -> u32 {
-        self.refused_events
+    /// Stores the driver's handle of the task (a pid and its start time, a container
+    /// id: at most [`HANDLE_CAPACITY`] bytes), opaque to the runner. It is persisted
+    /// with the runner and given back at restore, so the runtime can reattach. Cleared
+    /// when the runner sends the task a new `Start`.
+    pub fn set_handle(&mut self, id: TaskId, handle: &[u8]) -> Result<(), RunnerError> {
+        let slot = self
+            .slots
+            .get_mut(id.index())
+            .ok_or(RunnerError::UnknownTask { task: id })?;
+        let mut held = Handle::new();
+        held.extend_from_slice(handle)
+            .map_err(|_| RunnerError::HandleTooLong {
+                task: id,
+                len: handle.len(),
+            })?;
+        slot.handle = held;
+        Ok(())
     }
 
     // ---- helpers shared by the input files ----
 
-    fn begin(&mut self) {
+    /// Checks the time of an input: the monotonic clock never goes back.
+    fn accept_time(&self, now: Now) -> Result<Now, RunnerError> {
+        if now.mono < self.clock.mono {
+            return Err(RunnerError::ClockWentBack {
+                last: self.clock.mono,
+                now: now.mono,
+            });
+        }
+        Ok(now)
+    }
+
+    fn begin(&mut self, now: Now) {
+        self.clock = now;
         self.commands.clear();
         self.journal.clear();
     }
 
-    fn end(&mut self, now: i64) -> Step<'_> {
-        self.settle(now);
+    fn end(&mut self, now: Now) -> Step<N> {
+        self.settle(now.wall);
         // An allocation that finished within its `max_run_duration` never exceeds it.
         if matches!(self.max_run, MaxRun::Until(_)) && self.is_finished() {
             self.max_run = MaxRun::Off;
         }
+        // Only the commands given move (a clone each: at most one, usually), not the
+        // buffer's whole capacity.
+        let mut commands = Vec::new();
+        for command in self.commands.iter() {
+            let _ = commands.push(command.clone());
+        }
         Step {
             wake: self.next_wake(),
-            commands: &self.commands,
+            commands,
         }
     }
 
-    fn task(&self, index: usize) -> Result<&AllocTask, RunnerError> {
+    /// The monotonic time of the input being processed.
+    const fn mono(&self) -> i64 {
+        self.clock.mono
+    }
+
+    fn task(&self, id: TaskId) -> Result<&AllocTask, RunnerError> {
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
         self.alloc
             .tasks
-            .get(index)
-            .ok_or(RunnerError::UnknownTask { task: index })
+            .get(id.index())
+            .ok_or(RunnerError::UnknownTask { task: id })
     }
 
     fn place_of(&self, index: usize) -> Place {
@@ -511,19 +629,18 @@ impl<const N: usize> Runner<N> {
         }
     }
 
-    /// Records `event` through the validated allocation; a refusal (never expected) is
-    /// counted, not hidden.
+    /// Records `event` through the validated allocation (the runner only records what
+    /// the table allows; a refusal is never expected and records nothing).
     fn record(&mut self, index: usize, event: TaskEvent) -> bool {
         if self.alloc.apply_at(index, event).is_ok() {
             // Task indexes are below N, which fits a byte for any group Nomad allows.
             let _ = self.journal.push(u8::try_from(index).unwrap_or(u8::MAX));
             return true;
         }
-        self.refused_events = self.refused_events.saturating_add(1);
         false
     }
 
-    /// The run loop of the task ends without an event (reference §2.1 step 11).
+    /// The run loop of the task ends without an event (`TaskRunner.Run`: mark dead).
     fn end_run(&mut self, index: usize, now: i64) {
         if let Some(task) = self.alloc.tasks.get(index) {
             let name = task.name.clone();
@@ -532,16 +649,18 @@ impl<const N: usize> Runner<N> {
         self.set_place(index, Place::Dead);
     }
 
-    fn push(&mut self, task: usize, action: Action) {
-        if self.commands.push(Command { task, action }).is_err() {
-            self.dropped_commands = self.dropped_commands.saturating_add(1);
+    fn push(&mut self, index: usize, action: Action) {
+        if let Some(task) = TaskId::at(index) {
+            // At most one command per task per input, so the buffer of N never fills.
+            let _ = self.commands.push(Command { task, action });
         }
     }
 
     fn stop_command(&mut self, index: usize) {
         if let Some(slot) = self.slots.get(index) {
+            let signal = &slot.config.kill_signal;
             let action = Action::Stop {
-                signal: slot.config.kill_signal.clone(),
+                signal: (!signal.is_empty()).then(|| signal.clone()),
                 kill_timeout: slot.config.kill_timeout,
             };
             self.push(index, action);
@@ -554,8 +673,9 @@ impl<const N: usize> Runner<N> {
             .map_or(0, |slot| slot.config.kill_timeout)
     }
 
-    /// The alloc runner's pass after an input (reference §3.1), repeated until nothing
-    /// changes: reactions and kills, then the coordinator, then the starts it allows.
+    /// The alloc runner's pass after an input (`allocRunner.handleTaskStateUpdates`),
+    /// repeated until nothing changes: reactions and kills, then the coordinator, then
+    /// the starts it allows.
     fn settle(&mut self, now: i64) {
         // Each round either changes something that only moves forward (a task dies, a
         // task is ordered killed, the coordinator steps, a task starts) or ends the loop.
@@ -571,8 +691,9 @@ impl<const N: usize> Runner<N> {
         }
     }
 
-    /// Sends `Start` to every waiting task whose gate is open (reference §1.7), unless it
-    /// is ordered killed or, for a non-poststop task, the allocation is stopping (§3.6).
+    /// Sends `Start` to every waiting task whose gate is open (`TaskRunner.Run` waits
+    /// on its gate before every start), unless it is ordered killed or, for a
+    /// non-poststop task, the allocation is stopping (`TaskRunner.shouldShutdown`).
     fn start_ready(&mut self) -> bool {
         let stopping = self.alloc.desired_status().is_terminal();
         let exceeded = self.max_run == MaxRun::Exceeded;
@@ -587,6 +708,9 @@ impl<const N: usize> Runner<N> {
                 && (!stopping || task.role.is_poststop());
             if allowed && self.place_of(index) == Place::Waiting {
                 self.set_place(index, Place::Starting { killed: false });
+                if let Some(slot) = self.slots.get_mut(index) {
+                    slot.handle.clear();
+                }
                 self.push(index, Action::Start);
                 changed = true;
             }

@@ -1,7 +1,9 @@
-//! Persist and restore after an agent restart (reference §5), through postcard into
-//! caller storage (feature `serde`).
+//! Persist and restore after an agent restart (`TaskRunner.Restore`,
+//! `client/allocrunner/taskrunner/task_runner.go`; `allocRunner.Restore`,
+//! `client/allocrunner/alloc_runner.go`), through postcard into caller storage (feature
+//! `serde`).
 //!
-//! Layout, element after element as postcard writes them: a version byte (2); the
+//! Layout, element after element as postcard writes them: a version byte (3); the
 //! group (job type `u8`: service 0, batch 1, system 2, sysbatch 3; shutdown delay and
 //! max kill timeout `i64`); arrived `bool`; the group delay (`u8` not begun 0 / until 1 /
 //! done 2, then `i64`); no-shutdown-delay `bool`; the jitter state `u64`; the
@@ -9,10 +11,13 @@
 //! task count `u64`; per task its restart policy (attempts `u32`, interval and delay
 //! `i64`, mode `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown
 //! delay `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`, dropped by an
-//! update `bool`; then the allocation in its own compact format. As in Nomad (§5.1),
+//! update `bool`, start in flight `bool`, the driver handle (bytes); then the allocation
+//! in its own compact format. As in Nomad (`taskrunner/state/state.go`, `LocalState`),
 //! restart counts, delays in progress and the coordinator's state are not persisted:
 //! they are rebuilt at restore. The `max_run_duration` deadline is, as Nomad persists
 //! `MaxRunDurationExceeded`; the forced `complete` it causes is set again at restore.
+//! Deadlines are written as wall-clock times (the monotonic clock does not survive a
+//! reboot) and mapped onto the new monotonic clock at restore.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,15 +27,29 @@ use crate::phase::Phase;
 use crate::restart::{JobType, RestartMode, RestartPolicy, RestartTracker};
 
 use super::coordinator::Coordinator;
+use super::slot::Handle;
 use super::slot::{Place, Slot, StopReason, TaskConfig};
 use super::spec::{GroupSpec, HeldGroup, SignalName};
-use super::{GroupDelay, MaxRun, Runner, RunnerError, Step};
+use super::{GroupDelay, MaxRun, Now, Runner, RunnerError, Step, TaskId};
 use crate::runner::jitter::XorShift;
 
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 
 /// Bytes of the runner's own part for each task, at most (policy, timeouts, signal, flags).
-const TASK_MAX: usize = 5 + 10 + 10 + 1 + 10 + 1 + super::SIGNAL_CAPACITY + 10 + 1 + 1 + 1;
+const TASK_MAX: usize = 5
+    + 10
+    + 10
+    + 1
+    + 10
+    + 1
+    + super::SIGNAL_CAPACITY
+    + 10
+    + 1
+    + 1
+    + 1
+    + 1
+    + 1
+    + super::HANDLE_CAPACITY;
 /// Bytes of the runner's header, at most.
 const HEADER_MAX: usize = 1 + 1 + 10 + 10 + 1 + 1 + 10 + 1 + 10 + 10 + 10 + 1 + 10;
 
@@ -106,6 +125,12 @@ fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerErr
     let shutdown_delay: i64 = take(rest)?;
     let (setup_done, killing_recorded): (bool, bool) = take(rest)?;
     let dropped: bool = take(rest)?;
+    let starting: bool = take(rest)?;
+    let bytes: &[u8] = take(rest)?;
+    let mut handle = Handle::new();
+    handle
+        .extend_from_slice(bytes)
+        .map_err(|_| RunnerError::Corrupt)?;
     Ok(Slot {
         config: TaskConfig {
             restart,
@@ -114,11 +139,43 @@ fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerErr
             shutdown_delay,
         },
         tracker: RestartTracker::new(restart, job, Default::default(), now),
-        place: Place::Waiting,
+        place: if starting {
+            Place::Starting { killed: false }
+        } else {
+            Place::Waiting
+        },
         setup_done,
         killing_recorded,
         dropped,
+        handle,
     })
+}
+
+/// What a task was doing when the runner was persisted, as restore reports it to the
+/// runtime's reattach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RestoreStatus {
+    /// Started and not exited: the driver should reattach to its handle.
+    Running,
+    /// Told to start, with no start, failure or exit reported: the process may exist;
+    /// check for it rather than start a second one.
+    StartInFlight,
+    /// Waiting to start (its gate, a restart delay): nothing to reattach.
+    NotStarted,
+    /// Dead: nothing to reattach.
+    Dead,
+}
+
+/// One task as [`Runner::restore`] hands it to the runtime's reattach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restoring<'a> {
+    /// The task's name.
+    pub name: &'a str,
+    /// What it was doing.
+    pub status: RestoreStatus,
+    /// The driver handle stored with [`Runner::set_handle`], if any.
+    pub handle: Option<&'a [u8]>,
 }
 
 impl<const N: usize> Runner<N> {
@@ -126,7 +183,8 @@ impl<const N: usize> Runner<N> {
     pub const POSTCARD_MAX_SIZE: usize =
         HEADER_MAX + N * TASK_MAX + Allocation::<N>::POSTCARD_MAX_SIZE;
 
-    /// Writes the runner into `buf` (reference §5.1); returns the used part.
+    /// Writes the runner into `buf` (what Nomad persists: `TaskRunner.persistLocalState`,
+    /// `allocRunner.PersistState`); returns the used part.
     pub fn persist<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], RunnerError> {
         let mut at = 0;
         put(buf, &mut at, &VERSION)?;
@@ -136,7 +194,7 @@ impl<const N: usize> Runner<N> {
         put(buf, &mut at, &self.arrived)?;
         let (delay_code, delay_at) = match self.group_delay {
             GroupDelay::NotBegun => (0u8, 0i64),
-            GroupDelay::Until(until) => (1, until),
+            GroupDelay::Until(until) => (1, self.wall_of(until)),
             GroupDelay::Done => (2, 0),
         };
         put(buf, &mut at, &delay_code)?;
@@ -145,7 +203,7 @@ impl<const N: usize> Runner<N> {
         put(buf, &mut at, &self.jitter.state())?;
         let (max_run_code, max_run_at) = match self.max_run {
             MaxRun::Off => (0u8, 0i64),
-            MaxRun::Until(until) => (1, until),
+            MaxRun::Until(until) => (1, self.wall_of(until)),
             MaxRun::Exceeded => (2, 0),
         };
         put(
@@ -170,6 +228,9 @@ impl<const N: usize> Runner<N> {
             put(buf, &mut at, &slot.config.shutdown_delay)?;
             put(buf, &mut at, &(slot.setup_done, slot.killing_recorded))?;
             put(buf, &mut at, &slot.dropped)?;
+            let starting = matches!(slot.place, Place::Starting { killed: false });
+            put(buf, &mut at, &starting)?;
+            put(buf, &mut at, slot.handle.as_slice())?;
         }
         let rest = buf.get_mut(at..).ok_or(RunnerError::BufferTooSmall)?;
         let used = self
@@ -181,25 +242,43 @@ impl<const N: usize> Runner<N> {
         buf.get_mut(..end).ok_or(RunnerError::BufferTooSmall)
     }
 
-    /// Rebuilds the runner from its persisted form after an agent restart at `now`
-    /// (reference §5). `reattached[i]` says whether the driver could reattach task `i`;
-    /// `desired` is a stop or evict that arrived while the agent was down. See the
-    /// [module docs](super) for what each task does.
+    /// Rebuilds the runner from its persisted form after an agent restart at `now`.
+    /// `desired` is a stop or evict that arrived while the agent was down. `reattach`
+    /// is called once per task, in the group's order, with what the task was doing and
+    /// its driver handle; it returns whether the driver has the process:
+    ///
+    /// - [`RestoreStatus::Running`]: `true` keeps it running with no event; `false`
+    ///   records `Failed Restoring Task` and the task waits for
+    ///   [`servers_contacted`](Self::servers_contacted) (Nomad's `waitOnServers`) or a
+    ///   kill.
+    /// - [`RestoreStatus::StartInFlight`]: `true` keeps it starting (report `started`,
+    ///   `exited` or `start_failed` as the driver tells); `false` sends `Start` again
+    ///   once its gate allows.
+    /// - Otherwise the answer is not used.
+    ///
+    /// If the allocation is terminal, a reattached running task is killed through the
+    /// kill path with no `Killing` (its `shutdown_delay` first, `Waiting for shutdown
+    /// delay`), and its exit records only `Terminated`; the others end with no event.
+    /// See docs/runner.md.
     ///
     /// `self` is the storage restored into, and must be fresh from [`Runner::new`] or
     /// [`Runner::reset`] (no task added, no identity, not arrived), else
     /// [`RunnerError::NotFresh`]. The persisted tasks and allocation are decoded straight
     /// into it, so no allocation passes through a stack frame. Refused, leaving `self`
     /// exactly as it was (fresh), if the bytes are not a persisted runner, `reattached`
-    /// does not name every task or `desired` is `run`: what was decoded before the fault
-    /// is cleared again, which is what a fresh runner holds.
-    pub fn restore(
+    /// or `desired` is `run`: what was decoded before the fault is cleared again, which
+    /// is what a fresh runner holds; `reattach` is only called once the bytes are read.
+    pub fn restore<F>(
         &mut self,
-        now: i64,
+        now: impl Into<Now>,
         bytes: &[u8],
-        reattached: &[bool],
         desired: Option<DesiredStatus>,
-    ) -> Result<Step<'_>, RunnerError> {
+        reattach: F,
+    ) -> Result<Step<N>, RunnerError>
+    where
+        F: FnMut(TaskId, Restoring<'_>) -> bool,
+    {
+        let now = self.accept_time(now.into())?;
         if !self.is_fresh() {
             return Err(RunnerError::NotFresh);
         }
@@ -208,14 +287,14 @@ impl<const N: usize> Runner<N> {
         }
         // Each step in a frame of its own beside this small one, so that only this frame
         // lies under the allocation's decoder (the deepest part).
-        let header = match self.decode_slots(now, bytes) {
-            Ok((header, rest)) => match self.decode_alloc(rest, reattached, desired) {
+        let header = match self.decode_slots(now.mono, bytes) {
+            Ok((header, rest)) => match self.decode_alloc(rest, desired) {
                 Ok(()) => header,
                 Err(error) => return Err(self.refuse(error)),
             },
             Err(error) => return Err(self.refuse(error)),
         };
-        Ok(self.accept(now, header, reattached))
+        Ok(self.accept(now, header, reattach))
     }
 
     /// A refused restore: what was decoded goes, leaving the runner fresh again.
@@ -229,29 +308,56 @@ impl<const N: usize> Runner<N> {
     /// The restore is accepted: from here on the runner is the restored one. A frame of
     /// its own, apart from the decoder's.
     #[inline(never)]
-    fn accept(&mut self, now: i64, header: Header, reattached: &[bool]) -> Step<'_> {
+    fn accept<F>(&mut self, now: Now, header: Header, mut reattach: F) -> Step<N>
+    where
+        F: FnMut(TaskId, Restoring<'_>) -> bool,
+    {
         for (slot, task) in self.slots.iter_mut().zip(self.alloc.tasks.iter()) {
             slot.tracker = RestartTracker::new(
                 slot.config.restart,
                 header.group.job_type,
                 task.role.lifecycle,
-                now,
+                now.mono,
             );
         }
         self.group = HeldGroup::of(header.group);
         // The forced status is the runner's to carry (the allocation's own format has
         // no place for it); set as it was, so the modify index is the one persisted.
         self.alloc.max_run_exceeded = header.max_run == MaxRun::Exceeded;
-        self.max_run = header.max_run;
+        // Deadlines were persisted as wall times: onto the new monotonic clock.
+        let mono_of = |wall: i64| wall.saturating_sub(now.wall).saturating_add(now.mono);
+        self.max_run = match header.max_run {
+            MaxRun::Until(until) => MaxRun::Until(mono_of(until)),
+            other => other,
+        };
         self.arrived = true;
-        self.group_delay = header.group_delay;
+        self.group_delay = match header.group_delay {
+            GroupDelay::Until(until) => GroupDelay::Until(mono_of(until)),
+            other => other,
+        };
         self.no_shutdown_delay = header.no_shutdown_delay;
         self.jitter = XorShift::from_state(header.jitter);
-        self.begin();
-        for (index, &reattach) in reattached.iter().enumerate() {
-            self.restore_task(now, index, reattach);
+        self.seeded = true;
+        self.begin(now);
+        for index in 0..self.slots.len() {
+            let Some(id) = TaskId::at(index) else {
+                continue;
+            };
+            let status = self.restore_status(index);
+            let reattached = match (self.alloc.tasks.get(index), self.slots.get(index)) {
+                (Some(task), Some(slot)) => reattach(
+                    id,
+                    Restoring {
+                        name: task.name.as_str(),
+                        status,
+                        handle: (!slot.handle.is_empty()).then_some(slot.handle.as_slice()),
+                    },
+                ),
+                _ => false,
+            };
+            self.restore_task(now.wall, index, status, reattached);
         }
-        // `CO:Restore`: straight to `prestart`, then the tasks' states decide (§1.5).
+        // `Coordinator.Restore`: straight to `prestart`, then the tasks' states decide.
         self.coordinator = Coordinator::Prestart;
         self.end(now)
     }
@@ -270,14 +376,8 @@ impl<const N: usize> Runner<N> {
     fn decode_alloc(
         &mut self,
         rest: &[u8],
-        reattached: &[bool],
         desired: Option<DesiredStatus>,
     ) -> Result<(), RunnerError> {
-        if reattached.len() != self.slots.len() {
-            return Err(RunnerError::ReattachMismatch {
-                tasks: self.slots.len(),
-            });
-        }
         Allocation::from_postcard_into(rest, &mut self.alloc).map_err(|_| RunnerError::Corrupt)?;
         if self.alloc.len() != self.slots.len() {
             return Err(RunnerError::Corrupt);
@@ -350,8 +450,33 @@ impl<const N: usize> Runner<N> {
         Ok((header, rest))
     }
 
-    /// One task after a restore (reference §5.2, §5.3).
-    fn restore_task(&mut self, now: i64, index: usize, reattach: bool) {
+    /// The wall time of a monotonic deadline, by the latest input's two clocks.
+    fn wall_of(&self, mono: i64) -> i64 {
+        mono.saturating_sub(self.clock.mono)
+            .saturating_add(self.clock.wall)
+    }
+
+    /// What the task was doing when persisted.
+    fn restore_status(&self, index: usize) -> RestoreStatus {
+        let Some(task) = self.alloc.tasks.get(index) else {
+            return RestoreStatus::Dead;
+        };
+        match task.state.phase() {
+            Phase::Dead => RestoreStatus::Dead,
+            Phase::Running | Phase::ShuttingDown => RestoreStatus::Running,
+            Phase::Exited => RestoreStatus::NotStarted,
+            Phase::Pending => {
+                if matches!(self.place_of(index), Place::Starting { .. }) {
+                    RestoreStatus::StartInFlight
+                } else {
+                    RestoreStatus::NotStarted
+                }
+            }
+        }
+    }
+
+    /// One task after a restore (`TaskRunner.Restore`, then `TaskRunner.Run`).
+    fn restore_task(&mut self, now: i64, index: usize, status: RestoreStatus, reattach: bool) {
         let Some(task) = self.alloc.tasks.get(index) else {
             return;
         };
@@ -361,7 +486,15 @@ impl<const N: usize> Runner<N> {
         match phase {
             Phase::Dead => self.set_place(index, Place::Dead),
             Phase::Pending | Phase::Exited => {
-                if terminal || killing || phase == Phase::Exited {
+                if status == RestoreStatus::StartInFlight && reattach {
+                    if terminal || killing {
+                        // The process may be starting: stop it, as a kill racing a start.
+                        self.stop_command(index);
+                        self.set_place(index, Place::Starting { killed: true });
+                    } else {
+                        self.set_place(index, Place::Starting { killed: false });
+                    }
+                } else if terminal || killing || phase == Phase::Exited {
                     self.end_run(index, now);
                 } else {
                     self.set_place(index, Place::Waiting);
@@ -369,12 +502,15 @@ impl<const N: usize> Runner<N> {
             }
             Phase::Running | Phase::ShuttingDown => {
                 if reattach && killing {
-                    self.send_stop(now, index, StopReason::Kill);
+                    self.send_stop(index, StopReason::Kill);
                 } else if reattach && terminal {
                     if let Some(task) = self.alloc.tasks.get_mut(index) {
                         task.kill_ordered = true;
                     }
-                    self.send_stop(now, index, StopReason::Restore);
+                    // `TaskRunner.Run` kills a restored handle after its main loop
+                    // through `handleKill`: the shutdown delay, then the stop; no
+                    // `Killing` (that is `TaskRunner.Kill`'s).
+                    self.kill_running(now, index, StopReason::Restore);
                 } else if reattach {
                     self.set_place(index, Place::Running);
                 } else if killing {
@@ -388,7 +524,7 @@ impl<const N: usize> Runner<N> {
                             "failed to restore task; will not run until server is contacted",
                         );
                     self.record(index, event);
-                    self.set_place(index, Place::Waiting);
+                    self.set_place(index, Place::AwaitingServers);
                 }
             }
         }

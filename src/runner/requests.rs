@@ -1,5 +1,6 @@
-//! Requests from users and servers: restart, signal, desired stop (reference §2.5,
-//! §3.6, §3.7).
+//! Requests from users and servers: restart, signal, desired stop (`TaskRunner.Restart`
+//! and `TaskRunner.Signal`, `client/allocrunner/taskrunner/lifecycle.go`;
+//! `allocRunner.Update`, `client/allocrunner/alloc_runner.go`).
 
 use crate::allocation::DesiredStatus;
 use crate::event::TaskEvent;
@@ -7,14 +8,15 @@ use crate::event::TaskEvent;
 use super::coordinator::Coordinator;
 use super::slot::{Place, StopReason};
 use super::spec::SignalName;
-use super::{Runner, RunnerError, Step};
+use super::{Now, Runner, RunnerError, Step, TaskId};
 
-/// Which tasks a restart request reaches (Nomad's `alloc restart` variants, §2.5).
+/// Which tasks a restart request reaches (Nomad's `alloc restart` variants,
+/// `Client.RestartAllocation`, `client/client.go`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum RestartTarget {
     /// One task (`nomad alloc restart <alloc> <task>`).
-    Task(usize),
+    Task(TaskId),
     /// Every running task (`nomad alloc restart <alloc>`).
     Running,
     /// Every task, dead ones included (`-all-tasks`): refused while a task is dead.
@@ -33,16 +35,17 @@ impl RestartTarget {
 }
 
 impl<const N: usize> Runner<N> {
-    /// A restart request (reference §2.5). Each running task reached records `Restart
+    /// A restart request (`TaskRunner.Restart`). Each running task reached records `Restart
     /// Signaled` with Nomad's reason, is stopped with its kill signal and timeout (no
     /// shutdown delay), and on its exit is restarted through its tracker: at once when
     /// `failure` is false, by the policy when it is true.
     pub fn restart(
         &mut self,
-        now: i64,
+        now: impl Into<Now>,
         target: RestartTarget,
         failure: bool,
-    ) -> Result<Step<'_>, RunnerError> {
+    ) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
@@ -50,10 +53,10 @@ impl<const N: usize> Runner<N> {
             return Err(RunnerError::Stopping);
         }
         match target {
-            RestartTarget::Task(index) => {
-                self.task(index)?;
-                if self.place_of(index) != Place::Running {
-                    return Err(RunnerError::NotRunning { task: index });
+            RestartTarget::Task(id) => {
+                self.task(id)?;
+                if self.place_of(id.index()) != Place::Running {
+                    return Err(RunnerError::NotRunning { task: id });
                 }
             }
             RestartTarget::Running | RestartTarget::All => {
@@ -61,7 +64,7 @@ impl<const N: usize> Runner<N> {
                     let dead = self.alloc.tasks.iter().position(|t| {
                         !t.role.is_poststop() && t.state.state() == crate::WireState::Dead
                     });
-                    if let Some(task) = dead {
+                    if let Some(task) = dead.and_then(TaskId::at) {
                         return Err(RunnerError::DeadTask { task });
                     }
                 }
@@ -70,61 +73,69 @@ impl<const N: usize> Runner<N> {
                 }
             }
         }
-        self.begin();
+        self.begin(now);
         if target == RestartTarget::All {
-            // `AR:RestartAll` resets the coordinator first: every gate closes (§1.5).
+            // `allocRunner.RestartAll` resets the coordinator first: every gate closes.
             self.coordinator = Coordinator::Init;
         }
         for index in 0..self.slots.len() {
             let reached = match target {
-                RestartTarget::Task(task) => task == index,
+                RestartTarget::Task(task) => task.index() == index,
                 _ => self.place_of(index) == Place::Running,
             };
             if !reached {
                 continue;
             }
-            self.record(index, TaskEvent::restart_signaled(now, target.reason()));
+            self.record(
+                index,
+                TaskEvent::restart_signaled(now.wall, target.reason()),
+            );
             if let Some(slot) = self.slots.get_mut(index) {
                 slot.tracker.set_restart_triggered(failure);
             }
-            self.send_stop(now, index, StopReason::Restart);
+            self.send_stop(index, StopReason::Restart);
         }
         Ok(self.end(now))
     }
 
-    /// Sends `signal` to a running task: `Signaling` with the signal's name, then a
-    /// signal command (reference §3.7).
+    /// Sends `signal` (`None`: the driver's default) to a running task: `Signaling`
+    /// with the signal's name, then a signal command (`TaskRunner.Signal`).
     pub fn signal(
         &mut self,
-        now: i64,
-        index: usize,
-        signal: &str,
-    ) -> Result<Step<'_>, RunnerError> {
-        self.task(index)?;
+        now: impl Into<Now>,
+        id: TaskId,
+        signal: Option<&str>,
+    ) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
+        self.task(id)?;
+        let index = id.index();
+        let text = signal.unwrap_or("");
         let mut name = SignalName::new();
-        if name.push_str(signal).is_err() {
-            return Err(RunnerError::SignalTooLong { len: signal.len() });
+        if name.push_str(text).is_err() {
+            return Err(RunnerError::SignalTooLong { len: text.len() });
         }
         if self.place_of(index) != Place::Running {
-            return Err(RunnerError::NotRunning { task: index });
+            return Err(RunnerError::NotRunning { task: id });
         }
-        self.begin();
-        self.record(index, TaskEvent::signaling(now, signal));
-        self.push(index, super::Action::Signal { signal: name });
+        self.begin(now);
+        self.record(index, TaskEvent::signaling(now.wall, text));
+        let signal = signal.map(|_| name);
+        self.push(index, super::Action::Signal { signal });
         Ok(self.end(now))
     }
 
-    /// The allocation's desired status turns `stop` or `evict` (reference §3.6): every
+    /// The allocation's desired status turns `stop` or `evict` (`allocRunner.Update`): every
     /// non-poststop task is killed in the kill order, after the group shutdown delay;
     /// poststop tasks then run. `no_shutdown_delay` is Nomad's `-no-shutdown-delay`:
     /// both delays are skipped (`Skipping shutdown delay` is recorded instead).
     pub fn stop(
         &mut self,
-        now: i64,
+        now: impl Into<Now>,
         status: DesiredStatus,
         description: &str,
         no_shutdown_delay: bool,
-    ) -> Result<Step<'_>, RunnerError> {
+    ) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if !status.is_terminal() {
             return Err(RunnerError::DesiredRun);
         }
@@ -134,17 +145,22 @@ impl<const N: usize> Runner<N> {
         self.alloc
             .set_desired(status, description)
             .map_err(RunnerError::Task)?;
-        self.begin();
+        self.begin(now);
         self.no_shutdown_delay = no_shutdown_delay;
         Ok(self.end(now))
     }
 
-    /// An allocation-level prerun hook failed (Nomad's `MarkFailedKill`, reference
-    /// §2.8): every task not yet dead records `Setup Failure` (`failed to setup alloc:
+    /// An allocation-level prerun hook failed (Nomad's `TaskRunner.MarkFailedKill`,
+    /// called by `allocRunner.Run`): every task not yet dead records `Setup Failure` (`failed to setup alloc:
     /// <error>`, which fails it) and its run loop ends; the allocation is failed. Only
     /// before any task has started (the prerun hooks run before the tasks):
     /// otherwise [`RunnerError::AlreadyStarted`]. A start already sent is abandoned.
-    pub fn setup_failed(&mut self, now: i64, error: &str) -> Result<Step<'_>, RunnerError> {
+    pub fn setup_failed(
+        &mut self,
+        now: impl Into<Now>,
+        error: &str,
+    ) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
@@ -153,10 +169,11 @@ impl<const N: usize> Runner<N> {
             .tasks
             .iter()
             .position(|t| t.state.started_at().is_some())
+            .and_then(TaskId::at)
         {
             return Err(RunnerError::AlreadyStarted { task });
         }
-        self.begin();
+        self.begin(now);
         let mut text: heapless::String<{ crate::EVENT_TEXT_CAPACITY }> = heapless::String::new();
         let _ =
             core::fmt::Write::write_fmt(&mut text, format_args!("failed to setup alloc: {error}"));
@@ -164,9 +181,9 @@ impl<const N: usize> Runner<N> {
             if self.place_of(index) == Place::Dead {
                 continue;
             }
-            let event = TaskEvent::setup_failure(now, error).with_display_message(&text);
+            let event = TaskEvent::setup_failure(now.wall, error).with_display_message(&text);
             self.record(index, event);
-            self.end_run(index, now);
+            self.end_run(index, now.wall);
         }
         Ok(self.end(now))
     }

@@ -1,18 +1,32 @@
-//! What the runner is told about the task group (reference §2.1 step 0, §4).
+//! What the runner is told about the task group, and how it is validated (Nomad's
+//! `Job.Validate`, `TaskGroup.Validate`, `Task.Validate` and `RestartPolicy.Validate`,
+//! `nomad/structs/structs.go`).
 
 use heapless::String;
 
 use crate::allocation::{Role, DEFAULT_KILL_TIMEOUT};
-use crate::restart::{JobType, RestartPolicy};
+use crate::restart::{JobType, RestartMode, RestartPolicy};
+
+use super::error::SpecField;
+
+/// Bytes of a task's driver handle ([`Runner::set_handle`](super::Runner::set_handle)):
+/// room for a pid and its start time, or a 64-hex-digit container id.
+pub const HANDLE_CAPACITY: usize = 64;
+
+/// Nomad's `RestartPolicyMinInterval`: a restart interval is at least 5 s.
+pub(crate) const MIN_RESTART_INTERVAL: i64 = 5_000_000_000;
 
 /// Bytes a signal name can hold (`SIGTERM`, `SIGRTMIN+15`, …); a longer one is refused.
 pub const SIGNAL_CAPACITY: usize = 16;
 
-/// Nomad's default `max_kill_timeout` of the client agent: 30 s (reference §4).
+/// Nomad's default `max_kill_timeout` of the client agent: 30 s
+/// (`command/agent/config.go`, `DefaultConfig`).
 pub const DEFAULT_MAX_KILL_TIMEOUT: i64 = 30_000_000_000;
 
-/// A signal's name, as the runtime's driver takes it; empty means the driver's default
-/// (SIGINT for exec and raw_exec, the container's stop signal for docker: reference §4).
+/// A signal's name, as Nomad writes it (`SIGTERM`); where a command carries `None`, the
+/// driver's default is meant (SIGINT for exec and raw_exec,
+/// `drivers/shared/executor/executor.go`, `Shutdown`; the container's stop signal for
+/// docker, `drivers/docker/handle.go`, `Kill`).
 pub type SignalName = String<SIGNAL_CAPACITY>;
 
 /// The group-level settings: the job type (it decides whether a successful exit is
@@ -23,13 +37,16 @@ pub type SignalName = String<SIGNAL_CAPACITY>;
 pub struct GroupSpec {
     /// The job's type.
     pub job_type: JobType,
-    /// The group's `shutdown_delay` (ns), waited once before the first kill (reference
-    /// §4); 0 for none.
+    /// The group's `shutdown_delay` (ns), waited once before the first kill
+    /// (`groupServiceHook.PreKill`, `client/allocrunner/group_service_hook.go`); 0 for
+    /// none; not negative.
     pub shutdown_delay: i64,
-    /// The agent's `max_kill_timeout` (ns): every kill timeout is clamped to it (§4).
+    /// The agent's `max_kill_timeout` (ns): every kill timeout is clamped to it; not
+    /// negative.
     pub max_kill_timeout: i64,
-    /// `max_run_duration` (ns; 0 for none), for batch and sysbatch jobs only, as in
-    /// Nomad 2.0.3+ (reference §3.3–§3.5): measured from the allocation's arrival; when
+    /// `max_run_duration` (ns; 0 for none, not negative), for batch and sysbatch jobs
+    /// only, as in Nomad 2.0.3+ (`allocRunner.EnforceMaxRunDurationTimeout`,
+    /// `client/allocrunner/alloc_runner.go`): measured from the allocation's arrival; when
     /// it passes, the allocation is `complete` and every task is killed, poststop
     /// tasks first so that they never start. Ignored for service and system jobs.
     pub max_run_duration: i64,
@@ -45,6 +62,20 @@ impl GroupSpec {
             max_kill_timeout: DEFAULT_MAX_KILL_TIMEOUT,
             max_run_duration: 0,
         }
+    }
+
+    /// The first field Nomad's validation refuses, if any.
+    pub(crate) const fn validate(&self) -> Result<(), SpecField> {
+        if self.shutdown_delay < 0 {
+            return Err(SpecField::GroupShutdownDelay);
+        }
+        if self.max_kill_timeout < 0 {
+            return Err(SpecField::MaxKillTimeout);
+        }
+        if self.max_run_duration < 0 {
+            return Err(SpecField::MaxRunDuration);
+        }
+        Ok(())
     }
 
     /// Whether `max_run_duration` applies: set, and a batch or sysbatch job.
@@ -103,11 +134,11 @@ pub struct TaskSpec<'a> {
     pub role: Role,
     /// The task's restart policy, else the group's (the caller resolves which).
     pub restart: RestartPolicy,
-    /// `kill_timeout` (ns); Nomad's default is [`DEFAULT_KILL_TIMEOUT`].
+    /// `kill_timeout` (ns, not negative); Nomad's default is [`DEFAULT_KILL_TIMEOUT`].
     pub kill_timeout: i64,
-    /// `kill_signal`; empty for the driver's default.
-    pub kill_signal: &'a str,
-    /// The task's `shutdown_delay` (ns); 0 for none.
+    /// `kill_signal` (`SIGTERM`); `None` for the driver's default.
+    pub kill_signal: Option<&'a str>,
+    /// The task's `shutdown_delay` (ns, not negative); 0 for none.
     pub shutdown_delay: i64,
 }
 
@@ -120,8 +151,42 @@ impl<'a> TaskSpec<'a> {
             role,
             restart,
             kill_timeout: DEFAULT_KILL_TIMEOUT,
-            kill_signal: "",
+            kill_signal: None,
             shutdown_delay: 0,
         }
+    }
+
+    /// The first field Nomad's validation refuses, if any: a negative `kill_timeout` or
+    /// `shutdown_delay` (`Task.Validate`), an empty `kill_signal`, or a restart policy
+    /// `RestartPolicy.Validate` refuses (attempts 0 in mode delay, an interval under
+    /// 5 s, more attempts × delay than the interval) or with a negative delay.
+    pub(crate) fn validate(&self) -> Result<(), SpecField> {
+        if self.name.is_empty() {
+            return Err(SpecField::Name);
+        }
+        if self.kill_timeout < 0 {
+            return Err(SpecField::KillTimeout);
+        }
+        if self.shutdown_delay < 0 {
+            return Err(SpecField::ShutdownDelay);
+        }
+        if self.kill_signal.is_some_and(str::is_empty) {
+            return Err(SpecField::KillSignal);
+        }
+        let policy = &self.restart;
+        if policy.delay < 0 {
+            return Err(SpecField::RestartDelay);
+        }
+        if policy.attempts == 0 && policy.mode == RestartMode::Delay {
+            return Err(SpecField::RestartAttempts);
+        }
+        if policy.interval < MIN_RESTART_INTERVAL {
+            return Err(SpecField::RestartInterval);
+        }
+        let total = i128::from(policy.attempts).saturating_mul(i128::from(policy.delay));
+        if total > i128::from(policy.interval) {
+            return Err(SpecField::RestartAttemptsInInterval);
+        }
+        Ok(())
     }
 }

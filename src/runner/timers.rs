@@ -1,8 +1,10 @@
 //! The clock reaching a timer: restart delays, shutdown delays, kill timeouts
-//! (reference §2.3, §4).
+//! (`TaskRunner.Run`'s restart wait, `TaskRunner.handleKill`,
+//! `client/allocrunner/taskrunner/task_runner.go`). Every timer runs on the monotonic
+//! clock ([`Now::mono`]).
 
 use super::slot::Place;
-use super::{Action, GroupDelay, MaxRun, Runner, RunnerError, Step};
+use super::{Action, GroupDelay, MaxRun, Now, Runner, RunnerError, Step};
 
 /// Which timer is due.
 #[derive(Debug, Clone, Copy)]
@@ -21,17 +23,22 @@ impl<const N: usize> Runner<N> {
     /// runner's pass. A restart delay over sends the task back to its gate; a shutdown
     /// delay over sends the stop; a kill timeout passed sends the force-kill;
     /// `max_run_duration` passed kills the allocation. Nothing due changes nothing.
-    pub fn tick(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
+    ///
+    /// A restart delay that ends while the allocation is being stopped ends the task
+    /// dead with no event: Nomad's run loop checks `TaskRunner.shouldShutdown` before
+    /// it waits on the gate again.
+    pub fn tick(&mut self, now: impl Into<Now>) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
-        self.begin();
+        self.begin(now);
         // Fire the earliest due timer until none is due: at most one per task, the
         // group's and the max run's, so the loop is bounded.
         for _ in 0..N.saturating_add(2) {
-            match self.earliest_due(now) {
+            match self.earliest_due(now.mono) {
                 None => break,
-                Some(Due::Task(task)) => self.fire(now, task),
+                Some(Due::Task(task)) => self.fire(now.wall, task),
                 Some(Due::GroupDelay) => self.group_delay = GroupDelay::Done,
                 Some(Due::MaxRun) => self.exceed_max_run(),
             }
@@ -63,8 +70,19 @@ impl<const N: usize> Runner<N> {
 
     fn fire(&mut self, now: i64, index: usize) {
         match self.place_of(index) {
-            Place::RestartWait { .. } => self.set_place(index, Place::Waiting),
-            Place::ShutdownDelay { .. } => self.send_stop(now, index, super::StopReason::Kill),
+            Place::RestartWait { .. } => {
+                let poststop = self
+                    .alloc
+                    .tasks
+                    .get(index)
+                    .is_some_and(|t| t.role.is_poststop());
+                if self.alloc.desired_status().is_terminal() && !poststop {
+                    self.end_run(index, now);
+                } else {
+                    self.set_place(index, Place::Waiting);
+                }
+            }
+            Place::ShutdownDelay { reason, .. } => self.send_stop(index, reason),
             Place::Stopping { reason, .. } => {
                 self.push(index, Action::Kill);
                 let place = Place::Stopping {

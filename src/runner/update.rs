@@ -1,16 +1,17 @@
 //! Server-side changes to a running allocation: an update that no longer has a task
-//! (reference §2.6), the client reconnecting (§3.7).
+//! (`TaskRunner.Update`, `client/allocrunner/taskrunner/task_runner.go`), the client
+//! reconnecting (`allocRunner.Reconnect`, `client/allocrunner/alloc_runner.go`), the
+//! servers contacted after a failed reattach (`TaskRunner.waitOnServers`).
 
 use crate::event::{Detail, TaskEvent};
 
 use super::slot::{Place, StopReason};
-use super::{Runner, RunnerError, Step};
+use super::{Now, Runner, RunnerError, Step, TaskId};
 
 impl<const N: usize> Runner<N> {
-    /// An allocation update no longer has the task at `index` (Nomad's `TR:Update`,
-    /// reference §2.6): the task is killed, whatever its lifecycle stage, and ends dead
+    /// An allocation update no longer has the task (Nomad's `TaskRunner.Update`): the task is killed, whatever its lifecycle stage, and ends dead
     /// and **failed**, its `Killed` carrying `KillReason` `update missing task`; the
-    /// other tasks then see a failed sibling (§3.2).
+    /// other tasks then see a failed sibling.
     ///
     /// Nomad records that `Killed` first, then `Terminated` and a second `Killed`; the
     /// contract ends a task at its first `Killed`, so the runner records it once, last:
@@ -19,16 +20,19 @@ impl<const N: usize> Runner<N> {
     /// `Killed`; a task not running records only that `Killed`. Refused, changing
     /// nothing: a dead task (Nomad fails even a completed task, which the contract
     /// forbids: dead is never left), or one already dropped.
-    pub fn drop_task(&mut self, now: i64, index: usize) -> Result<Step<'_>, RunnerError> {
-        self.task(index)?;
+    pub fn drop_task(&mut self, now: impl Into<Now>, id: TaskId) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
+        self.task(id)?;
+        let index = id.index();
         let place = self.place_of(index);
         if place == Place::Dead {
-            return Err(RunnerError::TaskDead { task: index });
+            return Err(RunnerError::TaskDead { task: id });
         }
         if self.slots.get(index).is_some_and(|slot| slot.dropped) {
-            return Err(RunnerError::Dropped { task: index });
+            return Err(RunnerError::Dropped { task: id });
         }
-        self.begin();
+        self.begin(now);
+        let wall = now.wall;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.dropped = true;
             // The kill comes with its own event, so the alloc runner's `Killing` never
@@ -37,8 +41,10 @@ impl<const N: usize> Runner<N> {
             slot.tracker.set_killed();
         }
         match place {
-            Place::Waiting | Place::RestartWait { .. } => self.record_killed(now, index),
-            Place::Running => self.kill_running(now, index),
+            Place::Waiting | Place::AwaitingServers | Place::RestartWait { .. } => {
+                self.record_killed(wall, index)
+            }
+            Place::Running => self.kill_running(wall, index, StopReason::Kill),
             Place::Starting { killed: false } => {
                 self.stop_command(index);
                 self.set_place(index, Place::Starting { killed: true });
@@ -57,16 +63,39 @@ impl<const N: usize> Runner<N> {
     }
 
     /// The client reconnected to its servers after a disconnect (Nomad's
-    /// `AR:Reconnect`, reference §3.7): every task records `Reconnected`, all at `now`,
+    /// `allocRunner.Reconnect`): every task records `Reconnected`, all at `now`,
     /// without a state change; the client status is recomputed from the tasks (a dead
     /// and failed task keeps the allocation `failed`).
-    pub fn reconnected(&mut self, now: i64) -> Result<Step<'_>, RunnerError> {
+    pub fn reconnected(&mut self, now: impl Into<Now>) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
         if !self.arrived {
             return Err(RunnerError::NotArrived);
         }
-        self.begin();
+        self.begin(now);
         for index in 0..self.slots.len() {
-            self.record(index, TaskEvent::new(now, Detail::Reconnected));
+            self.record(index, TaskEvent::new(now.wall, Detail::Reconnected));
+        }
+        Ok(self.end(now))
+    }
+
+    /// The agent contacted its servers (Nomad's `TaskRunner.waitOnServers` returns):
+    /// every task whose reattach failed at restore (`Failed Restoring Task`, waiting)
+    /// goes back to its gate and starts when it allows, as a fresh start. An agent
+    /// with no servers calls it right after the restore. Refused if no task waits
+    /// ([`RunnerError::NotAwaitingServers`]).
+    pub fn servers_contacted(&mut self, now: impl Into<Now>) -> Result<Step<N>, RunnerError> {
+        let now = self.accept_time(now.into())?;
+        if !self.arrived {
+            return Err(RunnerError::NotArrived);
+        }
+        if !self.slots.iter().any(|s| s.place == Place::AwaitingServers) {
+            return Err(RunnerError::NotAwaitingServers);
+        }
+        self.begin(now);
+        for slot in self.slots.iter_mut() {
+            if slot.place == Place::AwaitingServers {
+                slot.place = Place::Waiting;
+            }
         }
         Ok(self.end(now))
     }
