@@ -14,8 +14,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
-    Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
-    Step, TaskSpec,
+    signal_number, Action, Command, Exit, GroupSpec, Now, Place, PrestartStep, RestartTarget,
+    RestoreStatus, Runner, RunnerError, Step, TaskId, TaskSpec,
 };
 use allocstate::{AllocIdentity, DesiredStatus, Role};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,39 @@ fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// `CLOCK_MONOTONIC` in ns: the runner's timers (one clock for the whole boot, so a
+/// restarted agent reads on from where the last one stopped).
+fn mono_ns() -> i64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec)
+}
+
+/// The runner's clock: wall time for events, monotonic time for timers.
+fn now() -> Now {
+    Now::new(now_ns(), mono_ns())
+}
+
+type StepResult = Result<Step<MAX_TASKS>, RunnerError>;
+
+/// A task's process handle as the runner carries it (`Runner::set_handle`): run,
+/// supervisor pid and start time, task pid and start time, little-endian.
+fn encode_handle(h: &Handle) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32);
+    out.extend_from_slice(&h.run.to_le_bytes());
+    out.extend_from_slice(&h.supervisor_pid.to_le_bytes());
+    out.extend_from_slice(&h.supervisor_start.to_le_bytes());
+    out.extend_from_slice(&h.pid.to_le_bytes());
+    out.extend_from_slice(&h.start.to_le_bytes());
+    out
 }
 
 /// Who the allocation is.
@@ -132,9 +165,6 @@ struct AllocRunner {
     paths: Paths,
     shared: Arc<Shared>,
     procs: Vec<Option<Proc>>,
-    /// Processes found at restore for tasks the runner does not count as running (a
-    /// start under way when the agent died): adopted at the task's next start.
-    orphans: Vec<Option<(Handle, Option<ExitRecord>)>>,
     runs: Vec<u64>,
     marks: Vec<Mark>,
     events: mpsc::UnboundedSender<Msg>,
@@ -183,11 +213,11 @@ fn build_runner(plan: &GroupPlan, meta: &AllocMeta) -> Result<Box<TheRunner>, St
         };
         let mut spec = TaskSpec::new(&task.name, role(task), restart);
         spec.kill_timeout = task.kill_timeout;
-        spec.kill_signal = &task.kill_signal;
+        spec.kill_signal = (!task.kill_signal.is_empty()).then_some(task.kill_signal.as_str());
         spec.shutdown_delay = task.shutdown_delay;
         runner
             .add_task(&spec)
-            .map_err(|e| format!("task {}: {e}", task.name))?;
+            .map_err(|e| format!("task {}: {}", task.name, runner.describe(e)))?;
     }
     runner
         .set_identity(AllocIdentity {
@@ -322,68 +352,97 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
             found => found,
         })
         .collect();
-    let reattached: Vec<bool> = found
-        .iter()
-        .zip(&marks)
-        .map(|(f, mark)| match f {
-            Found::Live(h) | Found::Exited(h, _) => h.run <= mark.started,
-            _ => false,
-        })
-        .collect();
-    let now = now_ns();
+    // Whether the driver has the process of each task, as the runner asks at restore:
+    // a run the runner knows started (Running), or a start under way when the agent
+    // died (StartInFlight: its process is adopted, not started a second time).
+    let mut statuses = vec![RestoreStatus::NotStarted; found.len()];
+    let mut awaiting_servers = false;
+    let now = now();
     let commands: Vec<Command> = runner
-        .restore(now, &bytes, &reattached, None)
+        .restore(now, &bytes, None, |id, restoring| {
+            let i = id.index();
+            if let Some(status) = statuses.get_mut(i) {
+                *status = restoring.status;
+            }
+            let has = match (restoring.status, found.get(i)) {
+                (RestoreStatus::Running, Some(Found::Live(h) | Found::Exited(h, _))) => {
+                    h.run <= marks.get(i).map_or(0, |m| m.started)
+                }
+                (RestoreStatus::StartInFlight, Some(Found::Live(_) | Found::Exited(..))) => true,
+                _ => false,
+            };
+            if restoring.status == RestoreStatus::Running && !has {
+                awaiting_servers = true;
+            }
+            has
+        })
         .map_err(|e| format!("runner: {e}"))?
         .commands
         .to_vec();
-    runner.seed_jitter(now as u64 | 1);
+    runner.seed_jitter(now.wall as u64 | 1);
     let id = meta.id.clone();
     let mut actor = AllocRunner::new(shared, runner, meta, plan);
     actor.marks = marks;
     // Registered first: the watchers attached below report into its inbox.
     let rx = actor.register();
+    let mut in_flight = Vec::new();
     for (task, found) in found.into_iter().enumerate() {
-        let running = matches!(
-            actor.runner.place(task),
-            Some(Place::Running | Place::Stopping { .. } | Place::ShutdownDelay { .. })
-        );
-        match found {
+        let name = actor.plan.tasks[task].name.clone();
+        match &found {
             Found::Nothing => {}
-            Found::Live(handle)
-            | Found::Exited(handle, _)
-            | Found::Lost(handle)
-            | Found::Done(handle) => {
-                actor.runs[task] = handle.run;
+            Found::Live(h) | Found::Exited(h, _) | Found::Lost(h) | Found::Done(h) => {
+                actor.runs[task] = h.run;
             }
         }
-        // A run the runner was never told started is a start under way when the agent
-        // died, whatever the runner's view of the task.
-        let known = match &found {
-            Found::Live(h) | Found::Exited(h, _) => h.run <= actor.marks[task].started,
-            _ => true,
-        };
+        let status = statuses[task];
+        if let Found::Exited(_, exit) = &found {
+            tracing::info!(alloc = %id, task = %name, exit_code = exit.exit_code, signal = exit.signal, "exited while the agent was down");
+        }
         match found {
-            Found::Live(handle) if running && known => {
-                tracing::info!(alloc = %id, task = %actor.plan.tasks[task].name, pid = handle.pid, "reattached");
+            Found::Live(handle) | Found::Exited(handle, _)
+                if matches!(
+                    status,
+                    RestoreStatus::Running | RestoreStatus::StartInFlight
+                ) && actor
+                    .runner
+                    .place(actor.tid(task))
+                    .is_some_and(|p| p.has_process() || matches!(p, Place::Starting { .. })) =>
+            {
+                tracing::info!(alloc = %id, task = %name, pid = handle.pid, ?status, "reattached");
+                // An exit recorded while the agent was down is reported by the watcher
+                // at once.
                 actor.attach(task, handle);
+                if status == RestoreStatus::StartInFlight {
+                    in_flight.push(task);
+                }
             }
-            Found::Exited(handle, exit) if running && known => {
-                // It exited while the agent was down: its watcher reports it at once.
-                tracing::info!(alloc = %id, task = %actor.plan.tasks[task].name, exit_code = exit.exit_code, "exited while the agent was down");
-                actor.attach(task, handle);
-            }
-            Found::Live(handle) => actor.orphans[task] = Some((handle, None)),
-            Found::Exited(handle, exit) => actor.orphans[task] = Some((handle, Some(exit))),
             Found::Lost(handle) => {
                 // Its supervisor is gone: a task still alive under that pid and start
                 // time would run unsupervised; it is stopped (never a reused pid).
                 let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
             }
-            Found::Nothing | Found::Done(_) => {}
+            Found::Live(handle) => {
+                // A process the runner will not follow (the allocation ended meanwhile).
+                let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
+            }
+            _ => {}
         }
     }
     tracing::info!(alloc = %id, name = %actor.meta.name, "allocation restored");
     actor.after_input("restore", commands);
+    for task in in_flight {
+        // The start under way before the crash: its process runs (or ran).
+        let tid = actor.tid(task);
+        if let Some(Proc { handle }) = actor.procs[task] {
+            let _ = actor.runner.set_handle(tid, &encode_handle(&handle));
+            actor.marks[task].started = handle.run;
+        }
+        actor.input("started", |r, now| r.started(now, tid));
+    }
+    if awaiting_servers {
+        // No servers here: a task that could not be reattached starts again at once.
+        actor.input("servers contacted", |r, now| r.servers_contacted(now));
+    }
     tokio::spawn(actor.run(rx));
     Ok(())
 }
@@ -401,7 +460,6 @@ impl AllocRunner {
             plan,
             shared: Arc::clone(shared),
             procs: vec![None; n],
-            orphans: vec![None; n],
             runs: vec![0; n],
             marks: vec![Mark::default(); n],
             events,
@@ -448,7 +506,7 @@ impl AllocRunner {
             let sleep = async {
                 match wake {
                     Some(at) => {
-                        let wait = u64::try_from(at.saturating_sub(now_ns())).unwrap_or(0);
+                        let wait = u64::try_from(at.saturating_sub(mono_ns())).unwrap_or(0);
                         tokio::time::sleep_until(
                             (Instant::now() + Duration::from_nanos(wait)).into(),
                         )
@@ -465,7 +523,7 @@ impl AllocRunner {
                 },
                 () = sleep => {
                     let at = wake.unwrap_or(0);
-                    self.input("tick", |r, now| r.tick(now.max(at)));
+                    self.input("tick", |r, now| r.tick(Now::new(now.wall, now.mono.max(at))));
                 }
             }
         }
@@ -476,7 +534,8 @@ impl AllocRunner {
             Some(proc) if proc.handle.run == run => {
                 self.procs[task] = None;
                 self.marks[task].exited = run;
-                self.input("exited", |r, now| r.exited(now, task, exit));
+                let tid = self.tid(task);
+                self.input("exited", |r, now| r.exited(now, tid, exit));
             }
             _ => {
                 // An orphan adopted and ended, or a stale watcher.
@@ -486,7 +545,7 @@ impl AllocRunner {
     }
 
     fn task_index(&self, name: &str) -> Result<usize, ApiError> {
-        self.runner.index_of(name).ok_or_else(|| {
+        self.runner.task_id(name).map(TaskId::index).ok_or_else(|| {
             ApiError::Internal(format!("Could not find task runner for task: {name}"))
         })
     }
@@ -496,7 +555,7 @@ impl AllocRunner {
             Request::Restart { task, all, reply } => {
                 let target = match (&task, all) {
                     (Some(name), false) => match self.task_index(name) {
-                        Ok(i) => RestartTarget::Task(i),
+                        Ok(i) => RestartTarget::Task(self.tid(i)),
                         Err(e) => {
                             let _ = reply.send(Err(e));
                             return;
@@ -514,24 +573,25 @@ impl AllocRunner {
                 reply,
             } => {
                 let result = match task {
-                    Some(name) => match self.task_index(&name) {
-                        Ok(i) => self
-                            .try_input("signal", |r, now| r.signal(now, i, &signal))
+                    Some(name) => match self.task_index(&name).map(|i| self.tid(i)) {
+                        Ok(tid) => self
+                            .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
                             .map_err(refusal),
                         Err(e) => Err(e),
                     },
                     None => {
                         // Every running task, as Nomad's alloc signal without a task.
                         let running: Vec<usize> = (0..self.plan.tasks.len())
-                            .filter(|&i| self.runner.place(i) == Some(Place::Running))
+                            .filter(|&i| self.runner.place(self.tid(i)) == Some(Place::Running))
                             .collect();
                         if running.is_empty() {
                             Err(ApiError::Internal("Task not running".into()))
                         } else {
                             let mut result = Ok(());
                             for i in running {
-                                if let Err(e) =
-                                    self.try_input("signal", |r, now| r.signal(now, i, &signal))
+                                let tid = self.tid(i);
+                                if let Err(e) = self
+                                    .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
                                 {
                                     result = Err(refusal(e));
                                 }
@@ -566,11 +626,7 @@ impl AllocRunner {
     }
 
     /// Gives the runner one input; a refusal is logged (it changes nothing).
-    fn input(
-        &mut self,
-        what: &str,
-        f: impl FnOnce(&mut TheRunner, i64) -> Result<Step<'_>, RunnerError>,
-    ) {
+    fn input(&mut self, what: &str, f: impl FnOnce(&mut TheRunner, Now) -> StepResult) {
         if let Err(e) = self.try_input(what, f) {
             tracing::warn!(alloc = %self.meta.id, "runner refused {what}: {e}");
         }
@@ -579,17 +635,10 @@ impl AllocRunner {
     fn try_input(
         &mut self,
         what: &str,
-        f: impl FnOnce(&mut TheRunner, i64) -> Result<Step<'_>, RunnerError>,
+        f: impl FnOnce(&mut TheRunner, Now) -> StepResult,
     ) -> Result<(), RunnerError> {
-        let before: Vec<u64> = self
-            .runner
-            .allocation()
-            .tasks()
-            .map(|t| t.state().event_count())
-            .collect();
-        let now = now_ns();
-        let commands = f(&mut self.runner, now)?.commands.to_vec();
-        self.log_recorded(&before);
+        let commands = f(&mut self.runner, now())?.commands.to_vec();
+        self.log_recorded();
         self.after_input(what, commands);
         Ok(())
     }
@@ -602,29 +651,17 @@ impl AllocRunner {
         for command in commands {
             self.carry_out(command);
         }
-        self.stop_orphans();
     }
 
-    fn log_recorded(&self, before: &[u64]) {
-        let alloc = self.runner.allocation();
-        for (i, task) in alloc.tasks().enumerate() {
-            let new = task
-                .state()
-                .event_count()
-                .saturating_sub(before.get(i).copied().unwrap_or(0));
-            let events: Vec<_> = task.state().events().iter().collect();
-            for event in events
-                .iter()
-                .skip(events.len().saturating_sub(new as usize))
-            {
-                tracing::info!(
-                    alloc = %self.meta.name,
-                    task = task.name(),
-                    "{}: {}",
-                    event.type_str(),
-                    event.display_message()
-                );
-            }
+    fn log_recorded(&self) {
+        for (id, event) in self.runner.events() {
+            tracing::info!(
+                alloc = %self.meta.name,
+                task = self.runner.task_name(id),
+                "{}: {}",
+                event.type_str(),
+                event.display_message()
+            );
         }
     }
 
@@ -650,7 +687,7 @@ impl AllocRunner {
     }
 
     fn carry_out(&mut self, command: Command) {
-        let task = command.task;
+        let task = command.task.index();
         let Some(plan) = self.plan.tasks.get(task).cloned() else {
             return;
         };
@@ -658,12 +695,15 @@ impl AllocRunner {
             Action::Start => self.start(task, &plan),
             Action::Stop { signal, .. } => {
                 // Empty: raw_exec's default, SIGINT (Nomad's executor).
-                let number = files::signal_number(&signal).unwrap_or(libc::SIGINT);
+                let number = signal
+                    .as_deref()
+                    .and_then(signal_number)
+                    .unwrap_or(libc::SIGINT);
                 self.send(task, number);
             }
             Action::Kill => self.send(task, libc::SIGKILL),
             Action::Signal { signal } => {
-                if let Some(number) = files::signal_number(&signal) {
+                if let Some(number) = signal.as_deref().and_then(signal_number) {
                     self.send(task, number);
                 }
             }
@@ -681,40 +721,43 @@ impl AllocRunner {
     }
 
     fn start(&mut self, task: usize, plan: &TaskPlan) {
+        let tid = self.tid(task);
         if let Err(e) = self.paths.build(&plan.name) {
             let message = format!("failed to build task directory: {e}");
             self.input("start failed", |r, now| {
-                r.start_failed(now, task, &message, true)
+                r.start_failed(now, tid, &message, true)
             });
             return;
         }
         self.input("prestart", |r, now| {
-            r.prestart(now, task, PrestartStep::TaskDirBuilt)
+            r.prestart(now, tid, PrestartStep::TaskDirBuilt)
         });
-        if !matches!(self.runner.place(task), Some(Place::Starting { .. })) {
-            return;
-        }
-        if let Some((handle, _)) = self.orphans[task].take() {
-            // The process a start under way had begun when the agent died: adopted, not
-            // started a second time.
-            tracing::info!(alloc = %self.meta.id, task = %plan.name, pid = handle.pid, "adopted the process of an earlier start");
-            self.attach(task, handle);
-            self.marks[task].started = handle.run;
-            self.input("started", |r, now| r.started(now, task));
+        if !matches!(self.runner.place(tid), Some(Place::Starting { .. })) {
             return;
         }
         match self.spawn(task, plan) {
             Ok(handle) => {
                 self.attach(task, handle);
                 self.marks[task].started = handle.run;
-                self.input("started", |r, now| r.started(now, task));
+                if let Err(e) = self.runner.set_handle(tid, &encode_handle(&handle)) {
+                    tracing::warn!(alloc = %self.meta.id, task = %plan.name, "handle not kept: {e}");
+                }
+                self.input("started", |r, now| r.started(now, tid));
             }
             Err(message) => {
                 self.input("start failed", |r, now| {
-                    r.start_failed(now, task, &message, true)
+                    r.start_failed(now, tid, &message, true)
                 });
             }
         }
+    }
+
+    /// The runner's id of the task at `index` (the group's order).
+    fn tid(&self, index: usize) -> TaskId {
+        self.runner
+            .task_at(index)
+            .or_else(|| self.runner.task_ids().next())
+            .expect("a runner with at least one task")
     }
 
     fn env(&self, plan: &TaskPlan) -> BTreeMap<String, String> {
@@ -826,18 +869,6 @@ impl AllocRunner {
                 exit,
             });
         });
-    }
-
-    /// An orphan whose task the runner will not start again is stopped.
-    fn stop_orphans(&mut self) {
-        for task in 0..self.orphans.len() {
-            if self.orphans[task].is_some() && self.runner.place(task) == Some(Place::Dead) {
-                if let Some((handle, _)) = self.orphans[task].take() {
-                    tracing::info!(alloc = %self.meta.id, task, pid = handle.pid, "stopping the process of an abandoned start");
-                    let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
-                }
-            }
-        }
     }
 }
 

@@ -339,7 +339,7 @@ async fn signal(
         let task = string_field(&map, "Task")?;
         // The CLI's default signal (`nomad alloc signal`): SIGKILL.
         let signal = string_field(&map, "Signal")?.unwrap_or_else(|| "SIGKILL".into());
-        if crate::files::signal_number(&signal).is_none() {
+        if allocstate::runner::signal_number(&signal).is_none() {
             return Err(ApiError::BadRequest(format!(
                 "field Signal: unknown signal {signal:?}"
             )));

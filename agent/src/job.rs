@@ -225,7 +225,8 @@ pub fn parse_job(text: &str) -> Result<Vec<GroupPlan>, String> {
                 ));
             }
             let kill_signal = task.kill_signal.unwrap_or_default();
-            if !kill_signal.is_empty() && crate::files::signal_number(&kill_signal).is_none() {
+            if !kill_signal.is_empty() && allocstate::runner::signal_number(&kill_signal).is_none()
+            {
                 return Err(format!("{at}: unknown KillSignal {kill_signal:?}"));
             }
             task_plans.push(TaskPlan {
