@@ -61,14 +61,33 @@ pub fn run(args: SuperviseArgs) -> i32 {
         say("error: no command");
         return 1;
     };
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(rest)
         .current_dir(&args.cwd)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .process_group(0)
-        .spawn();
+        .process_group(0);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            // A signal ignored by whoever started the agent (SIGINT and SIGQUIT in a
+            // shell's background job) would stay ignored in the task, which could then
+            // not trap its kill signal: every disposition back to the default, no
+            // signal blocked.
+            for signal in 1..32 {
+                if signal != libc::SIGKILL && signal != libc::SIGSTOP {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+            }
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let child = command.spawn();
     let mut child = match child {
         Ok(child) => child,
         Err(e) => {
