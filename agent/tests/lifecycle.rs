@@ -241,6 +241,9 @@ fn a_desired_stop_waits_the_shutdown_delay_unless_told_not_to() {
         let ev = events(&alloc, "t");
         let killing = ev.iter().find(|e| e.0 == "Killing").unwrap().3;
         let terminated = ev.iter().find(|e| e.0 == "Terminated").unwrap();
+        // The default kill signal (SIGINT) reached the task's trap, though the agent
+        // was started with SIGINT ignored: not force-killed.
+        assert_eq!((terminated.1, terminated.2), (0, 0), "{ev:?}");
         if skip {
             assert!(
                 ev.iter().any(|e| e.0 == "Skipping shutdown delay"),

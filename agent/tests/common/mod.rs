@@ -117,6 +117,14 @@ impl Agent {
         if let Some(token) = &self.token {
             cmd.arg("--token").arg(token);
         }
+        // As a shell's background job starts it: SIGINT ignored. The tasks must still
+        // get their default kill signal (SIGINT) with its default disposition.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
         self.child = Some(cmd.spawn().unwrap());
         let deadline = Instant::now() + DEADLINE;
         loop {
