@@ -305,7 +305,18 @@ enum Found {
 }
 
 fn find(private: &Path) -> Found {
-    let Some(handle) = files::read_json::<Handle>(&private.join("handle.json")) else {
+    let handle_path = private.join("handle.json");
+    // A supervisor that holds its lock but has not written its handle yet (the agent
+    // died between starting it and its first line) writes it within moments: waited
+    // for, bounded, so that its task is adopted rather than started a second time.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !handle_path.exists() && Instant::now() < deadline {
+        match files::try_lock(private) {
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            _ => break,
+        }
+    }
+    let Some(handle) = files::read_json::<Handle>(&handle_path) else {
         return Found::Nothing;
     };
     let exit =

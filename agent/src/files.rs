@@ -149,3 +149,26 @@ pub fn reap(pid: i32) {
     // SAFETY: waitpid on one pid with WNOHANG never blocks.
     unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
 }
+
+/// Takes the task's supervisor lock (`private/supervisor.lock`, flock) without waiting:
+/// `Ok(None)` if another live process holds it. A supervisor holds it for its whole
+/// life, so a second supervisor of the same task can never start, and a restarted agent
+/// can tell a supervisor that has not yet written its handle from none at all.
+pub fn try_lock(private: &Path) -> io::Result<Option<File>> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(private.join("supervisor.lock"))?;
+    // SAFETY: flock on a descriptor this function owns.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(Some(file));
+    }
+    let error = io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(None)
+    } else {
+        Err(error)
+    }
+}

@@ -57,6 +57,21 @@ pub fn run(args: SuperviseArgs) -> i32 {
             return 1;
         }
     };
+    // Held until this process exits (the descriptor is closed on exec, so the task does
+    // not hold it).
+    let _lock = match crate::files::try_lock(&args.private) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            say("error: another supervisor runs this task");
+            return 1;
+        }
+        Err(e) => {
+            say(&format!(
+                "error: cannot lock the task's private directory: {e}"
+            ));
+            return 1;
+        }
+    };
     let Some((program, rest)) = args.command.split_first() else {
         say("error: no command");
         return 1;

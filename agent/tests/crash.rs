@@ -348,3 +348,56 @@ fn kill_9_at_random_moments_neither_duplicates_nor_orphans_nor_loses_a_run() {
         }
     }
 }
+
+#[test]
+fn a_second_supervisor_of_one_task_is_refused() {
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("allocstate-agent-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let supervise = || {
+        let mut cmd = std::process::Command::new(bin());
+        cmd.arg("supervise")
+            .arg("--private")
+            .arg(&dir)
+            .arg("--run")
+            .arg("1")
+            .arg("--cwd")
+            .arg(&dir)
+            .arg("--stdout")
+            .arg(dir.join("out"))
+            .arg("--stderr")
+            .arg(dir.join("err"))
+            .args(["--", "sleep", "60"])
+            .stdout(std::process::Stdio::piped());
+        cmd
+    };
+    let mut first = supervise().spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(first.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let pid: i32 = line
+        .trim()
+        .strip_prefix("started ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let second = supervise().output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout).trim(),
+        "error: another supervisor runs this task"
+    );
+    // The first one's task was not disturbed; its exit is recorded once it ends.
+    assert!(alive(pid));
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    first.wait().unwrap();
+    let exit: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("exit.json")).unwrap()).unwrap();
+    assert_eq!(
+        (exit["exit_code"].as_i64(), exit["signal"].as_i64()),
+        (Some(137), Some(9))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
