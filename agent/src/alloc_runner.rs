@@ -533,8 +533,11 @@ impl AllocRunner {
                     None => break,
                 },
                 () = sleep => {
-                    let at = wake.unwrap_or(0);
-                    self.input("tick", |r, now| r.tick(Now::new(now.wall, now.mono.max(at))));
+                    // Ticked only once the monotonic clock has passed the deadline (a
+                    // time moved forward here would make the next real input go back).
+                    if mono_ns() >= wake.unwrap_or(0) {
+                        self.input("tick", |r, now| r.tick(now));
+                    }
                 }
             }
         }
