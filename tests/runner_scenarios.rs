@@ -180,6 +180,8 @@ scenarios!(
     restore_running,
     restore_running_terminal,
     restore_system_reattach_failed,
+    restore_terminal_reattached_waits_shutdown_delay,
+    restart_delay_ends_while_stopping,
     service_job_lifecycle,
     shutdown_delay,
     signal,
