@@ -1,5 +1,8 @@
 //! The allocation runner against the sequences Nomad's own tests assert
-//! (runner-reference.md §7) and the coordinator cases (§1.8), driven through its API.
+//! (`client/allocrunner/taskrunner/task_runner_linux_test.go`,
+//! `client/allocrunner/alloc_runner_test.go`) and the coordinator cases
+//! (`client/allocrunner/tasklifecycle/coordinator_test.go`), driven through its API;
+//! docs/runner.md has the rules.
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
@@ -21,7 +24,7 @@ fn policy(attempts: u32, interval: i64, delay: i64) -> RestartPolicy {
     }
 }
 
-/// The reference's abbreviations (§7), full type strings otherwise.
+/// Short names of the event types, full type strings otherwise.
 fn abbr(event: &TaskEvent) -> String {
     match event.type_str() {
         "Received" => "R",
@@ -202,7 +205,7 @@ fn task<'a>(name: &'a str, role: Role, restart: RestartPolicy) -> TaskSpec<'a> {
     TaskSpec::new(name, role, restart)
 }
 
-// ---- §7.1 the task runner ----
+// ---- the task runner (Nomad's task_runner_linux_test.go) ----
 
 #[test]
 fn stop_exit_code_kill_records_killing_terminated_killed() {
@@ -496,7 +499,7 @@ fn signal_records_signaling_and_sends_the_signal() {
     assert_eq!(sim.state("web").0, WireState::Running);
 }
 
-// ---- §7.2 the alloc runner ----
+// ---- the alloc runner (Nomad's alloc_runner_test.go) ----
 
 #[test]
 fn task_leader_kill_tg_dead_leader_kills_the_followers() {
@@ -589,7 +592,7 @@ fn lifecycle_poststop_runs_after_a_stop() {
     assert_eq!(
         sim.status(),
         ClientStatus::Pending,
-        "main dead, poststop pending (§3.5)"
+        "main dead, poststop pending (allocRunner.clientAlloc)"
     );
     sim.start(2 * SEC, "quit");
     assert_eq!(sim.status(), ClientStatus::Running);
@@ -848,13 +851,13 @@ fn service_exit_zero_with_no_attempts_fails() {
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
-// ---- §7.3 TestAllocRunner_Lifecycle_Restart ----
+// ---- TestAllocRunner_Lifecycle_Restart (alloc_runner_test.go) ----
 
 fn lifecycle_restart_group() -> Sim {
     lifecycle_restart_group_with(JobType::Service, false)
 }
 
-/// The group of `ART:TestAllocRunner_Lifecycle_Restart` in its "before" state; its
+/// The group of `TestAllocRunner_Lifecycle_Restart` (alloc_runner_test.go) in its "before" state; its
 /// variants run it as a batch job, or with main as the leader.
 fn lifecycle_restart_group_with(job: JobType, leader: bool) -> Sim {
     let p = policy(1, 10 * MIN, 1);
@@ -997,7 +1000,7 @@ fn lifecycle_main_task_fails_and_restarts_once_then_kills_the_rest() {
     );
 }
 
-// ---- §1.8 the coordinator ----
+// ---- the coordinator (tasklifecycle/coordinator_test.go) ----
 
 #[test]
 fn coordinator_failed_init_task_blocks_main_for_good() {
@@ -1146,7 +1149,7 @@ fn restart_of_a_stopping_alloc_is_refused() {
     );
 }
 
-// ---- §5 restore ----
+// ---- restore (TaskRunner.Restore, allocRunner.Restore) ----
 
 #[cfg(feature = "serde")]
 mod restore {
@@ -1174,7 +1177,7 @@ mod restore {
             .collect()
     }
 
-    /// `CO:Restore` (COT:TestCoordinator_Restore subtests): the tasks are brought to the
+    /// `Coordinator.Restore` (coordinator_test.go, `TestCoordinator_Restore` subtests): the tasks are brought to the
     /// states listed, the agent restarts with every running task reattached, and the
     /// coordinator is rebuilt from those states, skipping `init`.
     fn coordinator_after_restore(
@@ -1611,7 +1614,7 @@ fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
     assert_eq!(sim.status(), ClientStatus::Running);
 }
 
-// ---- §3.3–§3.5 max_run_duration (v2.0.3+) ----
+// ---- max_run_duration (v2.0.3+, allocRunner.EnforceMaxRunDurationTimeout) ----
 
 fn max_run_group(job: JobType, max_run: i64) -> GroupSpec {
     GroupSpec {
@@ -1730,7 +1733,7 @@ fn max_run_duration_wins_over_a_failed_task_is_disarmed_on_completion_and_ignore
     assert_eq!(sim.status(), ClientStatus::Running);
 }
 
-// ---- §3.7 Reconnect (ART:TestAllocRunner_Reconnect, 4 subtests) ----
+// ---- Reconnect (alloc_runner_test.go, TestAllocRunner_Reconnect, 4 subtests) ----
 
 /// One task brought to a state, then the client reconnects.
 fn reconnect_after(
@@ -1797,7 +1800,7 @@ fn reconnect_before_the_allocation_arrives_is_refused() {
     assert_eq!(runner, before);
 }
 
-// ---- §2.6 an update that no longer has the task ----
+// ---- an update that no longer has the task (TaskRunner.Update) ----
 
 #[test]
 fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
@@ -1884,7 +1887,7 @@ fn update_dropping_a_dead_task_is_refused_and_changes_nothing() {
     assert_eq!(sim.runner, before, "a completed task is not made failed");
 }
 
-// ---- §2.2 blocking prestart hooks (Vault, template) ----
+// ---- blocking prestart hooks (Vault, template; TaskRunner.prestart) ----
 
 #[test]
 fn derive_token_unrecoverable_hook_kill_fails_the_task() {
@@ -1966,7 +1969,7 @@ fn kill_during_a_blocking_prestart_hook_ends_the_task() {
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
-// ---- §1.6 gates (GAT:TestGate, TestGate_shutdown) ----
+// ---- gates (tasklifecycle/gate_test.go, TestGate, TestGate_shutdown) ----
 
 #[test]
 fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
@@ -1994,7 +1997,7 @@ fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
     assert!(sim.runner.is_finished());
 }
 
-// ---- §7.3 the Lifecycle_Restart variants ----
+// ---- the Lifecycle_Restart variants (alloc_runner_test.go) ----
 
 /// Restarts `target` of the group (`job`, main the leader or not) and lets each stopped
 /// task exit and start again; returns the group.
@@ -2127,7 +2130,7 @@ fn lifecycle_failed_main_task_cannot_be_restarted() {
     assert_eq!(sim.runner, before);
 }
 
-// ---- §7.1, §7.2, §7.4: single runs ----
+// ---- single runs (task and alloc runner tests, e2e/taskevents/taskevents.go) ----
 
 #[test]
 fn simple_run_batch_exit_zero_completes_with_finished_at() {

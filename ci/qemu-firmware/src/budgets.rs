@@ -719,7 +719,7 @@ fn runner(tally: &mut Tally, memory: &mut Memory) {
     runner.reset(group);
     add(runner);
     let _ = runner.arrive(1);
-    let a = ids[0];
+    let a = ids[2];
     let _ = runner.prestart(2, a, PrestartStep::TaskDirBuilt);
     let _ = runner.started(3, a);
     let _ = runner.stop(4, DesiredStatus::Stop, "", true);
