@@ -311,6 +311,25 @@ impl<'p> Player<'p> {
         now: i64,
         f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
     ) {
+        if let Some(mark) = self.feed(now, f) {
+            while self.pending.len() > mark {
+                if let Some((at, command)) = self.pending.pop() {
+                    self.carry_out(at, command);
+                }
+            }
+        }
+    }
+
+    /// Gives the input, reports what it recorded and its commands, and queues them;
+    /// returns where its commands start in the queue (`None` if refused). A frame of its
+    /// own, so that the step is not held on the stack while its commands, and the
+    /// inputs they cause, are carried out.
+    #[inline(never)]
+    fn feed(
+        &mut self,
+        now: i64,
+        f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
+    ) -> Option<usize> {
         match f(self.runner) {
             Ok(step) => {
                 self.observe(now);
@@ -324,15 +343,12 @@ impl<'p> Player<'p> {
                     let name = self.runner.task_name(command.task);
                     self.sink.command(now, &command.action, name);
                 }
-                while self.pending.len() > mark {
-                    if let Some((at, command)) = self.pending.pop() {
-                        self.carry_out(at, command);
-                    }
-                }
+                Some(mark)
             }
             Err(error) => {
                 let described = self.runner.describe(error);
                 self.sink.refused(now, &self.current, &described);
+                None
             }
         }
     }
@@ -391,7 +407,7 @@ impl<'p> Player<'p> {
             Action::Start => self.start(now, task),
             Action::Stop { .. } if self.blocked[task].is_some() => {
                 // The blocking hook's context is cancelled: it returns, and the task
-                // never starts (reference §2.3, kill during a blocking prestart hook).
+                // never starts (Nomad's `TaskRunner.prestart` runs the hooks under the kill's context).
                 self.blocked[task] = None;
                 self.input_for(now, task, |r, id| r.start_cancelled(now, id));
             }
@@ -507,7 +523,7 @@ impl<'p> Player<'p> {
 
     fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
         // A stop that arrived while it was starting: the driver abandons the start, as
-        // Nomad's task runner never starts a task after a kill (reference §2.1 step 5).
+        // Nomad's `TaskRunner.Run` never starts a task after a kill.
         match self
             .runner
             .task_at(task)

@@ -277,7 +277,7 @@ impl Described<'_> {
 impl fmt::Display for Described<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.error.task(), self.name) {
-            (Some(_), Some(name)) if !name.is_empty() => write!(f, "task {name:?}: ")?,
+            (Some(_), Some(name)) if !name.is_empty() => write!(f, "task \"{name}\": ")?,
             (Some(task), _) => write!(f, "task {task}: ")?,
             _ => {}
         }

@@ -452,8 +452,8 @@ impl<const N: usize> Runner<N> {
 
     /// The wall time of a monotonic deadline, by the latest input's two clocks.
     fn wall_of(&self, mono: i64) -> i64 {
-        mono.saturating_sub(self.clock.mono)
-            .saturating_add(self.clock.wall)
+        let clock = self.clock();
+        mono.saturating_sub(clock.mono).saturating_add(clock.wall)
     }
 
     /// What the task was doing when persisted.

@@ -518,11 +518,14 @@ fn exercise_alloc_postcard(sink: &mut Sink) {
 #[cfg(not(feature = "core-only"))]
 fn exercise_runner(sink: &mut Sink) {
     use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+    #[cfg(feature = "serde")]
+    use allocstate::runner::RestoreStatus;
     use allocstate::runner::{
-        Action, Exit, GroupSpec, PrestartStep, RestartTarget, Runner, RunnerError, Step, TaskSpec,
+        Action, Exit, GroupSpec, Now, PrestartStep, RestartTarget, Runner, RunnerError, Step,
+        TaskSpec,
     };
     use allocstate::{AllocIdentity, DesiredStatus, Role};
-    fn seen(sink: &mut Sink, result: Result<Step<'_>, RunnerError>) {
+    fn seen(sink: &mut Sink, runner: &Runner<4>, result: Result<Step<4>, RunnerError>) {
         match result {
             Ok(step) => {
                 for command in step.commands {
@@ -532,21 +535,25 @@ fn exercise_runner(sink: &mut Sink) {
                         kill_timeout,
                     } = &command.action
                     {
+                        let signal = signal.as_deref().unwrap_or("default");
                         let _ = write!(sink, "{signal} {kill_timeout}");
                     }
                 }
                 black_box(step.wake);
+                for (task, event) in runner.events() {
+                    let _ = write!(sink, "{} {}", runner.task_name(task), event.type_str());
+                }
             }
             Err(e) => {
-                let _ = write!(sink, "{e}");
+                let _ = write!(sink, "{} {e}", runner.describe(e));
             }
         }
     }
     let t = black_box(7_i64);
     let policy = RestartPolicy {
         attempts: black_box(2),
-        interval: black_box(60),
-        delay: black_box(-3),
+        interval: black_box(60_000_000_000),
+        delay: black_box(3),
         mode: if black_box(true) {
             RestartMode::Delay
         } else {
@@ -579,8 +586,9 @@ fn exercise_runner(sink: &mut Sink) {
             policy,
         );
         spec.kill_timeout = black_box(i64::MAX);
-        spec.kill_signal = black_box("SIGTERM");
-        spec.shutdown_delay = black_box(i64::MIN);
+        spec.kill_signal = black_box(Some("SIGTERM"));
+        // The first task's spec is refused (a negative shutdown delay), the others not.
+        spec.shutdown_delay = if i == black_box(0) { i64::MIN } else { 2 };
         if let Err(e) = runner.add_task(&spec) {
             let _ = write!(sink, "{e}");
         }
@@ -593,12 +601,18 @@ fn exercise_runner(sink: &mut Sink) {
         job_id: "j",
         task_group: "g",
     });
-    seen(sink, runner.arrive(t));
+    let result = runner.arrive(t);
+    seen(sink, &runner, result);
     for step in 0..black_box(48_u8) {
-        let i = usize::from(black_box(step) % 5);
-        let now = t.saturating_add(i64::from(step));
+        let Some(i) = runner.task_at(usize::from(black_box(step) % 5)) else {
+            continue;
+        };
+        let now = Now::new(
+            t.saturating_add(i64::from(step)),
+            black_box(i64::from(step)),
+        );
         let text = black_box("boom");
-        let result = match step % 16 {
+        let result = match step % 20 {
             0 => runner.prestart(now, i, PrestartStep::TaskDirBuilt),
             1 => runner.prestart(now, i, PrestartStep::DownloadingArtifacts),
             2 => runner.prestart(now, i, PrestartStep::ArtifactFailed { error: text }),
@@ -630,7 +644,7 @@ fn exercise_runner(sink: &mut Sink) {
                 ][usize::from(step % 3)],
                 black_box(true),
             ),
-            8 => runner.signal(now, i, text),
+            8 => runner.signal(now, i, black_box(Some(text))),
             9 => runner.stop(now, DesiredStatus::Evict, text, black_box(step % 2 == 0)),
             10 => runner.start_cancelled(now, i),
             11 if step == 11 => runner.setup_failed(now, text),
@@ -638,25 +652,34 @@ fn exercise_runner(sink: &mut Sink) {
             13 => runner.prestart(now, i, PrestartStep::HookKilled { message: text }),
             14 => runner.reconnected(now),
             15 => runner.drop_task(now, i),
-            _ => runner.tick(runner.next_wake().unwrap_or(now)),
+            16 => runner.kill_failed(now, i, text),
+            17 => runner.servers_contacted(now),
+            18 => match runner.set_handle(i, black_box(b"pid 42")) {
+                Ok(()) => runner.signal(now, i, None),
+                Err(e) => Err(e),
+            },
+            _ => runner.tick(runner.next_wake().unwrap_or(now.mono)),
         };
-        seen(sink, result);
+        seen(sink, &runner, result);
     }
     black_box((
         runner.is_finished(),
         runner.is_client_terminal(),
         runner.coordinator(),
-        runner.place(black_box(2)),
-        runner.tracker(black_box(1)).map(|t| t.count()),
-        runner.index_of(black_box("c")),
-        runner.commands().len(),
+        runner.task_at(black_box(2)).and_then(|id| runner.place(id)),
+        runner
+            .task_at(black_box(1))
+            .and_then(|id| runner.tracker(id))
+            .map(|t| t.count()),
+        runner.task_id(black_box("c")),
+        runner.task_ids().count(),
+        runner
+            .task_at(black_box(1))
+            .and_then(|id| runner.handle(id)),
         runner.allocation().modify_index(),
         runner.arrived(),
-        runner.dropped_commands(),
-        runner.refused_events(),
         RestartTarget::Running.reason(),
-        runner.recorded().len(),
-        runner.journal_full(),
+        runner.events().count(),
     ));
     #[cfg(feature = "serde")]
     {
@@ -676,13 +699,18 @@ fn exercise_runner(sink: &mut Sink) {
         let bytes = buf.get(..black_box(persisted)).unwrap_or(&[]);
         // Restore decodes into a fresh runner: the same one, reset in place.
         runner.reset(black_box(GroupSpec::new(JobType::Sysbatch)));
+        let answers = black_box([true, false, true, false]);
         let result = runner.restore(
             t,
             black_box(bytes),
-            black_box(&[true, false, true, false]),
             black_box(Some(DesiredStatus::Stop)),
+            |id, restoring| {
+                black_box((restoring.name, restoring.status == RestoreStatus::Running));
+                black_box(restoring.handle.map(<[u8]>::len));
+                answers.get(id.index()).copied().unwrap_or(false)
+            },
         );
-        seen(sink, result);
+        seen(sink, &runner, result);
     }
     runner.reset(black_box(GroupSpec::new(JobType::Batch)));
     black_box(runner.arrived());
