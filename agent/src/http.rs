@@ -281,21 +281,46 @@ fn bool_field(map: &serde_json::Map<String, Value>, field: &str) -> Result<bool,
     }
 }
 
-/// Sends a request to the allocation's runner and waits for its answer.
+/// Sends a request to the allocation's runner and waits for its answer on `reply`.
 async fn ask<T>(
     shared: &Shared,
     id: &str,
-    make: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> Request,
+    request: Request,
+    reply: oneshot::Receiver<Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
+    let gone = || ApiError::Internal("the allocation's runner is gone".into());
     let sender = shared
         .sender(id)
         .ok_or_else(|| ApiError::NotFound("Unknown allocation".into()))?;
-    let (tx, rx) = oneshot::channel();
-    sender
-        .send(make(tx))
-        .map_err(|_| ApiError::Internal("the allocation's runner is gone".into()))?;
-    rx.await
-        .map_err(|_| ApiError::Internal("the allocation's runner is gone".into()))?
+    sender.send(request).map_err(|_| gone())?;
+    reply.await.map_err(|_| gone())?
+}
+
+type Reply = oneshot::Sender<Result<(), ApiError>>;
+
+/// A client request with a JSON body (`restart`, `signal`): the token check, the body's
+/// fields read by `build` into the runner's request, `{}` once the runner accepted it.
+async fn client_request(
+    shared: &Shared,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    build: impl FnOnce(&serde_json::Map<String, Value>, Reply) -> Result<Request, ApiError>,
+) -> Response {
+    if let Err(refused) = authorize(shared, headers) {
+        return refused;
+    }
+    let result = async {
+        let map = body_object(body)?;
+        let (tx, rx) = oneshot::channel();
+        let request = build(&map, tx)?;
+        ask(shared, id, request, rx).await
+    }
+    .await;
+    match result {
+        Ok(()) => axum::Json(json!({})).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn restart(
@@ -304,25 +329,17 @@ async fn restart(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = authorize(&shared, &headers) {
-        return refused;
-    }
-    let result = async {
-        let map = body_object(&body)?;
-        let task = string_field(&map, "TaskName")?;
-        let all = bool_field(&map, "AllTasks")?;
+    client_request(&shared, &id, &headers, &body, |map, reply| {
+        let task = string_field(map, "TaskName")?;
+        let all = bool_field(map, "AllTasks")?;
         if all && task.is_some() {
             return Err(ApiError::BadRequest(
                 "field TaskName: cannot name a task when AllTasks is true".into(),
             ));
         }
-        ask(&shared, &id, |reply| Request::Restart { task, all, reply }).await
-    }
-    .await;
-    match result {
-        Ok(()) => axum::Json(json!({})).into_response(),
-        Err(e) => e.into_response(),
-    }
+        Ok(Request::Restart { task, all, reply })
+    })
+    .await
 }
 
 async fn signal(
@@ -331,31 +348,22 @@ async fn signal(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = authorize(&shared, &headers) {
-        return refused;
-    }
-    let result = async {
-        let map = body_object(&body)?;
-        let task = string_field(&map, "Task")?;
+    client_request(&shared, &id, &headers, &body, |map, reply| {
+        let task = string_field(map, "Task")?;
         // The CLI's default signal (`nomad alloc signal`): SIGKILL.
-        let signal = string_field(&map, "Signal")?.unwrap_or_else(|| "SIGKILL".into());
+        let signal = string_field(map, "Signal")?.unwrap_or_else(|| "SIGKILL".into());
         if allocstate::runner::signal_number(&signal).is_none() {
             return Err(ApiError::BadRequest(format!(
                 "field Signal: unknown signal {signal:?}"
             )));
         }
-        ask(&shared, &id, |reply| Request::Signal {
+        Ok(Request::Signal {
             task,
             signal,
             reply,
         })
-        .await
-    }
-    .await;
-    match result {
-        Ok(()) => axum::Json(json!({})).into_response(),
-        Err(e) => e.into_response(),
-    }
+    })
+    .await
 }
 
 async fn stop(
@@ -378,12 +386,12 @@ async fn stop(
     if shared.snapshot(&id).is_none() {
         return text(StatusCode::NOT_FOUND, "alloc not found");
     }
-    match ask(&shared, &id, |reply| Request::Stop {
+    let (reply, rx) = oneshot::channel();
+    let request = Request::Stop {
         no_shutdown_delay,
         reply,
-    })
-    .await
-    {
+    };
+    match ask(&shared, &id, request, rx).await {
         Ok(index) => with_index(index, json!({"EvalID": "", "Index": index})),
         Err(e) => e.into_response(),
     }

@@ -29,15 +29,7 @@ fn started_count(alloc: &serde_json::Value, task: &str) -> usize {
 
 #[test]
 fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
-    let t = task(
-        "web",
-        "trap 'exit 0' INT TERM; echo start; while :; do sleep 0.05; done",
-        "",
-    );
-    let j = job("keep", NO_RESTART, "", &[t]);
-    let mut agent = Agent::start("sigterm", &[&j], None);
-    let id = agent.alloc_id("keep");
-    agent.wait(&id, "running", |a| state(a, "web") == "running");
+    let (mut agent, id) = running("sigterm", "keep", &[service_task("web")], "web");
     let handle = agent.handle(&id, "web").unwrap();
     let pid = handle["pid"].as_i64().unwrap() as i32;
     assert_eq!(agent.terminate(), Some(0));
@@ -216,15 +208,7 @@ fn an_exit_while_the_agent_is_down_is_reported_with_its_real_exit_code() {
 
 #[test]
 fn a_reused_pid_is_never_signalled() {
-    let t = task(
-        "web",
-        "trap 'exit 0' INT TERM; echo run; while :; do sleep 0.05; done",
-        "",
-    );
-    let j = job("reuse", NO_RESTART, "", &[t]);
-    let mut agent = Agent::start("reuse", &[&j], None);
-    let id = agent.alloc_id("reuse");
-    agent.wait(&id, "running", |a| state(a, "web") == "running");
+    let (mut agent, id) = running("reuse", "reuse", &[service_task("web")], "web");
     agent.kill9();
     // The supervisor and the task die while the agent is down, with no exit recorded.
     let mut handle = agent.handle(&id, "web").unwrap();

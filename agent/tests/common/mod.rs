@@ -423,3 +423,23 @@ pub fn job(id: &str, restart: &str, group_extra: &str, tasks: &[String]) -> Stri
 }
 
 pub const NO_RESTART: &str = r#"{"Attempts":0,"Interval":60000000000,"Delay":0,"Mode":"fail"}"#;
+
+/// A task that runs until its kill signal (SIGINT or SIGTERM), which it traps to exit 0;
+/// it prints `run` once.
+pub fn service_task(name: &str) -> String {
+    task(
+        name,
+        "trap 'exit 0' INT TERM; echo run; while :; do sleep 0.05; done",
+        "",
+    )
+}
+
+/// An agent running the service job `id` (no restarts) of `tasks`, once `task` runs;
+/// with the allocation's ID.
+pub fn running(name: &str, id: &str, tasks: &[String], task: &str) -> (Agent, String) {
+    let j = job(id, NO_RESTART, "", tasks);
+    let agent = Agent::start(name, &[&j], None);
+    let alloc = agent.alloc_id(id);
+    agent.wait(&alloc, "running", |a| state(a, task) == "running");
+    (agent, alloc)
+}
