@@ -46,17 +46,7 @@ fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
         200
     );
     let alloc = agent.wait(&id, "dead", |a| dead(a, "web"));
-    assert_eq!(
-        types(&alloc, "web"),
-        [
-            "Received",
-            "Task Setup",
-            "Started",
-            "Killing",
-            "Terminated",
-            "Killed"
-        ]
-    );
+    assert_eq!(types(&alloc, "web"), STOPPED_ONCE);
     let deadline = Instant::now() + DEADLINE;
     while alive(pid) {
         assert!(Instant::now() < deadline, "the task outlived its stop");
@@ -149,17 +139,7 @@ fn a_kill_in_progress_survives_a_kill_9_of_the_agent() {
     assert!(alive(pid));
     agent.launch();
     let alloc = agent.wait(&id, "dead", |a| dead(a, "stubborn"));
-    assert_eq!(
-        types(&alloc, "stubborn"),
-        [
-            "Received",
-            "Task Setup",
-            "Started",
-            "Killing",
-            "Terminated",
-            "Killed"
-        ]
-    );
+    assert_eq!(types(&alloc, "stubborn"), STOPPED_ONCE);
     let terminated = events(&alloc, "stubborn")
         .into_iter()
         .find(|e| e.0 == "Terminated")

@@ -443,3 +443,13 @@ pub fn running(name: &str, id: &str, tasks: &[String], task: &str) -> (Agent, St
     agent.wait(&alloc, "running", |a| state(a, task) == "running");
     (agent, alloc)
 }
+
+/// The history of a task that ran once and was stopped by the agent.
+pub const STOPPED_ONCE: [&str; 6] = [
+    "Received",
+    "Task Setup",
+    "Started",
+    "Killing",
+    "Terminated",
+    "Killed",
+];
