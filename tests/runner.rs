@@ -1,5 +1,8 @@
 //! The allocation runner against the sequences Nomad's own tests assert
-//! (runner-reference.md §7) and the coordinator cases (§1.8), driven through its API.
+//! (`client/allocrunner/taskrunner/task_runner_linux_test.go`,
+//! `client/allocrunner/alloc_runner_test.go`) and the coordinator cases
+//! (`client/allocrunner/tasklifecycle/coordinator_test.go`), driven through its API;
+//! docs/runner.md has the rules.
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
@@ -21,7 +24,7 @@ fn policy(attempts: u32, interval: i64, delay: i64) -> RestartPolicy {
     }
 }
 
-/// The reference's abbreviations (§7), full type strings otherwise.
+/// Short names of the event types, full type strings otherwise.
 fn abbr(event: &TaskEvent) -> String {
     match event.type_str() {
         "Received" => "R",
@@ -202,7 +205,7 @@ fn task<'a>(name: &'a str, role: Role, restart: RestartPolicy) -> TaskSpec<'a> {
     TaskSpec::new(name, role, restart)
 }
 
-// ---- §7.1 the task runner ----
+// ---- the task runner (Nomad's task_runner_linux_test.go) ----
 
 #[test]
 fn stop_exit_code_kill_records_killing_terminated_killed() {
@@ -496,7 +499,7 @@ fn signal_records_signaling_and_sends_the_signal() {
     assert_eq!(sim.state("web").0, WireState::Running);
 }
 
-// ---- §7.2 the alloc runner ----
+// ---- the alloc runner (Nomad's alloc_runner_test.go) ----
 
 #[test]
 fn task_leader_kill_tg_dead_leader_kills_the_followers() {
@@ -589,7 +592,7 @@ fn lifecycle_poststop_runs_after_a_stop() {
     assert_eq!(
         sim.status(),
         ClientStatus::Pending,
-        "main dead, poststop pending (§3.5)"
+        "main dead, poststop pending (allocRunner.clientAlloc)"
     );
     sim.start(2 * SEC, "quit");
     assert_eq!(sim.status(), ClientStatus::Running);
@@ -848,13 +851,13 @@ fn service_exit_zero_with_no_attempts_fails() {
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
-// ---- §7.3 TestAllocRunner_Lifecycle_Restart ----
+// ---- TestAllocRunner_Lifecycle_Restart (alloc_runner_test.go) ----
 
 fn lifecycle_restart_group() -> Sim {
     lifecycle_restart_group_with(JobType::Service, false)
 }
 
-/// The group of `ART:TestAllocRunner_Lifecycle_Restart` in its "before" state; its
+/// The group of `TestAllocRunner_Lifecycle_Restart` (alloc_runner_test.go) in its "before" state; its
 /// variants run it as a batch job, or with main as the leader.
 fn lifecycle_restart_group_with(job: JobType, leader: bool) -> Sim {
     let p = policy(1, 10 * MIN, 1);
@@ -997,7 +1000,7 @@ fn lifecycle_main_task_fails_and_restarts_once_then_kills_the_rest() {
     );
 }
 
-// ---- §1.8 the coordinator ----
+// ---- the coordinator (tasklifecycle/coordinator_test.go) ----
 
 #[test]
 fn coordinator_failed_init_task_blocks_main_for_good() {
@@ -1146,7 +1149,7 @@ fn restart_of_a_stopping_alloc_is_refused() {
     );
 }
 
-// ---- §5 restore ----
+// ---- restore (TaskRunner.Restore, allocRunner.Restore) ----
 
 #[cfg(feature = "serde")]
 mod restore {
@@ -1174,7 +1177,7 @@ mod restore {
             .collect()
     }
 
-    /// `CO:Restore` (COT:TestCoordinator_Restore subtests): the tasks are brought to the
+    /// `Coordinator.Restore` (coordinator_test.go, `TestCoordinator_Restore` subtests): the tasks are brought to the
     /// states listed, the agent restarts with every running task reattached, and the
     /// coordinator is rebuilt from those states, skipping `init`.
     fn coordinator_after_restore(
@@ -1611,7 +1614,7 @@ fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
     assert_eq!(sim.status(), ClientStatus::Running);
 }
 
-// ---- §3.3–§3.5 max_run_duration (v2.0.3+) ----
+// ---- max_run_duration (v2.0.3+, allocRunner.EnforceMaxRunDurationTimeout) ----
 
 fn max_run_group(job: JobType, max_run: i64) -> GroupSpec {
     GroupSpec {
@@ -1730,7 +1733,7 @@ fn max_run_duration_wins_over_a_failed_task_is_disarmed_on_completion_and_ignore
     assert_eq!(sim.status(), ClientStatus::Running);
 }
 
-// ---- §3.7 Reconnect (ART:TestAllocRunner_Reconnect, 4 subtests) ----
+// ---- Reconnect (alloc_runner_test.go, TestAllocRunner_Reconnect, 4 subtests) ----
 
 /// One task brought to a state, then the client reconnects.
 fn reconnect_after(
@@ -1797,7 +1800,7 @@ fn reconnect_before_the_allocation_arrives_is_refused() {
     assert_eq!(runner, before);
 }
 
-// ---- §2.6 an update that no longer has the task ----
+// ---- an update that no longer has the task (TaskRunner.Update) ----
 
 #[test]
 fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
@@ -1884,7 +1887,7 @@ fn update_dropping_a_dead_task_is_refused_and_changes_nothing() {
     assert_eq!(sim.runner, before, "a completed task is not made failed");
 }
 
-// ---- §2.2 blocking prestart hooks (Vault, template) ----
+// ---- blocking prestart hooks (Vault, template; TaskRunner.prestart) ----
 
 #[test]
 fn derive_token_unrecoverable_hook_kill_fails_the_task() {
@@ -1966,7 +1969,7 @@ fn kill_during_a_blocking_prestart_hook_ends_the_task() {
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
-// ---- §1.6 gates (GAT:TestGate, TestGate_shutdown) ----
+// ---- gates (tasklifecycle/gate_test.go, TestGate, TestGate_shutdown) ----
 
 #[test]
 fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
@@ -1994,7 +1997,7 @@ fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
     assert!(sim.runner.is_finished());
 }
 
-// ---- §7.3 the Lifecycle_Restart variants ----
+// ---- the Lifecycle_Restart variants (alloc_runner_test.go) ----
 
 /// Restarts `target` of the group (`job`, main the leader or not) and lets each stopped
 /// task exit and start again; returns the group.
@@ -2127,7 +2130,7 @@ fn lifecycle_failed_main_task_cannot_be_restarted() {
     assert_eq!(sim.runner, before);
 }
 
-// ---- §7.1, §7.2, §7.4: single runs ----
+// ---- single runs (task and alloc runner tests, e2e/taskevents/taskevents.go) ----
 
 #[test]
 fn simple_run_batch_exit_zero_completes_with_finished_at() {
@@ -2356,5 +2359,344 @@ fn batch_and_service_job_lifecycles_run_in_stage_order() {
         sim.exit(7 * SEC, "poststop", Exit::code(0));
         assert_eq!(sim.events("poststop"), "R TS St T");
         assert_eq!(sim.status(), ClientStatus::Complete, "{job:?}");
+    }
+}
+
+// ---- a runtime's contract: clocks, races, handles, specs (docs/runner.md) ----
+
+mod runtime_contract {
+    use super::*;
+    use allocstate::runner::{Now, SpecField};
+
+    #[test]
+    fn an_input_older_than_the_last_is_refused_and_changes_nothing() {
+        // `Terminated` at 500 after `Started` at 1000.
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+        sim.start(1000, "web");
+        let before = sim.runner.clone();
+        let web = sim.i("web");
+        assert_eq!(
+            sim.runner.exited(500, web, Exit::code(0)).unwrap_err(),
+            RunnerError::ClockWentBack {
+                last: 1000,
+                now: 500
+            }
+        );
+        assert_eq!(sim.runner, before);
+        // The same time again is accepted.
+        sim.exit(1000, "web", Exit::code(0));
+        assert_eq!(sim.events("web"), "R TS St T");
+    }
+
+    #[test]
+    fn timers_run_on_the_monotonic_clock_whatever_the_wall_clock_does() {
+        let mut runner: Runner<2> = Runner::new(GroupSpec::new(JobType::Service));
+        let web = runner
+            .add_task(&task("web", Role::main(), policy(2, MIN, 10 * SEC)))
+            .unwrap();
+        let wall = 1_700_000_000 * SEC;
+        let _ = runner.arrive(Now::new(wall, 0)).unwrap();
+        let _ = runner.started(Now::new(wall, 1), web).unwrap();
+        // It crashes; then the wall clock is stepped back an hour (NTP).
+        let step = runner.exited(Now::new(wall + SEC, SEC), web, Exit::code(1));
+        let wake = step.unwrap().wake.unwrap();
+        assert!(
+            (11 * SEC..=12 * SEC).contains(&wake),
+            "a monotonic deadline: {wake}"
+        );
+        let stepped = wall - 3_600 * SEC;
+        let step = runner.tick(Now::new(stepped, wake)).unwrap();
+        assert_eq!(step.commands[0].action, Action::Start, "fires on time");
+        let _ = runner
+            .started(Now::new(stepped + 1, wake + 1), web)
+            .unwrap();
+        // Events carry the wall clock as given.
+        let (_, started) = runner.events().last().unwrap();
+        assert_eq!(started.time(), stepped + 1);
+        let restarting = runner.allocation().state("web").unwrap().events().iter();
+        let times: Vec<i64> = restarting.map(TaskEvent::time).collect();
+        assert_eq!(times[..4], [wall, wall, wall + SEC, wall + SEC]);
+    }
+
+    #[test]
+    fn events_come_out_in_the_order_recorded_each_with_its_task() {
+        let mut runner: Runner<2> = Runner::new(GroupSpec::new(JobType::Service));
+        let web = runner
+            .add_task(&task("web", Role::main(), policy(0, MIN, 0)))
+            .unwrap();
+        let side = runner
+            .add_task(&task("side", Role::main(), policy(0, MIN, 0)))
+            .unwrap();
+        let _ = runner.arrive(0).unwrap();
+        let got: Vec<(String, &str)> = runner
+            .events()
+            .map(|(id, e)| (runner.task_name(id).to_string(), e.type_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("web".into(), "Received"), ("side".into(), "Received")]
+        );
+        let _ = runner.started(1, web).unwrap();
+        let _ = runner.started(1, side).unwrap();
+        let _ = runner.exited(2, web, Exit::code(1)).unwrap();
+        let got: Vec<(TaskId, &str)> = runner.events().map(|(id, e)| (id, e.type_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (web, "Terminated"),
+                (web, "Not Restarting"),
+                (side, "Sibling Task Failed"),
+                (side, "Killing"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stop_decided_while_starting_comes_again_with_started() {
+        let mut spec = task("web", Role::main(), policy(0, MIN, 0));
+        spec.kill_signal = Some("SIGTERM");
+        let mut sim = Sim::new(JobType::Service, &[spec]);
+        assert_eq!(sim.arrive(0), vec![cmd("web", "Start")]);
+        assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
+        let web = sim.i("web");
+        let step = sim.runner.started(2 * SEC, web).unwrap();
+        let [command] = &step.commands[..] else {
+            panic!("one command: {:?}", step.commands)
+        };
+        assert_eq!(
+            command.action,
+            Action::Stop {
+                signal: Some("SIGTERM".try_into().unwrap()),
+                kill_timeout: 5 * SEC
+            }
+        );
+        assert_eq!(
+            step.wake,
+            Some(7 * SEC),
+            "the kill timeout runs from the start"
+        );
+    }
+
+    #[test]
+    fn an_exit_before_the_start_acknowledgement_is_started_then_exited() {
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+        assert_eq!(sim.exit(SEC, "web", Exit::code(0)), vec![]);
+        assert_eq!(sim.events("web"), "R St T");
+        assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
+        // Killed while starting: Started, Terminated, Killed; no stop to carry out.
+        let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
+        sim.stop(SEC);
+        assert_eq!(sim.exit(2 * SEC, "web", Exit::signal(143, 15)), vec![]);
+        assert_eq!(sim.events("web"), "R K St T Kd");
+    }
+
+    #[test]
+    fn a_kill_that_fails_records_killed_with_the_error_and_ends_the_task() {
+        let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
+        sim.start(1, "web");
+        sim.stop(SEC);
+        assert_eq!(sim.tick(6 * SEC), vec![cmd("web", "Kill")]);
+        let web = sim.i("web");
+        sim.go(7 * SEC, |r| {
+            r.kill_failed(7 * SEC, web, "process survived SIGKILL")
+        });
+        assert_eq!(sim.events("web"), "R TS St K Kd");
+        let killed = sim.last("web");
+        assert!(matches!(
+            killed.detail(),
+            allocstate::Detail::Killed {
+                kill_error: "process survived SIGKILL",
+                ..
+            }
+        ));
+        assert!(sim.runner.is_finished());
+        assert_eq!(sim.runner.next_wake(), None);
+    }
+
+    #[test]
+    fn errors_name_the_task() {
+        let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
+        let web = sim.i("web");
+        let error = sim.runner.signal(1, web, None).unwrap_err();
+        assert_eq!(error.to_string(), "task #0: Task not running");
+        assert_eq!(
+            sim.runner.describe(error).to_string(),
+            "task \"web\": Task not running"
+        );
+    }
+
+    #[test]
+    fn specs_nomad_refuses_are_refused_naming_the_field() {
+        let mut runner: Runner<4> = Runner::new(GroupSpec::new(JobType::Service));
+        let cases: [(TaskSpec<'_>, SpecField); 6] = [
+            (
+                TaskSpec {
+                    kill_timeout: -1,
+                    ..task("a", Role::main(), policy(0, MIN, 0))
+                },
+                SpecField::KillTimeout,
+            ),
+            (
+                TaskSpec {
+                    shutdown_delay: -1,
+                    ..task("a", Role::main(), policy(0, MIN, 0))
+                },
+                SpecField::ShutdownDelay,
+            ),
+            (
+                task("a", Role::main(), policy(0, SEC, 0)),
+                SpecField::RestartInterval,
+            ),
+            (
+                task("a", Role::main(), policy(3, 10 * SEC, 5 * SEC)),
+                SpecField::RestartAttemptsInInterval,
+            ),
+            (
+                task(
+                    "a",
+                    Role::main(),
+                    RestartPolicy {
+                        mode: RestartMode::Delay,
+                        ..policy(0, MIN, 0)
+                    },
+                ),
+                SpecField::RestartAttempts,
+            ),
+            (
+                TaskSpec {
+                    kill_signal: Some(""),
+                    ..task("a", Role::main(), policy(0, MIN, 0))
+                },
+                SpecField::KillSignal,
+            ),
+        ];
+        for (spec, field) in cases {
+            let before = runner.clone();
+            let error = runner.add_task(&spec).unwrap_err();
+            assert!(
+                matches!(error, RunnerError::InvalidSpec { field: f, .. } if f == field),
+                "{error:?}"
+            );
+            assert!(runner.describe(error).to_string().contains(field.name()));
+            assert_eq!(runner, before);
+        }
+        let leader = runner
+            .add_task(&task("a", Role::leader(), policy(0, MIN, 0)))
+            .unwrap();
+        assert_eq!(
+            runner.add_task(&task("b", Role::leader(), policy(0, MIN, 0))),
+            Err(RunnerError::SecondLeader { leader })
+        );
+        assert_eq!(
+            runner.add_task(&task("a", Role::main(), policy(0, MIN, 0))),
+            Err(RunnerError::DuplicateTask { task: leader })
+        );
+        let mut group = GroupSpec::new(JobType::Batch);
+        group.max_run_duration = -1;
+        let mut runner: Runner<1> = Runner::new(group);
+        assert_eq!(
+            runner.add_task(&task("a", Role::main(), policy(0, MIN, 0))),
+            Err(RunnerError::InvalidSpec {
+                task: None,
+                field: SpecField::MaxRunDuration
+            })
+        );
+    }
+
+    #[test]
+    fn runners_not_seeded_draw_different_jitter() {
+        let delays: Vec<i64> = (0..4)
+            .map(|i| {
+                let mut runner: Runner<1> = Runner::new(GroupSpec::new(JobType::Service));
+                let web = runner
+                    .add_task(&task("web", Role::main(), policy(2, 10 * MIN, MIN)))
+                    .unwrap();
+                let _ = runner.arrive(i).unwrap();
+                let _ = runner.started(10, web).unwrap();
+                runner.exited(20, web, Exit::code(1)).unwrap().wake.unwrap()
+            })
+            .collect();
+        let mut distinct = delays.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), delays.len(), "{delays:?}");
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn nomad_signal_names_map_to_the_platform_numbers() {
+        use allocstate::runner::signal_number;
+        assert_eq!(signal_number("SIGTERM"), Some(15));
+        assert_eq!(signal_number("SIGKILL"), Some(9));
+        assert_eq!(signal_number("sigint"), Some(2));
+        assert_eq!(signal_number("HUP"), Some(1));
+        assert_eq!(signal_number("SIGNOPE"), None);
+        #[cfg(target_os = "linux")]
+        assert_eq!(signal_number("SIGUSR1"), Some(10));
+    }
+}
+
+#[cfg(feature = "serde")]
+mod restore_handles {
+    use super::*;
+    use allocstate::runner::RestoreStatus;
+
+    #[test]
+    fn a_driver_handle_survives_the_restore_with_each_tasks_status() {
+        let mut sim = Sim::new(
+            JobType::Service,
+            &[
+                task("web", Role::main(), policy(0, MIN, 0)),
+                task("side", Role::main(), policy(0, MIN, 0)),
+            ],
+        );
+        sim.arrive(0);
+        sim.start(1, "web");
+        let (web, side) = (sim.i("web"), sim.i("side"));
+        sim.runner.set_handle(web, b"pid=42 start=123").unwrap();
+        assert_eq!(
+            sim.runner.set_handle(web, &[0; 65]),
+            Err(RunnerError::HandleTooLong { task: web, len: 65 })
+        );
+        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let mut fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
+        let mut seen = Vec::new();
+        let step = fresh
+            .restore(2, &bytes, None, |id, restoring| {
+                seen.push((id, restoring.status, restoring.handle.map(<[u8]>::to_vec)));
+                true
+            })
+            .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (
+                    web,
+                    RestoreStatus::Running,
+                    Some(b"pid=42 start=123".to_vec())
+                ),
+                (side, RestoreStatus::StartInFlight, None),
+            ]
+        );
+        assert!(
+            step.commands.is_empty(),
+            "no second start: {:?}",
+            step.commands
+        );
+        assert_eq!(fresh.handle(web), Some(&b"pid=42 start=123"[..]));
+        // The start in flight is still the runtime's to report.
+        let _ = fresh.started(3, side).unwrap();
+        assert_eq!(fresh.place(side), Some(allocstate::runner::Place::Running));
+    }
+
+    #[test]
+    fn a_start_in_flight_that_did_not_survive_starts_again() {
+        let sim = Sim::web(JobType::Service, policy(0, MIN, 0));
+        let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+        let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+        let mut fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Service));
+        let step = fresh.restore(2, &bytes, None, |_, _| false).unwrap();
+        assert_eq!(step.commands.len(), 1);
+        assert_eq!(step.commands[0].action, Action::Start);
     }
 }

@@ -1,5 +1,5 @@
-//! The scenario files under `tests/runner_scenarios/` (Nomad's test sequences, reference
-//! §7 and §1.8), run through the simulation harness of `examples/simulate`; each file's
+//! The scenario files under `tests/runner_scenarios/` (the sequences Nomad's task runner,
+//! alloc runner and coordinator tests assert; docs/runner.md), run through the simulation harness of `examples/simulate`; each file's
 //! `Expect` holds the per-task History, final state, Failed, Restarts and the client
 //! status that Nomad's test asserts (or that follows from its code).
 #![cfg(feature = "serde")]
@@ -86,7 +86,7 @@ fn check(path: &std::path::Path) -> Result<(), String> {
 }
 
 /// One named test per scenario file: the case's name says which of Nomad's sequences
-/// (reference §7, §1.8) failed.
+/// failed.
 macro_rules! scenarios {
     ($($name:ident),* $(,)?) => {
         /// The files with a named test.
@@ -180,6 +180,8 @@ scenarios!(
     restore_running,
     restore_running_terminal,
     restore_system_reattach_failed,
+    restore_terminal_reattached_waits_shutdown_delay,
+    restart_delay_ends_while_stopping,
     service_job_lifecycle,
     shutdown_delay,
     signal,

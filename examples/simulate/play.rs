@@ -311,6 +311,25 @@ impl<'p> Player<'p> {
         now: i64,
         f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
     ) {
+        if let Some(mark) = self.feed(now, f) {
+            while self.pending.len() > mark {
+                if let Some((at, command)) = self.pending.pop() {
+                    self.carry_out(at, command);
+                }
+            }
+        }
+    }
+
+    /// Gives the input, reports what it recorded and its commands, and queues them;
+    /// returns where its commands start in the queue (`None` if refused). A frame of its
+    /// own, so that the step is not held on the stack while its commands, and the
+    /// inputs they cause, are carried out.
+    #[inline(never)]
+    fn feed(
+        &mut self,
+        now: i64,
+        f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
+    ) -> Option<usize> {
         match f(self.runner) {
             Ok(step) => {
                 self.observe(now);
@@ -324,15 +343,12 @@ impl<'p> Player<'p> {
                     let name = self.runner.task_name(command.task);
                     self.sink.command(now, &command.action, name);
                 }
-                while self.pending.len() > mark {
-                    if let Some((at, command)) = self.pending.pop() {
-                        self.carry_out(at, command);
-                    }
-                }
+                Some(mark)
             }
             Err(error) => {
                 let described = self.runner.describe(error);
                 self.sink.refused(now, &self.current, &described);
+                None
             }
         }
     }

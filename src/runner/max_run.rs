@@ -7,7 +7,7 @@ use crate::phase::Phase;
 use super::{MaxRun, Runner};
 
 impl<const N: usize> Runner<N> {
-    /// The allocation ran for its `max_run_duration` (`AR:EnforceMaxRunDurationTimeout`):
+    /// The allocation ran for its `max_run_duration` (`allocRunner.EnforceMaxRunDurationTimeout`):
     /// its status is forced `complete` with `allocation exceeded max_run_duration`,
     /// which wins even over a failed task, and every live task is ordered killed with
     /// no cause event. The kill pass then kills the poststop tasks first (so that they

@@ -1,10 +1,13 @@
 //! The allocation runner: Nomad's orchestration of a task group as a deterministic,
-//! sans-IO state machine (reference: `runner-reference.md`, cited by section below).
+//! sans-IO state machine. The rules, the order chosen where Nomad races and a runtime
+//! author's guide are in `docs/runner.md`; Nomad's source is cited by file and function.
 //!
-//! A runtime feeds the [`Runner`] what happened, with the time (unix ns); after each
-//! input the runner answers with a [`Step`]: the [`Command`]s to carry out (start, stop
-//! with signal and kill timeout, force-kill, signal a task) and the next time it must be
-//! woken ([`Runner::tick`]). The runtime keeps only its driver and its clock.
+//! A runtime feeds the [`Runner`] what happened, with the time ([`Now`]: the wall clock
+//! for event times, a monotonic clock for timers); each input answers with a [`Step`]
+//! it owns: the [`Command`]s to carry out (start, stop with signal and kill timeout,
+//! force-kill, signal a task) and the next monotonic deadline for [`Runner::tick`]. The
+//! events the input recorded, in order and each with its [`TaskId`], are
+//! [`Runner::events`]. The runtime keeps only its driver and its clocks.
 //!
 //! ```
 //! use allocstate::restart::{JobType, RestartMode, RestartPolicy};
@@ -18,138 +21,60 @@
 //!
 //! let step = runner.arrive(0)?;
 //! assert_eq!(step.commands[0].action, Action::Start);
-//! runner.started(1, web)?;
+//! let _ = runner.started(1, web)?;
 //! assert_eq!(runner.allocation().client_status(), ClientStatus::Running);
 //!
 //! // It crashes: `Terminated`, then `Restarting` before the delay, then a wake-up.
 //! let step = runner.exited(2, web, Exit::code(1))?;
+//! let kinds: Vec<&str> = runner.events().map(|(_, e)| e.type_str()).collect();
+//! assert_eq!(kinds, ["Terminated", "Restarting"]);
 //! let wake = step.wake.unwrap();
 //! assert!(wake >= 2 + SEC);
 //! let step = runner.tick(wake)?;
 //! assert_eq!(step.commands[0].action, Action::Start);
-//! runner.started(wake + 1, web)?;
+//! let _ = runner.started(wake + 1, web)?;
 //!
 //! // A stop: `Killing`, then a stop command with the kill timeout.
 //! let step = runner.stop(10 * SEC, DesiredStatus::Stop, "", false)?;
 //! assert!(matches!(step.commands[0].action, Action::Stop { .. }));
-//! runner.exited(11 * SEC, web, Exit::signal(143, 15))?;
+//! let _ = runner.exited(11 * SEC, web, Exit::signal(143, 15))?;
 //! assert_eq!(runner.allocation().client_status(), ClientStatus::Complete);
 //! assert!(runner.is_finished());
 //! # Ok::<(), allocstate::runner::RunnerError>(())
 //! ```
 //!
-//! # The rules
+//! # The rules, in short (`docs/runner.md` has them in full)
 //!
-//! - **Gates** ([`Coordinator`], reference §1): nothing starts until every task is
-//!   pending; main tasks once every ephemeral prestart task succeeded and every prestart
-//!   sidecar runs; poststart once no main task is pending; poststop once every other task
-//!   is dead. Forward only: a failed ephemeral prestart task blocks main for good. A task
-//!   waits on its gate before every start, restarts included (§1.7).
-//! - **Run loop** (§2.1, §2.3): a start is `Start` → the runtime's prestart reports
-//!   (`Task Setup` on the first run only, `Downloading Artifacts`, failures) → `Started`.
-//!   An exit records `Terminated`, then the [restart tracker](crate::restart) decides:
-//!   `Restarting` (recorded **before** the delay, then a timer, then the gate), `Not
-//!   Restarting` (dead, failed), or dead with no event. A start failure records `Driver
-//!   Failure` (or the hook's event) and goes to the same decision.
-//! - **Kill** (§2.3, §3.3, §4): `Killing` with the kill timeout (clamped to
-//!   `max_kill_timeout`); for a running task with a `shutdown_delay`, `Waiting for
-//!   shutdown delay` (or `Skipping shutdown delay` with `NoShutdownDelay`) and a timer;
-//!   then a stop command and a kill-timeout timer; its exit records `Terminated` and
-//!   `Killed`. A task killed before it started (waiting on its gate or in its restart
-//!   wait) records `Killing` and is dead. A kill that arrives while a start is under way
-//!   records `Killing` and sends a stop at once (Nomad's "kill racing a start", §3.8);
-//!   the runtime then reports either `started` (the stop then runs its kill timeout) or
-//!   [`start_cancelled`](Runner::start_cancelled) (the driver never started it, §2.1
-//!   step 5).
-//! - **Reactions** (§3.1, §3.2): after every input, in Nomad's priority: a dead, not
-//!   failed leader (`Leader Task Dead`), then a failed task (`Sibling Task Failed`
-//!   naming the first in the group's order), then only sidecars alive (`Main Tasks
-//!   Dead`), then a desired stop or evict (no reason event). Every live task not told
-//!   before records the reason; poststop tasks never cause a kill and are never killed.
-//!   Kill order (§3.3): the group `shutdown_delay` first (once per allocation, no event),
-//!   then the leader alone, then, once it is dead, every other non-sidecar task, then,
-//!   once those are dead, the sidecars. A task told to die does not start again.
-//! - **Desired stop / evict** (§3.6): as above; poststop tasks still run once every
-//!   other task is dead. `-no-shutdown-delay` skips both delays. An allocation stopped
-//!   before it arrives does not run: its tasks end with only `Received`.
-//! - **Allocation setup failure** (§2.8, [`setup_failed`](Runner::setup_failed)):
-//!   before any task started, every task records `Setup Failure` and ends failed.
-//! - **Blocking prestart work** (§2.2): a hook that waits (the Vault token, a template's
-//!   data) keeps the task told to start and `pending`: the runtime reports nothing, or
-//!   [`PrestartStep::TemplateBlocked`] (`Template` with the missing keys), until it
-//!   reports the next step. Meanwhile a restart or signal is refused (`Task not
-//!   running`) and a kill sends a stop, which the runtime answers with
-//!   [`start_cancelled`](Runner::start_cancelled): dead, no further event.
-//!   [`PrestartStep::HookKilled`] (the Vault hook's unrecoverable error) records
-//!   `Killing` that fails the task, which ends.
-//! - **max_run_duration** (§3.3–§3.5, v2.0.3+, batch and sysbatch,
-//!   [`GroupSpec::max_run_duration`]): a timer armed at the arrival (the reference does
-//!   not say where Nomad's clock starts) and disarmed once every task is dead; when it
-//!   passes,
-//!   the status is forced `complete` with `allocation exceeded max_run_duration`
-//!   (winning over a failed task), poststop tasks are killed first so they never
-//!   start, then the others in the kill order, each `Killing` with that display
-//!   message and no cause event.
-//! - **An update without a task** (§2.6, [`drop_task`](Runner::drop_task)): the task is
-//!   killed and ends dead and failed, its `Killed` carrying `update missing task`; the
-//!   others then see a failed sibling.
-//! - **Reconnect** (§3.7, [`reconnected`](Runner::reconnected)): every task records
-//!   `Reconnected` at one time, no state changes, the status is the tasks' again.
-//! - **Requests** (§2.5, §3.7): restarting a running task records `Restart Signaled`,
-//!   stops it with its kill signal and timeout (no shutdown delay) and restarts it at
-//!   once through the tracker (`failure` makes it count against the policy). `running`
-//!   restarts every running task. `all` (Nomad's `-all-tasks`) would revive dead tasks,
-//!   which the contract forbids (dead is never left): with a dead task it is refused
-//!   ([`RunnerError::DeadTask`]), otherwise it closes every gate (the coordinator
-//!   returns to `init`) and restarts the running tasks. A signal records `Signaling`
-//!   and sends the signal. A restart or signal of a task that is not running is refused
-//!   (Nomad's `Task not running`), as is a restart of a stopping allocation.
-//! - **Restore** (§5, feature `serde`): `Runner::persist` writes the runner; restoring
-//!   it takes, per task, whether the driver reattached. A running task that reattached
-//!   keeps running with no event; one that did not records `Failed Restoring Task` and
-//!   starts again when its gate allows. Restart trackers start afresh and restart delays
-//!   in progress are forgotten, as in Nomad. If the allocation is terminal at restore, a
-//!   reattached task is stopped with no `Killing` (its exit records only `Terminated`)
-//!   and the others end with no event. Restore decodes into the runner it is called on,
-//!   which must be fresh ([`Runner::new`] or [`Runner::reset`]): the agent that comes
-//!   back has no runner of its own yet, and a refused input leaves it fresh.
-//!
-//! # Where Nomad races (§3.8), the order chosen
-//!
-//! Each input is processed to completion, reactions included, before the next: the event
-//! that is reported, then the alloc runner's pass (reasons, kills), then the
-//! coordinator, then the starts it allows, in the tasks' order. A task records `Killing`
-//! once at most, so the optional second `Killing` and a cause event after a desired stop
-//! never appear. Timers due at one [`tick`](Runner::tick) fire in deadline order, ties
-//! in task order (then the group shutdown delay, then `max_run_duration`), before the
-//! pass; a timer the tick itself arms with no delay (a kill timeout of 0) is the next
-//! wake-up, at the same time. Across tasks, [`recorded`](Runner::recorded) gives the
-//! order in which an input recorded its events. Where the contract refuses what Nomad
-//! would record, the contract wins: an exit during the shutdown delay records
-//! `Terminated` and `Killed` (not a restart decision); a reattach that fails for a
-//! system job records `Failed Restoring Task` like any other job; an update without a
-//! running task records its failing `Killed` once, after `Terminated` (Nomad: `Killed`,
-//! `Terminated`, `Killed`, §2.6), and one without a dead task is refused
-//! ([`RunnerError::TaskDead`]: Nomad would fail a completed task). A hook that kills a
-//! task already told `Killing` records nothing more (one `Killing`), and a start error
-//! reported after a kill (a blocking hook that fails once cancelled) ends the task with
-//! no restart decision, where Nomad may still record `Restarting` or `Not Restarting`
-//! (§2.3). The `max_run_duration` kill waits the group `shutdown_delay` first, like
-//! every `killTasks` (§3.3 step 1), and kills poststop tasks without waiting for them.
+//! - **Gates** ([`Coordinator`], `client/allocrunner/tasklifecycle/coordinator.go`):
+//!   nothing starts until every task is pending; main tasks once every ephemeral
+//!   prestart task succeeded and every prestart sidecar runs; poststart once no main
+//!   task is pending; poststop once every other task is dead. A task waits on its gate
+//!   before every start, restarts included (`TaskRunner.Run`).
+//! - **Run loop** (`TaskRunner.Run`, `client/allocrunner/taskrunner/task_runner.go`): a
+//!   start is `Start` → the runtime's prestart reports → `Started`. An exit records
+//!   `Terminated`, then the [restart tracker](crate::restart) decides: `Restarting`
+//!   (recorded **before** the delay), `Not Restarting`, or dead with no event.
+//! - **Kill** (`TaskRunner.handleKill`, `allocRunner.killTasks` in
+//!   `client/allocrunner/alloc_runner.go`): `Killing` with the kill timeout (clamped to
+//!   `max_kill_timeout`); a running task's `shutdown_delay` first; then a stop command
+//!   and a kill-timeout timer; its exit records `Terminated` and `Killed`; a kill that
+//!   fails ([`kill_failed`](Runner::kill_failed)) records `Killed` with its error.
+//! - **Reactions** (`allocRunner.handleTaskStateUpdates`): a dead leader, a failed
+//!   task, only sidecars left, or a desired stop kill the group in Nomad's order
+//!   (leader, other tasks, sidecars), after the group `shutdown_delay`.
+//! - **Requests**: restart, signal, desired stop or evict, setup failure, an update
+//!   without a task, reconnect; **restore** (feature `serde`) keeps each task's driver
+//!   handle and reports what each task was doing.
 //!
 //! # Memory and stack
 //!
 //! A `Runner<N>` is one fixed-size value, buildable in a `const` context so it can live
-//! in a `static` (see `tests/size_budget.rs`: 15,336 bytes for `N = 8`, of which the
-//! allocation is 13,624); commands are written into a buffer inside it (at most `N` per
-//! input: a task gets at most one command per input) and lent out in the [`Step`]. No
-//! input moves the allocation or a task state through a frame: `restore` decodes the
-//! persisted tasks and allocation straight into `self`
-//! (`Allocation::from_postcard_into`). Why into a fresh runner rather than a
-//! validating first pass: a pass that checks the allocation's bytes without storing them
-//! would be a second decoder (event table, canonical form) to keep in step with the
-//! first; a fresh runner holds nothing a refusal could lose, since what was decoded
-//! before a fault is cleared again, which is what it held.
+//! in a `static` (see `tests/size_budget.rs`: 15,920 bytes for `N = 8`, of which the
+//! allocation is 13,624, and a driver handle of up to 64 bytes per task). A [`Step`]
+//! holds at most `N` commands (a task gets at most one per input). No input moves the
+//! allocation or a task state through a frame: `restore` decodes the persisted tasks
+//! and allocation straight into `self` (`Allocation::from_postcard_into`), which must be
+//! fresh ([`Runner::new`] or [`Runner::reset`]): a refused restore leaves it fresh.
 //!
 //! The stack each public operation needs on thumbv7em (release, the runner in a
 //! `static`) is measured in the QEMU firmware by painting the stack
@@ -205,7 +130,7 @@ use spec::HeldGroup;
 /// fill it; past it, the events are recorded but [`Runner::events`] yields the first 64.
 const JOURNAL_CAPACITY: usize = 64;
 
-/// The group `shutdown_delay`'s progress (reference §4): waited once per allocation.
+/// The group `shutdown_delay`'s progress (`groupServiceHook.PreKill`): waited once per allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub(crate) enum GroupDelay {
@@ -217,7 +142,7 @@ pub(crate) enum GroupDelay {
     Done,
 }
 
-/// The allocation's `max_run_duration` (reference §3.3–§3.5): armed at arrival for a
+/// The allocation's `max_run_duration` (`allocRunner.EnforceMaxRunDurationTimeout`): armed at arrival for a
 /// batch or sysbatch job that sets one, fired once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

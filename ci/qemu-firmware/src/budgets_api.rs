@@ -449,7 +449,7 @@ fn restart(tally: &mut Tally, text: &str) {
         },
     );
     let mut tracker = RestartTracker::new(policy, JobType::Service, Lifecycle::main(), 0);
-    let mut jitter = allocstate::runner::XorShift::new(7);
+    let mut jitter = |n: u64| n / 2;
     let mut outcomes = 0;
     charge(
         tally,
@@ -944,9 +944,8 @@ fn allocation(tally: &mut Tally, text: &str) {
 /// the jitter source; and `Runner::new` by value.
 #[inline(never)]
 fn runner(tally: &mut Tally, text: &str) {
-    use allocstate::restart::Jitter;
     use allocstate::runner::{
-        Coordinator, Exit, GroupSpec, RestartTarget, Runner, Stage, TaskSpec, XorShift,
+        Coordinator, Exit, GroupSpec, RestartTarget, Runner, Stage, TaskSpec,
     };
     const R: usize = super::RUNNER_BUDGET;
     let runner: &mut Runner<8> = crate::arena::runner();
@@ -956,38 +955,35 @@ fn runner(tally: &mut Tally, text: &str) {
     }
     let _ = runner.arrive(1);
     let refused = runner
-        .restart(2, RestartTarget::Task(99), false)
+        .exited(2, runner.task_at(0).expect("a task"), Exit::code(0))
         .map(|_| ());
     charge(
         tally,
-        "GroupSpec, TaskSpec, Exit, XorShift, Stage, Coordinator, Place, Action, RestartTarget, RunnerError",
+        "GroupSpec, TaskSpec, Exit, Stage, Coordinator, Place, Action, RestartTarget, RunnerError",
         Limit::Budget(R),
         || {
             black_box(GroupSpec::new(black_box(JobType::Batch)));
             black_box(TaskSpec::new(black_box(text), super::ROLES[7], policy));
-            black_box((Exit::code(black_box(-1)), Exit::signal(black_box(137), black_box(9))));
-            let mut jitter = XorShift::new(black_box(0));
-            black_box(jitter.below(black_box(u64::MAX)));
-            let mut coordinator = Coordinator::Init;
-            for task in runner.allocation().tasks() {
-                let stage = Stage::of(task);
-                black_box(coordinator.allows(stage));
+            black_box((
+                Exit::code(black_box(-1)),
+                Exit::signal(black_box(137), black_box(9)),
+            ));
+            let coordinator = runner.coordinator();
+            for stage in [Stage::PrestartEphemeral, Stage::Main, Stage::Poststop] {
+                black_box(coordinator.allows(black_box(stage)));
             }
-            coordinator = coordinator.update(runner.allocation().tasks());
-            black_box(coordinator);
-            for index in 0..8 {
-                if let Some(place) = runner.place(index) {
+            black_box(Coordinator::Init);
+            for id in runner.task_ids() {
+                if let Some(place) = runner.place(id) {
                     black_box((place.deadline(), place.has_process()));
                 }
             }
-            for command in runner.commands() {
-                black_box(command.action.name());
-            }
-            for target in [RestartTarget::Task(0), RestartTarget::Running, RestartTarget::All] {
+            black_box(allocstate::runner::Action::Kill.name());
+            for target in [RestartTarget::Running, RestartTarget::All] {
                 black_box(target.reason());
             }
             if let Err(error) = refused {
-                let _ = write!(Void, "{error}");
+                let _ = write!(Void, "{error} {}", runner.describe(error));
             }
         },
     );
