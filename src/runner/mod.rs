@@ -521,15 +521,9 @@ impl<const N: usize> Runner<N> {
         if matches!(self.max_run, MaxRun::Until(_)) && self.is_finished() {
             self.max_run = MaxRun::Off;
         }
-        // Only the commands given move (a clone each: at most one, usually), not the
-        // buffer's whole capacity.
-        let mut commands = Vec::new();
-        for command in self.commands.iter() {
-            let _ = commands.push(command.clone());
-        }
         Step {
             wake: self.next_wake(),
-            commands,
+            commands: core::mem::take(&mut self.commands),
         }
     }
 
