@@ -71,6 +71,8 @@ enum Due {
     Request(usize),
     /// A task's blocking prestart work is done; `token` must still be its current block.
     Unblock { task: usize, token: u64 },
+    /// The driver acknowledges a slow start; `token` must still be its current process.
+    Ack { task: usize, token: u64 },
 }
 
 /// A running process of a task, as the simulated driver sees it.
@@ -79,6 +81,8 @@ struct Process {
     token: u64,
     /// When a stop makes it exit, after the stop.
     stop_takes: i64,
+    /// It ignores its stop and survives the force-kill.
+    survives: bool,
 }
 
 /// A start blocked in its prestart work: its token, and what the start does next.
@@ -270,6 +274,11 @@ impl<'p> Player<'p> {
                     self.request(now, i);
                     self.current = Current::DriverReport;
                 }
+                Due::Ack { task, token } => {
+                    if self.process[task].is_some_and(|p| p.token == token) {
+                        self.input_for(now, task, |r, id| r.started(now, id));
+                    }
+                }
                 Due::Unblock { task, token } => {
                     if let Some(Some((held, run))) = self.blocked.get(task).copied() {
                         if held == token {
@@ -412,7 +421,7 @@ impl<'p> Player<'p> {
                 self.input_for(now, task, |r, id| r.start_cancelled(now, id));
             }
             Action::Stop { signal, .. } => {
-                if let Some(p) = self.process[task] {
+                if let Some(p) = self.process[task].filter(|p| !p.survives) {
                     let exit = stopped_by(signal.as_deref().unwrap_or(""));
                     let at = now.saturating_add(p.stop_takes);
                     let natural = self.agenda.iter().find_map(|(t, _, d)| match d {
@@ -427,6 +436,11 @@ impl<'p> Player<'p> {
                         self.schedule(at, Due::Exit { task, token, exit });
                     }
                 }
+            }
+            Action::Kill if self.process[task].is_some_and(|p| p.survives) => {
+                self.input_for(now, task, |r, id| {
+                    r.kill_failed(now, id, "process survived SIGKILL")
+                });
             }
             Action::Kill => {
                 if let Some(p) = self.process[task] {
@@ -538,10 +552,29 @@ impl<'p> Player<'p> {
         self.seq += 1;
         let token = self.seq;
         let stop_takes = match run {
-            Some(Run::UntilStopped { stop_takes }) => stop_takes,
+            Some(Run::UntilStopped { stop_takes } | Run::SlowStart { stop_takes, .. }) => {
+                stop_takes
+            }
             _ => 0,
         };
-        self.process[task] = Some(Process { token, stop_takes });
+        let survives = matches!(run, Some(Run::SurvivesKill));
+        self.process[task] = Some(Process {
+            token,
+            stop_takes,
+            survives,
+        });
+        match run {
+            Some(Run::SlowStart { takes, .. }) => {
+                // The acknowledgement comes later; a stop meanwhile reaches the process.
+                return self.schedule(now.saturating_add(takes), Due::Ack { task, token });
+            }
+            Some(Run::ExitBeforeAck { code }) => {
+                self.process[task] = None;
+                let exit = Exit::code(code);
+                return self.input_for(now, task, |r, id| r.exited(now, id, exit));
+            }
+            _ => {}
+        }
         self.input_for(now, task, |r, id| r.started(now, id));
         if let Some(Run::Exit {
             code,

@@ -233,6 +233,20 @@ fn run_kind(o: &Map<String, Value>, path: &str, blocked: bool) -> Res<Run> {
             oom: boolean(o, "OOMKilled", path)?.unwrap_or(false),
         });
     }
+    if let Some(takes) = num(o, "StartTakes", path)? {
+        return Ok(Run::SlowStart {
+            takes,
+            stop_takes: num(o, "StopTakes", path)?.unwrap_or(0),
+        });
+    }
+    if let Some(code) = num(o, "ExitBeforeAck", path)? {
+        let code = i32::try_from(code)
+            .map_err(|_| format!("{path}.ExitBeforeAck: expected a 32-bit exit code"))?;
+        return Ok(Run::ExitBeforeAck { code });
+    }
+    if boolean(o, "SurvivesKill", path)? == Some(true) {
+        return Ok(Run::SurvivesKill);
+    }
     if boolean(o, "UntilStopped", path)? == Some(true) {
         return Ok(Run::UntilStopped {
             stop_takes: num(o, "StopTakes", path)?.unwrap_or(0),
