@@ -185,6 +185,7 @@ scenarios!(
     start_latency_stop_while_starting,
     exit_before_start_ack,
     process_survives_force_kill,
+    wall_clock_step_back,
     service_job_lifecycle,
     shutdown_delay,
     signal,

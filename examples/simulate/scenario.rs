@@ -323,6 +323,9 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
         let name = required(text(o, "Name", path)?, path, "Name")?;
         return Ok((at, Request::Signal { task, name }, Reattach::new()));
     }
+    if let Some(by) = num(o, "WallStep", path)? {
+        return Ok((at, Request::WallStep { by }, Reattach::new()));
+    }
     if boolean(o, "Reconnect", path)? == Some(true) {
         return Ok((at, Request::Reconnect, Reattach::new()));
     }
@@ -330,7 +333,7 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
         return Ok((at, Request::UpdateDrops { task }, Reattach::new()));
     }
     Err(format!(
-        "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops"
+        "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops, WallStep"
     ))
 }
 

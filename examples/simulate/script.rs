@@ -145,6 +145,11 @@ pub enum Request<T> {
     UpdateDrops {
         task: T,
     },
+    /// The wall clock steps by `by` ns (NTP; negative: back): event times move, the
+    /// runner's timers (on the monotonic clock) do not.
+    WallStep {
+        by: i64,
+    },
 }
 
 impl<T: AsRef<str>> Request<T> {
@@ -171,6 +176,7 @@ impl<T: AsRef<str>> Request<T> {
             Request::UpdateDrops { task } => Request::UpdateDrops {
                 task: task.as_ref(),
             },
+            Request::WallStep { by } => Request::WallStep { by: *by },
         }
     }
 }
