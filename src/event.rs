@@ -1079,7 +1079,8 @@ impl TaskEvent {
 
     /// `Killing` as a hook writes it when it kills its task (the Vault hook's
     /// unrecoverable error, a template's fatal one): no kill timeout, failing the task,
-    /// with the hook's `display_message` (reference `runner-reference.md` §2.2, §4).
+    /// with the hook's `display_message` (Nomad's `vault_hook.go` and `template_hook.go`
+    /// under `client/allocrunner/taskrunner/`; docs/runner.md).
     #[must_use]
     pub fn hook_killing(time: i64, display_message: &str) -> TaskEvent {
         TaskEvent::new(
@@ -1095,8 +1096,8 @@ impl TaskEvent {
     }
 
     /// `Killed` for `kill_reason`, failing the task, as Nomad's task runner writes it when
-    /// an allocation update no longer has the task (`update missing task`, reference
-    /// `runner-reference.md` §2.6).
+    /// an allocation update no longer has the task (`update missing task`,
+    /// `TaskRunner.Update`, `client/allocrunner/taskrunner/task_runner.go`).
     #[must_use]
     pub fn killed_failing(time: i64, kill_reason: &str) -> TaskEvent {
         TaskEvent::new(

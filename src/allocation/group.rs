@@ -13,7 +13,7 @@ use super::role::Role;
 use super::task::{push_pending, AllocTask, DEFAULT_KILL_TIMEOUT};
 
 /// The description of an allocation whose `max_run_duration` passed (Nomad 2.0.3+,
-/// reference `runner-reference.md` §3.5).
+/// `allocRunner.EnforceMaxRunDurationTimeout`, `client/allocrunner/alloc_runner.go`).
 pub(crate) const MAX_RUN_EXCEEDED: &str = "allocation exceeded max_run_duration";
 use crate::event::TaskEvent;
 use crate::restart::Nanos;
@@ -51,8 +51,8 @@ pub struct Allocation<const N: usize = 8> {
     pub(crate) create_index: u64,
     pub(crate) server_status: Option<ClientStatus>,
     pub(crate) client_description: Option<ReportedDescription>,
-    /// A runner's `max_run_duration` passed: the status is forced `complete` (reference
-    /// `runner-reference.md` §3.5). Set only by the runner, which persists it.
+    /// A runner's `max_run_duration` passed: the status is forced `complete`
+    /// (`allocRunner.clientAlloc`). Set only by the runner, which persists it.
     pub(crate) max_run_exceeded: bool,
 }
 
@@ -312,7 +312,7 @@ impl<const N: usize> Allocation<N> {
     }
 
     /// The runner's `max_run_duration` passed: from now on the status is `complete`
-    /// with Nomad's description for it (reference `runner-reference.md` §3.5). Returns
+    /// with Nomad's description for it (`allocRunner.clientAlloc`). Returns
     /// whether it changed (then the modify index grew).
     pub(crate) fn exceed_max_run(&mut self) -> bool {
         if self.max_run_exceeded {
