@@ -407,6 +407,9 @@ impl World {
             }
             self.now += SEC / 10;
             let now = self.now;
+            // A cooperative runtime reaches its servers: a task whose reattach failed
+            // (a poststop one is never killed) runs again.
+            self.apply(|r| r.servers_contacted(now).map(|s| s.commands.to_vec()))?;
             for i in 0..self.driver.len() {
                 let id = self.id(i);
                 match self.driver[i] {

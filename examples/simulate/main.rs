@@ -74,6 +74,9 @@ document's job (group cache, task redis). FILE is one JSON object:
       {"PrestartError": "TEXT", "Recoverable": BOOL}  Task hook failed
       {"ArtifactError": "TEXT"}                       Failed Artifact Download
       {"HookKill": "TEXT"}          a prestart hook (Vault) kills it: Killing, failed
+      {"StartTakes": NS, "StopTakes": NS}  the start is acknowledged NS later
+      {"ExitBeforeAck": CODE}       the exit is reported before the start's ack
+      {"SurvivesKill": true}        ignores its stop, survives the force-kill
       any RUN may add "Blocks": NS | true (its prestart work blocks NS, or until
       stopped: a Vault token, a template's data) and "Template": "TEXT" (the
       template hook records Template with TEXT while it blocks); a RUN of only
@@ -85,6 +88,7 @@ document's job (group cache, task redis). FILE is one JSON object:
       {"At", "AgentRestart": true, "Reattach": {"TASK": BOOL}, "Desired": "stop"}
       {"At", "Reconnect": true}     the client reconnects: Reconnected on every task
       {"At", "UpdateDrops": "TASK"} an allocation update no longer has the task
+      {"At", "WallStep": NS}        the wall clock steps by NS (event times only)
 
 A refused request appears in the Timeline as {"Time", "Refused", "Reason"}.
 Refused before anything runs, with a message naming the field on stderr and exit

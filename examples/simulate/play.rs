@@ -9,7 +9,7 @@
 use core::fmt::{self, Write};
 
 use allocstate::runner::{
-    Action, Command, Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, RunnerError,
+    Action, Command, Exit, GroupSpec, Now, Place, PrestartStep, RestartTarget, Runner, RunnerError,
     Step, TaskId,
 };
 use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
@@ -71,6 +71,8 @@ enum Due {
     Request(usize),
     /// A task's blocking prestart work is done; `token` must still be its current block.
     Unblock { task: usize, token: u64 },
+    /// The driver acknowledges a slow start; `token` must still be its current process.
+    Ack { task: usize, token: u64 },
 }
 
 /// A running process of a task, as the simulated driver sees it.
@@ -79,6 +81,8 @@ struct Process {
     token: u64,
     /// When a stop makes it exit, after the stop.
     stop_takes: i64,
+    /// It ignores its stop and survives the force-kill.
+    survives: bool,
 }
 
 /// A start blocked in its prestart work: its token, and what the start does next.
@@ -94,6 +98,7 @@ enum Current<'s> {
     AgentRestart,
     Reconnect,
     UpdateDrops(&'s str),
+    WallStep(i64),
 }
 
 impl fmt::Display for Current<'_> {
@@ -106,6 +111,7 @@ impl fmt::Display for Current<'_> {
             Current::AgentRestart => f.write_str("AgentRestart"),
             Current::Reconnect => f.write_str("Reconnect"),
             Current::UpdateDrops(task) => write!(f, "UpdateDrops {task}"),
+            Current::WallStep(by) => write!(f, "WallStep {by}"),
         }
     }
 }
@@ -159,6 +165,8 @@ pub struct Player<'p> {
     status: (ClientStatus, u32),
     current: Current<'p>,
     overflow: Option<Overflow>,
+    /// How far the wall clock was stepped from the simulation's (`WallStep` requests).
+    wall_offset: i64,
 }
 
 impl<'p> Player<'p> {
@@ -183,6 +191,7 @@ impl<'p> Player<'p> {
             status: (ClientStatus::Pending, fingerprint("")),
             current: Current::DriverReport,
             overflow: None,
+            wall_offset: 0,
         }
     }
 
@@ -217,7 +226,7 @@ impl<'p> Player<'p> {
         }
         if let Some(status) = self.script.header().desired_at_arrival {
             self.current = Current::Desired(status);
-            self.input(start, |r| r.stop(start, status, "", false));
+            self.input(start, |r, at| r.stop(at, status, "", false));
             self.current = Current::DriverReport;
         }
         let script: &'p dyn Script = self.script;
@@ -229,9 +238,9 @@ impl<'p> Player<'p> {
                     Ok(_) => self.observe(start),
                     Err(error) => self.refused(start, &error),
                 }
-                self.input(start, |r| r.setup_failed(start, error));
+                self.input(start, |r, at| r.setup_failed(at, error));
             }
-            None => self.input(start, |r| r.arrive(start)),
+            None => self.input(start, |r, at| r.arrive(at)),
         }
         while self.overflow.is_none() {
             let next_due = self.agenda.iter().map(|(t, s, _)| (*t, *s)).min();
@@ -251,7 +260,7 @@ impl<'p> Player<'p> {
                 break;
             }
             if timer_first {
-                self.input(now, |r| r.tick(now));
+                self.input(now, |r, at| r.tick(at));
                 continue;
             }
             let key = next_due.map(|d| d.1);
@@ -263,12 +272,17 @@ impl<'p> Player<'p> {
                 Due::Exit { task, token, exit } => {
                     if self.process[task].is_some_and(|p| p.token == token) {
                         self.process[task] = None;
-                        self.input_for(now, task, |r, id| r.exited(now, id, exit));
+                        self.input_for(now, task, |r, id, at| r.exited(at, id, exit));
                     }
                 }
                 Due::Request(i) => {
                     self.request(now, i);
                     self.current = Current::DriverReport;
+                }
+                Due::Ack { task, token } => {
+                    if self.process[task].is_some_and(|p| p.token == token) {
+                        self.input_for(now, task, |r, id, at| r.started(at, id));
+                    }
                 }
                 Due::Unblock { task, token } => {
                     if let Some(Some((held, run))) = self.blocked.get(task).copied() {
@@ -309,7 +323,7 @@ impl<'p> Player<'p> {
     fn input(
         &mut self,
         now: i64,
-        f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
+        f: impl FnOnce(&mut Runner<TASKS>, Now) -> Result<Step<TASKS>, RunnerError>,
     ) {
         if let Some(mark) = self.feed(now, f) {
             while self.pending.len() > mark {
@@ -328,9 +342,12 @@ impl<'p> Player<'p> {
     fn feed(
         &mut self,
         now: i64,
-        f: impl FnOnce(&mut Runner<TASKS>) -> Result<Step<TASKS>, RunnerError>,
+        f: impl FnOnce(&mut Runner<TASKS>, Now) -> Result<Step<TASKS>, RunnerError>,
     ) -> Option<usize> {
-        match f(self.runner) {
+        // The wall clock is the simulation's, stepped by any `WallStep` so far; timers
+        // run on the simulation's clock (the monotonic one).
+        let at = Now::new(now.saturating_add(self.wall_offset), now);
+        match f(self.runner, at) {
             Ok(step) => {
                 self.observe(now);
                 let mark = self.pending.len();
@@ -358,10 +375,10 @@ impl<'p> Player<'p> {
         &mut self,
         now: i64,
         task: usize,
-        f: impl FnOnce(&mut Runner<TASKS>, TaskId) -> Result<Step<TASKS>, RunnerError>,
+        f: impl FnOnce(&mut Runner<TASKS>, TaskId, Now) -> Result<Step<TASKS>, RunnerError>,
     ) {
         if let Some(id) = self.runner.task_at(task) {
-            self.input(now, |r| f(r, id));
+            self.input(now, |r, at| f(r, id, at));
         }
     }
 
@@ -410,10 +427,10 @@ impl<'p> Player<'p> {
                 // never starts (Nomad's `client/allocrunner/taskrunner/task_runner.go`,
                 // `TaskRunner.Run`: a kill during a blocking prestart hook).
                 self.blocked[task] = None;
-                self.input_for(now, task, |r, id| r.start_cancelled(now, id));
+                self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
             }
             Action::Stop { signal, .. } => {
-                if let Some(p) = self.process[task] {
+                if let Some(p) = self.process[task].filter(|p| !p.survives) {
                     let exit = stopped_by(signal.as_deref().unwrap_or(""));
                     let at = now.saturating_add(p.stop_takes);
                     let natural = self.agenda.iter().find_map(|(t, _, d)| match d {
@@ -428,6 +445,11 @@ impl<'p> Player<'p> {
                         self.schedule(at, Due::Exit { task, token, exit });
                     }
                 }
+            }
+            Action::Kill if self.process[task].is_some_and(|p| p.survives) => {
+                self.input_for(now, task, |r, id, at| {
+                    r.kill_failed(at, id, "process survived SIGKILL")
+                });
             }
             Action::Kill => {
                 if let Some(p) = self.process[task] {
@@ -450,22 +472,22 @@ impl<'p> Player<'p> {
             .and_then(|id| self.runner.place(id))
             == Some(Place::Starting { killed: true })
         {
-            return self.input_for(now, task, |r, id| r.start_cancelled(now, id));
+            return self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
         }
         let run = self.script(task, self.starts[task]);
         let block = self.block(task, self.starts[task]);
         self.starts[task] += 1;
-        self.input_for(now, task, |r, id| {
-            r.prestart(now, id, PrestartStep::TaskDirBuilt)
+        self.input_for(now, task, |r, id, at| {
+            r.prestart(at, id, PrestartStep::TaskDirBuilt)
         });
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         if artifacts && !self.downloaded[task] {
-            self.input_for(now, task, |r, id| {
-                r.prestart(now, id, PrestartStep::DownloadingArtifacts)
+            self.input_for(now, task, |r, id, at| {
+                r.prestart(at, id, PrestartStep::DownloadingArtifacts)
             });
             if let Some(Run::ArtifactError { text }) = run {
-                self.input_for(now, task, |r, id| {
-                    r.prestart(now, id, PrestartStep::ArtifactFailed { error: text })
+                self.input_for(now, task, |r, id, at| {
+                    r.prestart(at, id, PrestartStep::ArtifactFailed { error: text })
                 });
                 return;
             }
@@ -473,8 +495,8 @@ impl<'p> Player<'p> {
         }
         if let Some(Block { blocks, template }) = block {
             if let Some(message) = template {
-                self.input_for(now, task, |r, id| {
-                    r.prestart(now, id, PrestartStep::TemplateBlocked { message })
+                self.input_for(now, task, |r, id, at| {
+                    r.prestart(at, id, PrestartStep::TemplateBlocked { message })
                 });
             }
             self.seq += 1;
@@ -493,14 +515,14 @@ impl<'p> Player<'p> {
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         match run {
             Some(Run::HookKill { text }) => {
-                self.input_for(now, task, |r, id| {
-                    r.prestart(now, id, PrestartStep::HookKilled { message: text })
+                self.input_for(now, task, |r, id, at| {
+                    r.prestart(at, id, PrestartStep::HookKilled { message: text })
                 });
             }
             Some(Run::PrestartError { text, recoverable }) => {
-                self.input_for(now, task, |r, id| {
+                self.input_for(now, task, |r, id, at| {
                     r.prestart(
-                        now,
+                        at,
                         id,
                         PrestartStep::HookFailed {
                             message: text,
@@ -510,8 +532,8 @@ impl<'p> Player<'p> {
                 });
             }
             Some(Run::StartError { text, recoverable }) => {
-                self.input_for(now, task, |r, id| {
-                    r.start_failed(now, id, text, recoverable)
+                self.input_for(now, task, |r, id, at| {
+                    r.start_failed(at, id, text, recoverable)
                 });
             }
             Some(Run::ArtifactError { .. }) if !artifacts => {
@@ -533,18 +555,37 @@ impl<'p> Player<'p> {
         {
             Some(Place::Starting { killed: false }) => {}
             Some(Place::Starting { killed: true }) => {
-                return self.input_for(now, task, |r, id| r.start_cancelled(now, id));
+                return self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
             }
             _ => return,
         }
         self.seq += 1;
         let token = self.seq;
         let stop_takes = match run {
-            Some(Run::UntilStopped { stop_takes }) => stop_takes,
+            Some(Run::UntilStopped { stop_takes } | Run::SlowStart { stop_takes, .. }) => {
+                stop_takes
+            }
             _ => 0,
         };
-        self.process[task] = Some(Process { token, stop_takes });
-        self.input_for(now, task, |r, id| r.started(now, id));
+        let survives = matches!(run, Some(Run::SurvivesKill));
+        self.process[task] = Some(Process {
+            token,
+            stop_takes,
+            survives,
+        });
+        match run {
+            Some(Run::SlowStart { takes, .. }) => {
+                // The acknowledgement comes later; a stop meanwhile reaches the process.
+                return self.schedule(now.saturating_add(takes), Due::Ack { task, token });
+            }
+            Some(Run::ExitBeforeAck { code }) => {
+                self.process[task] = None;
+                let exit = Exit::code(code);
+                return self.input_for(now, task, |r, id, at| r.exited(at, id, exit));
+            }
+            _ => {}
+        }
+        self.input_for(now, task, |r, id, at| r.started(at, id));
         if let Some(Run::Exit {
             code,
             after,
@@ -581,13 +622,14 @@ impl<'p> Player<'p> {
             Request::AgentRestart { .. } => Current::AgentRestart,
             Request::Reconnect => Current::Reconnect,
             Request::UpdateDrops { task } => Current::UpdateDrops(task),
+            Request::WallStep { by } => Current::WallStep(by),
         };
         match request {
             Request::Desired {
                 status,
                 no_shutdown_delay,
             } => {
-                self.input(now, |r| r.stop(now, status, "", no_shutdown_delay));
+                self.input(now, |r, at| r.stop(at, status, "", no_shutdown_delay));
             }
             Request::Restart { target, failure } => {
                 let target = match target {
@@ -598,19 +640,21 @@ impl<'p> Player<'p> {
                         None => return self.refused(now, &NoTask(name)),
                     },
                 };
-                self.input(now, |r| r.restart(now, target, failure));
+                self.input(now, |r, at| r.restart(at, target, failure));
             }
             Request::Signal { task, name } => match self.runner.task_id(task) {
                 Some(id) => {
                     let signal = (!name.is_empty()).then_some(name);
-                    self.input(now, |r| r.signal(now, id, signal))
+                    self.input(now, |r, at| r.signal(at, id, signal))
                 }
                 None => self.refused(now, &NoTask(task)),
             },
             Request::AgentRestart { desired } => self.agent_restart(now, i, desired),
-            Request::Reconnect => self.input(now, |r| r.reconnected(now)),
+            Request::Reconnect => self.input(now, |r, at| r.reconnected(at)),
+            // The wall clock steps (NTP): event times move, timers do not.
+            Request::WallStep { by } => self.wall_offset = self.wall_offset.saturating_add(by),
             Request::UpdateDrops { task } => match self.runner.task_id(task) {
-                Some(id) => self.input(now, |r| r.drop_task(now, id)),
+                Some(id) => self.input(now, |r, at| r.drop_task(at, id)),
                 None => self.refused(now, &NoTask(task)),
             },
         }
@@ -642,8 +686,8 @@ impl<'p> Player<'p> {
         // The bytes stay borrowed while the restore's commands are carried out.
         let buf = core::mem::take(&mut self.buf);
         let bytes = buf.get(..len).unwrap_or(&[]);
-        self.input(now, |r| {
-            r.restore(now, bytes, desired, |id, _| {
+        self.input(now, |r, at| {
+            r.restore(at, bytes, desired, |id, _| {
                 flags.get(id.index()).copied().unwrap_or(false)
             })
         });
@@ -655,7 +699,7 @@ impl<'p> Player<'p> {
             .task_ids()
             .any(|id| self.runner.place(id) == Some(Place::AwaitingServers));
         if waiting {
-            self.input(now, |r| r.servers_contacted(now));
+            self.input(now, |r, at| r.servers_contacted(at));
         }
     }
 }

@@ -258,6 +258,20 @@ fn run_kind(o: &Map<String, Value>, path: &str, blocked: bool) -> Res<Run> {
             oom: boolean(o, "OOMKilled", path)?.unwrap_or(false),
         });
     }
+    if let Some(takes) = num(o, "StartTakes", path)? {
+        return Ok(Run::SlowStart {
+            takes,
+            stop_takes: num(o, "StopTakes", path)?.unwrap_or(0),
+        });
+    }
+    if let Some(code) = num(o, "ExitBeforeAck", path)? {
+        let code = i32::try_from(code)
+            .map_err(|_| format!("{path}.ExitBeforeAck: expected a 32-bit exit code"))?;
+        return Ok(Run::ExitBeforeAck { code });
+    }
+    if boolean(o, "SurvivesKill", path)? == Some(true) {
+        return Ok(Run::SurvivesKill);
+    }
     if boolean(o, "UntilStopped", path)? == Some(true) {
         return Ok(Run::UntilStopped {
             stop_takes: nanos(o, "StopTakes", path)?.unwrap_or(0),
@@ -348,6 +362,9 @@ fn request(v: &Value, path: &str, tasks: &[Task]) -> Res<(i64, Request, Reattach
         let name = required(text(o, "Name", path)?, path, "Name")?;
         return Ok((at, Request::Signal { task, name }, Reattach::new()));
     }
+    if let Some(by) = num(o, "WallStep", path)? {
+        return Ok((at, Request::WallStep { by }, Reattach::new()));
+    }
     if boolean(o, "Reconnect", path)? == Some(true) {
         return Ok((at, Request::Reconnect, Reattach::new()));
     }
@@ -356,7 +373,7 @@ fn request(v: &Value, path: &str, tasks: &[Task]) -> Res<(i64, Request, Reattach
         return Ok((at, Request::UpdateDrops { task }, Reattach::new()));
     }
     Err(format!(
-        "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops"
+        "{path}: expected one of Desired, Restart, Signal, AgentRestart, Reconnect, UpdateDrops, WallStep"
     ))
 }
 

@@ -43,6 +43,20 @@ pub enum Run<T> {
     HookKill {
         text: T,
     },
+    /// The driver acknowledges the start `takes` ns after the command (start latency);
+    /// then the process runs until stopped, exiting `stop_takes` after a stop.
+    SlowStart {
+        takes: i64,
+        stop_takes: i64,
+    },
+    /// The process exits with `code` at once, and the exit is reported before the
+    /// start's acknowledgement (which never comes).
+    ExitBeforeAck {
+        code: i32,
+    },
+    /// The process ignores its stop and survives the force-kill: the driver reports the
+    /// kill failed.
+    SurvivesKill,
 }
 
 /// A start whose prestart work blocks first (a Vault token, a template's data not
@@ -96,6 +110,12 @@ impl<T: AsRef<str>> Run<T> {
             Run::HookKill { text } => Run::HookKill {
                 text: text.as_ref(),
             },
+            Run::SlowStart { takes, stop_takes } => Run::SlowStart {
+                takes: *takes,
+                stop_takes: *stop_takes,
+            },
+            Run::ExitBeforeAck { code } => Run::ExitBeforeAck { code: *code },
+            Run::SurvivesKill => Run::SurvivesKill,
         }
     }
 }
@@ -125,6 +145,11 @@ pub enum Request<T> {
     UpdateDrops {
         task: T,
     },
+    /// The wall clock steps by `by` ns (NTP; negative: back): event times move, the
+    /// runner's timers (on the monotonic clock) do not.
+    WallStep {
+        by: i64,
+    },
 }
 
 impl<T: AsRef<str>> Request<T> {
@@ -151,6 +176,7 @@ impl<T: AsRef<str>> Request<T> {
             Request::UpdateDrops { task } => Request::UpdateDrops {
                 task: task.as_ref(),
             },
+            Request::WallStep { by } => Request::WallStep { by: *by },
         }
     }
 }

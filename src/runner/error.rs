@@ -262,6 +262,7 @@ impl core::error::Error for RunnerError {}
 /// A [`RunnerError`] shown with its task's name: `task "web": Task not running`
 /// ([`Runner::describe`](super::Runner::describe)).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Described<'r> {
     pub(crate) error: RunnerError,
     pub(crate) name: Option<&'r str>,

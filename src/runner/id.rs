@@ -75,6 +75,7 @@ impl From<i64> for Now {
 /// task ([`Runner::events`](super::Runner::events)). Read from the tasks' rings, not
 /// copied.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Events<'r> {
     pub(crate) journal: &'r [u8],
     pub(crate) tasks: &'r [crate::allocation::AllocTask],

@@ -161,6 +161,7 @@ pub(crate) enum MaxRun {
 /// [`Runner::events`].
 #[must_use = "a step holds commands the runtime must carry out"]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Step<const N: usize> {
     /// The commands, in the order to carry them out (at most one per task).
     pub commands: Vec<Command, N>,

@@ -169,6 +169,7 @@ pub enum RestoreStatus {
 
 /// One task as [`Runner::restore`] hands it to the runtime's reattach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Restoring<'a> {
     /// The task's name.
     pub name: &'a str,
