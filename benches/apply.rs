@@ -138,7 +138,7 @@ impl NomadEvent {
     }
 }
 
-/// Nomad's `appendTaskEvent` (reference section 4): when full, copy `Events[1:]` into a new
+/// Nomad's `appendTaskEvent` (`client/allocrunner/taskrunner/task_runner.go`): when full, copy `Events[1:]` into a new
 /// slice of capacity 10, then append. Returns the old vector (holding the evicted event) so
 /// that its drop, which Go leaves to the garbage collector, is not timed.
 fn nomad_append(events: &mut Vec<Box<NomadEvent>>, event: Box<NomadEvent>) -> Vec<Box<NomadEvent>> {

@@ -10,8 +10,8 @@
 
 use core::fmt;
 
-use crate::event::{shape, Books};
 use crate::kind::EventKind;
+use crate::kind::{shape, Books};
 
 /// The kind's position in [`EventKind::ALL`] sits in the low five bits.
 const KIND_BITS: u64 = 0b1_1111;
@@ -35,7 +35,7 @@ impl Keys {
     pub(crate) const FAILS_TASK: u8 = 1 << 1;
     /// `message` (`exit_message` for `Terminated`), written with the `Message`.
     pub(crate) const MESSAGE: u8 = 1 << 2;
-    /// The kind's own keys, in the order of its row (`crate::kinds`), from this bit up.
+    /// The kind's own keys, in the order of its row (`crate::kind`), from this bit up.
     pub(crate) const FIRST_ANNOTATION: u8 = 3;
     /// Every bit a key set may hold.
     pub(crate) const ALL: u8 = 0b11_1111;

@@ -1,9 +1,166 @@
-//! The kinds of task event and their exact Nomad `Type` strings.
+//! The kinds of task event and everything the crate knows per kind: Nomad's exact `Type`
+//! strings, the stable wire codes, and the per-kind table (what accepting an event of the
+//! kind does to the bookkeeping, which numbers and strings it keeps, its own `Details`
+//! keys). One line per kind in `event_kinds!`; the rest is derived. A leaf module: it
+//! imports nothing from the crate, and the event, the head word, the task's bookkeeping
+//! and the wire formats read it.
 
-use crate::event::Books;
+/// One of Nomad's `Details` keys that a kind writes for one of its own annotations
+/// (beside `message`/`exit_message`, `fails_task` and `oom_killed`, which any event or
+/// `Terminated` carries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    DriverError,
+    ExitCode,
+    Signal,
+    KillError,
+    KillReason,
+    StartDelay,
+    DownloadError,
+    RestartReason,
+    ValidationError,
+    KillTimeout,
+    SetupError,
+    DiskLimit,
+    FailedSibling,
+    TaskSignalReason,
+    TaskSignal,
+    /// `signal` as `SetSignalText` writes it: text, not a number.
+    SignalText,
+}
+
+impl Key {
+    /// The key in `Details`.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Key::DriverError => "driver_error",
+            Key::ExitCode => "exit_code",
+            Key::Signal | Key::SignalText => "signal",
+            Key::KillError => "kill_error",
+            Key::KillReason => "kill_reason",
+            Key::StartDelay => "start_delay",
+            Key::DownloadError => "download_error",
+            Key::RestartReason => "restart_reason",
+            Key::ValidationError => "validation_error",
+            Key::KillTimeout => "kill_timeout",
+            Key::SetupError => "setup_error",
+            Key::DiskLimit => "disk_limit",
+            Key::FailedSibling => "failed_sibling",
+            Key::TaskSignalReason => "task_signal_reason",
+            Key::TaskSignal => "task_signal",
+        }
+    }
+}
+
+/// How a key's value is written.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Text,
+    /// Written with `%d`.
+    Int,
+    /// Written as Go's `Duration.String()`.
+    Duration,
+}
+
+#[cfg(feature = "serde")]
+impl Key {
+    /// How the key's value is written.
+    pub(crate) const fn form(self) -> Form {
+        match self {
+            Key::ExitCode | Key::Signal | Key::StartDelay | Key::DiskLimit => Form::Int,
+            Key::KillTimeout => Form::Duration,
+            Key::DriverError
+            | Key::KillError
+            | Key::KillReason
+            | Key::DownloadError
+            | Key::RestartReason
+            | Key::ValidationError
+            | Key::SetupError
+            | Key::FailedSibling
+            | Key::TaskSignalReason
+            | Key::TaskSignal
+            | Key::SignalText => Form::Text,
+        }
+    }
+}
+
+/// The numbers a kind keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumbersShape {
+    None,
+    /// `Terminated`: exit code, signal, `oom_killed`.
+    Exit,
+    /// One i64: `StartDelay`, `KillTimeout` or `DiskLimit`.
+    One,
+}
+
+/// What accepting an event of a kind does to the task's bookkeeping, in any phase and
+/// whatever its `FailsTask` flag (the contract's bookkeeping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Books {
+    /// Nothing beyond the phase (and failing the task if the event's flag says so).
+    Nothing,
+    /// Records the start time: `Started`.
+    Starts,
+    /// Counts a restart and records its time: `Restarting`.
+    Restarts,
+    /// Fails the task: `Not Restarting`, `Setup Failure`.
+    FailsTask,
+}
+
+/// How a kind keeps its annotations: one row per kind, from which the compact layout
+/// (its numbers and strings), the packing of the second slot, the `Details` keys (and
+/// so which `Detail` field each key reads) and the bookkeeping are all read. Listed
+/// without a wildcard: a new kind does not compile until it has a row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// What accepting it does to the bookkeeping.
+    pub(crate) books: Books,
+    /// Its numbers (the compact layout's).
+    #[cfg(feature = "serde")]
+    pub(crate) numbers: NumbersShape,
+    /// How many of the two kind-specific slots it uses (the compact layout's strings).
+    #[cfg(feature = "serde")]
+    pub(crate) strings: u8,
+    /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
+    #[cfg(feature = "serde")]
+    pub(crate) packed: bool,
+    /// Its own `Details` keys, in the order of their presence bits.
+    pub(crate) keys: &'static [Key],
+}
+
+const fn row(
+    books: Books,
+    numbers: NumbersShape,
+    strings: u8,
+    packed: bool,
+    keys: &'static [Key],
+) -> Shape {
+    // Without serde only the keys are read; the row is still written whole, once.
+    #[cfg(not(feature = "serde"))]
+    let _ = (numbers, strings, packed);
+    Shape {
+        books,
+        #[cfg(feature = "serde")]
+        numbers,
+        #[cfg(feature = "serde")]
+        strings,
+        #[cfg(feature = "serde")]
+        packed,
+        keys,
+    }
+}
 
 macro_rules! event_kinds {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
+    (
+        $(
+            $(#[$doc:meta])*
+            $variant:ident = $code:literal => $name:literal:
+                $books:ident, $numbers:ident, $strings:literal, $packed:literal, [$($key:ident),*],
+        )*
+        _ => Unknown: $u_books:ident, $u_numbers:ident, $u_strings:literal, $u_packed:literal, [],
+    ) => {
         /// The kind of a task event: Nomad's `Type`.
         ///
         /// The seed document's ten kinds come first, then the kinds modern Nomad added, then
@@ -69,84 +226,160 @@ macro_rules! event_kinds {
                 }
             }
         }
+        /// The row of `kind` (see [`Shape`]): generated from the kind's line in the list.
+        pub(crate) const fn shape(kind: EventKind) -> Shape {
+            use Books::{FailsTask, Nothing as Plain, Restarts, Starts};
+            use NumbersShape::{Exit, None as No, One};
+            match kind {
+                $( EventKind::$variant => row($books, $numbers, $strings, $packed, &[$(Key::$key),*]), )*
+                EventKind::Unknown => row($u_books, $u_numbers, $u_strings, $u_packed, &[]),
+            }
+        }
     };
 }
 
 /// Wire code of [`EventKind::Unknown`]: far from the known codes, which grow upwards.
 const UNKNOWN_CODE: u8 = 255;
 
+// One line per kind: its variant, wire code and Nomad `Type` string, then its row of the
+// per-kind table (see `Shape`): what accepting it does to the bookkeeping (`Plain`: nothing
+// beyond the phase; `Starts`; `Restarts`; `FailsTask`), its numbers (`No`, `Exit`, `One`),
+// how many kind-specific strings it keeps, whether the second one is packed, and its own
+// `Details` keys in the order of their presence bits. Everything else about a kind's facts
+// is derived from these lines; a new kind is one more line.
 event_kinds! {
     /// The driver could not start the task.
-    DriverFailure = 0 => "Driver Failure",
+    DriverFailure = 0 => "Driver Failure":
+        Plain, No, 1, false, [DriverError],
     /// The driver started the task.
-    Started = 1 => "Started",
+    Started = 1 => "Started":
+        Starts, No, 0, false, [],
     /// The task exited.
-    Terminated = 2 => "Terminated",
+    Terminated = 2 => "Terminated":
+        Plain, Exit, 0, false, [ExitCode, Signal],
     /// The task was killed.
-    Killed = 3 => "Killed",
+    Killed = 3 => "Killed":
+        Plain, No, 2, false, [KillError, KillReason],
     /// The client received the task: a task's first event.
-    Received = 4 => "Received",
+    Received = 4 => "Received":
+        Plain, No, 0, false, [],
     /// The task's configuration is invalid.
-    FailedValidation = 5 => "Failed Validation",
+    FailedValidation = 5 => "Failed Validation":
+        Plain, No, 1, false, [ValidationError],
     /// The task will restart after a delay.
-    Restarting = 6 => "Restarting",
+    Restarting = 6 => "Restarting":
+        Restarts, One, 1, false, [StartDelay, RestartReason],
     /// The task will not restart: it failed for good.
-    NotRestarting = 7 => "Not Restarting",
+    NotRestarting = 7 => "Not Restarting":
+        FailsTask, No, 1, false, [RestartReason],
     /// The client is downloading the task's artifacts.
-    DownloadingArtifacts = 8 => "Downloading Artifacts",
+    DownloadingArtifacts = 8 => "Downloading Artifacts":
+        Plain, No, 0, false, [],
     /// An artifact could not be downloaded.
-    FailedArtifactDownload = 9 => "Failed Artifact Download",
+    FailedArtifactDownload = 9 => "Failed Artifact Download":
+        Plain, No, 1, false, [DownloadError],
     /// The task is being killed.
-    Killing = 10 => "Killing",
+    Killing = 10 => "Killing":
+        Plain, One, 1, false, [KillTimeout, KillReason],
     /// Setting the task up failed; the task fails.
-    SetupFailure = 11 => "Setup Failure",
+    SetupFailure = 11 => "Setup Failure":
+        FailsTask, No, 2, false, [SetupError, KillReason],
     /// The client is building the task's directory.
-    TaskSetup = 12 => "Task Setup",
+    TaskSetup = 12 => "Task Setup":
+        Plain, No, 0, false, [],
     /// The task was asked to restart.
-    RestartSignaled = 13 => "Restart Signaled",
+    RestartSignaled = 13 => "Restart Signaled":
+        Plain, No, 1, false, [RestartReason],
     /// The task is being sent a signal.
-    Signaling = 14 => "Signaling",
+    Signaling = 14 => "Signaling":
+        Plain, No, 2, true, [TaskSignal, TaskSignalReason, SignalText],
     /// Another task of the group failed.
-    SiblingTaskFailed = 15 => "Sibling Task Failed",
+    SiblingTaskFailed = 15 => "Sibling Task Failed":
+        Plain, No, 1, false, [FailedSibling],
     /// The group's leader task died.
-    LeaderTaskDead = 16 => "Leader Task Dead",
+    LeaderTaskDead = 16 => "Leader Task Dead":
+        Plain, No, 0, false, [],
     /// The group's main tasks died; only sidecars were left.
-    MainTasksDead = 17 => "Main Tasks Dead",
+    MainTasksDead = 17 => "Main Tasks Dead":
+        Plain, No, 0, false, [],
     /// A task hook failed.
-    TaskHookFailed = 18 => "Task hook failed",
+    TaskHookFailed = 18 => "Task hook failed":
+        Plain, No, 0, false, [],
     /// The client could not reattach to the task after a restart of the agent.
-    FailedRestoringTask = 19 => "Failed Restoring Task",
+    FailedRestoringTask = 19 => "Failed Restoring Task":
+        Plain, No, 0, false, [],
     /// A `shutdown_delay` began before the kill.
-    WaitingForShutdownDelay = 20 => "Waiting for shutdown delay",
+    WaitingForShutdownDelay = 20 => "Waiting for shutdown delay":
+        Plain, No, 0, false, [],
     /// The `shutdown_delay` was skipped before the kill.
-    SkippingShutdownDelay = 21 => "Skipping shutdown delay",
+    SkippingShutdownDelay = 21 => "Skipping shutdown delay":
+        Plain, No, 0, false, [],
     /// A message from the driver.
-    Driver = 22 => "Driver",
+    Driver = 22 => "Driver":
+        Plain, No, 2, true, [],
     /// The task used more disk than allowed.
-    DiskResourcesExceeded = 23 => "Disk Resources Exceeded",
+    DiskResourcesExceeded = 23 => "Disk Resources Exceeded":
+        Plain, One, 0, false, [DiskLimit],
     /// A plugin the task uses became unhealthy.
-    PluginUnhealthy = 24 => "Plugin became unhealthy",
+    PluginUnhealthy = 24 => "Plugin became unhealthy":
+        Plain, No, 0, false, [],
     /// A plugin the task uses became healthy.
-    PluginHealthy = 25 => "Plugin became healthy",
+    PluginHealthy = 25 => "Plugin became healthy":
+        Plain, No, 0, false, [],
     /// The client reconnected to the servers.
-    Reconnected = 26 => "Reconnected",
+    Reconnected = 26 => "Reconnected":
+        Plain, No, 0, false, [],
     /// A task hook reported progress.
-    TaskHookMessage = 27 => "Task hook message",
+    TaskHookMessage = 27 => "Task hook message":
+        Plain, No, 0, false, [],
     /// A message from the template renderer.
-    Template = 28 => "Template",
+    Template = 28 => "Template":
+        Plain, No, 0, false, [],
     /// The allocation's health check found it unhealthy.
-    AllocUnhealthy = 29 => "Alloc Unhealthy",
+    AllocUnhealthy = 29 => "Alloc Unhealthy":
+        Plain, No, 0, false, [],
     /// A generic message (Nomad 0.6–0.7).
-    Generic = 30 => "Generic",
+    Generic = 30 => "Generic":
+        Plain, No, 0, false, [],
+    // The type string (the event keeps it). The driver's annotations, above, are its
+    // `Details`: no keys of its own.
+    _ => Unknown: Plain, No, 1, false, [],
+}
+
+/// What accepting an event of the kind at `kind_index` in [`EventKind::ALL`] (what a head
+/// holds) does to the bookkeeping: its row's, looked up in a table the compiler fills from
+/// the rows, so the run-time path neither decodes the kind nor builds a row.
+#[inline]
+pub(crate) fn books(kind_index: usize) -> Books {
+    // Evaluated by the compiler: an index out of bounds here is a build error, not a panic.
+    #[allow(clippy::indexing_slicing)]
+    const BOOKS: [Books; EventKind::ALL.len()] = {
+        let mut table = [Books::Nothing; EventKind::ALL.len()];
+        let mut k = 0;
+        while k < EventKind::ALL.len() {
+            table[k] = shape(EventKind::ALL[k]).books;
+            k += 1;
+        }
+        table
+    };
+    BOOKS.get(kind_index).copied().unwrap_or(Books::Nothing)
+}
+
+/// The `Details` keys of each kind's own annotations, in the order of their presence
+/// bits.
+pub(crate) const fn own_keys(kind: EventKind) -> &'static [Key] {
+    shape(kind).keys
 }
 
 impl EventKind {
     /// Whether accepting an event of this kind fails the task whatever its `FailsTask`
     /// flag says: `Not Restarting` and `Setup Failure` (the contract's bookkeeping).
     pub(crate) const fn always_fails_task(self) -> bool {
-        matches!(crate::event::shape(self).books, Books::FailsTask)
+        matches!(shape(self).books, Books::FailsTask)
     }
+}
 
+impl EventKind {
     /// The name to show for this kind: its `Type` string, or `"unknown"`.
     #[must_use]
     pub const fn name(self) -> &'static str {

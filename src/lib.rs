@@ -27,44 +27,12 @@
 //! # Ok::<(), allocstate::Rejected>(())
 //! ```
 //!
-//! # The contract
+//! The contract follows: the table is written once, in `docs/transitions.md`, included
+//! here and read by `tests/table.rs`, which checks every cell against the code. In the
+//! code a phase is a [`Phase`], its wire state a [`WireState`], and `finish` is
+//! [`TaskState::finish`].
 //!
-//! Five [`Phase`]s, each shown on the wire as one [`WireState`]. A cell is the phase after
-//! the event; `=` keeps the phase; `✗` is refused.
-//!
-//! | event | Pending | Running | Exited | ShuttingDown | Dead |
-//! |---|---|---|---|---|---|
-//! | Received (only as the first event) | = | ✗ | ✗ | ✗ | ✗ |
-//! | Task Setup, Downloading Artifacts, Failed Artifact Download, Failed Validation, Driver Failure, Setup Failure | = | ✗ | ✗ | ✗ | ✗ |
-//! | Started | Running | ✗ | ✗ | ✗ | ✗ |
-//! | Terminated | ✗ | Exited | ✗ | = | ✗ |
-//! | Killing | = | = | = | = | ✗ |
-//! | Killed | Dead | Dead | Dead | Dead | ✗ |
-//! | Restarting | = | ✗ | Pending | ✗ | ✗ |
-//! | Not Restarting | Dead | ✗ | Dead | ✗ | ✗ |
-//! | Restart Signaled, Signaling | ✗ | = | ✗ | ✗ | ✗ |
-//! | Sibling Task Failed, Leader Task Dead, Main Tasks Dead, Task hook failed | = | = | = | = | ✗ |
-//! | Failed Restoring Task | = | Pending | ✗ | ✗ | ✗ |
-//! | Waiting for / Skipping shutdown delay | ✗ | ShuttingDown | ✗ | ✗ | ✗ |
-//! | annotations (Driver, Disk Resources Exceeded, Plugin…, Reconnected, Task hook message, Template, Alloc Unhealthy, Generic, unknown types) | = | = | = | = | = |
-//! | [`finish`](TaskState::finish) (no event) | Dead | Dead | Dead | Dead | = |
-//!
-//! Bookkeeping lives outside the ring and survives eviction: `Failed` is set by
-//! `Not Restarting`, `Setup Failure` and any event with `FailsTask`, and never cleared;
-//! `Restarts`/`LastRestart` follow each `Restarting`; `StartedAt` each `Started`;
-//! `FinishedAt` is the time of the first entry into Dead. Times are unix nanoseconds and
-//! need not increase (client clocks step). Unknown type strings are kept, never refused.
-//!
-//! Where the contract is silent this crate chooses what Nomad's users expect: `finish` on
-//! a dead task is a no-op that reports no change; `Received` is refused after any other
-//! event has been accepted, even once the ring has evicted it (the count says so).
-//!
-//! Stricter than Nomad, by the contract's choice, in three places a recorded stream can
-//! show: `Killing` on a dead task (Nomad before 1.11 appended it after `Not Restarting`,
-//! hashicorp/nomad#9542) is refused; Nomad 0.5–0.8 restarted a task by `Killing`,
-//! `Killed`, `Restarting`, whereas here `Killed` ends the task, so that `Restarting` is
-//! refused; and Nomad 1.4's `alloc restart -all-tasks` revives dead tasks, which this
-//! crate does not (dead is never left).
+#![doc = include_str!("../docs/transitions.md")]
 //!
 //! # Allocations and restarts
 //!
@@ -159,7 +127,7 @@ pub use allocation::{
     UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, DISPLAY_MESSAGE_MAX_LEN};
-pub use error::{DecodeError, Rejected};
+pub use error::DecodeError;
 pub use event::{Detail, TaskEvent};
 pub use go::duration;
 pub use go::{GoDuration, GoQuoted};
@@ -170,7 +138,7 @@ pub use restore::{InvalidState, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use runner::Runner;
 pub use status::ClientStatus;
-pub use task::{TaskState, Transition};
+pub use task::{Rejected, TaskState, Transition};
 pub use text::EVENT_TEXT_CAPACITY;
 
 /// The error of [`TaskState::to_postcard`] and [`Allocation::to_postcard`]: postcard's
@@ -179,6 +147,11 @@ pub use text::EVENT_TEXT_CAPACITY;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use postcard::Error as PostcardError;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use serde_impl::nomad;
+#[cfg(feature = "serde")]
+pub use serde_impl::{WithZeroTime, ZeroTime};
 
 /// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]

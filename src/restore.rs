@@ -7,8 +7,9 @@
 
 use core::fmt;
 
-use crate::event::{books, Books, TaskEvent};
+use crate::event::TaskEvent;
 use crate::kind::EventKind;
+use crate::kind::{books, Books};
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
 use crate::table::next_phase;

@@ -10,12 +10,15 @@ use heapless::String;
 
 /// Bytes of text one event can hold, shared by all of its strings: a build-time choice.
 ///
-/// | feature | capacity | `size_of::<TaskState>()` (64-bit) | `TaskState::POSTCARD_MAX_SIZE` |
-/// |---|---|---|---|
-/// | (none) | 107 | 1 528 | 1 406 |
-/// | `text-capacity-256` | 256 | 3 128 | 2 916 |
-/// | `text-capacity-1024` | 1024 | 10 808 | 10 596 |
-/// | `text-capacity-4096` | 4096 | 41 528 | 41 316 |
+/// | feature | capacity |
+/// |---|---|
+/// | (none) | 107 |
+/// | `text-capacity-256` | 256 |
+/// | `text-capacity-1024` | 1024 |
+/// | `text-capacity-4096` | 4096 |
+///
+/// The size of each public type at each capacity is the README's size table, which
+/// `tests/size_budget.rs` asserts.
 ///
 /// As smoltcp's buffer features do, the largest enabled wins, so features stay additive
 /// (a dependency asking for 256 and another for 1024 get 1024).

@@ -1,6 +1,8 @@
-//! Allocation status and consequences for the lifecycle cases of Nomad's own tests
-//! (reference section 8, rows 5, 19, 20, 21 before the restart, 22, 23, 24), with the
-//! kill rules of section 7.
+//! Allocation status and consequences for the lifecycle cases of Nomad's own tests (each
+//! named below: `client/alloc_runner_test.go` @ v0.4.1,
+//! `client/allocrunner/alloc_runner_test.go` @ v1.10.0, `e2e/taskevents/taskevents.go`),
+//! with the kill rules of `client/allocrunner/alloc_runner.go`,
+//! `allocRunner.handleTaskStateUpdates` and `allocRunner.killTasks`.
 
 use allocstate::restart::{
     JobType, Lifecycle, RestartMode, RestartOutcome, RestartPolicy, RestartTracker,
@@ -81,10 +83,10 @@ fn no_restarts() -> RestartPolicy {
     }
 }
 
-/// Row 5, TestAllocRunner_TaskFailed_KillTG: task2 cannot start (batch, attempts 0),
+/// `TestAllocRunner_TaskFailed_KillTG`: task2 cannot start (batch, attempts 0),
 /// task1 is running; task1 is killed, the alloc fails.
 #[test]
-fn row_05_failed_task_kills_the_group() {
+fn failed_task_kills_the_group() {
     let mut alloc = Allocation::new();
     alloc.add_task("task1", Role::main()).unwrap();
     alloc.add_task("task2", Role::main()).unwrap();
@@ -142,10 +144,10 @@ fn row_05_failed_task_kills_the_group() {
     assert!(alloc.orders().is_empty());
 }
 
-/// Row 19, TestTaskEvents_CompletedLeader: batch; the leader completes, the other task
+/// `TestTaskEvents_CompletedLeader`: batch; the leader completes, the other task
 /// is told `Leader Task Dead` and killed; nothing failed.
 #[test]
-fn row_19_completed_leader() {
+fn completed_leader() {
     let mut alloc = Allocation::new();
     alloc.add_task("leader", Role::leader()).unwrap();
     alloc.add_task("task", Role::main()).unwrap();
@@ -183,9 +185,9 @@ fn row_19_completed_leader() {
     assert!(alloc.orders().is_empty());
 }
 
-/// Row 20, TestTaskEvents_FailedSibling: service, attempts 0; the sibling exits 99.
+/// `TestTaskEvents_FailedSibling`: service, attempts 0; the sibling exits 99.
 #[test]
-fn row_20_failed_sibling() {
+fn failed_sibling() {
     let mut alloc = Allocation::new();
     alloc.add_task("task", Role::main()).unwrap();
     alloc.add_task("failer", Role::main()).unwrap();
@@ -233,10 +235,10 @@ fn row_20_failed_sibling() {
     assert_eq!(alloc.client_status(), ClientStatus::Failed);
 }
 
-/// Row 21 before the restart, TestAllocRunner_Lifecycle_Restart: main and sidecars
+/// `TestAllocRunner_Lifecycle_Restart` before the restart: main and sidecars
 /// running, one-shots dead, poststop pending → running, nothing to kill.
 #[test]
-fn row_21_lifecycle_group_before_restart() {
+fn lifecycle_group_before_restart() {
     let mut alloc = Allocation::new();
     alloc.add_task("main", Role::main()).unwrap();
     alloc
@@ -291,10 +293,10 @@ fn row_21_lifecycle_group_before_restart() {
     assert!(alloc.tasks().all(|t| !t.state().failed()));
 }
 
-/// Row 22, TestAllocRunner_HandlesArtifactFailure: batch; "bad" cannot download its
+/// `TestAllocRunner_HandlesArtifactFailure`: batch; "bad" cannot download its
 /// artifact (attempts 1, fail); "web" is fine → web killed but successful, alloc failed.
 #[test]
-fn row_22_artifact_failure() {
+fn artifact_failure() {
     let mut alloc = Allocation::new();
     alloc.add_task("web", Role::main()).unwrap();
     alloc.add_task("bad", Role::main()).unwrap();
@@ -362,10 +364,10 @@ fn row_22_artifact_failure() {
     assert_eq!(alloc.client_status(), ClientStatus::Failed);
 }
 
-/// Row 23, TestAllocRunner_TaskLeader_KillTG: batch; the leader runs 1 s, the other
+/// `TestAllocRunner_TaskLeader_KillTG`: batch; the leader runs 1 s, the other
 /// task is told `Leader Task Dead` and killed with its 10 ms kill timeout.
 #[test]
-fn row_23_leader_kills_the_group() {
+fn leader_kills_the_group() {
     let mut alloc = Allocation::new();
     alloc
         .add_task_with_kill_timeout("task1", Role::main(), 10 * MS)
@@ -405,10 +407,10 @@ fn row_23_leader_kills_the_group() {
     assert_eq!(alloc.client_description(), "All tasks have completed");
 }
 
-/// Row 24, TestAllocRunner_TaskMain_KillTG: the main tasks finish; the prestart and
+/// `TestAllocRunner_TaskMain_KillTG`: the main tasks finish; the prestart and
 /// poststart sidecars are told `Main Tasks Dead` and killed; the mains are not.
 #[test]
-fn row_24_main_tasks_dead_kills_sidecars() {
+fn main_tasks_dead_kills_sidecars() {
     let mut alloc = Allocation::new();
     alloc
         .add_task("prestart-sidecar", Role::prestart(true))
@@ -445,10 +447,10 @@ fn row_24_main_tasks_dead_kills_sidecars() {
     assert!(alloc.orders().is_empty());
 }
 
-/// Row 24, TestAllocRunner_Lifecycle_Poststop: main dead + poststop running → running;
+/// `TestAllocRunner_Lifecycle_Poststop`: main dead + poststop running → running;
 /// the poststop task is never ordered killed.
 #[test]
-fn row_24_poststop_runs_after_main() {
+fn poststop_runs_after_main() {
     let mut alloc = Allocation::new();
     alloc.add_task("main", Role::main()).unwrap();
     alloc.add_task("post", Role::poststop()).unwrap();

@@ -394,9 +394,6 @@ fn server_set_statuses_are_kept() {
 #[test]
 fn json_refusals() {
     let refused = [
-        seed_with("ID", "203266e5-e0d6-9486-5e05-397ed2b184af0".into()),
-        seed_with("Name", full(ALLOC_NAME_CAPACITY + 1).into()),
-        seed_with("JobID", full(JOB_ID_CAPACITY + 1).into()),
         seed_with("DesiredStatus", "pause".into()),
         seed_with(
             "DesiredDescription",
@@ -420,13 +417,13 @@ fn json_refusals() {
         );
     }
     let error = serde_json::from_value::<Allocation>(seed_with(
-        "ID",
-        "203266e5-e0d6-9486-5e05-397ed2b184af0".into(),
+        "DesiredDescription",
+        full(DESIRED_DESCRIPTION_CAPACITY + 1).into(),
     ))
     .unwrap_err()
     .to_string();
     assert!(
-        error.contains("`ID`: a string of at most 36 bytes"),
+        error.contains("`DesiredDescription`: a string of at most 128 bytes"),
         "{error}"
     );
     // More tasks than the capacity.
@@ -557,4 +554,70 @@ fn job_settings_use_nomads_job_json_names() {
         Role::main()
     );
     assert!(serde_json::from_str::<JobType>("\"Service\"").is_err());
+}
+
+/// Real IDs: an 85-byte `JobID` and a 116-byte `Name` (generated job IDs of a workflow
+/// scheduler) are read whole; a value longer than its field's capacity is cut to it and
+/// the cut marked on that field, and the rest of the allocation is read as usual.
+#[test]
+fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
+    let job =
+        "argo-workflow-run-2026-03-14t09-26-53-1234567890-abcdefghijklmnopqrstuvwxyz-012345678";
+    assert_eq!(job.len(), 85);
+    let group = "batch-step-group-with-name";
+    let name = format!("{job}.{group}[12]");
+    assert_eq!(name.len(), 116);
+    let name = name.as_str();
+    let mut json = seed_with("JobID", job.into());
+    json["Name"] = name.into();
+    let alloc: Allocation = serde_json::from_value(json).unwrap();
+    assert_eq!(alloc.job_id(), job);
+    assert_eq!(alloc.name(), name);
+    for field in IdentityField::ALL {
+        assert!(!alloc.identity_cut(field), "{field}");
+    }
+    assert_eq!(serde_json::to_value(&alloc).unwrap()["JobID"], job);
+
+    let cases = [
+        (
+            "ID",
+            IdentityField::Id,
+            "203266e5-e0d6-9486-5e05-397ed2b184af0".to_owned(),
+        ),
+        ("Name", IdentityField::Name, full(ALLOC_NAME_CAPACITY + 1)),
+        ("JobID", IdentityField::JobId, full(JOB_ID_CAPACITY + 1)),
+        (
+            "TaskGroup",
+            IdentityField::TaskGroup,
+            full(TASK_GROUP_CAPACITY + 7),
+        ),
+    ];
+    for (key, field, long) in cases {
+        let alloc: Allocation =
+            serde_json::from_value(seed_with(key, long.clone().into())).unwrap();
+        assert!(alloc.identity_cut(field), "{key}");
+        for other in IdentityField::ALL.into_iter().filter(|f| *f != field) {
+            assert!(!alloc.identity_cut(other), "{key}: {other}");
+        }
+        let kept = match field {
+            IdentityField::Id => alloc.id(),
+            IdentityField::Name => alloc.name(),
+            IdentityField::JobId => alloc.job_id(),
+            _ => alloc.task_group(),
+        };
+        let mut end = field.capacity();
+        while !long.is_char_boundary(end) {
+            end -= 1;
+        }
+        assert_eq!(kept, &long[..end], "{key}");
+        // The tasks are read as usual.
+        let seed: Allocation = serde_json::from_str(SEED).unwrap();
+        assert!(alloc.tasks().eq(seed.tasks()), "{key}");
+    }
+    // A cut on a character boundary: never half a character.
+    let wide = "é".repeat(JOB_ID_CAPACITY); // two bytes each
+    let alloc: Allocation =
+        serde_json::from_value(seed_with("JobID", wide.as_str().into())).unwrap();
+    assert!(alloc.identity_cut(IdentityField::JobId));
+    assert_eq!(alloc.job_id(), "é".repeat(JOB_ID_CAPACITY / 2));
 }

@@ -1,6 +1,11 @@
 //! Model test: random operation sequences go through the crate and through a small
 //! independent model of the contract written here; after every step they must agree on
 //! the phase, the counters, the bookkeeping and the ring.
+//!
+//! The model restates the contract's per-kind facts on purpose: it is written from
+//! `docs/transitions.md`, independent of the crate's per-kind table (`src/kind.rs`) and
+//! transition table (`src/table.rs`), so that a mistake in one is not copied into the
+//! other. Do not derive it from them.
 
 use std::collections::VecDeque;
 

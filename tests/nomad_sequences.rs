@@ -1,5 +1,6 @@
-//! Event sequences from Nomad's own tests (nomad-reference.md section 8), replayed through
-//! the validated API: every event is accepted and the final state matches Nomad's.
+//! Event sequences from Nomad's own tests, replayed through the validated API: every event
+//! is accepted and the final state matches Nomad's. Each test names the Nomad test it
+//! follows, with its file and release.
 
 use allocstate::{ClientStatus, EventKind, TaskEvent, TaskState, WireState};
 
@@ -37,8 +38,9 @@ fn types(task: &TaskState) -> Vec<&str> {
     task.events().iter().map(TaskEvent::type_str).collect()
 }
 
+/// `TestTaskRunner_SimpleRun` (`client/task_runner_test.go` @ v0.4.1): exits 0.
 #[test]
-fn row_1_simple_run_exit_0() {
+fn simple_run_exit_0() {
     let task = run(&[
         Event("Received"),
         Event("Started"),
@@ -50,8 +52,9 @@ fn row_1_simple_run_exit_0() {
     assert!(task.successful());
 }
 
+/// `TestTaskRunner_Destroy` (`client/task_runner_test.go` @ v0.4.1).
 #[test]
-fn row_2_destroy() {
+fn destroy() {
     let task = run(&[
         Event("Received"),
         Event("Started"),
@@ -61,8 +64,10 @@ fn row_2_destroy() {
     assert_eq!(task.state(), WireState::Dead);
 }
 
+/// `TestTaskRunner_Download_Retries` (`client/task_runner_test.go` @ v0.4.1;
+/// `client/allocrunner/taskrunner/task_runner_test.go` @ v1.10.0).
 #[test]
-fn rows_4_and_10_download_retries() {
+fn download_retries() {
     let task = run(&[
         Event("Received"),
         Event("Task Setup"),
@@ -78,8 +83,10 @@ fn rows_4_and_10_download_retries() {
     assert_eq!(task.restarts(), 1);
 }
 
+/// `TestTaskRunner_Run_RecoverableStartError`
+/// (`client/allocrunner/taskrunner/task_runner_test.go` @ v1.10.0).
 #[test]
-fn row_12_recoverable_start_error() {
+fn recoverable_start_error() {
     let task = run(&[
         Event("Received"),
         Event("Task Setup"),
@@ -92,8 +99,10 @@ fn row_12_recoverable_start_error() {
     assert_eq!(task.state(), WireState::Dead);
 }
 
+/// `TestTaskRunner_CheckWatcher_Restart`
+/// (`client/allocrunner/taskrunner/task_runner_test.go` @ v1.10.0).
 #[test]
-fn row_13_check_watcher_restart_keeps_the_last_ten() {
+fn check_watcher_restart_keeps_the_last_ten() {
     let task = run(&[
         Event("Received"),
         Event("Task Setup"),
@@ -130,8 +139,10 @@ fn row_13_check_watcher_restart_keeps_the_last_ten() {
     assert_eq!(task.events().evicted(), 4);
 }
 
+/// `TestTaskRunner_DeriveToken_Unrecoverable`
+/// (`client/allocrunner/taskrunner/task_runner_test.go` @ v1.10.0).
 #[test]
-fn row_15_unrecoverable_vault_kill_fails_the_task() {
+fn unrecoverable_vault_kill_fails_the_task() {
     let task = run(&[
         Event("Received"),
         Event("Task Setup"),
@@ -142,8 +153,9 @@ fn row_15_unrecoverable_vault_kill_fails_the_task() {
     assert_eq!(task.state(), WireState::Dead);
 }
 
+/// `TestTaskEvents_FailedBatch` (`e2e/taskevents/taskevents.go` @ v1.10.0).
 #[test]
-fn row_18_failed_batch() {
+fn failed_batch() {
     let task = run(&[
         Event("Received"),
         Event("Task Setup"),
@@ -154,8 +166,10 @@ fn row_18_failed_batch() {
     assert_eq!(ClientStatus::of([&task]), ClientStatus::Failed);
 }
 
+/// `TestTaskEvents_CompletedLeader` and `TestTaskEvents_FailedSibling`
+/// (`e2e/taskevents/taskevents.go` @ v1.10.0).
 #[test]
-fn rows_19_and_20_killed_by_the_group() {
+fn killed_by_the_group() {
     for cause in ["Leader Task Dead", "Sibling Task Failed"] {
         let task = run(&[
             Event("Received"),

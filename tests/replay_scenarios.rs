@@ -40,6 +40,8 @@ fn every_scenario_ends_as_nomad_says() {
             assert_eq!(shown, want, "{path:?} display");
         }
         if task["State"] == "dead" {
+            // A dead task has finished: not Go's zero time (`null` as Nomad's API writes it).
+            assert!(task["FinishedAt"].is_string(), "{path:?}");
             assert_ne!(task["FinishedAt"], "0001-01-01T00:00:00Z", "{path:?}");
         }
         seen += 1;

@@ -1,5 +1,5 @@
 //! The restart tracker from outside, against a table of cases from Nomad's
-//! `restarts.go` (reference section 6): every branch, every reason string, and the
+//! `client/allocrunner/taskrunner/restarts/restarts.go` (`RestartTracker.GetState`): every branch, every reason string, and the
 //! event each outcome records through the validated task machine.
 
 #[path = "common/restart_cases.rs"]

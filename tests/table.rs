@@ -1,12 +1,28 @@
 //! The contract's transition table, cell by cell, from outside the crate.
 //!
-//! Each row below is copied from `docs/transitions.md`; each cell is checked on a task brought
-//! to that column's phase by a real event sequence. A refused cell must leave the task
-//! exactly as it was and hand the event back.
+//! The table is read from `docs/transitions.md`, the one copy (the crate docs include the
+//! same file); each cell is checked on a task brought to that column's phase by a real
+//! event sequence. A refused cell must leave the task exactly as it was and hand the event
+//! back.
 
 use allocstate::{EventKind, Phase, TaskEvent, TaskState};
 
 const T: i64 = 1_000;
+
+/// The contract, as the crate docs include it.
+const CONTRACT: &str = include_str!("../docs/transitions.md");
+
+/// The type string this test uses for "any type string the crate does not know".
+const UNKNOWN: &str = "Some Future Type";
+
+/// The columns of the table, in order.
+const COLUMNS: [Phase; 5] = [
+    Phase::Pending,
+    Phase::Running,
+    Phase::Exited,
+    Phase::ShuttingDown,
+    Phase::Dead,
+];
 
 /// Events that bring a fresh task to `phase`.
 fn task_in(phase: Phase) -> TaskState {
@@ -69,119 +85,169 @@ fn check_cell(mut task: TaskState, type_str: &str, column: Phase, cell: &str) {
     }
 }
 
-macro_rules! rows {
-    ($( $name:ident: $type_str:literal => [$p:literal, $r:literal, $e:literal, $s:literal, $d:literal], )*) => {
-        $(
-            mod $name {
-                use super::*;
-                #[test] fn in_pending_fresh() {
-                    // A fresh task has no events: only `Received` is special there.
-                    let cell = if $type_str == "Received" { "=" } else { $p };
-                    check_cell(TaskState::new(), $type_str, Phase::Pending, cell);
-                }
-                #[test] fn in_pending() {
-                    let cell = if $type_str == "Received" { "x" } else { $p };
-                    check_cell(task_in(Phase::Pending), $type_str, Phase::Pending, cell);
-                }
-                #[test] fn in_running() { check_cell(task_in(Phase::Running), $type_str, Phase::Running, $r); }
-                #[test] fn in_exited() { check_cell(task_in(Phase::Exited), $type_str, Phase::Exited, $e); }
-                #[test] fn in_shutting_down() { check_cell(task_in(Phase::ShuttingDown), $type_str, Phase::ShuttingDown, $s); }
-                #[test] fn in_dead() { check_cell(task_in(Phase::Dead), $type_str, Phase::Dead, $d); }
-            }
-        )*
-        /// Every kind the crate knows has a row here.
-        #[test]
-        fn every_kind_has_a_row() {
-            let rows = [$( $type_str ),*];
-            for &kind in EventKind::ALL {
-                let name = kind.type_str().unwrap_or("Some Future Type");
-                assert!(rows.contains(&name), "no row for {name}");
+/// One row of the table: the type strings of its first cell (`finish` for the eventless
+/// transition, [`UNKNOWN`] for unknown types) and its five cells, notes in parentheses
+/// dropped.
+struct Row {
+    names: Vec<String>,
+    cells: Vec<String>,
+}
+
+/// `text` without its parenthesised notes.
+fn without_notes(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// The transition table of `docs/transitions.md`: the rows after its header row
+/// (`| event (Nomad `Type` string) | Pending | …`), up to the first line that is not a row.
+fn table() -> Vec<Row> {
+    let mut lines = CONTRACT
+        .lines()
+        .skip_while(|line| !line.starts_with("| event (Nomad `Type` string) |"));
+    let header = lines
+        .next()
+        .expect("docs/transitions.md has the transition table");
+    let titles: Vec<&str> = header.trim_matches('|').split('|').map(str::trim).collect();
+    let phases: Vec<String> = COLUMNS.iter().map(|phase| format!("{phase:?}")).collect();
+    assert_eq!(
+        titles[1..],
+        phases,
+        "the table's columns are the five phases in order"
+    );
+    lines
+        .skip(1) // |---|
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            assert_eq!(cells.len(), 6, "a row of six cells: {line}");
+            let names = without_notes(cells[0])
+                .split(',')
+                .map(|name| match name.trim() {
+                    "any type string the crate does not know" => UNKNOWN.to_owned(),
+                    name => name.to_owned(),
+                })
+                .collect();
+            let cells = cells[1..]
+                .iter()
+                .map(|cell| match without_notes(cell).as_str() {
+                    "✗" => "x".to_owned(),
+                    cell => cell.to_owned(),
+                })
+                .collect();
+            Row { names, cells }
+        })
+        .collect()
+}
+
+/// The rows naming events (all but `finish`), one entry per type string.
+fn event_rows() -> Vec<(String, Vec<String>)> {
+    table()
+        .into_iter()
+        .flat_map(|row| {
+            let cells = row.cells;
+            row.names
+                .into_iter()
+                .filter(|name| name != "finish")
+                .map(move |name| (name, cells.clone()))
+        })
+        .collect()
+}
+
+/// Every cell of every event row holds on a task in that column's phase. A fresh task
+/// (no events) is checked too: in its Pending column, only `Received` is special.
+#[test]
+fn every_cell_of_the_contract_holds() {
+    let rows = event_rows();
+    assert!(
+        rows.len() > 30,
+        "the table names every kind: {} read",
+        rows.len()
+    );
+    for (name, cells) in &rows {
+        for (column, cell) in COLUMNS.iter().zip(cells) {
+            if *column == Phase::Pending {
+                // `Received` is accepted only as the first event: its cell holds on a
+                // fresh task, and it is refused on one already pending with events.
+                check_cell(TaskState::new(), name, Phase::Pending, cell);
+                let later = if name == "Received" { "x" } else { cell };
+                check_cell(task_in(Phase::Pending), name, Phase::Pending, later);
+            } else {
+                check_cell(task_in(*column), name, *column, cell);
             }
         }
-    };
+    }
 }
 
-//   event                                  Pending    Running         Exited     ShuttingDown    Dead
-rows! {
-    received: "Received"                  => ["=",      "x",            "x",       "x",            "x"],
-    task_setup: "Task Setup"              => ["=",      "x",            "x",       "x",            "x"],
-    downloading: "Downloading Artifacts"  => ["=",      "x",            "x",       "x",            "x"],
-    failed_download: "Failed Artifact Download" => ["=", "x",           "x",       "x",            "x"],
-    failed_validation: "Failed Validation" => ["=",     "x",            "x",       "x",            "x"],
-    driver_failure: "Driver Failure"      => ["=",      "x",            "x",       "x",            "x"],
-    setup_failure: "Setup Failure"        => ["=",      "x",            "x",       "x",            "x"],
-    started: "Started"                    => ["Running", "x",           "x",       "x",            "x"],
-    terminated: "Terminated"              => ["x",      "Exited",       "x",       "=",            "x"],
-    killing: "Killing"                    => ["=",      "=",            "=",       "=",            "x"],
-    killed: "Killed"                      => ["Dead",   "Dead",         "Dead",    "Dead",         "x"],
-    restarting: "Restarting"              => ["=",      "x",            "Pending", "x",            "x"],
-    not_restarting: "Not Restarting"      => ["Dead",   "x",            "Dead",    "x",            "x"],
-    restart_signaled: "Restart Signaled"  => ["x",      "=",            "x",       "x",            "x"],
-    signaling: "Signaling"                => ["x",      "=",            "x",       "x",            "x"],
-    sibling_failed: "Sibling Task Failed" => ["=",      "=",            "=",       "=",            "x"],
-    leader_dead: "Leader Task Dead"       => ["=",      "=",            "=",       "=",            "x"],
-    main_dead: "Main Tasks Dead"          => ["=",      "=",            "=",       "=",            "x"],
-    hook_failed: "Task hook failed"       => ["=",      "=",            "=",       "=",            "x"],
-    restore_failed: "Failed Restoring Task" => ["=",    "Pending",      "x",       "x",            "x"],
-    waiting_shutdown: "Waiting for shutdown delay" => ["x", "ShuttingDown", "x",   "x",            "x"],
-    skipping_shutdown: "Skipping shutdown delay" => ["x", "ShuttingDown", "x",     "x",            "x"],
-    driver: "Driver"                      => ["=",      "=",            "=",       "=",            "="],
-    disk: "Disk Resources Exceeded"       => ["=",      "=",            "=",       "=",            "="],
-    plugin_unhealthy: "Plugin became unhealthy" => ["=", "=",           "=",       "=",            "="],
-    plugin_healthy: "Plugin became healthy" => ["=",    "=",            "=",       "=",            "="],
-    reconnected: "Reconnected"            => ["=",      "=",            "=",       "=",            "="],
-    hook_message: "Task hook message"     => ["=",      "=",            "=",       "=",            "="],
-    template: "Template"                  => ["=",      "=",            "=",       "=",            "="],
-    alloc_unhealthy: "Alloc Unhealthy"    => ["=",      "=",            "=",       "=",            "="],
-    generic: "Generic"                    => ["=",      "=",            "=",       "=",            "="],
-    unknown: "Some Future Type"           => ["=",      "=",            "=",       "=",            "="],
-}
-
-mod finish {
-    use super::*;
-
-    fn check(mut task: TaskState, column: Phase) {
-        let before = task.clone();
-        let step = task.finish(77);
-        assert_eq!((step.from, step.to), (column, Phase::Dead));
-        assert_eq!(task.phase(), Phase::Dead);
-        assert_eq!(
-            task.event_count(),
-            before.event_count(),
-            "finish adds no event"
+/// Every kind the crate knows has a row, and every name in a row is a kind the crate knows
+/// (or the unknown row).
+#[test]
+fn every_kind_has_a_row() {
+    let rows = event_rows();
+    let names: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
+    for &kind in EventKind::ALL {
+        let name = kind.type_str().unwrap_or(UNKNOWN);
+        assert!(
+            names.contains(&name),
+            "docs/transitions.md has no row for {name}"
         );
-        if column == Phase::Dead {
-            assert_eq!(task, before, "finish on a dead task is a no-op");
-            assert!(!step.changed());
-        } else {
-            assert_eq!(task.finished_at(), Some(77));
-            assert!(step.changed());
-        }
     }
+    for name in names {
+        let kind = TaskEvent::from_type_str(T, name).kind();
+        assert_eq!(
+            kind.type_str().unwrap_or(UNKNOWN),
+            name,
+            "docs/transitions.md names `{name}`, which is not a kind's type string"
+        );
+    }
+}
 
-    #[test]
-    fn in_pending_fresh() {
-        check(TaskState::new(), Phase::Pending);
+/// The `finish` row, cell by cell: `Dead` ends the task at the given time, `=` is a
+/// no-op that reports no change; neither adds an event.
+#[test]
+fn the_finish_row_holds() {
+    let table = table();
+    let finish = table
+        .iter()
+        .find(|row| row.names == ["finish"])
+        .expect("docs/transitions.md has a `finish` row");
+    check_finish(TaskState::new(), Phase::Pending, &finish.cells[0]);
+    for (column, cell) in COLUMNS.iter().zip(&finish.cells) {
+        check_finish(task_in(*column), *column, cell);
     }
-    #[test]
-    fn in_pending() {
-        check(task_in(Phase::Pending), Phase::Pending);
-    }
-    #[test]
-    fn in_running() {
-        check(task_in(Phase::Running), Phase::Running);
-    }
-    #[test]
-    fn in_exited() {
-        check(task_in(Phase::Exited), Phase::Exited);
-    }
-    #[test]
-    fn in_shutting_down() {
-        check(task_in(Phase::ShuttingDown), Phase::ShuttingDown);
-    }
-    #[test]
-    fn in_dead() {
-        check(task_in(Phase::Dead), Phase::Dead);
+}
+
+fn check_finish(mut task: TaskState, column: Phase, cell: &str) {
+    let before = task.clone();
+    let step = task.finish(77);
+    assert_eq!(step.from, column);
+    assert_eq!(
+        task.event_count(),
+        before.event_count(),
+        "finish adds no event"
+    );
+    match expected(cell, column) {
+        Some(next) if step.changed() => {
+            assert_eq!((step.to, task.phase()), (next, next), "finish in {column}");
+            assert_eq!(task.finished_at(), Some(77));
+        }
+        Some(next) => {
+            assert_eq!(
+                next, column,
+                "finish in {column} is a no-op, the table says {cell}"
+            );
+            assert_eq!(task, before, "finish in {column} is a no-op");
+        }
+        None => panic!("the finish row refuses in {column}, but finish never fails"),
     }
 }
 

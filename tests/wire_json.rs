@@ -517,3 +517,92 @@ fn a_signal_events_signal_text_is_kept_beside_a_long_message() {
     assert_eq!((task_signal, signal), ("SIGHUP", "SIGHUP"));
     assert!(!event.is_truncated());
 }
+
+/// A task as Nomad's HTTP API writes it (go-msgpack's JSON codec): the zero times
+/// `null`, `Details` and `Events` `null` where Go holds a nil map or slice, and fields of
+/// newer Nomad versions the crate does not know.
+const API_FORM: &str = r#"{
+    "State": "running", "Failed": false, "Restarts": 0,
+    "LastRestart": null, "StartedAt": "2024-05-02T10:00:01.5Z", "FinishedAt": null,
+    "TaskHandle": {"Version": 1, "DriverState": "aGk="}, "Paused": false,
+    "Events": [
+        {"Type": "Received", "Time": 1714644000000000000, "Details": null, "Message": "",
+         "DisplayMessage": "Task received by client", "FailsTask": false},
+        {"Type": "Started", "Time": 1714644001500000000, "Details": {},
+         "DisplayMessage": "Task started by client", "GenericSource": ""}
+    ]
+}"#;
+
+#[test]
+fn a_zero_time_reads_from_null_and_from_go_zero_time_alike() {
+    let api: TaskState = serde_json::from_str(API_FORM).unwrap();
+    assert_eq!(api.last_restart(), None);
+    assert_eq!(api.finished_at(), None);
+    assert_eq!(api.started_at(), Some(1_714_644_001_500_000_000));
+    assert_eq!(api.events().len(), 2);
+    let go = API_FORM
+        .replace(
+            r#""LastRestart": null"#,
+            r#""LastRestart": "0001-01-01T00:00:00Z""#,
+        )
+        .replace(
+            r#""FinishedAt": null"#,
+            r#""FinishedAt": "0001-01-01T00:00:00Z""#,
+        );
+    assert!(go.contains(r#""FinishedAt": "0001-01-01T00:00:00Z""#));
+    let go: TaskState = serde_json::from_str(&go).unwrap();
+    assert_eq!(go.last_restart(), None);
+    assert_eq!(go.finished_at(), None);
+    assert_eq!(go.started_at(), api.started_at());
+    assert_eq!(go.phase(), api.phase());
+    assert_eq!(go.events().len(), api.events().len());
+}
+
+#[test]
+fn a_zero_time_is_written_null_by_default_and_as_go_zero_time_on_request() {
+    use allocstate::{WithZeroTime, ZeroTime};
+    let task: TaskState = serde_json::from_str(API_FORM).unwrap();
+    let api = serde_json::to_value(&task).unwrap();
+    assert_eq!(api["LastRestart"], Value::Null);
+    assert_eq!(api["FinishedAt"], Value::Null);
+    assert_eq!(api["StartedAt"], "2024-05-02T10:00:01.5Z");
+    let go = serde_json::to_value(WithZeroTime(&task, ZeroTime::EncodingJson)).unwrap();
+    assert_eq!(go["LastRestart"], "0001-01-01T00:00:00Z");
+    assert_eq!(go["FinishedAt"], "0001-01-01T00:00:00Z");
+    assert_eq!(go["StartedAt"], "2024-05-02T10:00:01.5Z");
+    let explicit = serde_json::to_value(WithZeroTime(&task, ZeroTime::Null)).unwrap();
+    assert_eq!(explicit, api);
+    // The other fields are the same either way.
+    for key in ["State", "Failed", "Restarts", "Events"] {
+        assert_eq!(go[key], api[key], "{key}");
+    }
+    // An allocation passes the choice to each task.
+    let alloc: allocstate::Allocation<2> = serde_json::from_value(serde_json::json!({
+        "ClientStatus": "running",
+        "TaskStates": { "web": serde_json::from_str::<Value>(API_FORM).unwrap() }
+    }))
+    .unwrap();
+    let api = serde_json::to_value(&alloc).unwrap();
+    assert_eq!(api["TaskStates"]["web"]["LastRestart"], Value::Null);
+    let go = serde_json::to_value(WithZeroTime(&alloc, ZeroTime::EncodingJson)).unwrap();
+    assert_eq!(
+        go["TaskStates"]["web"]["LastRestart"],
+        "0001-01-01T00:00:00Z"
+    );
+    assert_eq!(ZeroTime::default(), ZeroTime::Null);
+}
+
+#[test]
+fn null_events_and_absent_times_read_as_a_pending_task() {
+    let task: TaskState = serde_json::from_str(
+        r#"{"State": "pending", "Failed": false, "Restarts": 0, "LastRestart": null,
+            "StartedAt": null, "FinishedAt": null, "Events": null}"#,
+    )
+    .unwrap();
+    assert_eq!(task, TaskState::new());
+    // A time that is neither null nor RFC 3339 is still refused, naming what was wanted.
+    let error = serde_json::from_str::<TaskState>(r#"{"State": "pending", "StartedAt": 5}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("an RFC 3339 time or null"), "{error}");
+}

@@ -235,3 +235,36 @@ fn a_long_display_message_that_differs_anywhere_is_kept_as_an_override_visibly_c
     json["Events"][2]["DisplayMessage"] = chars.iter().collect::<String>().into();
     assert!(read_terminated(&json).display_message_override().is_some());
 }
+
+/// Nomad's HTTP API form through serde-json-core: `null` zero times, `null` `Details`
+/// and `Events`, fields of newer Nomad versions; and encoding/json's zero time alike.
+#[test]
+fn null_zero_times_and_nil_maps_read_without_an_allocator() {
+    use allocstate::{WithZeroTime, ZeroTime};
+    let api = br#"{"State":"running","Failed":false,"Restarts":0,"LastRestart":null,
+        "StartedAt":"2024-05-02T10:00:01.5Z","FinishedAt":null,"TaskHandle":null,"Paused":false,
+        "Events":[{"Type":"Received","Time":1714644000000000000,"Details":null},
+                  {"Type":"Started","Time":1714644001500000000,"Details":{}}]}"#;
+    let mut unescape = [0u8; 64];
+    let mut task = TaskState::new();
+    let mut de = serde_json_core::de::Deserializer::new(api, Some(&mut unescape));
+    TaskState::deserialize_into(&mut de, &mut task).unwrap();
+    assert_eq!(task.last_restart(), None);
+    assert_eq!(task.started_at(), Some(1_714_644_001_500_000_000));
+    assert_eq!(task.events().len(), 2);
+    let written = core_json(&task);
+    assert_eq!(written, serde_json::to_vec(&task).unwrap());
+    assert!(String::from_utf8_lossy(&written).contains(r#""LastRestart":null"#));
+
+    let go = core_json(&WithZeroTime(&task, ZeroTime::EncodingJson));
+    assert!(String::from_utf8_lossy(&go).contains(r#""LastRestart":"0001-01-01T00:00:00Z""#));
+    let mut back = TaskState::new();
+    let mut de = serde_json_core::de::Deserializer::new(&go, Some(&mut unescape));
+    TaskState::deserialize_into(&mut de, &mut back).unwrap();
+    assert_eq!(core_json(&back), written);
+
+    let empty = br#"{"State":"pending","LastRestart":null,"StartedAt":null,"FinishedAt":null,"Events":null}"#;
+    let mut de = serde_json_core::de::Deserializer::new(empty, Some(&mut unescape));
+    TaskState::deserialize_into(&mut de, &mut back).unwrap();
+    assert_eq!(back, TaskState::new());
+}

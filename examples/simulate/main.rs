@@ -6,7 +6,8 @@
 //! cargo run --release --example simulate            # the built-in seed scenario
 //! ```
 //!
-//! FILE is one JSON object; `--help` prints its format ([`HELP`]). Stdout: `Timeline`,
+//! FILE is one JSON object; `-h` or `--help` prints its format ([`HELP`]); the format is
+//! also described in `examples/simulate/README.md`. Stdout: `Timeline`,
 //! `History` (per task, every event type, oldest first) and `Allocation` (Nomad's JSON).
 //! Malformed input: a message naming the field on stderr, exit status 2.
 
@@ -47,7 +48,7 @@ const BUILT_IN: &str = r#"{
 }"#;
 
 /// The input format, as `--help` prints it.
-const HELP: &str = r#"usage: simulate [FILE.json | --help]
+const HELP: &str = r#"usage: simulate [FILE.json | -h | --help]
 
 Plays the runtime around the allocation runner (driver, clock, agent restarts) and
 prints one JSON document: "Timeline" (events, commands, client status changes and
@@ -90,34 +91,39 @@ document's job (group cache, task redis). FILE is one JSON object:
       {"At", "WallStep": NS}        the wall clock steps by NS (event times only)
 
 A refused request appears in the Timeline as {"Time", "Refused", "Reason"}.
-Malformed input: a message naming the field on stderr, exit status 2."#;
+Refused before anything runs, with a message naming the field on stderr and exit
+status 2: malformed JSON or a field of the wrong type, an unknown top-level field
+("Source" and "Expect" are allowed: the scenario files' comments and expectations),
+a negative After, StopTakes, Blocks or At, a task in Runs or Requests that the job
+does not have."#;
 
 fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("--help") {
-        return emit(HELP);
+    match run(std::env::args().nth(1).as_deref()) {
+        Ok(output) => emit(&output),
+        Err(message) => {
+            eprintln!("simulate: {message}");
+            ExitCode::from(2)
+        }
     }
-    let input = match std::env::args().nth(1) {
+}
+
+/// What the command prints for its argument: the help, or the simulation's document. An
+/// error (unreadable file, refused input) is exit status 2.
+fn run(arg: Option<&str>) -> Result<String, String> {
+    match arg {
+        Some("-h" | "--help") => Ok(HELP.to_string()),
         None => {
             eprintln!(
                 "simulate: no scenario given; running the built-in one (the seed document's job: \
                  group cache, task redis, Attempts 10, Interval 5m, Delay 25s; redis crashes three \
                  times, is restarted by the policy, and the allocation is stopped at 10m)"
             );
-            BUILT_IN.to_string()
+            simulate(BUILT_IN)
         }
-        Some(path) => match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("simulate: cannot read {path}: {e}");
-                return ExitCode::from(2);
-            }
-        },
-    };
-    match simulate(&input) {
-        Ok(output) => emit(&output),
-        Err(message) => {
-            eprintln!("simulate: {message}");
-            ExitCode::from(2)
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            simulate(&text)
         }
     }
 }
@@ -142,4 +148,98 @@ fn simulate(input: &str) -> Result<String, String> {
     let mut simulation = engine::Simulation::new(&scenario)?;
     simulation.run().map_err(|e| e.to_string())?;
     serde_json::to_string_pretty(&simulation.output()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-task job (`a`) with the given top-level fields after `Job` and `Start`.
+    fn with(rest: &str) -> String {
+        format!(
+            r#"{{"Job": {{"TaskGroups": [{{"Tasks": [{{"Name": "a"}}]}}]}}, "Start": 0{rest}}}"#
+        )
+    }
+
+    #[test]
+    fn dash_h_prints_the_help_as_dash_dash_help_does() {
+        assert_eq!(run(Some("-h")), Ok(HELP.to_string()));
+        assert_eq!(run(Some("--help")), Ok(HELP.to_string()));
+    }
+
+    #[test]
+    fn input_that_makes_no_sense_is_refused_naming_the_field() {
+        let cases = [
+            (
+                with(r#", "Runs": {"a": [{"Exit": 0, "After": -1}]}"#),
+                "Runs.a[0].After",
+            ),
+            (
+                with(r#", "Runs": {"a": [{"UntilStopped": true, "StopTakes": -5}]}"#),
+                "Runs.a[0].StopTakes",
+            ),
+            (
+                with(r#", "Runs": {"a": [{"Blocks": -1}]}"#),
+                "Runs.a[0].Blocks",
+            ),
+            (
+                with(r#", "Requests": [{"At": -1, "Desired": "stop"}]"#),
+                "Requests[0].At",
+            ),
+            (
+                with(r#", "Requets": [{"At": 1, "Desired": "stop"}]"#),
+                "input.Requets",
+            ),
+            (
+                with(r#", "Requests": [{"At": 1, "Restart": "b"}]"#),
+                "Requests[0].Restart",
+            ),
+            (
+                with(r#", "Requests": [{"At": 1, "Signal": "b", "Name": "SIGHUP"}]"#),
+                "Requests[0].Signal",
+            ),
+            (
+                with(r#", "Requests": [{"At": 1, "UpdateDrops": "b"}]"#),
+                "Requests[0].UpdateDrops",
+            ),
+            (
+                with(r#", "Requests": [{"At": 1, "AgentRestart": true, "Reattach": {"b": true}}]"#),
+                "Requests[0].Reattach.b",
+            ),
+            (
+                with(r#", "Runs": {"b": [{"Exit": 0, "After": 1}]}"#),
+                "Runs.b",
+            ),
+        ];
+        for (input, field) in cases {
+            let error = simulate(&input).expect_err(&input);
+            assert!(error.starts_with(field), "{input}: {error}");
+        }
+    }
+
+    #[test]
+    fn zero_times_and_the_group_wide_restart_targets_are_accepted() {
+        let input = with(
+            r#", "Runs": {"a": [{"Exit": 0, "After": 0}, {"UntilStopped": true, "StopTakes": 0}]},
+            "Requests": [{"At": 0, "Restart": "running"}, {"At": 5, "Restart": "all"},
+                         {"At": 9, "Desired": "stop"}],
+            "Source": "a comment", "Expect": {}"#,
+        );
+        simulate(&input).expect("a valid scenario");
+    }
+
+    #[test]
+    fn a_refused_file_is_an_error_and_so_exit_status_2() {
+        let path = std::env::temp_dir().join(format!("simulate-typo-{}.json", std::process::id()));
+        std::fs::write(&path, with(r#", "Requets": []"#)).unwrap();
+        let result = run(path.to_str());
+        std::fs::remove_file(&path).unwrap();
+        let error = result.expect_err("refused");
+        assert!(error.starts_with("input.Requets: unknown field"), "{error}");
+        let missing = run(Some("/nonexistent/simulate.json")).expect_err("unreadable");
+        assert!(
+            missing.starts_with("cannot read /nonexistent/simulate.json"),
+            "{missing}"
+        );
+    }
 }

@@ -424,7 +424,8 @@ impl<'p> Player<'p> {
             Action::Start => self.start(now, task),
             Action::Stop { .. } if self.blocked[task].is_some() => {
                 // The blocking hook's context is cancelled: it returns, and the task
-                // never starts (Nomad's `TaskRunner.prestart` runs the hooks under the kill's context).
+                // never starts (Nomad's `client/allocrunner/taskrunner/task_runner.go`,
+                // `TaskRunner.Run`: a kill during a blocking prestart hook).
                 self.blocked[task] = None;
                 self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
             }
@@ -545,7 +546,8 @@ impl<'p> Player<'p> {
 
     fn launch(&mut self, now: i64, task: usize, run: Option<Run<&'p str>>) {
         // A stop that arrived while it was starting: the driver abandons the start, as
-        // Nomad's `TaskRunner.Run` never starts a task after a kill.
+        // Nomad's task runner never starts a task after a kill (`task_runner.go`,
+        // `TaskRunner.Run`: the kill check after the prestart hooks).
         match self
             .runner
             .task_at(task)

@@ -1,5 +1,6 @@
-//! Reading a simulation scenario: Nomad's job JSON names, unknown fields ignored; a
-//! malformed field is an error that names it.
+//! Reading a simulation scenario: Nomad's job JSON names, unknown fields of the job
+//! ignored; a malformed field, an unknown top-level field, a negative time or a request
+//! naming no task is an error that names the field.
 
 use std::collections::BTreeMap;
 
@@ -108,6 +109,30 @@ fn text(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<String>> {
     }
 }
 
+/// A time or duration that cannot be negative (nanoseconds).
+fn nanos(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<i64>> {
+    match num(o, key, path)? {
+        Some(n) if n < 0 => Err(format!(
+            "{path}.{key}: expected 0 or more nanoseconds, got {n}"
+        )),
+        n => Ok(n),
+    }
+}
+
+/// The scenario's top-level fields: the harness reads the first six; `Source` (where the
+/// sequence comes from) and `Expect` (what the tests compare with) are for the scenario
+/// files under `tests/runner_scenarios/`.
+const TOP_LEVEL: [&str; 8] = [
+    "Job",
+    "Start",
+    "Runs",
+    "Requests",
+    "Desired",
+    "SetupFailure",
+    "Source",
+    "Expect",
+];
+
 fn required<T>(value: Option<T>, path: &str, key: &str) -> Res<T> {
     value.ok_or_else(|| format!("{path}.{key}: missing"))
 }
@@ -203,7 +228,7 @@ fn run(v: &Value, path: &str) -> Res<Start> {
     let blocks = match opt(o, "Blocks") {
         None => None,
         Some(Value::Bool(true)) => Some(None),
-        Some(_) => Some(Some(required(num(o, "Blocks", path)?, path, "Blocks")?)),
+        Some(_) => Some(Some(required(nanos(o, "Blocks", path)?, path, "Blocks")?)),
     };
     let template = text(o, "Template", path)?;
     if blocks.is_none() && template.is_some() {
@@ -228,7 +253,7 @@ fn run_kind(o: &Map<String, Value>, path: &str, blocked: bool) -> Res<Run> {
             .map_err(|_| format!("{path}.Signal: expected a 32-bit signal"))?;
         return Ok(Run::Exit {
             code,
-            after: required(num(o, "After", path)?, path, "After")?,
+            after: required(nanos(o, "After", path)?, path, "After")?,
             signal,
             oom: boolean(o, "OOMKilled", path)?.unwrap_or(false),
         });
@@ -249,7 +274,7 @@ fn run_kind(o: &Map<String, Value>, path: &str, blocked: bool) -> Res<Run> {
     }
     if boolean(o, "UntilStopped", path)? == Some(true) {
         return Ok(Run::UntilStopped {
-            stop_takes: num(o, "StopTakes", path)?.unwrap_or(0),
+            stop_takes: nanos(o, "StopTakes", path)?.unwrap_or(0),
         });
     }
     let recoverable = boolean(o, "Recoverable", path)?;
@@ -290,9 +315,18 @@ fn desired(o: &Map<String, Value>, path: &str) -> Res<Option<DesiredStatus>> {
     }
 }
 
-fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
+/// `name` is one of `tasks`, or the error names `path`.
+fn known_task(tasks: &[Task], name: &str, path: &str) -> Res<()> {
+    if tasks.iter().any(|t| t.name == name) {
+        Ok(())
+    } else {
+        Err(format!("{path}: no task named {name:?}"))
+    }
+}
+
+fn request(v: &Value, path: &str, tasks: &[Task]) -> Res<(i64, Request, Reattach)> {
     let o = obj(v, path)?;
-    let at = required(num(o, "At", path)?, path, "At")?;
+    let at = required(nanos(o, "At", path)?, path, "At")?;
     if boolean(o, "AgentRestart", path)? == Some(true) {
         let mut reattach = BTreeMap::new();
         if let Some(r) = opt(o, "Reattach") {
@@ -301,6 +335,7 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
                 let flag = flag
                     .as_bool()
                     .ok_or_else(|| format!("{rp}.{name}: expected true or false"))?;
+                known_task(tasks, name, &format!("{rp}.{name}"))?;
                 reattach.insert(name.clone(), flag);
             }
         }
@@ -316,10 +351,14 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
         return Ok((at, request, Reattach::new()));
     }
     if let Some(target) = text(o, "Restart", path)? {
+        if target != "running" && target != "all" {
+            known_task(tasks, &target, &format!("{path}.Restart"))?;
+        }
         let failure = boolean(o, "Failure", path)?.unwrap_or(false);
         return Ok((at, Request::Restart { target, failure }, Reattach::new()));
     }
     if let Some(task) = text(o, "Signal", path)? {
+        known_task(tasks, &task, &format!("{path}.Signal"))?;
         let name = required(text(o, "Name", path)?, path, "Name")?;
         return Ok((at, Request::Signal { task, name }, Reattach::new()));
     }
@@ -330,6 +369,7 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
         return Ok((at, Request::Reconnect, Reattach::new()));
     }
     if let Some(task) = text(o, "UpdateDrops", path)? {
+        known_task(tasks, &task, &format!("{path}.UpdateDrops"))?;
         return Ok((at, Request::UpdateDrops { task }, Reattach::new()));
     }
     Err(format!(
@@ -341,6 +381,12 @@ fn request(v: &Value, path: &str) -> Res<(i64, Request, Reattach)> {
 pub fn parse(input: &str) -> Res<Scenario> {
     let root: Value = serde_json::from_str(input).map_err(|e| format!("input: not JSON: {e}"))?;
     let root = obj(&root, "input")?;
+    if let Some(key) = root.keys().find(|key| !TOP_LEVEL.contains(&key.as_str())) {
+        return Err(format!(
+            "input.{key}: unknown field; expected one of {}",
+            TOP_LEVEL.join(", ")
+        ));
+    }
     let job = obj(required(opt(root, "Job"), "input", "Job")?, "Job")?;
     let job_type = match text(job, "Type", "Job")?.as_deref() {
         None | Some("service") => JobType::Service,
@@ -410,7 +456,7 @@ pub fn parse(input: &str) -> Res<Scenario> {
     if let Some(r) = opt(root, "Requests") {
         let list = r.as_array().ok_or("Requests: expected a list")?;
         for (i, v) in list.iter().enumerate() {
-            requests.push(request(v, &format!("Requests[{i}]"))?);
+            requests.push(request(v, &format!("Requests[{i}]"), &tasks)?);
         }
     }
     Ok(Scenario {

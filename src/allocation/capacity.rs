@@ -1,16 +1,18 @@
 //! What each of the allocation's strings can hold, in one place: a longer value is
-//! refused, never cut.
+//! refused by the setters; the JSON decoder cuts an over-long identity string visibly
+//! instead ([`Allocation::identity_cut`](super::Allocation::identity_cut)).
 
 use core::fmt;
 
 /// Bytes an allocation, evaluation or node ID can hold: Nomad's IDs are UUIDs, 36 chars.
 pub const UUID_CAPACITY: usize = 36;
 
-/// Bytes a `JobID` can hold.
-pub const JOB_ID_CAPACITY: usize = 64;
+/// Bytes a `JobID` can hold: real job IDs are longer than 64 bytes (generated IDs of
+/// workflow schedulers, 85 bytes and more); Nomad sets no limit.
+pub const JOB_ID_CAPACITY: usize = 128;
 
-/// Bytes a `TaskGroup` name can hold.
-pub const TASK_GROUP_CAPACITY: usize = 64;
+/// Bytes a `TaskGroup` name can hold (Nomad sets no limit).
+pub const TASK_GROUP_CAPACITY: usize = 128;
 
 /// Bytes an allocation `Name` can hold: Nomad writes `<job>.<group>[<index>]`, so the
 /// longest job ID and group name with any `u64` index fit.
@@ -51,6 +53,16 @@ pub enum IdentityField {
 }
 
 impl IdentityField {
+    /// Every identity field, in Nomad's order.
+    pub const ALL: [IdentityField; 6] = [
+        IdentityField::Id,
+        IdentityField::EvalId,
+        IdentityField::Name,
+        IdentityField::NodeId,
+        IdentityField::JobId,
+        IdentityField::TaskGroup,
+    ];
+
     /// Nomad's JSON field name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -61,6 +73,18 @@ impl IdentityField {
             IdentityField::NodeId => "NodeID",
             IdentityField::JobId => "JobID",
             IdentityField::TaskGroup => "TaskGroup",
+        }
+    }
+
+    /// The field's bit in a set of fields.
+    pub(crate) const fn bit(self) -> u8 {
+        match self {
+            IdentityField::Id => 1,
+            IdentityField::EvalId => 1 << 1,
+            IdentityField::Name => 1 << 2,
+            IdentityField::NodeId => 1 << 3,
+            IdentityField::JobId => 1 << 4,
+            IdentityField::TaskGroup => 1 << 5,
         }
     }
 

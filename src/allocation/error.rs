@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::error::Rejected;
 use crate::event::TaskEvent;
+use crate::task::Rejected;
 
 use super::capacity::{
     IdentityField, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,

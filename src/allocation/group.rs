@@ -13,7 +13,7 @@ use super::role::Role;
 use super::task::{push_pending, AllocTask, DEFAULT_KILL_TIMEOUT};
 
 /// The description of an allocation whose `max_run_duration` passed (Nomad 2.0.3+,
-/// `allocRunner.EnforceMaxRunDurationTimeout`, `client/allocrunner/alloc_runner.go`).
+/// `client/allocrunner/alloc_runner.go`, `allocRunner.clientAlloc`).
 pub(crate) const MAX_RUN_EXCEEDED: &str = "allocation exceeded max_run_duration";
 use crate::event::TaskEvent;
 use crate::restart::Nanos;
@@ -51,8 +51,9 @@ pub struct Allocation<const N: usize = 8> {
     pub(crate) create_index: u64,
     pub(crate) server_status: Option<ClientStatus>,
     pub(crate) client_description: Option<ReportedDescription>,
-    /// A runner's `max_run_duration` passed: the status is forced `complete`
-    /// (`allocRunner.clientAlloc`). Set only by the runner, which persists it.
+    /// A runner's `max_run_duration` passed: the status is forced `complete` (Nomad's
+    /// `client/allocrunner/alloc_runner.go`, `allocRunner.clientAlloc`). Set only by the
+    /// runner, which persists it.
     pub(crate) max_run_exceeded: bool,
 }
 
@@ -369,7 +370,8 @@ impl<const N: usize> Allocation<N> {
 
     /// Sets every identity string at once. Each is checked against its capacity
     /// ([`IdentityField::capacity`](super::IdentityField::capacity)) before any is kept: an over-long one is refused
-    /// ([`AllocationError::IdentityTooLong`]), never cut, and nothing changes. Returns whether
+    /// ([`AllocationError::IdentityTooLong`]), never cut, and nothing changes (the JSON decoder
+    /// cuts instead, see [`identity_cut`](Self::identity_cut)). Returns whether
     /// anything changed (then the modify index grew).
     ///
     /// ```
@@ -396,13 +398,35 @@ impl<const N: usize> Allocation<N> {
     /// # Ok::<(), AllocationError>(())
     /// ```
     pub fn set_identity(&mut self, identity: AllocIdentity<'_>) -> Result<bool, AllocationError> {
-        let held = Identity::from_borrowed(&identity)?;
-        if held == self.identity {
+        if self.identity.cut == 0 && self.identity.borrowed() == identity {
             return Ok(false);
         }
-        self.identity = held;
+        self.identity.set(&identity)?;
         self.bump(1);
         Ok(true)
+    }
+
+    /// Whether the JSON decoder cut `field` to its capacity
+    /// ([`IdentityField::capacity`](super::IdentityField::capacity)): Nomad wrote a longer
+    /// value, of which the field holds the longest prefix that fits (on a character
+    /// boundary). The decoder reads such an allocation rather than refusing it for one
+    /// long ID; [`set_identity`](Self::set_identity) clears every mark (it refuses an
+    /// over-long value instead), and the compact format does not carry the marks.
+    ///
+    /// ```
+    /// use allocstate::{Allocation, IdentityField, JOB_ID_CAPACITY};
+    ///
+    /// let long = "j".repeat(JOB_ID_CAPACITY + 10);
+    /// let json = format!(r#"{{"JobID": "{long}", "TaskStates": null}}"#);
+    /// let group: Allocation<2> = serde_json::from_str(&json)?;
+    /// assert!(group.identity_cut(IdentityField::JobId));
+    /// assert_eq!(group.job_id(), &long[..JOB_ID_CAPACITY]);
+    /// assert!(!group.identity_cut(IdentityField::Name));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn identity_cut(&self, field: super::IdentityField) -> bool {
+        self.identity.cut & field.bit() != 0
     }
 
     /// `ID`: the allocation's UUID.

@@ -1,5 +1,7 @@
 //! The allocation's identity strings (`ID`, `EvalID`, `Name`, `NodeID`, `JobID`,
-//! `TaskGroup`), held in fixed memory and never cut.
+//! `TaskGroup`), held in fixed memory: refused when too long by the setters, cut (and
+//! the cut marked) by the JSON decoder, which must not refuse an allocation for one
+//! long ID.
 
 use heapless::String;
 
@@ -40,21 +42,8 @@ pub(crate) struct Identity {
     pub(crate) node_id: String<UUID_CAPACITY>,
     pub(crate) job_id: String<JOB_ID_CAPACITY>,
     pub(crate) task_group: String<TASK_GROUP_CAPACITY>,
-}
-
-/// `value` held in `C` bytes, or the refusal naming `field`.
-pub(crate) fn bounded<const C: usize>(
-    field: IdentityField,
-    value: &str,
-) -> Result<String<C>, AllocationError> {
-    let mut held = String::new();
-    match held.push_str(value) {
-        Ok(()) => Ok(held),
-        Err(_) => Err(AllocationError::IdentityTooLong {
-            field,
-            len: value.len(),
-        }),
-    }
+    /// One [`IdentityField::bit`] per field the JSON decoder cut to its capacity.
+    pub(crate) cut: u8,
 }
 
 impl Identity {
@@ -66,19 +55,38 @@ impl Identity {
             node_id: String::new(),
             job_id: String::new(),
             task_group: String::new(),
+            cut: 0,
         }
     }
 
-    /// Every field checked before any is kept.
-    pub(crate) fn from_borrowed(identity: &AllocIdentity<'_>) -> Result<Self, AllocationError> {
-        Ok(Self {
-            id: bounded(IdentityField::Id, identity.id)?,
-            eval_id: bounded(IdentityField::EvalId, identity.eval_id)?,
-            name: bounded(IdentityField::Name, identity.name)?,
-            node_id: bounded(IdentityField::NodeId, identity.node_id)?,
-            job_id: bounded(IdentityField::JobId, identity.job_id)?,
-            task_group: bounded(IdentityField::TaskGroup, identity.task_group)?,
-        })
+    /// Sets every field in place (no second identity on the stack), each checked before
+    /// any is changed; clears the cut marks.
+    pub(crate) fn set(&mut self, identity: &AllocIdentity<'_>) -> Result<(), AllocationError> {
+        let fields = [
+            (IdentityField::Id, identity.id),
+            (IdentityField::EvalId, identity.eval_id),
+            (IdentityField::Name, identity.name),
+            (IdentityField::NodeId, identity.node_id),
+            (IdentityField::JobId, identity.job_id),
+            (IdentityField::TaskGroup, identity.task_group),
+        ];
+        for (field, value) in fields {
+            if value.len() > field.capacity() {
+                return Err(AllocationError::IdentityTooLong {
+                    field,
+                    len: value.len(),
+                });
+            }
+        }
+        // Each fits: checked above against the same capacities.
+        replace(&mut self.id, identity.id);
+        replace(&mut self.eval_id, identity.eval_id);
+        replace(&mut self.name, identity.name);
+        replace(&mut self.node_id, identity.node_id);
+        replace(&mut self.job_id, identity.job_id);
+        replace(&mut self.task_group, identity.task_group);
+        self.cut = 0;
+        Ok(())
     }
 
     pub(crate) fn borrowed(&self) -> AllocIdentity<'_> {
@@ -91,4 +99,10 @@ impl Identity {
             task_group: self.task_group.as_str(),
         }
     }
+}
+
+/// Replaces `held` with `value`, which fits (checked by the caller).
+fn replace<const C: usize>(held: &mut String<C>, value: &str) {
+    held.clear();
+    let _ = held.push_str(value);
 }

@@ -48,8 +48,9 @@
 //!
 //! `ID`, `EvalID`, `Name`, `NodeID`, `JobID` and `TaskGroup` are held in fixed
 //! capacities ([`UUID_CAPACITY`], [`ALLOC_NAME_CAPACITY`], [`JOB_ID_CAPACITY`],
-//! [`TASK_GROUP_CAPACITY`]); an over-long value is refused, never cut
-//! ([`Allocation::set_identity`]).
+//! [`TASK_GROUP_CAPACITY`]); an over-long value is refused by
+//! [`Allocation::set_identity`], never cut. The JSON decoder cuts it instead, on a
+//! character boundary, and marks the cut ([`Allocation::identity_cut`]).
 //!
 //! # The modify index
 //!

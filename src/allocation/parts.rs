@@ -5,7 +5,7 @@
 use super::desired::DesiredStatus;
 use super::error::AllocationError;
 use super::group::Allocation;
-use super::identity::{AllocIdentity, Identity};
+use super::identity::AllocIdentity;
 use super::name::TaskName;
 use super::reported::ReportedDescription;
 use super::role::Role;
@@ -156,6 +156,16 @@ impl<const N: usize> Allocation<N> {
     /// tasks (already named, unique and within `N`): the decoders read the tasks straight
     /// into it, so no allocation-sized value is moved for the check.
     pub(crate) fn rebuild(&mut self, parts: AllocationParts<'_>) -> Result<(), AllocationError> {
+        self.identity.set(&parts.identity)?;
+        self.rebuild_keeping_identity(parts)
+    }
+
+    /// [`rebuild`](Self::rebuild) but for the identity, which the decoders read in place
+    /// (`parts.identity` is not used).
+    pub(crate) fn rebuild_keeping_identity(
+        &mut self,
+        parts: AllocationParts<'_>,
+    ) -> Result<(), AllocationError> {
         let alloc = self;
         if alloc
             .tasks
@@ -164,7 +174,6 @@ impl<const N: usize> Allocation<N> {
         {
             return Err(AllocationError::KillOrderedTask);
         }
-        alloc.identity = Identity::from_borrowed(&parts.identity)?;
         alloc.set_desired(parts.desired_status, parts.desired_description)?;
         let derived = alloc.derived_client_status();
         alloc.server_status = match parts.client_status {

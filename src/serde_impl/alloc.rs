@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{alloc_binary, alloc_json, compact};
+use super::{alloc_binary, alloc_json, compact, WithZeroTime, ZeroTime};
 use crate::allocation::Allocation;
 use crate::error::DecodeError;
 
@@ -11,9 +11,20 @@ use crate::error::DecodeError;
 impl<const N: usize> Serialize for Allocation<N> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            alloc_json::serialize(self, s)
+            alloc_json::serialize(self, s, ZeroTime::Null)
         } else {
             alloc_binary::serialize(self, s)
+        }
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<const N: usize> Serialize for WithZeroTime<'_, Allocation<N>> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            alloc_json::serialize(self.0, s, self.1)
+        } else {
+            alloc_binary::serialize(self.0, s)
         }
     }
 }

@@ -7,7 +7,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::{desired_code, desired_from_code, push_task, Bounded, Claimed, Decoded};
+use super::alloc_fields::{
+    desired_code, desired_from_code, push_task, Bounded, CheckedInto, Claimed, Decoded,
+};
 use super::compact::{Checked, ReadInPlace};
 use super::names::client_status_from_code;
 use super::state_binary;
@@ -113,24 +115,6 @@ fn next_seed<'de, A: SeqAccess<'de>, T: DeserializeSeed<'de>>(
         .ok_or_else(|| de::Error::invalid_length(index, &"a complete allocation"))
 }
 
-/// A bounded string read from the compact format: one over its capacity is a reason
-/// (see `compact::Checked`), not a layout error.
-struct CheckedBounded<const C: usize>(Bounded<C>);
-
-impl<'de, const C: usize> DeserializeSeed<'de> for CheckedBounded<C> {
-    type Value = Result<heapless::String<C>, DecodeError>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let field = self.0.field;
-        let text: &str = Deserialize::deserialize(d)?;
-        let mut held = heapless::String::new();
-        Ok(held
-            .push_str(text)
-            .map(|()| held)
-            .map_err(|_| DecodeError::OverCapacity { field }))
-    }
-}
-
 /// An optional bounded string (postcard's 0 tag for none).
 struct CheckedMaybeBounded<const C: usize>(Bounded<C>);
 
@@ -193,8 +177,8 @@ impl<'de, const N: usize> Visitor<'de> for TaskInto<'_, N> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
-        let seed = CheckedBounded(Bounded::<TASK_NAME_CAPACITY>::new("task name"));
-        let name = checked!(next_seed(&mut seq, 0, seed)?);
+        let mut name = heapless::String::<TASK_NAME_CAPACITY>::new();
+        checked!(next_seed(&mut seq, 0, CheckedInto(&mut name, "task name"))?);
         let name = checked!(TaskName::new(name.as_str()));
         let code: u8 = next(&mut seq, 1)?;
         let Some(hook) = hook_from_code(code) else {
@@ -258,32 +242,28 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
         let mut decoded = Decoded::new();
-        let id = &mut decoded.identity;
-        id.id = checked!(next_seed(&mut seq, 0, CheckedBounded(Bounded::new("ID")))?);
-        id.eval_id = checked!(next_seed(
+        let id = &mut self.0.identity;
+        checked!(next_seed(&mut seq, 0, CheckedInto(&mut id.id, "ID"))?);
+        checked!(next_seed(
             &mut seq,
             1,
-            CheckedBounded(Bounded::new("EvalID"))
+            CheckedInto(&mut id.eval_id, "EvalID")
         )?);
-        id.name = checked!(next_seed(
-            &mut seq,
-            2,
-            CheckedBounded(Bounded::new("Name"))
-        )?);
-        id.node_id = checked!(next_seed(
+        checked!(next_seed(&mut seq, 2, CheckedInto(&mut id.name, "Name"))?);
+        checked!(next_seed(
             &mut seq,
             3,
-            CheckedBounded(Bounded::new("NodeID"))
+            CheckedInto(&mut id.node_id, "NodeID")
         )?);
-        id.job_id = checked!(next_seed(
+        checked!(next_seed(
             &mut seq,
             4,
-            CheckedBounded(Bounded::new("JobID"))
+            CheckedInto(&mut id.job_id, "JobID")
         )?);
-        id.task_group = checked!(next_seed(
+        checked!(next_seed(
             &mut seq,
             5,
-            CheckedBounded(Bounded::new("TaskGroup"))
+            CheckedInto(&mut id.task_group, "TaskGroup")
         )?);
         let code: u8 = next(&mut seq, 6)?;
         decoded.desired_status =
@@ -291,10 +271,10 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
                 field: "desired status",
                 code,
             }));
-        decoded.desired_description = checked!(next_seed(
+        checked!(next_seed(
             &mut seq,
             7,
-            CheckedBounded(Bounded::new("DesiredDescription"))
+            CheckedInto(&mut decoded.desired_description, "DesiredDescription")
         )?);
         let server: Option<u8> = next(&mut seq, 8)?;
         if let Some(code) = server {

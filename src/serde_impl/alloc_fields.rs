@@ -10,11 +10,12 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::{
-    identity::Identity, push_pending, AllocTask, Allocation, AllocationError, AllocationParts,
+    push_pending, AllocIdentity, AllocTask, Allocation, AllocationError, AllocationParts,
     DesiredStatus, Role, TaskName, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
 use crate::error::DecodeError;
 use crate::status::ClientStatus;
+use crate::text::prefix_within;
 
 /// `DesiredStatus` wire code: run 0, stop 1, evict 2.
 pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
@@ -112,6 +113,56 @@ impl<const C: usize> Visitor<'_> for Bounded<C> {
     }
 }
 
+/// Reads an identity string into the `String<C>` it holds: a longer one is cut to the
+/// longest prefix that fits (on a character boundary), and the cut returned, so that one
+/// long ID does not cost the whole allocation.
+pub(crate) struct CutInto<'a, const C: usize>(pub(crate) &'a mut String<C>);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CutInto<'_, C> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<const C: usize> Visitor<'_> for CutInto<'_, C> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        let kept = prefix_within(v, C);
+        self.0.clear();
+        // Fits: `prefix_within` keeps at most `C` bytes.
+        let _ = self.0.push_str(kept);
+        Ok(kept.len() < v.len())
+    }
+}
+
+/// Reads a string of at most `C` bytes into the `String<C>` it holds; a longer one is
+/// [`DecodeError::OverCapacity`] naming the field (a reason, not a layout error: see
+/// `compact::Checked`). In place, so no string is moved through the readers' results.
+pub(crate) struct CheckedInto<'a, const C: usize>(
+    pub(crate) &'a mut String<C>,
+    pub(crate) &'static str,
+);
+
+impl<'de, const C: usize> DeserializeSeed<'de> for CheckedInto<'_, C> {
+    type Value = Result<(), DecodeError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let text: &str = Deserialize::deserialize(d)?;
+        self.0.clear();
+        Ok(self
+            .0
+            .push_str(text)
+            .map_err(|_| DecodeError::OverCapacity { field: self.1 }))
+    }
+}
+
 /// The client status read with an allocation.
 #[derive(Clone, Copy)]
 pub(crate) enum Claimed {
@@ -122,10 +173,10 @@ pub(crate) enum Claimed {
     Server(ClientStatus),
 }
 
-/// Everything read besides the tasks (which are read straight into the destination),
+/// Everything read besides the identity and the tasks (which are read straight into the
+/// destination),
 /// before the allocation's invariants are checked.
 pub(crate) struct Decoded {
-    pub(crate) identity: Identity,
     pub(crate) desired_status: DesiredStatus,
     pub(crate) desired_description: String<DESIRED_DESCRIPTION_CAPACITY>,
     pub(crate) client_status: Option<Claimed>,
@@ -137,7 +188,6 @@ pub(crate) struct Decoded {
 impl Decoded {
     pub(crate) const fn new() -> Self {
         Self {
-            identity: Identity::new(),
             desired_status: DesiredStatus::Run,
             desired_description: String::new(),
             client_status: None,
@@ -180,7 +230,8 @@ impl Decoded {
             }
         };
         let parts = AllocationParts {
-            identity: self.identity.borrowed(),
+            // Read straight into `alloc`'s identity.
+            identity: AllocIdentity::default(),
             desired_status: self.desired_status,
             desired_description: self.desired_description.as_str(),
             client_status,
@@ -188,6 +239,6 @@ impl Decoded {
             create_index: self.create_index,
             modify_index: self.modify_index,
         };
-        Ok(alloc.rebuild(parts)?)
+        Ok(alloc.rebuild_keeping_identity(parts)?)
     }
 }

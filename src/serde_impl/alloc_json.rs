@@ -7,20 +7,22 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::{push_task, Bounded, Claimed, Decoded};
+use super::alloc_fields::{push_task, Bounded, Claimed, CutInto, Decoded};
 use super::or_null::OrNull;
-use super::StateInto;
-use crate::allocation::{AllocTask, Allocation, Role, TaskName, DEFAULT_KILL_TIMEOUT};
+use super::{StateInto, WithZeroTime, ZeroTime};
+use crate::allocation::{
+    AllocTask, Allocation, IdentityField, Role, TaskName, DEFAULT_KILL_TIMEOUT,
+};
 use crate::error::DecodeError;
 
-/// `TaskStates`: name → state, in the allocation's order.
-struct TaskStates<'a>(&'a [AllocTask]);
+/// `TaskStates`: name → state, in the allocation's order, zero times as chosen.
+struct TaskStates<'a>(&'a [AllocTask], ZeroTime);
 
 impl Serialize for TaskStates<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for task in self.0 {
-            map.serialize_entry(task.name(), task.state())?;
+            map.serialize_entry(task.name(), &WithZeroTime(task.state(), self.1))?;
         }
         map.end()
     }
@@ -29,6 +31,7 @@ impl Serialize for TaskStates<'_> {
 pub(crate) fn serialize<const N: usize, S: Serializer>(
     alloc: &Allocation<N>,
     s: S,
+    zero: ZeroTime,
 ) -> Result<S::Ok, S::Error> {
     let mut st = s.serialize_struct("Allocation", 13)?;
     st.serialize_field("ID", alloc.id())?;
@@ -41,14 +44,14 @@ pub(crate) fn serialize<const N: usize, S: Serializer>(
     st.serialize_field("DesiredDescription", alloc.desired_description())?;
     st.serialize_field("ClientStatus", &alloc.client_status())?;
     st.serialize_field("ClientDescription", alloc.client_description())?;
-    st.serialize_field("TaskStates", &TaskStates(&alloc.tasks))?;
+    st.serialize_field("TaskStates", &TaskStates(&alloc.tasks, zero))?;
     st.serialize_field("CreateIndex", &alloc.create_index())?;
     st.serialize_field("ModifyIndex", &alloc.modify_index())?;
     st.end()
 }
 
 /// A `TaskStates` key: a valid task name.
-struct NameKey(TaskName);
+pub(crate) struct NameKey(pub(crate) TaskName);
 
 struct NameVisitor;
 
@@ -176,31 +179,43 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
         let mut decoded = Decoded::new();
         let mut seen = 0u16;
         while let Some(field) = map.next_key::<Field>()? {
-            let id = &mut decoded.identity;
+            let id = &mut self.0.identity;
             match field {
                 Field::Id => {
                     once(&mut seen, field, "ID")?;
-                    id.id = map.next_value_seed(Bounded::new("ID"))?;
+                    if map.next_value_seed(CutInto(&mut id.id))? {
+                        id.cut |= IdentityField::Id.bit();
+                    }
                 }
                 Field::EvalId => {
                     once(&mut seen, field, "EvalID")?;
-                    id.eval_id = map.next_value_seed(Bounded::new("EvalID"))?;
+                    if map.next_value_seed(CutInto(&mut id.eval_id))? {
+                        id.cut |= IdentityField::EvalId.bit();
+                    }
                 }
                 Field::Name => {
                     once(&mut seen, field, "Name")?;
-                    id.name = map.next_value_seed(Bounded::new("Name"))?;
+                    if map.next_value_seed(CutInto(&mut id.name))? {
+                        id.cut |= IdentityField::Name.bit();
+                    }
                 }
                 Field::NodeId => {
                     once(&mut seen, field, "NodeID")?;
-                    id.node_id = map.next_value_seed(Bounded::new("NodeID"))?;
+                    if map.next_value_seed(CutInto(&mut id.node_id))? {
+                        id.cut |= IdentityField::NodeId.bit();
+                    }
                 }
                 Field::JobId => {
                     once(&mut seen, field, "JobID")?;
-                    id.job_id = map.next_value_seed(Bounded::new("JobID"))?;
+                    if map.next_value_seed(CutInto(&mut id.job_id))? {
+                        id.cut |= IdentityField::JobId.bit();
+                    }
                 }
                 Field::TaskGroup => {
                     once(&mut seen, field, "TaskGroup")?;
-                    id.task_group = map.next_value_seed(Bounded::new("TaskGroup"))?;
+                    if map.next_value_seed(CutInto(&mut id.task_group))? {
+                        id.cut |= IdentityField::TaskGroup.bit();
+                    }
                 }
                 Field::DesiredStatus => {
                     once(&mut seen, field, "DesiredStatus")?;

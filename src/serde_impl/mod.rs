@@ -12,6 +12,7 @@ mod event_binary;
 mod event_json;
 mod flat;
 mod names;
+pub mod nomad;
 mod or_null;
 mod state_binary;
 mod state_json;
@@ -60,7 +61,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for StateInto<'_> {
 impl Serialize for TaskState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            state_json::serialize(self, s)
+            state_json::serialize(self, s, ZeroTime::Null)
         } else {
             state_binary::serialize(self, s)
         }
@@ -77,6 +78,54 @@ impl<'de> Deserialize<'de> for TaskState {
 
     fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
         TaskState::deserialize_into(d, place)
+    }
+}
+
+/// How Nomad's JSON writes Go's zero time: `LastRestart` of a task that never restarted,
+/// `StartedAt` of one that never started, `FinishedAt` of one still running. Both forms
+/// are read alike; this chooses the one written (see docs/reading-nomad.md).
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ZeroTime {
+    /// `null`, as Nomad's HTTP API writes it: its handlers encode with go-msgpack's JSON
+    /// codec (`nomad/jsonhandles/handlers.go`, `JsonHandle`), which writes a zero
+    /// `time.Time` as `null`. What [`Serialize`] writes.
+    #[default]
+    Null,
+    /// `"0001-01-01T00:00:00Z"`, as Go's `encoding/json` writes it (`time.Time.MarshalJSON`),
+    /// e.g. a program that re-encodes the structs of Nomad's `api` package.
+    EncodingJson,
+}
+
+/// A task state or an allocation written as Nomad's JSON with the zero time in the form
+/// chosen; with a binary (not human-readable) serializer, the value's compact layout, as
+/// its own [`Serialize`] writes it.
+///
+/// ```
+/// use allocstate::{TaskState, WithZeroTime, ZeroTime};
+///
+/// let task = TaskState::new();
+/// let api = serde_json::to_string(&task)?;
+/// assert!(api.contains(r#""StartedAt":null"#));
+/// let go = serde_json::to_string(&WithZeroTime(&task, ZeroTime::EncodingJson))?;
+/// assert!(go.contains(r#""StartedAt":"0001-01-01T00:00:00Z""#));
+/// // Either reads back as the same state.
+/// assert_eq!(serde_json::from_str::<TaskState>(&go)?, task);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+#[derive(Debug, Clone, Copy)]
+pub struct WithZeroTime<'a, T: ?Sized>(pub &'a T, pub ZeroTime);
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for WithZeroTime<'_, TaskState> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            state_json::serialize(self.0, s, self.1)
+        } else {
+            state_binary::serialize(self.0, s)
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event_json::EventInto;
 use super::or_null::OrNull;
+use super::ZeroTime;
 use crate::error::DecodeError;
 use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
@@ -15,32 +16,53 @@ use crate::restore::TaskStateParts;
 use crate::ring::{EventRing, MAX_EVENTS};
 use crate::task::TaskState;
 
-/// A time written as Go's RFC3339Nano string.
-struct Time(Option<i64>);
+/// A time (unix nanoseconds, `None` for Go's zero time) as Nomad's JSON: Go's
+/// RFC3339Nano string, the zero time written in the form `zero` chooses and read from
+/// either (`null` or `"0001-01-01T00:00:00Z"`).
+pub(crate) struct Time(pub(crate) Option<i64>, pub(crate) ZeroTime);
 
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&Rfc3339(self.0))
+        match (self.0, self.1) {
+            (None, ZeroTime::Null) => s.serialize_none(),
+            (time, _) => s.collect_str(&Rfc3339(time)),
+        }
     }
 }
 
-impl<'de> Deserialize<'de> for Time {
+/// Reads a time written by Nomad's HTTP API (`null` for the zero time) or by Go's
+/// encoding/json (`"0001-01-01T00:00:00Z"`).
+pub(crate) struct ReadTime(pub(crate) Option<i64>);
+
+impl<'de> Deserialize<'de> for ReadTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TimeVisitor)
+        d.deserialize_option(TimeVisitor)
     }
 }
 
 struct TimeVisitor;
 
-impl Visitor<'_> for TimeVisitor {
-    type Value = Time;
+impl<'de> Visitor<'de> for TimeVisitor {
+    type Value = ReadTime;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an RFC 3339 time")
+        f.write_str("an RFC 3339 time or null")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Time, E> {
-        time::parse(v).map(Time).map_err(E::custom)
+    fn visit_none<E: de::Error>(self) -> Result<ReadTime, E> {
+        Ok(ReadTime(None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<ReadTime, E> {
+        Ok(ReadTime(None))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<ReadTime, D::Error> {
+        d.deserialize_str(TimeVisitor)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ReadTime, E> {
+        time::parse(v).map(ReadTime).map_err(E::custom)
     }
 }
 
@@ -96,14 +118,18 @@ impl<'de> Visitor<'de> for HoldEvents<'_> {
     }
 }
 
-pub(crate) fn serialize<S: Serializer>(task: &TaskState, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize<S: Serializer>(
+    task: &TaskState,
+    s: S,
+    zero: ZeroTime,
+) -> Result<S::Ok, S::Error> {
     let mut st = s.serialize_struct("TaskState", 7)?;
     st.serialize_field("State", &task.state())?;
     st.serialize_field("Failed", &task.failed())?;
     st.serialize_field("Restarts", &task.restarts())?;
-    st.serialize_field("LastRestart", &Time(task.last_restart()))?;
-    st.serialize_field("StartedAt", &Time(task.started_at()))?;
-    st.serialize_field("FinishedAt", &Time(task.finished_at()))?;
+    st.serialize_field("LastRestart", &Time(task.last_restart(), zero))?;
+    st.serialize_field("StartedAt", &Time(task.started_at(), zero))?;
+    st.serialize_field("FinishedAt", &Time(task.finished_at(), zero))?;
     st.serialize_field("Events", &Events(task.events()))?;
     st.end()
 }
@@ -191,9 +217,9 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
                 Field::State => state = Some(map.next_value()?),
                 Field::Failed => parts.failed = Some(map.next_value()?),
                 Field::Restarts => parts.restarts = Some(map.next_value()?),
-                Field::LastRestart => parts.last_restart = Some(map.next_value::<Time>()?.0),
-                Field::StartedAt => parts.started_at = Some(map.next_value::<Time>()?.0),
-                Field::FinishedAt => parts.finished_at = Some(map.next_value::<Time>()?.0),
+                Field::LastRestart => parts.last_restart = Some(map.next_value::<ReadTime>()?.0),
+                Field::StartedAt => parts.started_at = Some(map.next_value::<ReadTime>()?.0),
+                Field::FinishedAt => parts.finished_at = Some(map.next_value::<ReadTime>()?.0),
                 Field::Events => {
                     // `null` in Go's JSON (a nil slice): no events.
                     map.next_value_seed(OrNull(HoldEvents(&mut *self.0)))?;

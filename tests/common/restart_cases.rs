@@ -1,4 +1,5 @@
-//! The restart tracker's table of cases from Nomad's `restarts.go` (reference section 6),
+//! The restart tracker's table of cases from Nomad's
+//! `client/allocrunner/taskrunner/restarts/restarts.go` (`RestartTracker.GetState`),
 //! shared by tests/restart_table.rs and the on-target firmware (ci/qemu-firmware): plain
 //! data and `core` only, so it compiles for a microcontroller too.
 #![allow(dead_code)] // each user takes its own subset
@@ -204,7 +205,7 @@ pub const CASES: &[Case] = &[
         )],
     },
     Case {
-        name: "recoverable start error: attempts 1, 10m, delay 0, fail (row 12)",
+        name: "recoverable start error: attempts 1, 10m, delay 0, fail (TestTaskRunner_Run_RecoverableStartError)",
         policy: policy(1, 10 * MIN, 0, RestartMode::Fail),
         job: JobType::Batch,
         lifecycle: Lifecycle::main(),
@@ -328,7 +329,7 @@ pub const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "check_restart counts: attempts 2, 1m, 10ms, fail (row 13)",
+        name: "check_restart counts: attempts 2, 1m, 10ms, fail (TestTaskRunner_CheckWatcher_Restart)",
         policy: policy(2, MIN, 10 * MS, RestartMode::Fail),
         job: JobType::Service,
         lifecycle: Lifecycle::main(),

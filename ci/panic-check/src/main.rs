@@ -447,6 +447,9 @@ fn exercise_alloc_identity(sink: &mut Sink) {
             false
         }
     };
+    for field in IdentityField::ALL {
+        black_box(alloc.identity_cut(black_box(field)));
+    }
     let got = alloc.identity();
     black_box((
         got.id,
@@ -770,6 +773,12 @@ fn exercise_json_core(sink: &mut Sink) {
     let _ = task.apply(TaskEvent::received(black_box(1)).with_message(black_box("a \"b\"\n")));
     let mut buf = [0u8; 2048];
     let mut unescape = [0u8; 64];
+    let zero = if black_box(true) {
+        allocstate::ZeroTime::EncodingJson
+    } else {
+        allocstate::ZeroTime::default()
+    };
+    black_box(serde_json_core::to_slice(&allocstate::WithZeroTime(&task, zero), &mut buf).is_ok());
     let len = serde_json_core::to_slice(&task, &mut buf).unwrap_or(0);
     if let Some(byte) = buf.get_mut(black_box(7)) {
         *byte ^= black_box(0x20);
@@ -793,6 +802,9 @@ fn exercise_json_core(sink: &mut Sink) {
         let mut alloc: Allocation<4> = Allocation::new();
         let _ = alloc.add_task(black_box("web"), Role::leader());
         let _ = alloc.apply(black_box("web"), TaskEvent::received(black_box(1)));
+        black_box(
+            serde_json_core::to_slice(&allocstate::WithZeroTime(&alloc, zero), &mut buf).is_ok(),
+        );
         let len = serde_json_core::to_slice(&alloc, &mut buf).unwrap_or(0);
         if let Some(byte) = buf.get_mut(black_box(9)) {
             *byte ^= black_box(0x20);
@@ -807,6 +819,90 @@ fn exercise_json_core(sink: &mut Sink) {
             serde_json_core::from_slice_escaped::<Allocation<4>>(text, &mut unescape).is_ok(),
         );
     }
+}
+
+/// The reading mode (`allocstate::nomad`) through serde-json-core: an allocation and a
+/// task state read in place from opaque bytes, every accessor, the divergences with
+/// their rules written out, and both written back in both zero-time forms.
+#[cfg(all(feature = "json-core", not(feature = "core-only")))]
+fn exercise_nomad_read(sink: &mut Sink) {
+    use allocstate::nomad::{NomadAllocation, NomadTaskState};
+    use allocstate::{IdentityField, WithZeroTime, ZeroTime};
+    use serde_json_core::de::Deserializer;
+    let text: &[u8] = black_box(
+        br#"{"ID":"a","TaskGroup":"g","ClientStatus":"running","TaskStates":{"web":{"State":"dead","LastRestart":null,"Events":[{"Type":"Killed","Time":1},{"Type":"Killing","Time":2}]}}}"#,
+    );
+    let mut unescape = [0u8; 64];
+    let mut buf = [0u8; 2048];
+    let zero = if black_box(true) {
+        ZeroTime::EncodingJson
+    } else {
+        ZeroTime::Null
+    };
+    let mut alloc: NomadAllocation<4> = NomadAllocation::new();
+    let mut de = Deserializer::new(text, Some(&mut unescape));
+    if let Err(e) = NomadAllocation::deserialize_into(&mut de, &mut alloc) {
+        let _ = write!(sink, "{e}");
+    }
+    black_box((
+        alloc.identity(),
+        alloc.id(),
+        alloc.name(),
+        alloc.node_id(),
+        alloc.job_id(),
+        alloc.task_group(),
+        alloc.desired_status(),
+        alloc.desired_description(),
+        alloc.client_status(),
+        alloc.client_description(),
+        alloc.text_cut(black_box("ClientDescription")),
+        alloc.create_index(),
+        alloc.modify_index(),
+        alloc.create_time(),
+        alloc.modify_time(),
+    ));
+    for field in IdentityField::ALL {
+        black_box(alloc.identity_cut(field));
+    }
+    for (task, found) in alloc.divergences() {
+        let rule = found.rule;
+        black_box((rule.kind(), rule.was_in(allocstate::Phase::Dead)));
+        let _ = write!(sink, "{task} {} {rule}", found.event);
+    }
+    for task in alloc.tasks() {
+        let state = task.state();
+        black_box((
+            task.name(),
+            state.state(),
+            state.failed(),
+            state.restarts(),
+            state.last_restart(),
+            state.started_at(),
+            state.finished_at(),
+            state.events().len(),
+        ));
+    }
+    black_box(alloc.task(black_box("web")).is_some());
+    black_box(serde_json_core::to_slice(&alloc, &mut buf).is_ok());
+    black_box(serde_json_core::to_slice(&WithZeroTime(&alloc, zero), &mut buf).is_ok());
+    black_box(
+        serde_json_core::from_slice_escaped::<NomadAllocation<4>>(text, &mut unescape).is_ok(),
+    );
+
+    let text: &[u8] = black_box(
+        br#"{"State":"dead","Events":[{"Type":"Killed","Time":1},{"Type":"Killing","Time":2}]}"#,
+    );
+    let mut task = NomadTaskState::new();
+    let mut de = Deserializer::new(text, Some(&mut unescape));
+    if let Err(e) = NomadTaskState::deserialize_into(&mut de, &mut task) {
+        let _ = write!(sink, "{e}");
+    }
+    for found in task.divergences() {
+        let _ = write!(sink, "{} {}", found.event, found.rule);
+    }
+    black_box(serde_json_core::to_slice(&task, &mut buf).is_ok());
+    black_box(serde_json_core::to_slice(&WithZeroTime(&task, zero), &mut buf).is_ok());
+    black_box(serde_json_core::from_slice_escaped::<NomadTaskState>(text, &mut unescape).is_ok());
 }
 
 #[no_mangle]
@@ -834,6 +930,8 @@ pub extern "C" fn _start() -> ! {
     exercise_in_place(&mut sink);
     #[cfg(feature = "json-core")]
     exercise_json_core(&mut sink);
+    #[cfg(all(feature = "json-core", not(feature = "core-only")))]
+    exercise_nomad_read(&mut sink);
     black_box(&sink.buf);
     // `ci/text-size.sh` checks these land in `.bss`: `new()` is all zero bytes.
     black_box(core::ptr::addr_of!(IDLE_TASK));

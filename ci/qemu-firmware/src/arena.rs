@@ -54,3 +54,14 @@ pub fn runner() -> &'static mut Runner<8> {
     runner.reset(GroupSpec::new(JobType::Service));
     runner
 }
+
+/// The reading mode's allocation the budgets read into (thumbv7em only: the 64 KiB part
+/// has no room for it beside the arena). Called once.
+#[cfg(budgets)]
+pub fn nomad() -> &'static mut allocstate::nomad::NomadAllocation<8> {
+    static mut NOMAD: allocstate::nomad::NomadAllocation<8> =
+        allocstate::nomad::NomadAllocation::new();
+    // SAFETY: taken once (`budgets::allocations`), single-threaded, no interrupt touches
+    // it.
+    unsafe { &mut *addr_of_mut!(NOMAD) }
+}

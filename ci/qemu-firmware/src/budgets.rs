@@ -424,6 +424,58 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
             )
         },
     );
+    // The same JSON through the reading mode (`allocstate::nomad`), in place.
+    #[cfg(budgets)]
+    {
+        let nomad = crate::arena::nomad();
+        let read = charge(
+            tally,
+            "NomadAllocation<8>::deserialize_into (serde-json-core)",
+            Budget(A),
+            || {
+                let mut de =
+                    serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
+                allocstate::nomad::NomadAllocation::deserialize_into(&mut de, &mut *nomad).is_ok()
+                    && de.end().is_ok()
+            },
+        );
+        tally.check(
+            read && nomad.tasks().len() == 8 && nomad.id() == alloc.id(),
+            format_args!("NomadAllocation<8> JSON read in place with serde-json-core"),
+        );
+        let found = charge(
+            tally,
+            "NomadAllocation<8>::divergences, each rule written",
+            Budget(A),
+            || {
+                let mut out: heapless::String<256> = heapless::String::new();
+                let mut count = 0usize;
+                for (task, found) in nomad.divergences() {
+                    out.clear();
+                    let _ = core::fmt::Write::write_fmt(
+                        &mut out,
+                        format_args!("{task} {} {}", found.event, found.rule),
+                    );
+                    count += 1;
+                }
+                black_box(count)
+            },
+        );
+        tally.check(
+            found == 0,
+            format_args!("NomadAllocation<8>: the crate's own history has no divergence"),
+        );
+        let again = charge(
+            tally,
+            "NomadAllocation<8> JSON write (serde-json-core)",
+            Budget(A),
+            || black_box(serde_json_core::to_slice(&*nomad, black_box(&mut *buffer)).unwrap_or(0)),
+        );
+        tally.check(
+            again > 0,
+            format_args!("NomadAllocation<8> written back with serde-json-core ({again} B)"),
+        );
+    }
 }
 
 /// Every public operation of the runner.

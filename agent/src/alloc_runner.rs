@@ -1,0 +1,923 @@
+//! One allocation on the core crate's `Runner`: the only module of the agent that
+//! touches the runner. It feeds the runner what happened (starts, exits, timers, the
+//! HTTP requests), carries out its commands with the raw_exec driver (a supervisor per
+//! task), persists it crash-safely after every input and publishes the allocation for
+//! the HTTP side.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{
+    signal_number, Action, Command, Exit, GroupSpec, Now, Place, PrestartStep, RestartTarget,
+    RestoreStatus, Runner, RunnerError, Step, TaskId, TaskSpec,
+};
+use allocstate::{AllocIdentity, DesiredStatus, Role};
+use serde::{Deserialize, Serialize};
+use tokio::io::unix::AsyncFd;
+use tokio::sync::mpsc;
+
+use crate::files::{self, ExitRecord, Handle};
+use crate::job::{GroupPlan, TaskPlan, MAX_TASKS};
+use crate::state::{ApiError, Entry, Request, Shared, Snapshot};
+
+type TheRunner = Runner<MAX_TASKS>;
+
+/// Unix time in ns.
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// `CLOCK_MONOTONIC` in ns: the runner's timers (one clock for the whole boot, so a
+/// restarted agent reads on from where the last one stopped).
+fn mono_ns() -> i64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec)
+}
+
+/// The runner's clock: wall time for events, monotonic time for timers.
+fn now() -> Now {
+    Now::new(now_ns(), mono_ns())
+}
+
+type StepResult = Result<Step<MAX_TASKS>, RunnerError>;
+
+/// A task's process handle as the runner carries it (`Runner::set_handle`): run,
+/// supervisor pid and start time, task pid and start time, little-endian.
+fn encode_handle(h: &Handle) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32);
+    out.extend_from_slice(&h.run.to_le_bytes());
+    out.extend_from_slice(&h.supervisor_pid.to_le_bytes());
+    out.extend_from_slice(&h.supervisor_start.to_le_bytes());
+    out.extend_from_slice(&h.pid.to_le_bytes());
+    out.extend_from_slice(&h.start.to_le_bytes());
+    out
+}
+
+/// Who the allocation is.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct AllocMeta {
+    pub id: String,
+    pub name: String,
+    pub index: u32,
+    pub node_id: String,
+}
+
+/// The allocation's state file: its identity, its group and the persisted runner.
+#[derive(Serialize, Deserialize)]
+struct Persisted {
+    meta: AllocMeta,
+    plan: GroupPlan,
+    /// `Runner::persist`, hex.
+    runner: String,
+    /// Per task, which run the runner was told started and which run's exit it was told,
+    /// written with the runner in one crash-safe write: at restore they tell an exit
+    /// already recorded from one that happened while the agent was down, and a start
+    /// the runner knows of from one under way when the agent died.
+    #[serde(default)]
+    marks: Vec<Mark>,
+}
+
+/// See [`Persisted::marks`].
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default)]
+struct Mark {
+    started: u64,
+    exited: u64,
+}
+
+/// `<data>/client/allocs/<id>.json`.
+fn state_path(data: &Path, id: &str) -> PathBuf {
+    data.join("client")
+        .join("allocs")
+        .join(format!("{id}.json"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Nomad's allocation directory layout (`client/allocdir/`).
+struct Paths {
+    alloc_dir: PathBuf,
+}
+
+impl Paths {
+    fn shared(&self) -> PathBuf {
+        self.alloc_dir.join("alloc")
+    }
+    fn task(&self, task: &str) -> PathBuf {
+        self.alloc_dir.join(task)
+    }
+    fn private(&self, task: &str) -> PathBuf {
+        self.task(task).join("private")
+    }
+    fn log(&self, task: &str, kind: &str) -> PathBuf {
+        self.shared().join("logs").join(format!("{task}.{kind}.0"))
+    }
+    fn build(&self, task: &str) -> std::io::Result<()> {
+        for dir in ["data", "logs", "tmp"] {
+            std::fs::create_dir_all(self.shared().join(dir))?;
+        }
+        for dir in ["local", "secrets", "tmp", "private"] {
+            std::fs::create_dir_all(self.task(task).join(dir))?;
+        }
+        Ok(())
+    }
+}
+
+/// A task's process as the agent knows it.
+#[derive(Clone, Copy, Debug)]
+struct Proc {
+    handle: Handle,
+}
+
+enum Msg {
+    Request(Request),
+    Exited { task: usize, run: u64, exit: Exit },
+}
+
+/// The allocation's actor state.
+struct AllocRunner {
+    runner: Box<TheRunner>,
+    meta: AllocMeta,
+    plan: GroupPlan,
+    paths: Paths,
+    shared: Arc<Shared>,
+    procs: Vec<Option<Proc>>,
+    runs: Vec<u64>,
+    marks: Vec<Mark>,
+    events: mpsc::UnboundedSender<Msg>,
+    buf: Vec<u8>,
+}
+
+fn job_type(plan: &GroupPlan) -> JobType {
+    match plan.job_type.as_str() {
+        "batch" => JobType::Batch,
+        "system" => JobType::System,
+        "sysbatch" => JobType::Sysbatch,
+        _ => JobType::Service,
+    }
+}
+
+fn role(task: &TaskPlan) -> Role {
+    let role = match task.hook.as_str() {
+        "prestart" => Role::prestart(task.sidecar),
+        "poststart" => Role::poststart(task.sidecar),
+        "poststop" => Role::poststop(),
+        _ => Role::main(),
+    };
+    role.with_leader(task.leader)
+}
+
+fn group_spec(plan: &GroupPlan) -> GroupSpec {
+    let mut spec = GroupSpec::new(job_type(plan));
+    spec.shutdown_delay = plan.shutdown_delay;
+    spec
+}
+
+/// A runner for `plan` with its tasks added (not arrived).
+fn build_runner(plan: &GroupPlan, meta: &AllocMeta) -> Result<Box<TheRunner>, String> {
+    let mut runner = Box::new(TheRunner::new(group_spec(plan)));
+    runner.seed_jitter(now_ns() as u64 | 1);
+    for task in &plan.tasks {
+        let restart = RestartPolicy {
+            attempts: task.restart.attempts,
+            interval: task.restart.interval,
+            delay: task.restart.delay,
+            mode: if task.restart.mode == "delay" {
+                RestartMode::Delay
+            } else {
+                RestartMode::Fail
+            },
+        };
+        let mut spec = TaskSpec::new(&task.name, role(task), restart);
+        spec.kill_timeout = task.kill_timeout;
+        spec.kill_signal = (!task.kill_signal.is_empty()).then_some(task.kill_signal.as_str());
+        spec.shutdown_delay = task.shutdown_delay;
+        runner
+            .add_task(&spec)
+            .map_err(|e| format!("task {}: {}", task.name, runner.describe(e)))?;
+    }
+    runner
+        .set_identity(AllocIdentity {
+            id: &meta.id,
+            eval_id: "",
+            name: &meta.name,
+            node_id: &meta.node_id,
+            job_id: &plan.job_id,
+            task_group: &plan.group,
+        })
+        .map_err(|e| format!("allocation {}: {e}", meta.name))?;
+    Ok(runner)
+}
+
+/// Checks that `plan` fits a runner (names, capacities), as at submission.
+pub fn check_plan(plan: &GroupPlan) -> Result<(), String> {
+    let meta = AllocMeta {
+        id: "00000000-0000-0000-0000-000000000000".into(),
+        name: format!(
+            "{}.{}[{}]",
+            plan.job_id,
+            plan.group,
+            plan.count.saturating_sub(1)
+        ),
+        index: 0,
+        node_id: "00000000-0000-0000-0000-000000000000".into(),
+    };
+    build_runner(plan, &meta).map(|_| ())
+}
+
+/// Places a new allocation of `plan` (index `index`) and starts its actor.
+pub fn place(
+    shared: &Arc<Shared>,
+    plan: &GroupPlan,
+    index: u32,
+    node_id: &str,
+) -> Result<String, String> {
+    let meta = AllocMeta {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: format!("{}.{}[{index}]", plan.job_id, plan.group),
+        index,
+        node_id: node_id.to_string(),
+    };
+    let runner = build_runner(plan, &meta)?;
+    let id = meta.id.clone();
+    let mut actor = AllocRunner::new(shared, runner, meta, plan.clone());
+    let rx = actor.register();
+    tracing::info!(alloc = %id, name = %actor.meta.name, "allocation placed");
+    actor.input("arrive", |r, now| r.arrive(now));
+    tokio::spawn(actor.run(rx));
+    Ok(id)
+}
+
+/// Restores every allocation the data dir holds.
+pub fn restore_all(shared: &Arc<Shared>) -> Result<usize, String> {
+    let dir = shared.data_dir.join("client").join("allocs");
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut count = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        match restore(shared, &path) {
+            Ok(()) => count += 1,
+            Err(e) => tracing::error!(file = %path.display(), "cannot restore allocation: {e}"),
+        }
+    }
+    Ok(count)
+}
+
+/// What the task's files say of its latest process.
+enum Found {
+    /// No handle: no process was started (or its supervisor never recorded it).
+    Nothing,
+    /// The supervisor is alive: the task runs (or just exited and is being recorded).
+    Live(Handle),
+    /// The task exited; its supervisor recorded how.
+    Exited(Handle, ExitRecord),
+    /// The supervisor is gone without a record of the exit.
+    Lost(Handle),
+    /// The run's exit was already given to the runner.
+    Done(Handle),
+}
+
+fn find(private: &Path) -> Found {
+    let handle_path = private.join("handle.json");
+    // A supervisor that holds its lock but has not written its handle yet (the agent
+    // died between starting it and its first line) writes it within moments: waited
+    // for, bounded, so that its task is adopted rather than started a second time.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !handle_path.exists() && Instant::now() < deadline {
+        match files::try_lock(private) {
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            _ => break,
+        }
+    }
+    let Some(handle) = files::read_json::<Handle>(&handle_path) else {
+        return Found::Nothing;
+    };
+    let exit =
+        files::read_json::<ExitRecord>(&private.join("exit.json")).filter(|e| e.run == handle.run);
+    match exit {
+        Some(exit) => Found::Exited(handle, exit),
+        None if files::is_alive(handle.supervisor_pid, handle.supervisor_start) => {
+            Found::Live(handle)
+        }
+        None => {
+            // The supervisor died without recording the exit (it was killed): then
+            // the exit may still come; look once more.
+            match files::read_json::<ExitRecord>(&private.join("exit.json"))
+                .filter(|e| e.run == handle.run)
+            {
+                Some(exit) => Found::Exited(handle, exit),
+                None => Found::Lost(handle),
+            }
+        }
+    }
+}
+
+fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
+    let text = std::fs::read(path).map_err(|e| e.to_string())?;
+    let persisted: Persisted = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
+    let bytes = unhex(&persisted.runner).ok_or("the runner's bytes are not hex")?;
+    let plan = persisted.plan;
+    let meta = persisted.meta;
+    let mut runner = Box::new(TheRunner::new(group_spec(&plan)));
+    let paths = Paths {
+        alloc_dir: shared.data_dir.join("alloc").join(&meta.id),
+    };
+    let mut marks = persisted.marks;
+    marks.resize(plan.tasks.len(), Mark::default());
+    let found: Vec<Found> = plan
+        .tasks
+        .iter()
+        .zip(&marks)
+        .map(|(t, mark)| match find(&paths.private(&t.name)) {
+            // That run's exit is recorded already: nothing left to follow.
+            Found::Exited(handle, _) | Found::Lost(handle) if handle.run <= mark.exited => {
+                Found::Done(handle)
+            }
+            found => found,
+        })
+        .collect();
+    // Whether the driver has the process of each task, as the runner asks at restore:
+    // a run the runner knows started (Running), or a start under way when the agent
+    // died (StartInFlight: its process is adopted, not started a second time).
+    let mut statuses = vec![RestoreStatus::NotStarted; found.len()];
+    let mut awaiting_servers = false;
+    let now = now();
+    let commands: Vec<Command> = runner
+        .restore(now, &bytes, None, |id, restoring| {
+            let i = id.index();
+            if let Some(status) = statuses.get_mut(i) {
+                *status = restoring.status;
+            }
+            let has = match (restoring.status, found.get(i)) {
+                (RestoreStatus::Running, Some(Found::Live(h) | Found::Exited(h, _))) => {
+                    h.run <= marks.get(i).map_or(0, |m| m.started)
+                }
+                (RestoreStatus::StartInFlight, Some(Found::Live(_) | Found::Exited(..))) => true,
+                _ => false,
+            };
+            if restoring.status == RestoreStatus::Running && !has {
+                awaiting_servers = true;
+            }
+            has
+        })
+        .map_err(|e| format!("runner: {e}"))?
+        .commands
+        .to_vec();
+    runner.seed_jitter(now.wall as u64 | 1);
+    let id = meta.id.clone();
+    let mut actor = AllocRunner::new(shared, runner, meta, plan);
+    actor.marks = marks;
+    // Registered first: the watchers attached below report into its inbox.
+    let rx = actor.register();
+    let mut in_flight = Vec::new();
+    for (task, found) in found.into_iter().enumerate() {
+        let name = actor.plan.tasks[task].name.clone();
+        match &found {
+            Found::Nothing => {}
+            Found::Live(h) | Found::Exited(h, _) | Found::Lost(h) | Found::Done(h) => {
+                actor.runs[task] = h.run;
+            }
+        }
+        let status = statuses[task];
+        if let Found::Exited(_, exit) = &found {
+            tracing::info!(alloc = %id, task = %name, exit_code = exit.exit_code, signal = exit.signal, "exited while the agent was down");
+        }
+        match found {
+            Found::Live(handle) | Found::Exited(handle, _)
+                if matches!(
+                    status,
+                    RestoreStatus::Running | RestoreStatus::StartInFlight
+                ) && actor
+                    .runner
+                    .place(actor.tid(task))
+                    .is_some_and(|p| p.has_process() || matches!(p, Place::Starting { .. })) =>
+            {
+                tracing::info!(alloc = %id, task = %name, pid = handle.pid, ?status, "reattached");
+                // An exit recorded while the agent was down is reported by the watcher
+                // at once.
+                actor.attach(task, handle);
+                if status == RestoreStatus::StartInFlight {
+                    in_flight.push(task);
+                }
+            }
+            Found::Lost(handle) => {
+                // Its supervisor is gone: a task still alive under that pid and start
+                // time would run unsupervised; it is stopped (never a reused pid).
+                let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
+            }
+            Found::Live(handle) => {
+                // A process the runner will not follow (the allocation ended meanwhile).
+                let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
+            }
+            _ => {}
+        }
+    }
+    tracing::info!(alloc = %id, name = %actor.meta.name, "allocation restored");
+    actor.after_input("restore", commands);
+    for task in in_flight {
+        // The start under way before the crash: its process runs (or ran).
+        let tid = actor.tid(task);
+        if let Some(Proc { handle }) = actor.procs[task] {
+            let _ = actor.runner.set_handle(tid, &encode_handle(&handle));
+            actor.marks[task].started = handle.run;
+        }
+        actor.input("started", |r, now| r.started(now, tid));
+    }
+    if awaiting_servers {
+        // No servers here: a task that could not be reattached starts again at once.
+        actor.input("servers contacted", |r, now| r.servers_contacted(now));
+    }
+    tokio::spawn(actor.run(rx));
+    Ok(())
+}
+
+impl AllocRunner {
+    fn new(shared: &Arc<Shared>, runner: Box<TheRunner>, meta: AllocMeta, plan: GroupPlan) -> Self {
+        let n = plan.tasks.len();
+        let (events, _) = mpsc::unbounded_channel();
+        Self {
+            runner,
+            paths: Paths {
+                alloc_dir: shared.data_dir.join("alloc").join(&meta.id),
+            },
+            meta,
+            plan,
+            shared: Arc::clone(shared),
+            procs: vec![None; n],
+            runs: vec![0; n],
+            marks: vec![Mark::default(); n],
+            events,
+            buf: vec![0; TheRunner::POSTCARD_MAX_SIZE],
+        }
+    }
+
+    /// Registers the allocation with the HTTP side; returns the actor's inbox.
+    fn register(&mut self) -> mpsc::UnboundedReceiver<Msg> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.events = tx.clone();
+        let (req_tx, mut req_rx) = mpsc::unbounded_channel::<Request>();
+        // Requests from HTTP go into the same inbox as exits.
+        tokio::spawn(async move {
+            while let Some(request) = req_rx.recv().await {
+                if tx.send(Msg::Request(request)).is_err() {
+                    break;
+                }
+            }
+        });
+        self.shared.insert(
+            self.meta.id.clone(),
+            Entry {
+                snapshot: self.snapshot(),
+                requests: req_tx,
+            },
+        );
+        rx
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let alloc = self.runner.allocation();
+        Snapshot {
+            json: Arc::new(serde_json::to_value(alloc).unwrap_or(serde_json::Value::Null)),
+            index: alloc.modify_index(),
+            job_id: self.plan.job_id.clone(),
+            tasks: self.plan.tasks.iter().map(|t| t.name.clone()).collect(),
+        }
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        loop {
+            let wake = self.runner.next_wake();
+            let sleep = async {
+                match wake {
+                    Some(at) => {
+                        let wait = u64::try_from(at.saturating_sub(mono_ns())).unwrap_or(0);
+                        tokio::time::sleep_until(
+                            (Instant::now() + Duration::from_nanos(wait)).into(),
+                        )
+                        .await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(Msg::Exited { task, run, exit }) => self.exited(task, run, exit),
+                    Some(Msg::Request(request)) => self.request(request),
+                    None => break,
+                },
+                () = sleep => {
+                    // Ticked only once the monotonic clock has passed the deadline (a
+                    // time moved forward here would make the next real input go back).
+                    if mono_ns() >= wake.unwrap_or(0) {
+                        self.input("tick", |r, now| r.tick(now));
+                    }
+                }
+            }
+        }
+    }
+
+    fn exited(&mut self, task: usize, run: u64, exit: Exit) {
+        match self.procs.get(task).copied().flatten() {
+            Some(proc) if proc.handle.run == run => {
+                self.procs[task] = None;
+                self.marks[task].exited = run;
+                let tid = self.tid(task);
+                self.input("exited", |r, now| r.exited(now, tid, exit));
+            }
+            _ => {
+                // An orphan adopted and ended, or a stale watcher.
+                tracing::debug!(task, run, "exit of a process the runner no longer follows");
+            }
+        }
+    }
+
+    fn task_index(&self, name: &str) -> Result<usize, ApiError> {
+        self.runner.task_id(name).map(TaskId::index).ok_or_else(|| {
+            ApiError::Internal(format!("Could not find task runner for task: {name}"))
+        })
+    }
+
+    fn request(&mut self, request: Request) {
+        match request {
+            Request::Restart { task, all, reply } => {
+                let target = match (&task, all) {
+                    (Some(name), false) => match self.task_index(name) {
+                        Ok(i) => RestartTarget::Task(self.tid(i)),
+                        Err(e) => {
+                            let _ = reply.send(Err(e));
+                            return;
+                        }
+                    },
+                    (None, true) => RestartTarget::All,
+                    _ => RestartTarget::Running,
+                };
+                let result = self.try_input("restart", |r, now| r.restart(now, target, false));
+                let _ = reply.send(result.map_err(refusal));
+            }
+            Request::Signal {
+                task,
+                signal,
+                reply,
+            } => {
+                let result = match task {
+                    Some(name) => match self.task_index(&name).map(|i| self.tid(i)) {
+                        Ok(tid) => self
+                            .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
+                            .map_err(refusal),
+                        Err(e) => Err(e),
+                    },
+                    None => {
+                        // Every running task, as Nomad's alloc signal without a task.
+                        let running: Vec<usize> = (0..self.plan.tasks.len())
+                            .filter(|&i| self.runner.place(self.tid(i)) == Some(Place::Running))
+                            .collect();
+                        if running.is_empty() {
+                            Err(ApiError::Internal("Task not running".into()))
+                        } else {
+                            let mut result = Ok(());
+                            for i in running {
+                                let tid = self.tid(i);
+                                if let Err(e) = self
+                                    .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
+                                {
+                                    result = Err(refusal(e));
+                                }
+                            }
+                            result
+                        }
+                    }
+                };
+                let _ = reply.send(result);
+            }
+            Request::Stop {
+                no_shutdown_delay,
+                reply,
+            } => {
+                let result = self.try_input("stop", |r, now| {
+                    r.stop(
+                        now,
+                        DesiredStatus::Stop,
+                        "alloc was stopped by the user",
+                        no_shutdown_delay,
+                    )
+                });
+                let result = match result {
+                    Ok(()) | Err(RunnerError::Stopping) => {
+                        Ok(self.runner.allocation().modify_index())
+                    }
+                    Err(e) => Err(refusal(e)),
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Gives the runner one input; a refusal is logged (it changes nothing).
+    fn input(&mut self, what: &str, f: impl FnOnce(&mut TheRunner, Now) -> StepResult) {
+        if let Err(e) = self.try_input(what, f) {
+            tracing::warn!(alloc = %self.meta.id, "runner refused {what}: {e}");
+        }
+    }
+
+    fn try_input(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut TheRunner, Now) -> StepResult,
+    ) -> Result<(), RunnerError> {
+        let commands = f(&mut self.runner, now())?.commands.to_vec();
+        self.log_recorded();
+        self.after_input(what, commands);
+        Ok(())
+    }
+
+    /// Persists, publishes, then carries out the commands of the latest input.
+    fn after_input(&mut self, what: &str, commands: Vec<Command>) {
+        self.persist();
+        self.shared.publish(&self.meta.id, self.snapshot());
+        tracing::trace!(alloc = %self.meta.id, what, commands = commands.len(), "input");
+        for command in commands {
+            self.carry_out(command);
+        }
+    }
+
+    fn log_recorded(&self) {
+        for (id, event) in self.runner.events() {
+            tracing::info!(
+                alloc = %self.meta.name,
+                task = self.runner.task_name(id),
+                "{}: {}",
+                event.type_str(),
+                event.display_message()
+            );
+        }
+    }
+
+    fn persist(&mut self) {
+        let bytes = match self.runner.persist(&mut self.buf) {
+            Ok(bytes) => hex(bytes),
+            Err(e) => {
+                tracing::error!(alloc = %self.meta.id, "cannot persist the runner: {e}");
+                return;
+            }
+        };
+        let persisted = Persisted {
+            meta: self.meta.clone(),
+            plan: self.plan.clone(),
+            runner: bytes,
+            marks: self.marks.clone(),
+        };
+        let path = state_path(&self.shared.data_dir, &self.meta.id);
+        let json = serde_json::to_vec(&persisted).unwrap_or_default();
+        if let Err(e) = files::write_atomic(&path, &json) {
+            tracing::error!(alloc = %self.meta.id, "cannot write {}: {e}", path.display());
+        }
+    }
+
+    fn carry_out(&mut self, command: Command) {
+        let task = command.task.index();
+        let Some(plan) = self.plan.tasks.get(task).cloned() else {
+            return;
+        };
+        match command.action {
+            Action::Start => self.start(task, &plan),
+            Action::Stop { signal, .. } => {
+                // Empty: raw_exec's default, SIGINT (Nomad's executor).
+                let number = signal
+                    .as_deref()
+                    .and_then(signal_number)
+                    .unwrap_or(libc::SIGINT);
+                self.send(task, number);
+            }
+            Action::Kill => self.send(task, libc::SIGKILL),
+            Action::Signal { signal } => {
+                if let Some(number) = signal.as_deref().and_then(signal_number) {
+                    self.send(task, number);
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, task: usize, signal: i32) {
+        let Some(proc) = self.procs.get(task).copied().flatten() else {
+            tracing::warn!(alloc = %self.meta.id, task, "no process to signal");
+            return;
+        };
+        if let Err(e) = files::signal_task(proc.handle.pid, proc.handle.start, signal) {
+            tracing::debug!(alloc = %self.meta.id, task, "signal {signal} not sent: {e}");
+        }
+    }
+
+    fn start(&mut self, task: usize, plan: &TaskPlan) {
+        let tid = self.tid(task);
+        if let Err(e) = self.paths.build(&plan.name) {
+            let message = format!("failed to build task directory: {e}");
+            self.input("start failed", |r, now| {
+                r.start_failed(now, tid, &message, true)
+            });
+            return;
+        }
+        self.input("prestart", |r, now| {
+            r.prestart(now, tid, PrestartStep::TaskDirBuilt)
+        });
+        if !matches!(self.runner.place(tid), Some(Place::Starting { .. })) {
+            return;
+        }
+        match self.spawn(task, plan) {
+            Ok(handle) => {
+                self.attach(task, handle);
+                self.marks[task].started = handle.run;
+                if let Err(e) = self.runner.set_handle(tid, &encode_handle(&handle)) {
+                    tracing::warn!(alloc = %self.meta.id, task = %plan.name, "handle not kept: {e}");
+                }
+                self.input("started", |r, now| r.started(now, tid));
+            }
+            Err(message) => {
+                self.input("start failed", |r, now| {
+                    r.start_failed(now, tid, &message, true)
+                });
+            }
+        }
+    }
+
+    /// The runner's id of the task at `index` (the group's order).
+    fn tid(&self, index: usize) -> TaskId {
+        self.runner
+            .task_at(index)
+            .or_else(|| self.runner.task_ids().next())
+            .expect("a runner with at least one task")
+    }
+
+    fn env(&self, plan: &TaskPlan) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        let task_dir = self.paths.task(&plan.name);
+        let shared = self.paths.shared();
+        for (key, value) in [
+            ("NOMAD_ALLOC_ID", self.meta.id.clone()),
+            ("NOMAD_ALLOC_NAME", self.meta.name.clone()),
+            ("NOMAD_ALLOC_INDEX", self.meta.index.to_string()),
+            ("NOMAD_TASK_NAME", plan.name.clone()),
+            ("NOMAD_GROUP_NAME", self.plan.group.clone()),
+            ("NOMAD_JOB_NAME", self.plan.job_name.clone()),
+            ("NOMAD_JOB_ID", self.plan.job_id.clone()),
+            ("NOMAD_NAMESPACE", "default".into()),
+            ("NOMAD_REGION", "global".into()),
+            ("NOMAD_DC", "dc1".into()),
+            ("NOMAD_ALLOC_DIR", shared.display().to_string()),
+            (
+                "NOMAD_TASK_DIR",
+                task_dir.join("local").display().to_string(),
+            ),
+            (
+                "NOMAD_SECRETS_DIR",
+                task_dir.join("secrets").display().to_string(),
+            ),
+        ] {
+            env.insert(key.to_string(), value);
+        }
+        for (key, value) in &plan.env {
+            env.insert(key.clone(), value.clone());
+        }
+        env
+    }
+
+    /// Starts the task's supervisor and waits for its one line: the task runs, or why not.
+    fn spawn(&mut self, task: usize, plan: &TaskPlan) -> Result<Handle, String> {
+        let private = self.paths.private(&plan.name);
+        // The previous run's files go first: the new run writes its own.
+        let _ = std::fs::remove_file(private.join("exit.json"));
+        let _ = std::fs::remove_file(private.join("handle.json"));
+        self.runs[task] += 1;
+        let run = self.runs[task];
+        let exe =
+            std::env::current_exe().map_err(|e| format!("cannot find the agent's binary: {e}"))?;
+        let mut process = Process::new(exe);
+        process
+            .arg("supervise")
+            .arg("--private")
+            .arg(&private)
+            .arg("--run")
+            .arg(run.to_string())
+            .arg("--cwd")
+            .arg(self.paths.task(&plan.name))
+            .arg("--stdout")
+            .arg(self.paths.log(&plan.name, "stdout"))
+            .arg("--stderr")
+            .arg(self.paths.log(&plan.name, "stderr"))
+            .arg("--")
+            .arg(&plan.command)
+            .args(&plan.args)
+            .envs(self.env(plan))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        // SAFETY: setsid is async-signal-safe; the supervisor leaves the agent's session
+        // so that it outlives the agent and its signals.
+        unsafe {
+            process.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let mut child = process
+            .spawn()
+            .map_err(|e| format!("failed to start the supervisor: {e}"))?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        let line = line.trim();
+        if !line.starts_with(crate::supervisor::STARTED) {
+            let _ = child.wait();
+            let message = line.strip_prefix("error: ").unwrap_or(line);
+            return Err(if message.is_empty() {
+                "the supervisor ended without starting the task".to_string()
+            } else {
+                message.to_string()
+            });
+        }
+        // Not waited on here: its watcher reaps it when its pidfd says it exited.
+        drop(child);
+        files::read_json::<Handle>(&private.join("handle.json"))
+            .filter(|h| h.run == run)
+            .ok_or_else(|| "the supervisor recorded no handle".to_string())
+    }
+
+    /// Follows the task's supervisor: when it exits, the exit it recorded goes to the
+    /// runner.
+    fn attach(&mut self, task: usize, handle: Handle) {
+        self.procs[task] = Some(Proc { handle });
+        let private = self.paths.private(&self.plan.tasks[task].name);
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let exit = watch_supervisor(handle, &private).await;
+            let _ = events.send(Msg::Exited {
+                task,
+                run: handle.run,
+                exit,
+            });
+        });
+    }
+}
+
+/// Waits until the supervisor of `handle` exits, then reads the exit it recorded.
+async fn watch_supervisor(handle: Handle, private: &Path) -> Exit {
+    if let Ok(fd) = files::open_verified(handle.supervisor_pid, handle.supervisor_start) {
+        // SAFETY: the pidfd is owned by the AsyncFd alone, which closes it when dropped,
+        // after tokio deregisters it.
+        if let Ok(fd) = unsafe { AsyncFd::register(fd) } {
+            // A pidfd turns readable when its process exits.
+            let _ = fd.readable().await;
+        }
+    }
+    files::reap(handle.supervisor_pid);
+    match files::read_json::<ExitRecord>(&private.join("exit.json")).filter(|e| e.run == handle.run)
+    {
+        Some(exit) if exit.signal != 0 => Exit::signal(exit.exit_code, exit.signal),
+        Some(exit) => Exit::code(exit.exit_code),
+        None => {
+            // The supervisor died without recording the exit (containerd reports such a
+            // task exited with 255): the task, if still there, is stopped.
+            let _ = files::signal_task(handle.pid, handle.start, libc::SIGKILL);
+            Exit::code(255)
+        }
+    }
+}
+
+/// A runner refusal as Nomad's HTTP answer.
+fn refusal(error: RunnerError) -> ApiError {
+    match error {
+        RunnerError::NotRunning { .. } | RunnerError::NothingRunning => {
+            ApiError::Internal("Task not running".into())
+        }
+        RunnerError::SignalTooLong { .. } => ApiError::BadRequest(format!("Signal: {error}")),
+        RunnerError::Stopping => ApiError::Internal("Allocation is stopping".into()),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
