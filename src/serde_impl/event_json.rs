@@ -8,8 +8,8 @@ use serde::ser::Serializer;
 use super::capture::{Captured, StrInto, TakeStr};
 use super::fields::json_fields;
 use super::flat::{message_key, Details, Flat, KEYS};
+use super::heard::Heard;
 use super::or_null::OrNull;
-use crate::display::Heard;
 use crate::error::DecodeError;
 use crate::event::{own_keys, shape, Annotations, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
@@ -458,14 +458,6 @@ impl TakeStr for TextField<'_> {
             None if !v.is_empty() => raw.early.push(field, v),
             None => {}
         }
-        Ok(())
-    }
-}
-
-/// `DisplayMessage`, heard to be compared with the computed one (see [`Heard`]).
-impl TakeStr for &mut Heard {
-    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.hear(v);
         Ok(())
     }
 }
