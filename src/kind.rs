@@ -226,6 +226,16 @@ macro_rules! event_kinds {
                 }
             }
         }
+        /// Calls the macro it is given with every known kind's variant name, in code
+        /// order (`Unknown` not among them): how code outside this leaf module writes an
+        /// exhaustive match over the kinds (see `Detail::kind`) without restating them.
+        macro_rules! with_kinds {
+            ($callback:ident) => {
+                $callback! { $($variant)* }
+            };
+        }
+        pub(crate) use with_kinds;
+
         /// The row of `kind` (see [`Shape`]): generated from the kind's line in the list.
         pub(crate) const fn shape(kind: EventKind) -> Shape {
             use Books::{FailsTask, Nothing as Plain, Restarts, Starts};
