@@ -4,7 +4,7 @@ use crate::head::{Head, Keys};
 pub(crate) use crate::kind::own_keys;
 #[cfg(feature = "serde")]
 use crate::kind::Form;
-use crate::kind::{with_kinds, EventKind};
+use crate::kind::{with_kinds, without_annotations, EventKind};
 // The wire code reads the per-kind table through the event's module.
 #[cfg(feature = "serde")]
 pub(crate) use crate::kind::{shape, Key, NumbersShape};
@@ -154,33 +154,6 @@ pub enum Detail<'a> {
         type_name: &'a str,
     },
 }
-
-/// The pattern of every [`Detail`] variant without annotations (no field): one list for
-/// the matches that treat them alike, each still exhaustive, so a new variant is a
-/// compile error until it joins this list or gets arms of its own.
-macro_rules! without_annotations {
-    () => {
-        Detail::Started
-            | Detail::Received
-            | Detail::DownloadingArtifacts
-            | Detail::TaskSetup
-            | Detail::LeaderTaskDead
-            | Detail::MainTasksDead
-            | Detail::TaskHookFailed
-            | Detail::FailedRestoringTask
-            | Detail::WaitingForShutdownDelay
-            | Detail::SkippingShutdownDelay
-            | Detail::PluginUnhealthy
-            | Detail::PluginHealthy
-            | Detail::Reconnected
-            | Detail::TaskHookMessage
-            | Detail::Template
-            | Detail::AllocUnhealthy
-            | Detail::Generic
-    };
-}
-#[cfg(feature = "serde")]
-pub(crate) use without_annotations;
 
 /// The numeric annotations; which ones mean something depends on the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
