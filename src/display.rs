@@ -68,9 +68,10 @@ impl DisplayMessage<'_> {
     }
 
     /// The message as computed by Nomad's rules, ignoring any override. Into any writer,
-    /// not a `Formatter`: the JSON decoder compares it with what it read by writing it
-    /// straight into a [`Matcher`], without the formatting frames a `Formatter` needs.
-    fn computed(&self, mut f: &mut dyn Write) -> fmt::Result {
+    /// not a `Formatter`: [`matches`](Self::matches) and the JSON decoder compare it with
+    /// a text by writing it straight into a checking writer, without the formatting
+    /// frames a `Formatter` needs.
+    pub(crate) fn computed(&self, mut f: &mut dyn Write) -> fmt::Result {
         let event = self.event;
         let message = event.message();
         let or = |f: &mut dyn Write, text: &str, fallback: &str| {
@@ -223,85 +224,6 @@ fn decimal(f: &mut dyn Write, n: i32) -> fmt::Result {
         }
     }
     f.write_str(core::str::from_utf8(digits.get(start..).unwrap_or(&[])).map_err(|_| fmt::Error)?)
-}
-
-/// A `DisplayMessage` as the JSON reader holds it, to be compared with the computed one
-/// once the event is built: its first bytes, as many as an event's text can hold (all an
-/// override could keep), its length and a hash of all of it. Holding every byte would
-/// take room for the longest computed message (Terminated's quoted exit message, up to
-/// four bytes for each of the event's), several times the capacity, on the stack of
-/// every event read.
-#[cfg(feature = "serde")]
-#[derive(Default)]
-pub(crate) struct Heard {
-    /// The first bytes, cut at a char boundary; `cut` if the message was longer.
-    pub(crate) head: crate::serde_impl::Captured,
-    len: usize,
-    hash: u64,
-}
-
-#[cfg(feature = "serde")]
-impl Heard {
-    /// Holds `text` (replacing what was held).
-    pub(crate) fn hear(&mut self, text: &str) {
-        self.head.capture(text);
-        self.len = text.len();
-        self.hash = text.bytes().fold(FNV_OFFSET, fnv);
-    }
-
-    /// Whether the computed message of `event` (ignoring its override) is what was
-    /// heard: the same length and the same bytes, all of them while the message fits
-    /// the head; beyond it the same head and the same 64-bit hash of the whole.
-    pub(crate) fn is_computed(&self, event: &TaskEvent) -> bool {
-        let mut check = HeardCheck {
-            head: self.head.as_str().as_bytes(),
-            at: 0,
-            hash: FNV_OFFSET,
-            len: self.len,
-        };
-        event.display_message().computed(&mut check).is_ok()
-            && check.at == self.len
-            && (!self.head.cut || check.hash == self.hash)
-    }
-}
-
-/// FNV-1a, 64 bits: small and byte at a time, so the computed message is hashed as it is
-/// written.
-#[cfg(feature = "serde")]
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-#[cfg(feature = "serde")]
-fn fnv(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-}
-
-/// A `fmt::Write` that checks a message against a [`Heard`] one as it is written, and
-/// fails at the first difference in the head or once it is longer.
-#[cfg(feature = "serde")]
-struct HeardCheck<'a> {
-    head: &'a [u8],
-    at: usize,
-    hash: u64,
-    len: usize,
-}
-
-#[cfg(feature = "serde")]
-impl Write for HeardCheck<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for byte in s.bytes() {
-            if self.at >= self.len {
-                return Err(fmt::Error);
-            }
-            if let Some(expected) = self.head.get(self.at) {
-                if *expected != byte {
-                    return Err(fmt::Error);
-                }
-            }
-            self.hash = fnv(self.hash, byte);
-            self.at = self.at.saturating_add(1);
-        }
-        Ok(())
-    }
 }
 
 /// A `fmt::Write` that consumes an expected string and fails at the first difference.
@@ -543,16 +465,6 @@ mod tests {
     fn override_wins_when_non_empty() {
         let event = TaskEvent::started(1).with_display_message("custom");
         assert_eq!(shown(&event), "custom");
-        #[cfg(feature = "serde")]
-        {
-            let mut heard = Heard::default();
-            heard.hear("Task started by client");
-            assert!(heard.is_computed(&event));
-            heard.hear("Task started by clien");
-            assert!(!heard.is_computed(&event));
-            heard.hear("Task started by client!");
-            assert!(!heard.is_computed(&event));
-        }
         let cleared = event.with_display_message("");
         assert_eq!(shown(&cleared), "Task started by client");
     }

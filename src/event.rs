@@ -2,9 +2,9 @@
 
 use crate::head::{Head, Keys};
 pub(crate) use crate::kind::own_keys;
-use crate::kind::EventKind;
 #[cfg(feature = "serde")]
 use crate::kind::Form;
+use crate::kind::{with_kinds, without_annotations, EventKind};
 // The wire code reads the per-kind table through the event's module.
 #[cfg(feature = "serde")]
 pub(crate) use crate::kind::{shape, Key, NumbersShape};
@@ -155,33 +155,6 @@ pub enum Detail<'a> {
     },
 }
 
-/// The pattern of every [`Detail`] variant without annotations (no field): one list for
-/// the matches that treat them alike, each still exhaustive, so a new variant is a
-/// compile error until it joins this list or gets arms of its own.
-macro_rules! without_annotations {
-    () => {
-        Detail::Started
-            | Detail::Received
-            | Detail::DownloadingArtifacts
-            | Detail::TaskSetup
-            | Detail::LeaderTaskDead
-            | Detail::MainTasksDead
-            | Detail::TaskHookFailed
-            | Detail::FailedRestoringTask
-            | Detail::WaitingForShutdownDelay
-            | Detail::SkippingShutdownDelay
-            | Detail::PluginUnhealthy
-            | Detail::PluginHealthy
-            | Detail::Reconnected
-            | Detail::TaskHookMessage
-            | Detail::Template
-            | Detail::AllocUnhealthy
-            | Detail::Generic
-    };
-}
-#[cfg(feature = "serde")]
-pub(crate) use without_annotations;
-
 /// The numeric annotations; which ones mean something depends on the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(C)]
@@ -218,46 +191,25 @@ impl Oom {
     }
 }
 
-impl<'a> Detail<'a> {
-    /// The kind of event this detail belongs to.
-    #[must_use]
-    pub fn kind(&self) -> EventKind {
-        match self {
-            Detail::DriverFailure { .. } => EventKind::DriverFailure,
-            Detail::Started => EventKind::Started,
-            Detail::Terminated { .. } => EventKind::Terminated,
-            Detail::Killed { .. } => EventKind::Killed,
-            Detail::Received => EventKind::Received,
-            Detail::FailedValidation { .. } => EventKind::FailedValidation,
-            Detail::Restarting { .. } => EventKind::Restarting,
-            Detail::NotRestarting { .. } => EventKind::NotRestarting,
-            Detail::DownloadingArtifacts => EventKind::DownloadingArtifacts,
-            Detail::FailedArtifactDownload { .. } => EventKind::FailedArtifactDownload,
-            Detail::Killing { .. } => EventKind::Killing,
-            Detail::SetupFailure { .. } => EventKind::SetupFailure,
-            Detail::TaskSetup => EventKind::TaskSetup,
-            Detail::RestartSignaled { .. } => EventKind::RestartSignaled,
-            Detail::Signaling { .. } => EventKind::Signaling,
-            Detail::SiblingTaskFailed { .. } => EventKind::SiblingTaskFailed,
-            Detail::LeaderTaskDead => EventKind::LeaderTaskDead,
-            Detail::MainTasksDead => EventKind::MainTasksDead,
-            Detail::TaskHookFailed => EventKind::TaskHookFailed,
-            Detail::FailedRestoringTask => EventKind::FailedRestoringTask,
-            Detail::WaitingForShutdownDelay => EventKind::WaitingForShutdownDelay,
-            Detail::SkippingShutdownDelay => EventKind::SkippingShutdownDelay,
-            Detail::Driver { .. } => EventKind::Driver,
-            Detail::DiskResourcesExceeded { .. } => EventKind::DiskResourcesExceeded,
-            Detail::PluginUnhealthy => EventKind::PluginUnhealthy,
-            Detail::PluginHealthy => EventKind::PluginHealthy,
-            Detail::Reconnected => EventKind::Reconnected,
-            Detail::TaskHookMessage => EventKind::TaskHookMessage,
-            Detail::Template => EventKind::Template,
-            Detail::AllocUnhealthy => EventKind::AllocUnhealthy,
-            Detail::Generic => EventKind::Generic,
-            Detail::Unknown { .. } => EventKind::Unknown,
+/// `Detail::kind`: one arm per kind, from the kinds' list (`with_kinds!`); a `Detail`
+/// variant is named as its kind is, and `{ .. }` matches one with or without fields.
+macro_rules! detail_kind {
+    ($($variant:ident)*) => {
+        impl Detail<'_> {
+            /// The kind of event this detail belongs to.
+            #[must_use]
+            pub fn kind(&self) -> EventKind {
+                match self {
+                    $(Detail::$variant { .. } => EventKind::$variant,)*
+                    Detail::Unknown { .. } => EventKind::Unknown,
+                }
+            }
         }
-    }
+    };
+}
+with_kinds!(detail_kind);
 
+impl<'a> Detail<'a> {
     /// The detail of a kind with every annotation at its zero value.
     #[must_use]
     pub fn empty(kind: EventKind) -> Detail<'static> {

@@ -1,9 +1,12 @@
 //! The kinds of task event and everything the crate knows per kind: Nomad's exact `Type`
 //! strings, the stable wire codes, and the per-kind table (what accepting an event of the
 //! kind does to the bookkeeping, which numbers and strings it keeps, its own `Details`
-//! keys). One line per kind in `event_kinds!`; the rest is derived. A leaf module: it
-//! imports nothing from the crate, and the event, the head word, the task's bookkeeping
-//! and the wire formats read it.
+//! keys). One line per kind in `event_kinds!`; the rest is derived, here or through the
+//! two macros the lines also make for the event module: `with_kinds!` (every kind's
+//! variant, for `Detail::kind`) and `without_annotations!` (the `Detail` variants of the
+//! kinds that keep nothing of their own). A leaf module: it imports nothing from the
+//! crate, and the event, the head word, the task's bookkeeping and the wire formats read
+//! it.
 
 /// One of Nomad's `Details` keys that a kind writes for one of its own annotations
 /// (beside `message`/`exit_message`, `fails_task` and `oom_killed`, which any event or
@@ -153,7 +156,7 @@ const fn row(
 }
 
 macro_rules! event_kinds {
-    (
+    (@items
         $(
             $(#[$doc:meta])*
             $variant:ident = $code:literal => $name:literal:
@@ -226,6 +229,16 @@ macro_rules! event_kinds {
                 }
             }
         }
+        /// Calls the macro it is given with every known kind's variant name, in code
+        /// order (`Unknown` not among them): how code outside this leaf module writes an
+        /// exhaustive match over the kinds (see `Detail::kind`) without restating them.
+        macro_rules! with_kinds {
+            ($callback:ident) => {
+                $callback! { $($variant)* }
+            };
+        }
+        pub(crate) use with_kinds;
+
         /// The row of `kind` (see [`Shape`]): generated from the kind's line in the list.
         pub(crate) const fn shape(kind: EventKind) -> Shape {
             use Books::{FailsTask, Nothing as Plain, Restarts, Starts};
@@ -235,6 +248,39 @@ macro_rules! event_kinds {
                 EventKind::Unknown => row($u_books, $u_numbers, $u_strings, $u_packed, &[]),
             }
         }
+    };
+    // A kind that keeps nothing of its own (no numbers, strings or keys): its `Detail`
+    // variant has no field.
+    (@fieldless [$($plain:ident)*]
+        $(#[$doc:meta])*
+        $variant:ident = $code:literal => $name:literal: $books:ident, No, 0, false, [],
+        $($rest:tt)*
+    ) => {
+        event_kinds!(@fieldless [$($plain)* $variant] $($rest)*);
+    };
+    // A kind that keeps something.
+    (@fieldless [$($plain:ident)*]
+        $(#[$doc:meta])*
+        $variant:ident = $code:literal => $name:literal:
+            $books:ident, $numbers:ident, $strings:literal, $packed:literal, [$($key:ident),*],
+        $($rest:tt)*
+    ) => {
+        event_kinds!(@fieldless [$($plain)*] $($rest)*);
+    };
+    (@fieldless [$($plain:ident)*] _ => $($rest:tt)*) => {
+        /// The pattern of every `Detail` variant without annotations (no field), read
+        /// off the kinds' rows (those that keep no numbers, strings or keys): one list
+        /// for the matches that treat them alike, each still exhaustive.
+        macro_rules! without_annotations {
+            () => {
+                $(Detail::$plain)|*
+            };
+        }
+        pub(crate) use without_annotations;
+    };
+    ($($rows:tt)*) => {
+        event_kinds!(@items $($rows)*);
+        event_kinds!(@fieldless [] $($rows)*);
     };
 }
 

@@ -3,12 +3,13 @@
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::ser::{SerializeStruct, Serializer};
+use serde::ser::Serializer;
 
 use super::capture::{Captured, StrInto, TakeStr};
+use super::fields::json_fields;
 use super::flat::{message_key, Details, Flat, KEYS};
+use super::heard::Heard;
 use super::or_null::OrNull;
-use crate::display::Heard;
 use crate::error::DecodeError;
 use crate::event::{own_keys, shape, Annotations, Detail, Key, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
@@ -25,135 +26,39 @@ impl<T: fmt::Display> serde::Serialize for Shown<T> {
 }
 
 pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok, S::Error> {
-    let flat = Flat::of(event);
-    let mut st = s.serialize_struct("TaskEvent", 24)?;
-    st.serialize_field("Type", event.type_str())?;
-    st.serialize_field("Time", &event.time())?;
-    st.serialize_field("Message", event.message())?;
-    st.serialize_field("DisplayMessage", &Shown(event.display_message()))?;
-    st.serialize_field("Details", &Details(event))?;
-    st.serialize_field("FailsTask", &event.fails_task())?;
-    st.serialize_field("RestartReason", flat.restart_reason)?;
-    st.serialize_field("SetupError", flat.setup_error)?;
-    st.serialize_field("DriverError", flat.driver_error)?;
-    st.serialize_field("ExitCode", &flat.exit_code)?;
-    st.serialize_field("Signal", &flat.signal)?;
-    st.serialize_field("KillTimeout", &flat.kill_timeout)?;
-    st.serialize_field("KillError", flat.kill_error)?;
-    st.serialize_field("KillReason", flat.kill_reason)?;
-    st.serialize_field("StartDelay", &flat.start_delay)?;
-    st.serialize_field("DownloadError", flat.download_error)?;
-    st.serialize_field("ValidationError", flat.validation_error)?;
-    st.serialize_field("DiskLimit", &flat.disk_limit)?;
-    st.serialize_field("FailedSibling", flat.failed_sibling)?;
-    st.serialize_field("VaultError", "")?;
-    st.serialize_field("TaskSignalReason", flat.task_signal_reason)?;
-    st.serialize_field("TaskSignal", flat.task_signal)?;
-    st.serialize_field("DriverMessage", flat.driver_message)?;
-    st.serialize_field("GenericSource", "")?;
-    st.end()
+    write(event, &Flat::of(event), s)
 }
 
-/// The event fields this crate reads; every other is skipped.
-#[derive(Clone, Copy)]
-enum Field {
-    Type,
-    Time,
-    Message,
-    DisplayMessage,
-    Details,
-    FailsTask,
-    RestartReason,
-    SetupError,
-    DriverError,
-    ExitCode,
-    Signal,
-    KillTimeout,
-    KillError,
-    KillReason,
-    StartDelay,
-    DownloadError,
-    ValidationError,
-    DiskLimit,
-    FailedSibling,
-    TaskSignalReason,
-    TaskSignal,
-    DriverMessage,
-    Other,
-}
-
-impl Field {
-    /// The field's name, for a duplicate; `None` for the skipped ones.
-    fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Field::Type => "Type",
-            Field::Time => "Time",
-            Field::Message => "Message",
-            Field::DisplayMessage => "DisplayMessage",
-            Field::Details => "Details",
-            Field::FailsTask => "FailsTask",
-            Field::RestartReason => "RestartReason",
-            Field::SetupError => "SetupError",
-            Field::DriverError => "DriverError",
-            Field::ExitCode => "ExitCode",
-            Field::Signal => "Signal",
-            Field::KillTimeout => "KillTimeout",
-            Field::KillError => "KillError",
-            Field::KillReason => "KillReason",
-            Field::StartDelay => "StartDelay",
-            Field::DownloadError => "DownloadError",
-            Field::ValidationError => "ValidationError",
-            Field::DiskLimit => "DiskLimit",
-            Field::FailedSibling => "FailedSibling",
-            Field::TaskSignalReason => "TaskSignalReason",
-            Field::TaskSignal => "TaskSignal",
-            Field::DriverMessage => "DriverMessage",
-            Field::Other => return None,
-        })
-    }
-}
-
-struct FieldVisitor;
-
-impl Visitor<'_> for FieldVisitor {
-    type Value = Field;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a task event field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-        Ok(match v {
-            "Type" => Field::Type,
-            "Time" => Field::Time,
-            "Message" => Field::Message,
-            "DisplayMessage" => Field::DisplayMessage,
-            "Details" => Field::Details,
-            "FailsTask" => Field::FailsTask,
-            "RestartReason" => Field::RestartReason,
-            "SetupError" => Field::SetupError,
-            "DriverError" => Field::DriverError,
-            "ExitCode" => Field::ExitCode,
-            "Signal" => Field::Signal,
-            "KillTimeout" => Field::KillTimeout,
-            "KillError" => Field::KillError,
-            "KillReason" => Field::KillReason,
-            "StartDelay" => Field::StartDelay,
-            "DownloadError" => Field::DownloadError,
-            "ValidationError" => Field::ValidationError,
-            "DiskLimit" => Field::DiskLimit,
-            "FailedSibling" => Field::FailedSibling,
-            "TaskSignalReason" => Field::TaskSignalReason,
-            "TaskSignal" => Field::TaskSignal,
-            "DriverMessage" => Field::DriverMessage,
-            _ => Field::Other,
-        })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_identifier(FieldVisitor)
+json_fields! {
+    /// The event fields this crate reads; every other is skipped.
+    enum Field: "a task event field name";
+    /// Writes an event as Nomad's `structs.TaskEvent` (`nomad/structs/structs.go`), every
+    /// field in Go's order.
+    fn write(event: &TaskEvent, flat: &Flat<'_>) as "TaskEvent" {
+        Type => event.type_str(),
+        Time => &event.time(),
+        Message => event.message(),
+        DisplayMessage => &Shown(event.display_message()),
+        Details => &Details(event),
+        FailsTask => &event.fails_task(),
+        RestartReason => flat.restart_reason,
+        SetupError => flat.setup_error,
+        DriverError => flat.driver_error,
+        ExitCode => &flat.exit_code,
+        Signal => &flat.signal,
+        KillTimeout => &flat.kill_timeout,
+        KillError => flat.kill_error,
+        KillReason => flat.kill_reason,
+        StartDelay => &flat.start_delay,
+        DownloadError => flat.download_error,
+        ValidationError => flat.validation_error,
+        DiskLimit => &flat.disk_limit,
+        FailedSibling => flat.failed_sibling,
+        VaultError (written only) => "",
+        TaskSignalReason => flat.task_signal_reason,
+        TaskSignal => flat.task_signal,
+        DriverMessage => flat.driver_message,
+        GenericSource (written only) => "",
     }
 }
 
@@ -411,7 +316,7 @@ impl Raw {
     fn typed(&mut self, kind: EventKind) {
         self.kind = Some(kind);
         for (code, text) in self.early.entries() {
-            let Some(field) = FIELDS.iter().find(|f| **f as u8 == code).copied() else {
+            let Some(field) = Field::ALL.get(usize::from(code)).copied() else {
                 continue;
             };
             if let Some(place) = place(kind, field).and_then(|i| self.texts.get_mut(i)) {
@@ -519,32 +424,6 @@ impl Raw {
     }
 }
 
-/// Every field with a code, for the text fields read before `Type`.
-const FIELDS: [Field; 22] = [
-    Field::Type,
-    Field::Time,
-    Field::Message,
-    Field::DisplayMessage,
-    Field::Details,
-    Field::FailsTask,
-    Field::RestartReason,
-    Field::SetupError,
-    Field::DriverError,
-    Field::ExitCode,
-    Field::Signal,
-    Field::KillTimeout,
-    Field::KillError,
-    Field::KillReason,
-    Field::StartDelay,
-    Field::DownloadError,
-    Field::ValidationError,
-    Field::DiskLimit,
-    Field::FailedSibling,
-    Field::TaskSignalReason,
-    Field::TaskSignal,
-    Field::DriverMessage,
-];
-
 /// `Type`, read into the event being read: its kind, and an unknown one's type string.
 struct TypeField<'a>(&'a mut Raw);
 
@@ -579,14 +458,6 @@ impl TakeStr for TextField<'_> {
             None if !v.is_empty() => raw.early.push(field, v),
             None => {}
         }
-        Ok(())
-    }
-}
-
-/// `DisplayMessage`, heard to be compared with the computed one (see [`Heard`]).
-impl TakeStr for &mut Heard {
-    fn take<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.hear(v);
         Ok(())
     }
 }

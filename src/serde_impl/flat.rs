@@ -2,9 +2,10 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::event::{own_keys, without_annotations, Detail, TaskEvent, Value};
+use crate::event::{own_keys, Detail, TaskEvent, Value};
 use crate::go::GoDuration;
 use crate::head::Keys;
+use crate::kind::without_annotations;
 use crate::kind::EventKind;
 
 /// Every field of Nomad's `TaskEvent` that this crate keeps, zero where the kind does not

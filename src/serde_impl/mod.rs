@@ -6,11 +6,12 @@ mod alloc_binary;
 mod alloc_fields;
 mod alloc_json;
 mod capture;
-pub(crate) use capture::Captured;
 pub(crate) mod compact;
 mod event_binary;
 mod event_json;
+mod fields;
 mod flat;
+mod heard;
 mod names;
 pub mod nomad;
 mod or_null;
@@ -61,7 +62,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for StateInto<'_> {
 impl Serialize for TaskState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            state_json::serialize(self, s, ZeroTime::Null)
+            state_json::serialize(self, ZeroTime::Null, s)
         } else {
             state_binary::serialize(self, s)
         }
@@ -122,7 +123,7 @@ pub struct WithZeroTime<'a, T: ?Sized>(pub &'a T, pub ZeroTime);
 impl Serialize for WithZeroTime<'_, TaskState> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            state_json::serialize(self.0, s, self.1)
+            state_json::serialize(self.0, self.1, s)
         } else {
             state_binary::serialize(self.0, s)
         }

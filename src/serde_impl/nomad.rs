@@ -61,7 +61,7 @@ use serde::{Deserialize, Serialize};
 use super::alloc_fields::CutInto;
 use super::alloc_json::NameKey;
 use super::event_json::EventInto;
-use super::state_json::{ReadTime, Time};
+use super::state_json::{Field as StateField, ReadTime, Time};
 use super::{WithZeroTime, ZeroTime};
 use crate::allocation::identity::Identity;
 use crate::allocation::{AllocIdentity, IdentityField, TaskName};
@@ -232,14 +232,14 @@ impl Iterator for Divergences<'_> {
     }
 }
 
-/// A field read, as one bit of a `present` set.
-const STATE: u16 = 1;
-const FAILED: u16 = 1 << 1;
-const RESTARTS: u16 = 1 << 2;
-const LAST_RESTART: u16 = 1 << 3;
-const STARTED_AT: u16 = 1 << 4;
-const FINISHED_AT: u16 = 1 << 5;
-const EVENTS: u16 = 1 << 6;
+/// A field read, as one bit of a `present` set: the bit of its code.
+const STATE: u16 = 1 << StateField::State as u16;
+const FAILED: u16 = 1 << StateField::Failed as u16;
+const RESTARTS: u16 = 1 << StateField::Restarts as u16;
+const LAST_RESTART: u16 = 1 << StateField::LastRestart as u16;
+const STARTED_AT: u16 = 1 << StateField::StartedAt as u16;
+const FINISHED_AT: u16 = 1 << StateField::FinishedAt as u16;
+const EVENTS: u16 = 1 << StateField::Events as u16;
 /// `Events` was `null` (Go's nil slice).
 const EVENTS_NULL: u16 = 1 << 7;
 
@@ -563,85 +563,45 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let task = self.0;
         while let Some(key) = map.next_key::<StateField>()? {
-            let p = &mut task.present;
+            let Some(name) = key.name() else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            // The fields' bits in `present` are their codes.
+            once(&mut task.present, 1u16 << (key as u16), name)?;
             match key {
                 StateField::State => {
-                    once(p, STATE, "State")?;
-                    task.state = map.next_value().map_err(|e| named("State", e))?;
+                    task.state = map.next_value().map_err(|e| named(name, e))?;
                 }
                 StateField::Failed => {
-                    once(p, FAILED, "Failed")?;
-                    task.failed = map.next_value().map_err(|e| named("Failed", e))?;
+                    task.failed = map.next_value().map_err(|e| named(name, e))?;
                 }
                 StateField::Restarts => {
-                    once(p, RESTARTS, "Restarts")?;
-                    task.restarts = map.next_value().map_err(|e| named("Restarts", e))?;
+                    task.restarts = map.next_value().map_err(|e| named(name, e))?;
                 }
                 StateField::LastRestart => {
-                    once(p, LAST_RESTART, "LastRestart")?;
-                    let time: ReadTime = map.next_value().map_err(|e| named("LastRestart", e))?;
+                    let time: ReadTime = map.next_value().map_err(|e| named(name, e))?;
                     task.last_restart = time.0;
                 }
                 StateField::StartedAt => {
-                    once(p, STARTED_AT, "StartedAt")?;
-                    let time: ReadTime = map.next_value().map_err(|e| named("StartedAt", e))?;
+                    let time: ReadTime = map.next_value().map_err(|e| named(name, e))?;
                     task.started_at = time.0;
                 }
                 StateField::FinishedAt => {
-                    once(p, FINISHED_AT, "FinishedAt")?;
-                    let time: ReadTime = map.next_value().map_err(|e| named("FinishedAt", e))?;
+                    let time: ReadTime = map.next_value().map_err(|e| named(name, e))?;
                     task.finished_at = time.0;
                 }
                 StateField::Events => {
-                    once(p, EVENTS, "Events")?;
                     map.next_value_seed(EventsOrNull(&mut *task))
-                        .map_err(|e| named("Events", e))?;
+                        .map_err(|e| named(name, e))?;
                 }
-                StateField::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                StateField::Other => {}
             }
         }
         if task.present & STATE == 0 {
             return Err(de::Error::missing_field("State"));
         }
         Ok(())
-    }
-}
-
-/// A task state's field names.
-enum StateField {
-    State,
-    Failed,
-    Restarts,
-    LastRestart,
-    StartedAt,
-    FinishedAt,
-    Events,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for StateField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_identifier(FieldNames(&[
-            "State",
-            "Failed",
-            "Restarts",
-            "LastRestart",
-            "StartedAt",
-            "FinishedAt",
-            "Events",
-        ]))
-        .map(|index| match index {
-            Some(0) => StateField::State,
-            Some(1) => StateField::Failed,
-            Some(2) => StateField::Restarts,
-            Some(3) => StateField::LastRestart,
-            Some(4) => StateField::StartedAt,
-            Some(5) => StateField::FinishedAt,
-            Some(6) => StateField::Events,
-            _ => StateField::Other,
-        })
     }
 }
 

@@ -3,10 +3,11 @@
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::event_json::EventInto;
+use super::fields::json_fields;
 use super::or_null::OrNull;
 use super::ZeroTime;
 use crate::error::DecodeError;
@@ -118,76 +119,19 @@ impl<'de> Visitor<'de> for HoldEvents<'_> {
     }
 }
 
-pub(crate) fn serialize<S: Serializer>(
-    task: &TaskState,
-    s: S,
-    zero: ZeroTime,
-) -> Result<S::Ok, S::Error> {
-    let mut st = s.serialize_struct("TaskState", 7)?;
-    st.serialize_field("State", &task.state())?;
-    st.serialize_field("Failed", &task.failed())?;
-    st.serialize_field("Restarts", &task.restarts())?;
-    st.serialize_field("LastRestart", &Time(task.last_restart(), zero))?;
-    st.serialize_field("StartedAt", &Time(task.started_at(), zero))?;
-    st.serialize_field("FinishedAt", &Time(task.finished_at(), zero))?;
-    st.serialize_field("Events", &Events(task.events()))?;
-    st.end()
-}
-
-#[derive(Clone, Copy)]
-enum Field {
-    State,
-    Failed,
-    Restarts,
-    LastRestart,
-    StartedAt,
-    FinishedAt,
-    Events,
-    Other,
-}
-
-impl Field {
-    /// The field's name, for a duplicate; `None` for the skipped ones.
-    fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Field::State => "State",
-            Field::Failed => "Failed",
-            Field::Restarts => "Restarts",
-            Field::LastRestart => "LastRestart",
-            Field::StartedAt => "StartedAt",
-            Field::FinishedAt => "FinishedAt",
-            Field::Events => "Events",
-            Field::Other => return None,
-        })
-    }
-}
-
-struct FieldVisitor;
-
-impl Visitor<'_> for FieldVisitor {
-    type Value = Field;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a task state field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-        Ok(match v {
-            "State" => Field::State,
-            "Failed" => Field::Failed,
-            "Restarts" => Field::Restarts,
-            "LastRestart" => Field::LastRestart,
-            "StartedAt" => Field::StartedAt,
-            "FinishedAt" => Field::FinishedAt,
-            "Events" => Field::Events,
-            _ => Field::Other,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_identifier(FieldVisitor)
+json_fields! {
+    /// A task state's fields; every other is skipped.
+    pub(super) enum Field: "a task state field name";
+    /// Writes a task state as Nomad's `structs.TaskState` (`nomad/structs/structs.go`),
+    /// zero times in the form `zero` chooses.
+    pub(crate) fn serialize(task: &TaskState, zero: ZeroTime) as "TaskState" {
+        State => &task.state(),
+        Failed => &task.failed(),
+        Restarts => &task.restarts(),
+        LastRestart => &Time(task.last_restart(), zero),
+        StartedAt => &Time(task.started_at(), zero),
+        FinishedAt => &Time(task.finished_at(), zero),
+        Events => &Events(task.events()),
     }
 }
 
