@@ -39,11 +39,16 @@ pub(crate) enum Limit {
         value: usize,
         input: usize,
     },
-    /// A by-value decoder documented as host-only (its rustdoc names the in-place call to
-    /// use on a small target): measured beyond the `value` bytes of its result and
-    /// printed beside the in-place `budget` it is not held to.
+    /// A by-value operation documented as host-only (its rustdoc names the in-place call
+    /// to use on a small target): measured beyond the `input` bytes it takes by value (0
+    /// if none) and the `value` bytes of its result, and printed beside the in-place
+    /// `budget` it is not held to.
     #[cfg_attr(not(alloc_ram), allow(dead_code))]
-    HostOnly { budget: usize, value: usize },
+    HostOnly {
+        budget: usize,
+        value: usize,
+        input: usize,
+    },
 }
 use Limit::Budget;
 
@@ -69,16 +74,22 @@ pub(crate) fn charge<R>(tally: &mut Tally, name: &str, limit: Limit, f: impl FnO
 /// stack beyond its bytes is printed beside `budget` (host-only: see docs/on-target.md).
 /// Looking only at `is_ok` let LLVM drop the copies of the value that a caller using it
 /// pays for (the figures printed before were 14 KB too low for an `Allocation<8>`).
-/// Returns whether it decoded.
+/// `input` is the bytes of what the operation takes by value (0 if nothing), not charged
+/// either. Returns whether it decoded.
 #[cfg(alloc_ram)]
 pub(crate) fn charge_kept<T, E>(
     tally: &mut Tally,
     name: &str,
-    budget: usize,
+    (budget, input): (usize, usize),
     f: impl FnOnce() -> Result<T, E>,
 ) -> bool {
     let value = core::mem::size_of::<Result<T, E>>();
-    charge(tally, name, Limit::HostOnly { budget, value }, || {
+    let limit = Limit::HostOnly {
+        budget,
+        value,
+        input,
+    };
+    charge(tally, name, limit, || {
         let result = f();
         black_box(&result);
         result.is_ok()
@@ -100,10 +111,17 @@ fn judge(tally: &mut Tally, name: &str, limit: Limit, used: usize) {
                 used.saturating_sub(value)
             ),
         ),
-        Limit::HostOnly { budget, value } => out::line(format_args!(
-            "     stack {name}: {used} B, {} B beyond the {value} B result (host-only: not held to the {budget} B budget)",
-            used.saturating_sub(value)
-        )),
+        Limit::HostOnly {
+            budget,
+            value,
+            input,
+        } => {
+            let beyond = used.saturating_sub(value + input);
+            let input_too = if input > 0 { "the input and " } else { "" };
+            out::line(format_args!(
+                "     stack {name}: {used} B, {beyond} B beyond {input_too}the {value} B result (host-only: not held to the {budget} B budget)"
+            ))
+        }
         Limit::BeyondInput {
             budget,
             value,
@@ -221,7 +239,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     );
     // By value: too deep for the micro:bit's 16 KiB next to the firmware's buffers.
     #[cfg(alloc_ram)]
-    let read = charge_kept(tally, "TaskState::from_postcard (by value)", T, || {
+    let read = charge_kept(tally, "TaskState::from_postcard (by value)", (T, 0), || {
         TaskState::from_postcard(black_box(bytes))
     });
     #[cfg(alloc_ram)]
@@ -260,7 +278,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         let read = charge_kept(
             tally,
             "TaskState::deserialize (by value, serde-json-core)",
-            T,
+            (T, 0),
             || {
                 let mut de =
                     serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
@@ -274,7 +292,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
         charge_kept(
             tally,
             "TaskState JSON read by value (serde_json_core::from_slice_escaped)",
-            T,
+            (T, 0),
             || serde_json_core::from_slice_escaped::<TaskState>(black_box(text), &mut *unescape),
         );
     }
@@ -397,9 +415,12 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
     );
     #[cfg(budgets)]
     {
-        let read = charge_kept(tally, "Allocation<8>::from_postcard (by value)", A, || {
-            Allocation::<8>::from_postcard(black_box(bytes))
-        });
+        let read = charge_kept(
+            tally,
+            "Allocation<8>::from_postcard (by value)",
+            (A, 0),
+            || Allocation::<8>::from_postcard(black_box(bytes)),
+        );
         tally.check(
             read,
             format_args!("Allocation<8>::from_postcard reads by value"),
@@ -446,7 +467,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
         let read = charge_kept(
             tally,
             "Allocation<8>::deserialize (by value, serde-json-core)",
-            A,
+            (A, 0),
             || {
                 let mut de =
                     serde_json_core::de::Deserializer::new(black_box(text), Some(&mut *unescape));
@@ -460,7 +481,7 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
         charge_kept(
             tally,
             "Allocation<8> JSON read by value (serde_json_core::from_slice_escaped)",
-            A,
+            (A, 0),
             || {
                 serde_json_core::from_slice_escaped::<Allocation<8>>(
                     black_box(text),
