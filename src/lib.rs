@@ -60,6 +60,12 @@
 //! [`EVENT_TEXT_CAPACITY`] bytes; what does not fit is cut at a char boundary and
 //! [`TaskEvent::is_truncated`] says so.
 //!
+//! On a microcontroller decode into storage you own: `TaskState::from_postcard_into`,
+//! `TaskState::deserialize_into` and their `Allocation` forms (feature `serde`) read
+//! straight into it. The by-value decoders (`from_postcard`, serde's `deserialize`) hold
+//! the value twice on the stack and are host-only (their docs; docs/on-target.md,
+//! *Decoding by value is host-only*).
+//!
 //! # Restoring a state
 //!
 //! A state read from the wire is rebuilt by [`TaskState::from_parts`]: the held events must
