@@ -21,6 +21,8 @@
 
 use core::fmt;
 
+#[cfg(feature = "journal-file")]
+pub mod file;
 #[cfg(feature = "journal-flash")]
 pub mod flash;
 
