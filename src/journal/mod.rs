@@ -25,6 +25,8 @@ use core::fmt;
 pub mod file;
 #[cfg(feature = "journal-flash")]
 pub mod flash;
+#[cfg(feature = "serde")]
+pub mod runner;
 
 /// Bytes a record adds to its payload: kind (1), epoch (4), index or sequence (4), CRC (4).
 pub const RECORD_OVERHEAD: usize = 13;
@@ -81,8 +83,11 @@ pub enum JournalError {
     },
     /// Entries are stored but no committed snapshot precedes them.
     NoSnapshot,
-    /// Recovery was replayed over different records than it scanned.
+    /// Recovery was replayed over different records than it scanned, or its sink
+    /// stopped it.
     ReplayMismatch,
+    /// An entry's bytes are not an input this version reads.
+    BadEntry,
     /// The epoch or sequence counter is at its end (after 2^32 snapshots or entries).
     Exhausted,
 }
@@ -114,6 +119,7 @@ impl fmt::Display for JournalError {
             }
             Self::NoSnapshot => f.write_str("entries stored without a committed snapshot"),
             Self::ReplayMismatch => f.write_str("replayed records differ from the scanned ones"),
+            Self::BadEntry => f.write_str("entry is not an input this version reads"),
             Self::Exhausted => f.write_str("epoch or sequence counter exhausted"),
         }
     }
