@@ -348,7 +348,11 @@ impl<'r, 's, const N: usize> RecoveryGlue<'r, 's, N> {
             Piece::Chunk { offset, bytes } => {
                 let start = usize::try_from(offset).unwrap_or(usize::MAX);
                 let end = start.saturating_add(bytes.len());
-                match self.snapshot.get_mut(start..end) {
+                let dst = self
+                    .snapshot
+                    .get_mut(start..)
+                    .and_then(|rest| rest.get_mut(..bytes.len()));
+                match dst {
                     Some(dst) => dst.copy_from_slice(bytes),
                     None => {
                         self.error = Some(RecoveryError::SnapshotTooLarge { need: end });
