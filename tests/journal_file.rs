@@ -96,6 +96,7 @@ fn a_file_cut_at_any_byte_recovers_the_last_whole_commit() {
             cuts += 1;
         }
     }
+    eprintln!("{cuts} cut points");
     assert!(cuts > 40);
     fs::remove_dir_all(dir).unwrap();
 }
@@ -107,6 +108,7 @@ fn a_flipped_bit_anywhere_is_a_committed_state_or_an_error() {
     let (dir, states) = history("flip");
     let (_, bytes) = states.last().unwrap();
     let mut errors = 0;
+    let mut flips = 0;
     for at in 0..bytes.len() {
         // The big snapshot's chunk bodies: every 997th byte (its CRC is the same check).
         if at > 200 && at < bytes.len() - 200 && at % 997 != 0 {
@@ -115,6 +117,7 @@ fn a_flipped_bit_anywhere_is_a_committed_state_or_an_error() {
         for bit in [0, 3, 7] {
             let mut damaged = bytes.clone();
             damaged[at] ^= 1 << bit;
+            flips += 1;
             match reopen(&dir, &damaged) {
                 Ok(found) => assert!(
                     states
@@ -127,6 +130,7 @@ fn a_flipped_bit_anywhere_is_a_committed_state_or_an_error() {
             }
         }
     }
+    eprintln!("{flips} flips, {errors} refused");
     assert!(errors > 0);
     fs::remove_dir_all(dir).unwrap();
 }

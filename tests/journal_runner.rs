@@ -58,6 +58,8 @@ struct Rig {
     last_snapshot: Vec<u8>,
     since: Vec<Vec<u8>>,
     inputs: u64,
+    entries: u64,
+    entry_bytes: u64,
 }
 
 impl Rig {
@@ -76,6 +78,8 @@ impl Rig {
             let mut entry = [0u8; 128];
             let bytes = input.encode(&mut entry).unwrap();
             self.since.push(bytes.to_vec());
+            self.entries += 1;
+            self.entry_bytes += bytes.len() as u64;
             block_on(self.journal.append(bytes, &mut self.buf)).unwrap();
         }
         true
@@ -136,6 +140,8 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
         last_snapshot: Vec::new(),
         since: Vec::new(),
         inputs: 0,
+        entries: 0,
+        entry_bytes: 0,
     };
     // The group as set up, before its first input, is the first snapshot.
     let snap = RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).unwrap();
@@ -208,6 +214,11 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
             }
         }
     }
+    eprintln!(
+        "journal: last snapshot {} bytes; an entry {} bytes of input on average",
+        rig.last_snapshot.len(),
+        rig.entry_bytes / rig.entries.max(1),
+    );
     let stats = Flash::default()
         .stats_snapshot()
         .compare_to(rig.journal.into_flash().stats_snapshot());
