@@ -2,8 +2,9 @@
 //! between [`Runner`] and the journal core, in this one file so that it follows the
 //! runner's input API wherever that goes.
 //!
-//! After each input the runner accepts, the runtime commits it as an [`Input`] entry
-//! (postcard, typically 12 to 20 bytes); every K inputs it commits a snapshot instead,
+//! The first snapshot is taken right after [`Runner::arrive`]. After each input the
+//! runner accepts, the runtime commits it as an [`Input`] entry (postcard, typically 9
+//! to 20 bytes); every K inputs it commits a snapshot instead,
 //! which is a [`RunnerSnapshot`]: the time of the snapshot and [`Runner::persist`]'s
 //! bytes. Recovery ([`RunnerRecovery`]) restores a fresh runner from the snapshot with
 //! [`Runner::restore`] at the snapshot's time (every task that was running taken as
@@ -265,12 +266,18 @@ pub struct RunnerSnapshot;
 const HEAD: usize = 9;
 
 impl RunnerSnapshot {
-    /// Writes `runner`'s snapshot at `now` into `buf`; returns the used part.
+    /// Writes `runner`'s snapshot at `now` into `buf`; returns the used part. Refused
+    /// ([`RunnerError::NotArrived`]) before the allocation arrives: a restore always
+    /// yields an arrived runner, so the first snapshot is taken right after
+    /// [`Runner::arrive`] (before it, the runtime rebuilds the group from its job).
     pub fn write<'b, const N: usize>(
         runner: &Runner<N>,
         now: i64,
         buf: &'b mut [u8],
     ) -> Result<&'b [u8], RunnerError> {
+        if !runner.arrived() {
+            return Err(RunnerError::NotArrived);
+        }
         let (head, rest) = buf
             .split_at_mut_checked(HEAD)
             .ok_or(RunnerError::BufferTooSmall)?;
