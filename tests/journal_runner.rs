@@ -3,7 +3,7 @@
 //! snapshot every `K` inputs; the power is cut (the flash reread into a fresh runner)
 //! every few hours. It prints the flash bytes written per input and checks that each
 //! recovery is exactly the runner a restore of the same snapshot plus the same inputs
-//! gives.
+//! gives, with the task histories and client status of the runner never interrupted.
 //!
 //! ```text
 //! cargo test --release --features journal-flash --test journal_runner -- --nocapture
@@ -58,6 +58,7 @@ struct Rig {
     inputs: u64,
     entries: u64,
     entry_bytes: u64,
+    same_history: u32,
 }
 
 impl Rig {
@@ -117,6 +118,20 @@ impl Rig {
             reference.persist(&mut b).unwrap(),
             "the recovered runner is the reference"
         );
+        // Against the uninterrupted runner: the same task histories (the events each task
+        // recorded and their order), and the same client status.
+        let history = |runner: &Runner<8>| {
+            runner
+                .allocation()
+                .tasks()
+                .map(|task| format!("{:?}", task.state().events().iter().collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        };
+        if history(&runner) == history(&self.runner)
+            && runner.allocation().client_status() == self.runner.allocation().client_status()
+        {
+            self.same_history += 1;
+        }
         self.journal = journal;
         self.runner = runner;
     }
@@ -140,6 +155,7 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
         inputs: 0,
         entries: 0,
         entry_bytes: 0,
+        same_history: 0,
     };
     // Before it arrives the group is the runtime's to rebuild from its job: nothing to
     // snapshot (a restore always yields an arrived runner).
@@ -245,5 +261,9 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
     );
     assert!(rig.inputs > 10_000, "{} inputs", rig.inputs);
     assert!(reboots >= 7);
+    eprintln!(
+        "journal: {} of {reboots} recoveries have the uninterrupted runner's task histories",
+        rig.same_history
+    );
     assert!(per_input <= 64.0, "{per_input:.1} bytes per input");
 }
