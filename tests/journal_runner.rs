@@ -1,0 +1,281 @@
+//! The runner through the flash journal: a day of a `Runner<8>` whose eight tasks crash
+//! every 30–150 s and are restarted by their policy, every accepted input committed, a
+//! snapshot every `K` inputs; the power is cut (the flash reread into a fresh runner)
+//! every few hours. It prints the flash bytes written per input and checks that each
+//! recovery is exactly the runner a restore of the same snapshot plus the same inputs
+//! gives, with the task histories and client status of the runner never interrupted.
+//!
+//! ```text
+//! cargo test --release --features journal-flash --test journal_runner -- --nocapture
+//! ```
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use allocstate::journal::flash::FlashJournal;
+use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot};
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{Action, GroupSpec, Runner, TaskSpec};
+use allocstate::Role;
+use futures::executor::block_on;
+use sequential_storage::mock_flash::{MockFlashBase, WriteCountCheck};
+
+/// 16 pages of 4 KiB, 4-byte words.
+type Flash = MockFlashBase<16, 4, 1024>;
+
+const T0: i64 = 1_700_000_000_000_000_000;
+const SEC: i64 = 1_000_000_000;
+/// Inputs between snapshots.
+const K: u32 = 256;
+const SNAPSHOT_MAX: usize = Runner::<8>::POSTCARD_MAX_SIZE + 16;
+
+fn group() -> Box<Runner<8>> {
+    Box::new(Runner::new(GroupSpec::new(JobType::Service)))
+}
+
+fn tasks(runner: &mut Runner<8>) {
+    let policy = RestartPolicy {
+        attempts: 10,
+        interval: 300 * SEC,
+        delay: 25 * SEC,
+        mode: RestartMode::Delay,
+    };
+    for name in ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"] {
+        runner
+            .add_task(&TaskSpec::new(name, Role::main(), policy))
+            .unwrap();
+    }
+}
+
+struct Rig {
+    journal: FlashJournal<Flash>,
+    runner: Box<Runner<8>>,
+    snapshot: Vec<u8>,
+    buf: Vec<u8>,
+    /// The latest snapshot and the inputs since, for the reference recovery.
+    last_snapshot: Vec<u8>,
+    since: Vec<Vec<u8>>,
+    inputs: u64,
+    entries: u64,
+    entry_bytes: u64,
+    same_history: u32,
+    recovery_time: std::time::Duration,
+    replayed: u32,
+}
+
+impl Rig {
+    /// Applies `input`; if the runner accepts it, commits it (a snapshot every K).
+    fn input(&mut self, input: Input<'_>, now: i64) -> bool {
+        if input.apply(&mut self.runner).is_err() {
+            return false;
+        }
+        self.inputs += 1;
+        if self.journal.entries() + 1 >= K {
+            let snap = RunnerSnapshot::write(&self.runner, now, &mut self.snapshot).unwrap();
+            self.last_snapshot = snap.to_vec();
+            self.since.clear();
+            block_on(self.journal.snapshot(snap, &mut self.buf)).unwrap();
+        } else {
+            let mut entry = [0u8; 128];
+            let bytes = input.encode(&mut entry).unwrap();
+            self.since.push(bytes.to_vec());
+            self.entries += 1;
+            self.entry_bytes += bytes.len() as u64;
+            block_on(self.journal.append(bytes, &mut self.buf)).unwrap();
+        }
+        true
+    }
+
+    /// Power cut: a fresh runner recovered from the flash.
+    fn reboot(&mut self) {
+        let flash = std::mem::replace(
+            &mut self.journal,
+            FlashJournal::new(Flash::default(), Flash::FULL_FLASH_RANGE).unwrap(),
+        )
+        .into_flash();
+        let mut journal = FlashJournal::new(flash, Flash::FULL_FLASH_RANGE).unwrap();
+        let mut runner = group();
+        let started = std::time::Instant::now();
+        let mut glue = RecoveryGlue::new(&mut runner, &mut self.snapshot);
+        block_on(journal.recover(&mut self.buf, |piece| glue.piece(piece))).unwrap();
+        let recovery = glue.finish().unwrap();
+        self.recovery_time = self.recovery_time.max(started.elapsed());
+        self.replayed = self.replayed.max(recovery.applied + recovery.refused);
+        assert!(recovery.restored);
+        // The reference: the same snapshot restored, the same inputs applied.
+        let mut reference = group();
+        let mut snapshot = self.last_snapshot.clone();
+        snapshot.resize(SNAPSHOT_MAX, 0);
+        let mut glue = RecoveryGlue::new(&mut reference, &mut snapshot);
+        glue.piece(allocstate::journal::Piece::Chunk {
+            offset: 0,
+            bytes: &self.last_snapshot,
+        })
+        .unwrap();
+        for entry in &self.since {
+            glue.piece(allocstate::journal::Piece::Entry(entry))
+                .unwrap();
+        }
+        glue.finish().unwrap();
+        let (mut a, mut b) = (vec![0u8; SNAPSHOT_MAX], vec![0u8; SNAPSHOT_MAX]);
+        assert_eq!(
+            runner.persist(&mut a).unwrap(),
+            reference.persist(&mut b).unwrap(),
+            "the recovered runner is the reference"
+        );
+        // Against the uninterrupted runner: the same task histories (the events each task
+        // recorded and their order), and the same client status.
+        let history = |runner: &Runner<8>| {
+            runner
+                .allocation()
+                .tasks()
+                .map(|task| format!("{:?}", task.state().events().iter().collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        };
+        if history(&runner) == history(&self.runner)
+            && runner.allocation().client_status() == self.runner.allocation().client_status()
+        {
+            self.same_history += 1;
+        }
+        self.journal = journal;
+        self.runner = runner;
+    }
+}
+
+#[test]
+fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
+    let mut runner = group();
+    tasks(&mut runner);
+    let mut rig = Rig {
+        journal: FlashJournal::new(
+            Flash::new(WriteCountCheck::Twice, None, false),
+            Flash::FULL_FLASH_RANGE,
+        )
+        .unwrap(),
+        runner,
+        snapshot: vec![0u8; SNAPSHOT_MAX],
+        buf: vec![0u8; 4096],
+        last_snapshot: Vec::new(),
+        since: Vec::new(),
+        inputs: 0,
+        entries: 0,
+        entry_bytes: 0,
+        same_history: 0,
+        recovery_time: std::time::Duration::ZERO,
+        replayed: 0,
+    };
+    // Before it arrives the group is the runtime's to rebuild from its job: nothing to
+    // snapshot (a restore always yields an arrived runner).
+    assert!(RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).is_err());
+    // The first snapshot is taken as soon as the allocation arrives.
+    let mut agenda: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+    let arrived = rig.runner.arrive(T0).unwrap();
+    let starts: Vec<usize> = arrived.commands.iter().map(|c| c.task).collect();
+    let snap = RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).unwrap();
+    rig.last_snapshot = snap.to_vec();
+    block_on(rig.journal.snapshot(snap, &mut rig.buf)).unwrap();
+
+    let mut lcg: u64 = 42;
+    let mut run_time = || {
+        lcg = lcg
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        30 * SEC + ((lcg >> 33) % 120) as i64 * SEC
+    };
+    // (time, task or MAX for a wake-up): each task told to start at arrival starts.
+    for task in starts {
+        assert!(rig.input(
+            Input::Started {
+                now: T0,
+                task: task as u8
+            },
+            T0
+        ));
+        agenda.push(Reverse((T0 + run_time(), task)));
+    }
+    let mut scheduled: Option<i64> = None;
+    let end = T0 + 24 * 3_600 * SEC;
+    let reboot_every = 3 * 3_600 * SEC;
+    let mut next_reboot = T0 + reboot_every;
+    let mut reboots = 0;
+    while let Some(Reverse((now, what))) = agenda.pop() {
+        if now > end {
+            break;
+        }
+        if now >= next_reboot {
+            rig.reboot();
+            reboots += 1;
+            next_reboot += reboot_every;
+        }
+        let input = match what {
+            usize::MAX => Input::Tick { now },
+            task => Input::Exited {
+                now,
+                task: task as u8,
+                exit_code: 1,
+                signal: 0,
+                oom_killed: false,
+            },
+        };
+        if what == usize::MAX {
+            scheduled = None;
+        }
+        if !rig.input(input, now) {
+            continue;
+        }
+        let starts: Vec<usize> = rig
+            .runner
+            .commands()
+            .iter()
+            .filter(|c| c.action == Action::Start)
+            .map(|c| c.task)
+            .collect();
+        for task in starts {
+            if rig.input(
+                Input::Started {
+                    now,
+                    task: task as u8,
+                },
+                now,
+            ) {
+                agenda.push(Reverse((now + run_time(), task)));
+            }
+        }
+        if let Some(wake) = rig.runner.next_wake() {
+            if scheduled.is_none_or(|s| wake < s) {
+                scheduled = Some(wake);
+                agenda.push(Reverse((wake, usize::MAX)));
+            }
+        }
+    }
+    eprintln!(
+        "journal: last snapshot {} bytes; an entry {} bytes of input on average",
+        rig.last_snapshot.len(),
+        rig.entry_bytes / rig.entries.max(1),
+    );
+    let stats = Flash::default()
+        .stats_snapshot()
+        .compare_to(rig.journal.into_flash().stats_snapshot());
+    let per_input = stats.bytes_written as f64 / rig.inputs as f64;
+    eprintln!(
+        "journal: {} inputs in a simulated day, {} reboots; flash {} bytes written ({:.1} per input), {} page erases ({:.4} per input)",
+        rig.inputs,
+        reboots,
+        stats.bytes_written,
+        per_input,
+        stats.erases,
+        stats.erases as f64 / rig.inputs as f64,
+    );
+    assert!(rig.inputs > 10_000, "{} inputs", rig.inputs);
+    assert!(reboots >= 7);
+    eprintln!(
+        "journal: {} of {reboots} recoveries have the uninterrupted runner's task histories",
+        rig.same_history
+    );
+    assert_eq!(rig.same_history, reboots);
+    eprintln!(
+        "journal: the longest recovery (16 pages read twice, restore, {} inputs replayed) took {:?} on this host",
+        rig.replayed, rig.recovery_time
+    );
+    assert!(per_input <= 64.0, "{per_input:.1} bytes per input");
+}
