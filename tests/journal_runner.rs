@@ -13,9 +13,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use allocstate::journal::flash::FlashJournal;
-use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot};
+use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
-use allocstate::runner::{Action, GroupSpec, Runner, TaskSpec};
+use allocstate::runner::{Action, Exit, GroupSpec, Now, Runner, Step, TaskSpec};
 use allocstate::Role;
 use futures::executor::block_on;
 use sequential_storage::mock_flash::{MockFlashBase, WriteCountCheck};
@@ -25,6 +25,8 @@ type Flash = MockFlashBase<16, 4, 1024>;
 
 const T0: i64 = 1_700_000_000_000_000_000;
 const SEC: i64 = 1_000_000_000;
+/// Wall clock minus monotonic clock.
+const WALL_OFFSET: i64 = 1_000 * SEC;
 /// Inputs between snapshots.
 const K: u32 = 256;
 const SNAPSHOT_MAX: usize = Runner::<8>::POSTCARD_MAX_SIZE + 16;
@@ -55,6 +57,8 @@ struct Rig {
     /// The latest snapshot and the inputs since, for the reference recovery.
     last_snapshot: Vec<u8>,
     since: Vec<Vec<u8>>,
+    /// The time of the latest entry or snapshot (entries store the step from it).
+    last: Now,
     inputs: u64,
     entries: u64,
     entry_bytes: u64,
@@ -65,25 +69,24 @@ struct Rig {
 
 impl Rig {
     /// Applies `input`; if the runner accepts it, commits it (a snapshot every K).
-    fn input(&mut self, input: Input<'_>, now: i64) -> bool {
-        if input.apply(&mut self.runner).is_err() {
-            return false;
-        }
+    fn input(&mut self, input: Input<'_>) -> Option<Step<8>> {
+        let step = input.apply(&mut self.runner).ok()?;
         self.inputs += 1;
         if self.journal.entries() + 1 >= K {
-            let snap = RunnerSnapshot::write(&self.runner, now, &mut self.snapshot).unwrap();
+            let snap = RunnerSnapshot::write(&self.runner, input.now, &mut self.snapshot).unwrap();
             self.last_snapshot = snap.to_vec();
             self.since.clear();
             block_on(self.journal.snapshot(snap, &mut self.buf)).unwrap();
         } else {
             let mut entry = [0u8; 128];
-            let bytes = input.encode(&mut entry).unwrap();
+            let bytes = input.encode(self.last, &mut entry).unwrap();
             self.since.push(bytes.to_vec());
             self.entries += 1;
             self.entry_bytes += bytes.len() as u64;
             block_on(self.journal.append(bytes, &mut self.buf)).unwrap();
         }
-        true
+        self.last = input.now;
+        Some(step)
     }
 
     /// Power cut: a fresh runner recovered from the flash.
@@ -117,6 +120,10 @@ impl Rig {
                 .unwrap();
         }
         glue.finish().unwrap();
+        assert_eq!(
+            recovery.since, self.last,
+            "recovery gives the next entry's base"
+        );
         let (mut a, mut b) = (vec![0u8; SNAPSHOT_MAX], vec![0u8; SNAPSHOT_MAX]);
         assert_eq!(
             runner.persist(&mut a).unwrap(),
@@ -157,6 +164,7 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
         buf: vec![0u8; 4096],
         last_snapshot: Vec::new(),
         since: Vec::new(),
+        last: Now::from(T0),
         inputs: 0,
         entries: 0,
         entry_bytes: 0,
@@ -169,10 +177,16 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
     assert!(RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).is_err());
     // The first snapshot is taken as soon as the allocation arrives.
     let mut agenda: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    let arrived = rig.runner.arrive(T0).unwrap();
-    let starts: Vec<usize> = arrived.commands.iter().map(|c| c.task).collect();
-    let snap = RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).unwrap();
+    let arrived = rig.runner.arrive(Now::new(T0 + WALL_OFFSET, T0)).unwrap();
+    let starts: Vec<usize> = arrived.commands.iter().map(|c| c.task.index()).collect();
+    let snap = RunnerSnapshot::write(
+        &rig.runner,
+        Now::new(T0 + WALL_OFFSET, T0),
+        &mut rig.snapshot,
+    )
+    .unwrap();
     rig.last_snapshot = snap.to_vec();
+    rig.last = Now::new(T0 + WALL_OFFSET, T0);
     block_on(rig.journal.snapshot(snap, &mut rig.buf)).unwrap();
 
     let mut lcg: u64 = 42;
@@ -182,15 +196,14 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
             .wrapping_add(1442695040888963407);
         30 * SEC + ((lcg >> 33) % 120) as i64 * SEC
     };
+    // The wall clock runs a fixed offset from the monotonic one (an origin at boot).
+    let at = |mono: i64| Now::new(mono + WALL_OFFSET, mono);
     // (time, task or MAX for a wake-up): each task told to start at arrival starts.
     for task in starts {
-        assert!(rig.input(
-            Input::Started {
-                now: T0,
-                task: task as u8
-            },
-            T0
-        ));
+        let id = rig.runner.task_at(task).unwrap();
+        assert!(rig
+            .input(Input::new(at(T0), What::Started { task: id }))
+            .is_some());
         agenda.push(Reverse((T0 + run_time(), task)));
     }
     let mut scheduled: Option<i64> = None;
@@ -208,37 +221,33 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
             next_reboot += reboot_every;
         }
         let input = match what {
-            usize::MAX => Input::Tick { now },
-            task => Input::Exited {
-                now,
-                task: task as u8,
-                exit_code: 1,
-                signal: 0,
-                oom_killed: false,
-            },
+            usize::MAX => Input::new(at(now), What::Tick),
+            task => Input::new(
+                at(now),
+                What::Exited {
+                    task: rig.runner.task_at(task).unwrap(),
+                    exit: Exit::code(1),
+                },
+            ),
         };
         if what == usize::MAX {
             scheduled = None;
         }
-        if !rig.input(input, now) {
+        let Some(step) = rig.input(input) else {
             continue;
-        }
-        let starts: Vec<usize> = rig
-            .runner
-            .commands()
+        };
+        let starts: Vec<_> = step
+            .commands
             .iter()
             .filter(|c| c.action == Action::Start)
             .map(|c| c.task)
             .collect();
         for task in starts {
-            if rig.input(
-                Input::Started {
-                    now,
-                    task: task as u8,
-                },
-                now,
-            ) {
-                agenda.push(Reverse((now + run_time(), task)));
+            if rig
+                .input(Input::new(at(now), What::Started { task }))
+                .is_some()
+            {
+                agenda.push(Reverse((now + run_time(), task.index())));
             }
         }
         if let Some(wake) = rig.runner.next_wake() {

@@ -90,6 +90,14 @@ pub enum JournalError {
     BadEntry,
     /// The epoch or sequence counter is at its end (after 2^32 snapshots or entries).
     Exhausted,
+    /// An entry's monotonic time is earlier than the entry (or snapshot) before it:
+    /// entries store their time as the step from the one before, which never goes back.
+    ClockWentBack {
+        /// The previous entry's monotonic time.
+        last: i64,
+        /// This entry's.
+        now: i64,
+    },
 }
 
 impl fmt::Display for JournalError {
@@ -121,6 +129,10 @@ impl fmt::Display for JournalError {
             Self::ReplayMismatch => f.write_str("replayed records differ from the scanned ones"),
             Self::BadEntry => f.write_str("entry is not an input this version reads"),
             Self::Exhausted => f.write_str("epoch or sequence counter exhausted"),
+            Self::ClockWentBack { last, now } => write!(
+                f,
+                "entry at monotonic {now} ns is before the previous one at {last} ns"
+            ),
         }
     }
 }
