@@ -903,6 +903,8 @@ fn exercise_nomad_read(sink: &mut Sink) {
     black_box(serde_json_core::to_slice(&task, &mut buf).is_ok());
     black_box(serde_json_core::to_slice(&WithZeroTime(&task, zero), &mut buf).is_ok());
     black_box(serde_json_core::from_slice_escaped::<NomadTaskState>(text, &mut unescape).is_ok());
+}
+
 /// The journal's core: records, the two passes of recovery and the writer, on opaque
 /// bytes; with serde, the runner's inputs as entries and the recovery glue.
 #[cfg(feature = "journal")]
@@ -964,21 +966,25 @@ fn exercise_journal(sink: &mut Sink) {
     }
     #[cfg(feature = "serde")]
     {
-        use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot};
-        use allocstate::runner::{GroupSpec, Runner};
-        let input = Input::Exited {
-            now: black_box(5),
-            task: black_box(0),
-            exit_code: black_box(1),
-            signal: 0,
-            oom_killed: false,
-        };
-        let len = input.encode(&mut buf).map(|b| b.len()).unwrap_or(0);
-        let entry = buf.get(..len).unwrap_or(&[]);
+        use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
+        use allocstate::runner::{Exit, GroupSpec, Now, Runner};
         let mut runner: Runner<4> =
             Runner::new(GroupSpec::new(allocstate::restart::JobType::Batch));
-        if let Ok(decoded) = Input::decode(black_box(entry)) {
-            let _ = decoded.apply(&mut runner);
+        let since = Now::new(black_box(3), black_box(4));
+        let mut len = 0;
+        if let Some(task) = black_box(&runner).task_at(black_box(0)) {
+            let input = Input::new(
+                Now::new(black_box(5), black_box(6)),
+                What::Exited {
+                    task,
+                    exit: Exit::code(black_box(1)),
+                },
+            );
+            len = input.encode(since, &mut buf).map(|b| b.len()).unwrap_or(0);
+        }
+        let entry = buf.get(..len).unwrap_or(&[]);
+        if let Ok(decoded) = Input::decode(black_box(entry), since) {
+            let _ = black_box(decoded.apply(&mut runner));
         }
         let mut snapshot = [0u8; 512];
         let mut other = [0u8; 512];
@@ -994,6 +1000,7 @@ fn exercise_journal(sink: &mut Sink) {
         let _ = glue.piece(Piece::Entry(black_box(entry)));
         let _ = black_box(glue.error());
         let _ = black_box(glue.finish());
+        let _ = black_box(RunnerSnapshot::time(black_box(&snapshot)));
     }
 }
 
