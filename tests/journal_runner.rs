@@ -3,7 +3,8 @@
 //! snapshot every `K` inputs; the power is cut (the flash reread into a fresh runner)
 //! every few hours. It prints the flash bytes written per input and checks that each
 //! recovery is exactly the runner a restore of the same snapshot plus the same inputs
-//! gives, with the task histories and client status of the runner never interrupted.
+//! gives, with the task histories and client status of the runner never interrupted, and
+//! `Runner::persist`'s bytes of it.
 //!
 //! ```text
 //! cargo test --release --features journal-flash --test journal_runner -- --nocapture
@@ -63,6 +64,8 @@ struct Rig {
     entries: u64,
     entry_bytes: u64,
     same_history: u32,
+    /// Recoveries whose runner persists to the uninterrupted runner's bytes.
+    same_bytes: u32,
     recovery_time: std::time::Duration,
     replayed: u32,
 }
@@ -139,6 +142,10 @@ impl Rig {
                 .map(|task| format!("{:?}", task.state().events().iter().collect::<Vec<_>>()))
                 .collect::<Vec<_>>()
         };
+        let mut c = vec![0u8; SNAPSHOT_MAX];
+        if runner.persist(&mut a).unwrap() == self.runner.persist(&mut c).unwrap() {
+            self.same_bytes += 1;
+        }
         if history(&runner) == history(&self.runner)
             && runner.allocation().client_status() == self.runner.allocation().client_status()
         {
@@ -169,6 +176,7 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
         entries: 0,
         entry_bytes: 0,
         same_history: 0,
+        same_bytes: 0,
         recovery_time: std::time::Duration::ZERO,
         replayed: 0,
     };
@@ -282,6 +290,11 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
         rig.same_history
     );
     assert_eq!(rig.same_history, reboots);
+    eprintln!(
+        "journal: {} of {reboots} recoveries persist to the uninterrupted runner's bytes",
+        rig.same_bytes
+    );
+    assert_eq!(rig.same_bytes, reboots);
     eprintln!(
         "journal: the longest recovery (16 pages read twice, restore, {} inputs replayed) took {:?} on this host",
         rig.replayed, rig.recovery_time
