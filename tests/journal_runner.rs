@@ -461,3 +461,48 @@ fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
     );
     assert!(live.is_finished(), "the script ends with every task dead");
 }
+
+/// An input earlier than the entry before it, and bytes that are not an input, are typed
+/// errors; a wall-clock step survives the entry.
+#[test]
+fn entries_refuse_a_clock_going_back_and_bytes_that_are_not_an_input() {
+    use allocstate::journal::JournalError;
+    let since = Now::new(5_000, 2_000);
+    let mut buf = [0u8; 64];
+    let back = Input::new(Now::new(6_000, 1_999), What::Tick);
+    assert_eq!(
+        back.encode(since, &mut buf),
+        Err(JournalError::ClockWentBack {
+            last: 2_000,
+            now: 1_999
+        })
+    );
+    // The wall clock stepped back an hour while the monotonic one moved 1 s.
+    let stepped = Input::new(
+        Now::new(5_000 - 3_600 * SEC, 2_000 + SEC),
+        What::Reconnected,
+    );
+    let bytes = stepped.encode(since, &mut buf).unwrap().to_vec();
+    assert_eq!(Input::decode(&bytes, since), Ok(stepped));
+    // Not an input: an unknown variant, a truncated entry, no bytes.
+    assert_eq!(
+        Input::decode(&[0, 0, 200], since),
+        Err(JournalError::BadEntry)
+    );
+    assert_eq!(
+        Input::decode(&bytes[..bytes.len() - 1], since),
+        Err(JournalError::BadEntry)
+    );
+    assert_eq!(Input::decode(&[], since), Err(JournalError::BadEntry));
+    let mut small = [0u8; 4];
+    let long = Input::new(
+        since,
+        What::SetupFailed {
+            error: "no space left on device",
+        },
+    );
+    assert!(matches!(
+        long.encode(since, &mut small),
+        Err(JournalError::BufferTooSmall { .. })
+    ));
+}
