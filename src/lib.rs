@@ -112,6 +112,9 @@ mod error;
 mod event;
 mod go;
 mod head;
+#[cfg(feature = "journal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "journal")))]
+pub mod journal;
 mod kind;
 mod phase;
 pub mod restart;

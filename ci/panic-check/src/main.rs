@@ -905,6 +905,105 @@ fn exercise_nomad_read(sink: &mut Sink) {
     black_box(serde_json_core::from_slice_escaped::<NomadTaskState>(text, &mut unescape).is_ok());
 }
 
+/// The journal's core: records, the two passes of recovery and the writer, on opaque
+/// bytes; with serde, the runner's inputs as entries and the recovery glue.
+#[cfg(feature = "journal")]
+fn exercise_journal(sink: &mut Sink) {
+    use allocstate::journal::{Crc32, Piece, Record, Replay, Scan, Writer};
+    let mut buf = [0u8; 96];
+    let bytes: &[u8] = black_box(b"opaque snapshot bytes, longer than one chunk");
+    let chunk_len = black_box(16_usize);
+    let mut crc = Crc32::new();
+    crc.update(bytes);
+    let _ = black_box((crc.finish(), Crc32::of(bytes)));
+    let mut writer = Writer::default();
+    let mut scan = Scan::new();
+    let mut index = 0_u32;
+    while let Ok(Some(record)) = writer.chunk(bytes, chunk_len, index, &mut buf) {
+        let _ = scan.feed(record);
+        index = index.wrapping_add(1);
+    }
+    if let Ok(record) = writer.commit(bytes, chunk_len, &mut buf) {
+        let _ = scan.feed(record);
+        writer.commit_done();
+    }
+    if let Ok(record) = writer.entry(bytes, &mut buf) {
+        let _ = scan.feed(record);
+        writer.entry_done();
+    }
+    writer.chunks_abandoned();
+    let _ = black_box((
+        writer.entries(),
+        writer.epoch(),
+        writer.next_epoch(),
+        writer.has_snapshot(),
+    ));
+    let record = Record::Entry {
+        epoch: black_box(1),
+        seq: black_box(0),
+        bytes,
+    };
+    let encoded_len = record.encode(&mut buf).map(|r| r.len()).unwrap_or(0);
+    let encoded = buf.get(..encoded_len).unwrap_or(&[]);
+    let _ = black_box(Record::decode(black_box(encoded)));
+    match scan.finish() {
+        Ok(plan) => {
+            let mut replay = Replay::new(plan);
+            match replay.feed(encoded) {
+                Ok(Some(Piece::Chunk { offset, bytes })) => black_box((offset, bytes.len())),
+                Ok(Some(Piece::Entry(bytes))) => black_box((0, bytes.len())),
+                Ok(None) => (0, 0),
+                Err(e) => {
+                    let _ = write!(sink, "{e}");
+                    (0, 0)
+                }
+            };
+            let _ = black_box(replay.finish());
+        }
+        Err(e) => {
+            let _ = write!(sink, "{e}");
+        }
+    }
+    #[cfg(feature = "serde")]
+    {
+        use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
+        use allocstate::runner::{Exit, GroupSpec, Now, Runner};
+        let mut runner: Runner<4> =
+            Runner::new(GroupSpec::new(allocstate::restart::JobType::Batch));
+        let since = Now::new(black_box(3), black_box(4));
+        let mut len = 0;
+        if let Some(task) = black_box(&runner).task_at(black_box(0)) {
+            let input = Input::new(
+                Now::new(black_box(5), black_box(6)),
+                What::Exited {
+                    task,
+                    exit: Exit::code(black_box(1)),
+                },
+            );
+            len = input.encode(since, &mut buf).map(|b| b.len()).unwrap_or(0);
+        }
+        let entry = buf.get(..len).unwrap_or(&[]);
+        if let Ok(decoded) = Input::decode(black_box(entry), since) {
+            let _ = black_box(decoded.apply(&mut runner));
+        }
+        let mut snapshot = [0u8; 512];
+        let mut other = [0u8; 512];
+        let len = RunnerSnapshot::write(&runner, black_box(7), &mut snapshot)
+            .map(|s| s.len())
+            .unwrap_or(0);
+        let mut fresh: Runner<4> = Runner::new(GroupSpec::new(allocstate::restart::JobType::Batch));
+        let mut glue = RecoveryGlue::new(&mut fresh, &mut other);
+        let _ = glue.piece(Piece::Chunk {
+            offset: 0,
+            bytes: snapshot.get(..len).unwrap_or(&[]),
+        });
+        let _ = glue.piece(Piece::Entry(black_box(entry)));
+        let _ = black_box(glue.error());
+        let _ = black_box(glue.finish());
+        let _ = black_box(RunnerSnapshot::time(black_box(&snapshot)));
+    }
+}
+
 #[no_mangle]
 pub extern "C" fn _start() -> ! {
     let mut sink = Sink {
@@ -932,6 +1031,8 @@ pub extern "C" fn _start() -> ! {
     exercise_json_core(&mut sink);
     #[cfg(all(feature = "json-core", not(feature = "core-only")))]
     exercise_nomad_read(&mut sink);
+    #[cfg(feature = "journal")]
+    exercise_journal(&mut sink);
     black_box(&sink.buf);
     // `ci/text-size.sh` checks these land in `.bss`: `new()` is all zero bytes.
     black_box(core::ptr::addr_of!(IDLE_TASK));

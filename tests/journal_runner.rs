@@ -1,0 +1,508 @@
+//! The runner through the flash journal: a day of a `Runner<8>` whose eight tasks crash
+//! every 30–150 s and are restarted by their policy, every accepted input committed, a
+//! snapshot every `K` inputs; the power is cut (the flash reread into a fresh runner)
+//! every few hours. It prints the flash bytes written per input and checks that each
+//! recovery is exactly the runner a restore of the same snapshot plus the same inputs
+//! gives, with the task histories and client status of the runner never interrupted, and
+//! `Runner::persist`'s bytes of it.
+//!
+//! ```text
+//! cargo test --release --features journal-flash --test journal_runner -- --nocapture
+//! ```
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use allocstate::journal::flash::FlashJournal;
+use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
+use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::{Action, Exit, GroupSpec, Now, Runner, Step, TaskSpec};
+use allocstate::Role;
+use futures::executor::block_on;
+use sequential_storage::mock_flash::{MockFlashBase, WriteCountCheck};
+
+/// 16 pages of 4 KiB, 4-byte words.
+type Flash = MockFlashBase<16, 4, 1024>;
+
+const T0: i64 = 1_700_000_000_000_000_000;
+const SEC: i64 = 1_000_000_000;
+/// Wall clock minus monotonic clock.
+const WALL_OFFSET: i64 = 1_000 * SEC;
+/// Inputs between snapshots.
+const K: u32 = 256;
+const SNAPSHOT_MAX: usize = Runner::<8>::POSTCARD_MAX_SIZE + 16;
+
+fn group() -> Box<Runner<8>> {
+    Box::new(Runner::new(GroupSpec::new(JobType::Service)))
+}
+
+fn tasks(runner: &mut Runner<8>) {
+    let policy = RestartPolicy {
+        attempts: 10,
+        interval: 300 * SEC,
+        delay: 25 * SEC,
+        mode: RestartMode::Delay,
+    };
+    for name in ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"] {
+        runner
+            .add_task(&TaskSpec::new(name, Role::main(), policy))
+            .unwrap();
+    }
+}
+
+struct Rig {
+    journal: FlashJournal<Flash>,
+    runner: Box<Runner<8>>,
+    snapshot: Vec<u8>,
+    buf: Vec<u8>,
+    /// The latest snapshot and the inputs since, for the reference recovery.
+    last_snapshot: Vec<u8>,
+    since: Vec<Vec<u8>>,
+    /// The time of the latest entry or snapshot (entries store the step from it).
+    last: Now,
+    inputs: u64,
+    entries: u64,
+    entry_bytes: u64,
+    same_history: u32,
+    /// Recoveries whose runner persists to the uninterrupted runner's bytes.
+    same_bytes: u32,
+    recovery_time: std::time::Duration,
+    replayed: u32,
+}
+
+impl Rig {
+    /// Applies `input`; if the runner accepts it, commits it (a snapshot every K).
+    fn input(&mut self, input: Input<'_>) -> Option<Step<8>> {
+        let step = input.apply(&mut self.runner).ok()?;
+        self.inputs += 1;
+        if self.journal.entries() + 1 >= K {
+            let snap = RunnerSnapshot::write(&self.runner, input.now, &mut self.snapshot).unwrap();
+            self.last_snapshot = snap.to_vec();
+            self.since.clear();
+            block_on(self.journal.snapshot(snap, &mut self.buf)).unwrap();
+        } else {
+            let mut entry = [0u8; 128];
+            let bytes = input.encode(self.last, &mut entry).unwrap();
+            self.since.push(bytes.to_vec());
+            self.entries += 1;
+            self.entry_bytes += bytes.len() as u64;
+            block_on(self.journal.append(bytes, &mut self.buf)).unwrap();
+        }
+        self.last = input.now;
+        Some(step)
+    }
+
+    /// Power cut: a fresh runner recovered from the flash.
+    fn reboot(&mut self) {
+        let flash = std::mem::replace(
+            &mut self.journal,
+            FlashJournal::new(Flash::default(), Flash::FULL_FLASH_RANGE).unwrap(),
+        )
+        .into_flash();
+        let mut journal = FlashJournal::new(flash, Flash::FULL_FLASH_RANGE).unwrap();
+        let mut runner = group();
+        let started = std::time::Instant::now();
+        let mut glue = RecoveryGlue::new(&mut runner, &mut self.snapshot);
+        block_on(journal.recover(&mut self.buf, |piece| glue.piece(piece))).unwrap();
+        let recovery = glue.finish().unwrap();
+        self.recovery_time = self.recovery_time.max(started.elapsed());
+        self.replayed = self.replayed.max(recovery.applied + recovery.refused);
+        assert!(recovery.restored);
+        // The reference: the same snapshot restored, the same inputs applied.
+        let mut reference = group();
+        let mut snapshot = self.last_snapshot.clone();
+        snapshot.resize(SNAPSHOT_MAX, 0);
+        let mut glue = RecoveryGlue::new(&mut reference, &mut snapshot);
+        glue.piece(allocstate::journal::Piece::Chunk {
+            offset: 0,
+            bytes: &self.last_snapshot,
+        })
+        .unwrap();
+        for entry in &self.since {
+            glue.piece(allocstate::journal::Piece::Entry(entry))
+                .unwrap();
+        }
+        glue.finish().unwrap();
+        assert_eq!(
+            recovery.since, self.last,
+            "recovery gives the next entry's base"
+        );
+        let (mut a, mut b) = (vec![0u8; SNAPSHOT_MAX], vec![0u8; SNAPSHOT_MAX]);
+        assert_eq!(
+            runner.persist(&mut a).unwrap(),
+            reference.persist(&mut b).unwrap(),
+            "the recovered runner is the reference"
+        );
+        // Against the uninterrupted runner: the same task histories (the events each task
+        // recorded and their order), and the same client status.
+        let history = |runner: &Runner<8>| {
+            runner
+                .allocation()
+                .tasks()
+                .map(|task| format!("{:?}", task.state().events().iter().collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        };
+        let mut c = vec![0u8; SNAPSHOT_MAX];
+        if runner.persist(&mut a).unwrap() == self.runner.persist(&mut c).unwrap() {
+            self.same_bytes += 1;
+        }
+        if history(&runner) == history(&self.runner)
+            && runner.allocation().client_status() == self.runner.allocation().client_status()
+        {
+            self.same_history += 1;
+        }
+        self.journal = journal;
+        self.runner = runner;
+    }
+}
+
+#[test]
+fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
+    let mut runner = group();
+    tasks(&mut runner);
+    let mut rig = Rig {
+        journal: FlashJournal::new(
+            Flash::new(WriteCountCheck::Twice, None, false),
+            Flash::FULL_FLASH_RANGE,
+        )
+        .unwrap(),
+        runner,
+        snapshot: vec![0u8; SNAPSHOT_MAX],
+        buf: vec![0u8; 4096],
+        last_snapshot: Vec::new(),
+        since: Vec::new(),
+        last: Now::from(T0),
+        inputs: 0,
+        entries: 0,
+        entry_bytes: 0,
+        same_history: 0,
+        same_bytes: 0,
+        recovery_time: std::time::Duration::ZERO,
+        replayed: 0,
+    };
+    // Before it arrives the group is the runtime's to rebuild from its job: nothing to
+    // snapshot (a restore always yields an arrived runner).
+    assert!(RunnerSnapshot::write(&rig.runner, T0, &mut rig.snapshot).is_err());
+    // The first snapshot is taken as soon as the allocation arrives.
+    let mut agenda: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+    let arrived = rig.runner.arrive(Now::new(T0 + WALL_OFFSET, T0)).unwrap();
+    let starts: Vec<usize> = arrived.commands.iter().map(|c| c.task.index()).collect();
+    let snap = RunnerSnapshot::write(
+        &rig.runner,
+        Now::new(T0 + WALL_OFFSET, T0),
+        &mut rig.snapshot,
+    )
+    .unwrap();
+    rig.last_snapshot = snap.to_vec();
+    rig.last = Now::new(T0 + WALL_OFFSET, T0);
+    block_on(rig.journal.snapshot(snap, &mut rig.buf)).unwrap();
+
+    let mut lcg: u64 = 42;
+    let mut run_time = || {
+        lcg = lcg
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        30 * SEC + ((lcg >> 33) % 120) as i64 * SEC
+    };
+    // The wall clock runs a fixed offset from the monotonic one (an origin at boot).
+    let at = |mono: i64| Now::new(mono + WALL_OFFSET, mono);
+    // (time, task or MAX for a wake-up): each task told to start at arrival starts.
+    for task in starts {
+        let id = rig.runner.task_at(task).unwrap();
+        assert!(rig
+            .input(Input::new(at(T0), What::Started { task: id }))
+            .is_some());
+        agenda.push(Reverse((T0 + run_time(), task)));
+    }
+    let mut scheduled: Option<i64> = None;
+    let end = T0 + 24 * 3_600 * SEC;
+    let reboot_every = 3 * 3_600 * SEC;
+    let mut next_reboot = T0 + reboot_every;
+    let mut reboots = 0;
+    while let Some(Reverse((now, what))) = agenda.pop() {
+        if now > end {
+            break;
+        }
+        if now >= next_reboot {
+            rig.reboot();
+            reboots += 1;
+            next_reboot += reboot_every;
+        }
+        let input = match what {
+            usize::MAX => Input::new(at(now), What::Tick),
+            task => Input::new(
+                at(now),
+                What::Exited {
+                    task: rig.runner.task_at(task).unwrap(),
+                    exit: Exit::code(1),
+                },
+            ),
+        };
+        if what == usize::MAX {
+            scheduled = None;
+        }
+        let Some(step) = rig.input(input) else {
+            continue;
+        };
+        let starts: Vec<_> = step
+            .commands
+            .iter()
+            .filter(|c| c.action == Action::Start)
+            .map(|c| c.task)
+            .collect();
+        for task in starts {
+            if rig
+                .input(Input::new(at(now), What::Started { task }))
+                .is_some()
+            {
+                agenda.push(Reverse((now + run_time(), task.index())));
+            }
+        }
+        if let Some(wake) = rig.runner.next_wake() {
+            if scheduled.is_none_or(|s| wake < s) {
+                scheduled = Some(wake);
+                agenda.push(Reverse((wake, usize::MAX)));
+            }
+        }
+    }
+    eprintln!(
+        "journal: last snapshot {} bytes; an entry {} bytes of input on average",
+        rig.last_snapshot.len(),
+        rig.entry_bytes / rig.entries.max(1),
+    );
+    let stats = Flash::default()
+        .stats_snapshot()
+        .compare_to(rig.journal.into_flash().stats_snapshot());
+    let per_input = stats.bytes_written as f64 / rig.inputs as f64;
+    eprintln!(
+        "journal: {} inputs in a simulated day, {} reboots; flash {} bytes written ({:.1} per input), {} page erases ({:.4} per input)",
+        rig.inputs,
+        reboots,
+        stats.bytes_written,
+        per_input,
+        stats.erases,
+        stats.erases as f64 / rig.inputs as f64,
+    );
+    assert!(rig.inputs > 10_000, "{} inputs", rig.inputs);
+    assert!(reboots >= 7);
+    eprintln!(
+        "journal: {} of {reboots} recoveries have the uninterrupted runner's task histories",
+        rig.same_history
+    );
+    assert_eq!(rig.same_history, reboots);
+    eprintln!(
+        "journal: {} of {reboots} recoveries persist to the uninterrupted runner's bytes",
+        rig.same_bytes
+    );
+    assert_eq!(rig.same_bytes, reboots);
+    eprintln!(
+        "journal: the longest recovery (16 pages read twice, restore, {} inputs replayed) took {:?} on this host",
+        rig.replayed, rig.recovery_time
+    );
+    assert!(per_input <= 64.0, "{per_input:.1} bytes per input");
+}
+
+/// Every kind of input, journaled after a snapshot and recovered after each one: the
+/// recovered runner persists to the same bytes as the runner that was never
+/// interrupted, and each entry decodes to the input it was written from.
+#[test]
+fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
+    use allocstate::allocation::DesiredStatus;
+    use allocstate::journal::Piece;
+    use allocstate::runner::{PrestartStep, RestartTarget};
+    let policy = RestartPolicy {
+        attempts: 3,
+        interval: 300 * SEC,
+        delay: 5 * SEC,
+        mode: RestartMode::Delay,
+    };
+    let mut live: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+    let ids: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|name| {
+            live.add_task(&TaskSpec::new(name, Role::main(), policy))
+                .unwrap()
+        })
+        .collect();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    // Inputs a quarter second apart (restart delays are 5 s and more).
+    let at = |q: i64| Now::new(T0 + WALL_OFFSET + q * SEC / 4, T0 + q * SEC / 4);
+    let _ = live.arrive(at(0)).unwrap();
+    let mut snapshot = vec![0u8; Runner::<4>::POSTCARD_MAX_SIZE + 16];
+    let snap = RunnerSnapshot::write(&live, at(0), &mut snapshot)
+        .unwrap()
+        .to_vec();
+    let mut since = at(0);
+    let mut entries: Vec<Vec<u8>> = Vec::new();
+    let mut check = |live: &mut Runner<4>, input: Input<'_>| {
+        let step = input.apply(live).expect("the script's inputs are accepted");
+        let mut buf = [0u8; 128];
+        let bytes = input.encode(since, &mut buf).unwrap();
+        assert_eq!(Input::decode(bytes, since).unwrap(), input);
+        since = input.now;
+        entries.push(bytes.to_vec());
+        let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+        let mut gather = vec![0u8; snapshot.len()];
+        let mut glue = RecoveryGlue::new(&mut fresh, &mut gather);
+        glue.piece(Piece::Chunk {
+            offset: 0,
+            bytes: &snap,
+        })
+        .unwrap();
+        for entry in &entries {
+            glue.piece(Piece::Entry(entry)).unwrap();
+        }
+        let recovery = glue.finish().unwrap();
+        assert_eq!((recovery.refused, recovery.since), (0, since));
+        let (mut x, mut y) = (vec![0u8; 4096], vec![0u8; 4096]);
+        assert_eq!(
+            fresh.persist(&mut x).unwrap(),
+            live.persist(&mut y).unwrap(),
+            "recovered after {:?}",
+            input.what
+        );
+        step
+    };
+    let steps = [
+        What::Prestart {
+            task: a,
+            step: PrestartStep::TaskDirBuilt,
+        },
+        What::Prestart {
+            task: a,
+            step: PrestartStep::HookFailed {
+                message: "vault: no token",
+                recoverable: true,
+            },
+        },
+        What::Started { task: b },
+        What::SetHandle {
+            task: b,
+            handle: b"pid 42 start 7",
+        },
+        What::StartFailed {
+            task: c,
+            error: "image not found",
+            recoverable: true,
+        },
+        What::Signal {
+            task: b,
+            signal: Some("SIGHUP"),
+        },
+        What::Signal {
+            task: b,
+            signal: None,
+        },
+        What::Reconnected,
+        What::Restart {
+            target: RestartTarget::Task(b),
+            failure: false,
+        },
+        What::Exited {
+            task: b,
+            exit: Exit::signal(143, 15),
+        },
+        What::Started { task: b },
+    ];
+    for (now, what) in (1..).zip(steps) {
+        let _ = check(&mut live, Input::new(at(now), what));
+    }
+    // The restart delays of a and c end: a tick at each, and both are told to start.
+    let (mut starts, mut wake) = (0, 0);
+    while starts < 2 {
+        wake = live.next_wake().unwrap();
+        let woke = check(
+            &mut live,
+            Input::new(Now::new(wake + WALL_OFFSET, wake), What::Tick),
+        );
+        starts += woke
+            .commands
+            .iter()
+            .filter(|c| c.action == Action::Start)
+            .count();
+    }
+    let now = (wake - T0) * 4 / SEC + 1;
+    let _ = check(&mut live, Input::new(at(now), What::Started { task: a }));
+    let _ = check(
+        &mut live,
+        Input::new(
+            at(now + 1),
+            What::Stop {
+                status: DesiredStatus::Evict,
+                description: "preempted",
+                no_shutdown_delay: true,
+            },
+        ),
+    );
+    // c was told to start when the stop came: the driver never started it.
+    let _ = check(
+        &mut live,
+        Input::new(at(now + 2), What::StartCancelled { task: c }),
+    );
+    let _ = check(
+        &mut live,
+        Input::new(
+            at(now + 3),
+            What::KillFailed {
+                task: a,
+                error: "process survived SIGKILL",
+            },
+        ),
+    );
+    let _ = check(
+        &mut live,
+        Input::new(
+            at(now + 4),
+            What::Exited {
+                task: b,
+                exit: Exit::signal(137, 9),
+            },
+        ),
+    );
+    assert!(live.is_finished(), "the script ends with every task dead");
+}
+
+/// An input earlier than the entry before it, and bytes that are not an input, are typed
+/// errors; a wall-clock step survives the entry.
+#[test]
+fn entries_refuse_a_clock_going_back_and_bytes_that_are_not_an_input() {
+    use allocstate::journal::JournalError;
+    let since = Now::new(5_000, 2_000);
+    let mut buf = [0u8; 64];
+    let back = Input::new(Now::new(6_000, 1_999), What::Tick);
+    assert_eq!(
+        back.encode(since, &mut buf),
+        Err(JournalError::ClockWentBack {
+            last: 2_000,
+            now: 1_999
+        })
+    );
+    // The wall clock stepped back an hour while the monotonic one moved 1 s.
+    let stepped = Input::new(
+        Now::new(5_000 - 3_600 * SEC, 2_000 + SEC),
+        What::Reconnected,
+    );
+    let bytes = stepped.encode(since, &mut buf).unwrap().to_vec();
+    assert_eq!(Input::decode(&bytes, since), Ok(stepped));
+    // Not an input: an unknown variant, a truncated entry, no bytes.
+    assert_eq!(
+        Input::decode(&[0, 0, 200], since),
+        Err(JournalError::BadEntry)
+    );
+    assert_eq!(
+        Input::decode(&bytes[..bytes.len() - 1], since),
+        Err(JournalError::BadEntry)
+    );
+    assert_eq!(Input::decode(&[], since), Err(JournalError::BadEntry));
+    let mut small = [0u8; 4];
+    let long = Input::new(
+        since,
+        What::SetupFailed {
+            error: "no space left on device",
+        },
+    );
+    assert!(matches!(
+        long.encode(since, &mut small),
+        Err(JournalError::BufferTooSmall { .. })
+    ));
+}
