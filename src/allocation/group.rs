@@ -414,6 +414,8 @@ impl<const N: usize> Allocation<N> {
     /// over-long value instead), and the compact format does not carry the marks.
     ///
     /// ```
+    /// # #[cfg(feature = "serde")]
+    /// # fn main() -> Result<(), serde_json::Error> {
     /// use allocstate::{Allocation, IdentityField, JOB_ID_CAPACITY};
     ///
     /// let long = "j".repeat(JOB_ID_CAPACITY + 10);
@@ -422,7 +424,10 @@ impl<const N: usize> Allocation<N> {
     /// assert!(group.identity_cut(IdentityField::JobId));
     /// assert_eq!(group.job_id(), &long[..JOB_ID_CAPACITY]);
     /// assert!(!group.identity_cut(IdentityField::Name));
-    /// # Ok::<(), serde_json::Error>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "serde"))]
+    /// # fn main() {}
     /// ```
     #[must_use]
     pub fn identity_cut(&self, field: super::IdentityField) -> bool {
