@@ -462,6 +462,89 @@ fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
     assert!(live.is_finished(), "the script ends with every task dead");
 }
 
+/// A snapshot taken while a task waits for the servers (its reattach failed at a real
+/// restore) recovers that task waiting, byte for byte with the uninterrupted runner, and
+/// the `servers_contacted` entry after it applies.
+#[test]
+fn a_snapshot_while_a_task_waits_for_the_servers_recovers_it_waiting() {
+    use allocstate::journal::Piece;
+    use allocstate::runner::Place;
+    let policy = RestartPolicy {
+        attempts: 3,
+        interval: 300 * SEC,
+        delay: 5 * SEC,
+        mode: RestartMode::Delay,
+    };
+    let at = |q: i64| Now::new(T0 + WALL_OFFSET + q * SEC / 4, T0 + q * SEC / 4);
+    let mut before: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+    let a = before
+        .add_task(&TaskSpec::new("a", Role::main(), policy))
+        .unwrap();
+    let b = before
+        .add_task(&TaskSpec::new("b", Role::main(), policy))
+        .unwrap();
+    let _ = before.arrive(at(0)).unwrap();
+    let _ = before.started(at(1), a).unwrap();
+    let _ = before.started(at(2), b).unwrap();
+    // The agent restarts: a's driver has its process, b's does not.
+    let mut buf = vec![0u8; Runner::<4>::POSTCARD_MAX_SIZE];
+    let persisted = before.persist(&mut buf).unwrap().to_vec();
+    let mut live: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+    let _ = live
+        .restore(at(3), &persisted, None, |id, _| id == a)
+        .unwrap();
+    assert_eq!(live.place(b), Some(Place::AwaitingServers));
+    let mut snapshot = vec![0u8; Runner::<4>::POSTCARD_MAX_SIZE + 16];
+    let snap = RunnerSnapshot::write(&live, at(3), &mut snapshot)
+        .unwrap()
+        .to_vec();
+    let mut since = at(3);
+    let mut entries: Vec<Vec<u8>> = Vec::new();
+    let mut check = |live: &mut Runner<4>, input: Option<Input<'_>>| {
+        let step = input.map(|input| {
+            let step = input.apply(live).expect("the script's inputs are accepted");
+            let mut buf = [0u8; 128];
+            entries.push(input.encode(since, &mut buf).unwrap().to_vec());
+            since = input.now;
+            step
+        });
+        let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+        let mut gather = vec![0u8; snapshot.len()];
+        let mut glue = RecoveryGlue::new(&mut fresh, &mut gather);
+        glue.piece(Piece::Chunk {
+            offset: 0,
+            bytes: &snap,
+        })
+        .unwrap();
+        for entry in &entries {
+            glue.piece(Piece::Entry(entry)).unwrap();
+        }
+        let recovery = glue.finish().unwrap();
+        assert_eq!((recovery.refused, recovery.since), (0, since));
+        assert_eq!(fresh.place(b), live.place(b));
+        let (mut x, mut y) = (vec![0u8; 4096], vec![0u8; 4096]);
+        assert_eq!(
+            fresh.persist(&mut x).unwrap(),
+            live.persist(&mut y).unwrap(),
+            "recovered after {:?}",
+            input.map(|i| i.what)
+        );
+        step
+    };
+    // Recovered from the snapshot alone: b still waits, with no start.
+    let _ = check(&mut live, None);
+    let _ = check(&mut live, Some(Input::new(at(4), What::Reconnected)));
+    let step = check(&mut live, Some(Input::new(at(5), What::ServersContacted))).unwrap();
+    assert_eq!(step.commands.len(), 1);
+    assert_eq!(step.commands[0].task, b);
+    assert_eq!(step.commands[0].action, Action::Start);
+    let _ = check(
+        &mut live,
+        Some(Input::new(at(6), What::Started { task: b })),
+    );
+    assert_eq!(live.place(b), Some(Place::Running));
+}
+
 /// An input earlier than the entry before it, and bytes that are not an input, are typed
 /// errors; a wall-clock step survives the entry.
 #[test]

@@ -1412,6 +1412,62 @@ mod restore {
     }
 
     #[test]
+    fn persisted_while_waiting_for_the_servers_restores_waiting_whatever_the_reattach_says() {
+        for answer in [true, false] {
+            let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
+            sim.start(1, "web");
+            assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
+            // The agent restarts again before the servers are contacted.
+            let mut buf = vec![0u8; Runner::<8>::POSTCARD_MAX_SIZE];
+            let bytes = sim.runner.persist(&mut buf).unwrap().to_vec();
+            let mut fresh: Runner<8> = Runner::new(GroupSpec::new(JobType::Batch));
+            let mut seen = Vec::new();
+            let step = fresh
+                .restore(2 * SEC, &bytes, None, |_, restoring| {
+                    seen.push(restoring.status);
+                    answer
+                })
+                .unwrap();
+            assert_eq!(seen, [allocstate::runner::RestoreStatus::NotStarted]);
+            assert!(
+                step.commands.is_empty(),
+                "no start: it waits for the servers"
+            );
+            assert_eq!(fresh.events().count(), 0, "no new event");
+            assert_eq!(
+                fresh.place(id(0)),
+                Some(allocstate::runner::Place::AwaitingServers)
+            );
+            sim.runner = fresh;
+            sim.sync();
+            assert_eq!(
+                sim.go(3 * SEC, |r| r.servers_contacted(3 * SEC)),
+                vec![cmd("web", "Start")]
+            );
+            sim.start(3 * SEC, "web");
+            assert_eq!(sim.events("web"), "R TS St FRT St");
+            assert_eq!(sim.state("web"), (WireState::Running, false, 0));
+        }
+    }
+
+    #[test]
+    fn persisted_while_waiting_for_the_servers_then_stopped_while_down_ends_without_a_start() {
+        let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
+        sim.start(1, "web");
+        assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
+        assert_eq!(
+            restored(&mut sim, 2 * SEC, &[true], Some(DesiredStatus::Stop)),
+            vec![]
+        );
+        assert_eq!(
+            sim.runner.place(id(0)),
+            Some(allocstate::runner::Place::Dead)
+        );
+        assert!(sim.runner.is_finished());
+        assert_eq!(sim.events("web"), "R TS St FRT");
+    }
+
+    #[test]
     fn restore_running_terminal_stops_without_killing() {
         let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
         sim.start(1, "web");

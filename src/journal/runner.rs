@@ -473,7 +473,8 @@ pub enum RecoveryError {
 /// applied as an [`Input`].
 ///
 /// The restore answers every reattach `true`: a task running at the snapshot is taken as
-/// still running and a start in flight as still starting, so the entries after the
+/// still running, a start in flight as still starting and a task waiting for the servers
+/// as still waiting (whatever the answer), so the entries after the
 /// snapshot find each task where the runner that wrote them had it. The steps of the
 /// restore and of the replayed inputs are dropped: the runtime carried out their
 /// commands before the cut (see docs/journal.md).

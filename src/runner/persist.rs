@@ -11,7 +11,9 @@
 //! task count `u64`; per task its restart policy (attempts `u32`, interval and delay
 //! `i64`, mode `u8`: fail 0, delay 1), kill timeout `i64`, kill signal (string), shutdown
 //! delay `i64`, `Task Setup` recorded `bool`, `Killing` recorded `bool`, dropped by an
-//! update `bool`, start in flight `bool`, the driver handle (bytes); then the allocation
+//! update `bool`, where it waits `u8` (0 its gate or nothing, 1 a start in flight, 2 the
+//! servers after a failed reattach, `TaskRunner.waitOnServers`; a version-3 form written
+//! before code 2 existed reads the same), the driver handle (bytes); then the allocation
 //! in its own compact format. As in Nomad (`taskrunner/state/state.go`, `LocalState`),
 //! restart counts, delays in progress and the coordinator's state are not persisted:
 //! they are rebuilt at restore. The `max_run_duration` deadline is, as Nomad persists
@@ -125,7 +127,7 @@ fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerErr
     let shutdown_delay: i64 = take(rest)?;
     let (setup_done, killing_recorded): (bool, bool) = take(rest)?;
     let dropped: bool = take(rest)?;
-    let starting: bool = take(rest)?;
+    let waits: u8 = take(rest)?;
     let bytes: &[u8] = take(rest)?;
     let mut handle = Handle::new();
     handle
@@ -139,10 +141,11 @@ fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerErr
             shutdown_delay,
         },
         tracker: RestartTracker::new(restart, job, Default::default(), now),
-        place: if starting {
-            Place::Starting { killed: false }
-        } else {
-            Place::Waiting
+        place: match waits {
+            0 => Place::Waiting,
+            1 => Place::Starting { killed: false },
+            2 => Place::AwaitingServers,
+            _ => return Err(RunnerError::Corrupt),
         },
         setup_done,
         killing_recorded,
@@ -161,7 +164,8 @@ pub enum RestoreStatus {
     /// Told to start, with no start, failure or exit reported: the process may exist;
     /// check for it rather than start a second one.
     StartInFlight,
-    /// Waiting to start (its gate, a restart delay): nothing to reattach.
+    /// Waiting to start (its gate, a restart delay, or the servers after a reattach
+    /// that failed at an earlier restore): nothing to reattach.
     NotStarted,
     /// Dead: nothing to reattach.
     Dead,
@@ -229,8 +233,12 @@ impl<const N: usize> Runner<N> {
             put(buf, &mut at, &slot.config.shutdown_delay)?;
             put(buf, &mut at, &(slot.setup_done, slot.killing_recorded))?;
             put(buf, &mut at, &slot.dropped)?;
-            let starting = matches!(slot.place, Place::Starting { killed: false });
-            put(buf, &mut at, &starting)?;
+            let waits: u8 = match slot.place {
+                Place::Starting { killed: false } => 1,
+                Place::AwaitingServers => 2,
+                _ => 0,
+            };
+            put(buf, &mut at, &waits)?;
             put(buf, &mut at, slot.handle.as_slice())?;
         }
         let rest = buf.get_mut(at..).ok_or(RunnerError::BufferTooSmall)?;
@@ -255,7 +263,9 @@ impl<const N: usize> Runner<N> {
     /// - [`RestoreStatus::StartInFlight`]: `true` keeps it starting (report `started`,
     ///   `exited` or `start_failed` as the driver tells); `false` sends `Start` again
     ///   once its gate allows.
-    /// - Otherwise the answer is not used.
+    /// - Otherwise the answer is not used. A task persisted while it waited for the
+    ///   servers (reported [`RestoreStatus::NotStarted`]: it has no process) waits for
+    ///   them again, with no event and no start.
     ///
     /// If the allocation is terminal, a reattached running task is killed through the
     /// kill path with no `Killing` (its `shutdown_delay` first, `Waiting for shutdown
@@ -497,9 +507,11 @@ impl<const N: usize> Runner<N> {
                     }
                 } else if terminal || killing || phase == Phase::Exited {
                     self.end_run(index, now);
-                } else {
+                } else if self.place_of(index) != Place::AwaitingServers {
                     self.set_place(index, Place::Waiting);
                 }
+                // Else it still waits for the servers (`TaskRunner.waitOnServers`): its
+                // reattach failed at an earlier restore and there is no process.
             }
             Phase::Running | Phase::ShuttingDown => {
                 if reattach && killing {
