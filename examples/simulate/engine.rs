@@ -144,6 +144,17 @@ impl<'s> Simulation<'s> {
         Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report).run()
     }
 
+    /// Runs the scenario as [`Simulation::run`], `hook` seeing each input the runner
+    /// accepted (tests/journal_scenarios.rs journals them).
+    #[cfg(all(feature = "journal", feature = "serde"))]
+    #[allow(dead_code)] // the simulate example itself does not journal
+    pub fn run_with(&mut self, hook: play::Hook<'_>) -> Result<(), Overflow> {
+        let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
+        let mut player = Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report);
+        player.hook = Some(hook);
+        player.run()
+    }
+
     /// The output document.
     pub fn output(&self) -> Value {
         let mut history = serde_json::Map::new();
