@@ -1,6 +1,10 @@
 //! The simulation on the host: the shared playing loop (`play.rs`) around a boxed
 //! `Runner`, reporting into a JSON timeline and each task's history.
 
+// `run_with` is compiled where the includer has allocstate's `journal` and `serde`
+// features; ci/qemu-firmware's build script, which includes this file too, has none.
+#![allow(unexpected_cfgs)]
+
 use allocstate::runner::{Action, Runner, TaskSpec};
 use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
