@@ -1,6 +1,10 @@
 //! The simulation on the host: the shared playing loop (`play.rs`) around a boxed
 //! `Runner`, reporting into a JSON timeline and each task's history.
 
+// `run_with` is compiled where the includer has allocstate's `journal` and `serde`
+// features; ci/qemu-firmware's build script, which includes this file too, has none.
+#![allow(unexpected_cfgs)]
+
 use allocstate::runner::{Action, Runner, TaskSpec};
 use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
@@ -142,6 +146,17 @@ impl<'s> Simulation<'s> {
     pub fn run(&mut self) -> Result<(), Overflow> {
         let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
         Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report).run()
+    }
+
+    /// Runs the scenario as [`Simulation::run`], `hook` seeing each input the runner
+    /// accepted (tests/journal_scenarios.rs journals them).
+    #[cfg(all(feature = "journal", feature = "serde"))]
+    #[allow(dead_code)] // the simulate example itself does not journal
+    pub fn run_with(&mut self, hook: play::Hook<'_>) -> Result<(), Overflow> {
+        let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
+        let mut player = Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report);
+        player.hook = Some(hook);
+        player.run()
     }
 
     /// The output document.

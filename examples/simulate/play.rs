@@ -6,6 +6,10 @@
 //! digested into statics (`script::Digest`), and compares its [`Lines`] with the host's.
 //! Its includer declares `script.rs` beside it.
 
+// The journal hook is compiled where the includer has allocstate's `journal` and `serde`
+// features; ci/qemu-firmware, which includes this file too, has no such features.
+#![allow(unexpected_cfgs)]
+
 use core::fmt::{self, Write};
 
 use allocstate::runner::{
@@ -16,6 +20,58 @@ use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
 
 use super::script::{Block, Request, Run, Script};
+
+#[cfg(all(feature = "journal", feature = "serde"))]
+use allocstate::journal::runner::What;
+
+/// An input as the journal stores it (`None`: an arrival or a restore, after which a
+/// journal takes a snapshot), for [`Player::hook`]; nothing without the journal.
+#[cfg(all(feature = "journal", feature = "serde"))]
+type Said<'a> = Option<What<'a>>;
+#[cfg(not(all(feature = "journal", feature = "serde")))]
+type Said<'a> = Unsaid;
+
+/// [`Said`] without the journal: nothing.
+#[cfg(not(all(feature = "journal", feature = "serde")))]
+#[derive(Clone, Copy)]
+struct Unsaid;
+
+/// Sees each input the runner accepted, after it: the runner, the input's time, and the
+/// input as the journal stores it (`None`: arrival or restore). tests/journal_scenarios.rs
+/// journals them.
+#[cfg(all(feature = "journal", feature = "serde"))]
+pub type Hook<'p> = &'p mut dyn FnMut(&Runner<TASKS>, Now, Said<'_>);
+
+/// The [`Said`] of an input: `said!()` an arrival or restore, `said!(What::…)` an input,
+/// `said!(id => What::…)` a function of the task's id (for `input_for`).
+macro_rules! said {
+    () => {{
+        #[cfg(all(feature = "journal", feature = "serde"))]
+        let said = None;
+        #[cfg(not(all(feature = "journal", feature = "serde")))]
+        let said = Unsaid;
+        said
+    }};
+    ($id:ident => $what:expr) => {
+        |$id: TaskId| {
+            #[cfg(all(feature = "journal", feature = "serde"))]
+            let said = Some($what);
+            #[cfg(not(all(feature = "journal", feature = "serde")))]
+            let said = {
+                let _ = $id;
+                Unsaid
+            };
+            said
+        }
+    };
+    ($what:expr) => {{
+        #[cfg(all(feature = "journal", feature = "serde"))]
+        let said = Some($what);
+        #[cfg(not(all(feature = "journal", feature = "serde")))]
+        let said = Unsaid;
+        said
+    }};
+}
 
 /// The runner size the harness uses.
 pub const TASKS: usize = 8;
@@ -167,6 +223,9 @@ pub struct Player<'p> {
     overflow: Option<Overflow>,
     /// How far the wall clock was stepped from the simulation's (`WallStep` requests).
     wall_offset: i64,
+    /// Sees each accepted input (set by the journal test).
+    #[cfg(all(feature = "journal", feature = "serde"))]
+    pub hook: Option<Hook<'p>>,
 }
 
 impl<'p> Player<'p> {
@@ -192,6 +251,8 @@ impl<'p> Player<'p> {
             current: Current::DriverReport,
             overflow: None,
             wall_offset: 0,
+            #[cfg(all(feature = "journal", feature = "serde"))]
+            hook: None,
         }
     }
 
@@ -226,7 +287,15 @@ impl<'p> Player<'p> {
         }
         if let Some(status) = self.script.header().desired_at_arrival {
             self.current = Current::Desired(status);
-            self.input(start, |r, at| r.stop(at, status, "", false));
+            self.input(
+                start,
+                said!(What::Stop {
+                    status,
+                    description: "",
+                    no_shutdown_delay: false
+                }),
+                |r, at| r.stop(at, status, "", false),
+            );
             self.current = Current::DriverReport;
         }
         let script: &'p dyn Script = self.script;
@@ -235,12 +304,20 @@ impl<'p> Player<'p> {
             // asks for are never carried out.
             Some(error) => {
                 match self.runner.arrive(start) {
-                    Ok(_) => self.observe(start),
+                    Ok(_) => {
+                        #[cfg(all(feature = "journal", feature = "serde"))]
+                        if let Some(hook) = self.hook.as_mut() {
+                            hook(self.runner, Now::new(start, start), None);
+                        }
+                        self.observe(start)
+                    }
                     Err(error) => self.refused(start, &error),
                 }
-                self.input(start, |r, at| r.setup_failed(at, error));
+                self.input(start, said!(What::SetupFailed { error }), |r, at| {
+                    r.setup_failed(at, error)
+                });
             }
-            None => self.input(start, |r, at| r.arrive(at)),
+            None => self.input(start, said!(), |r, at| r.arrive(at)),
         }
         while self.overflow.is_none() {
             let next_due = self.agenda.iter().map(|(t, s, _)| (*t, *s)).min();
@@ -260,7 +337,7 @@ impl<'p> Player<'p> {
                 break;
             }
             if timer_first {
-                self.input(now, |r, at| r.tick(at));
+                self.input(now, said!(What::Tick), |r, at| r.tick(at));
                 continue;
             }
             let key = next_due.map(|d| d.1);
@@ -272,7 +349,12 @@ impl<'p> Player<'p> {
                 Due::Exit { task, token, exit } => {
                     if self.process[task].is_some_and(|p| p.token == token) {
                         self.process[task] = None;
-                        self.input_for(now, task, |r, id, at| r.exited(at, id, exit));
+                        self.input_for(
+                            now,
+                            task,
+                            said!(id => What::Exited { task: id, exit }),
+                            |r, id, at| r.exited(at, id, exit),
+                        );
                     }
                 }
                 Due::Request(i) => {
@@ -281,7 +363,12 @@ impl<'p> Player<'p> {
                 }
                 Due::Ack { task, token } => {
                     if self.process[task].is_some_and(|p| p.token == token) {
-                        self.input_for(now, task, |r, id, at| r.started(at, id));
+                        self.input_for(
+                            now,
+                            task,
+                            said!(id => What::Started { task: id }),
+                            |r, id, at| r.started(at, id),
+                        );
                     }
                 }
                 Due::Unblock { task, token } => {
@@ -323,9 +410,10 @@ impl<'p> Player<'p> {
     fn input(
         &mut self,
         now: i64,
+        said: Said<'_>,
         f: impl FnOnce(&mut Runner<TASKS>, Now) -> Result<Step<TASKS>, RunnerError>,
     ) {
-        if let Some(mark) = self.feed(now, f) {
+        if let Some(mark) = self.feed(now, said, f) {
             while self.pending.len() > mark {
                 if let Some((at, command)) = self.pending.pop() {
                     self.carry_out(at, command);
@@ -342,6 +430,7 @@ impl<'p> Player<'p> {
     fn feed(
         &mut self,
         now: i64,
+        said: Said<'_>,
         f: impl FnOnce(&mut Runner<TASKS>, Now) -> Result<Step<TASKS>, RunnerError>,
     ) -> Option<usize> {
         // The wall clock is the simulation's, stepped by any `WallStep` so far; timers
@@ -349,6 +438,12 @@ impl<'p> Player<'p> {
         let at = Now::new(now.saturating_add(self.wall_offset), now);
         match f(self.runner, at) {
             Ok(step) => {
+                #[cfg(all(feature = "journal", feature = "serde"))]
+                if let Some(hook) = self.hook.as_mut() {
+                    hook(self.runner, at, said);
+                }
+                #[cfg(not(all(feature = "journal", feature = "serde")))]
+                let Unsaid = said;
                 self.observe(now);
                 let mark = self.pending.len();
                 for command in step.commands.iter().rev() {
@@ -375,10 +470,11 @@ impl<'p> Player<'p> {
         &mut self,
         now: i64,
         task: usize,
+        said: impl FnOnce(TaskId) -> Said<'p>,
         f: impl FnOnce(&mut Runner<TASKS>, TaskId, Now) -> Result<Step<TASKS>, RunnerError>,
     ) {
         if let Some(id) = self.runner.task_at(task) {
-            self.input(now, |r, at| f(r, id, at));
+            self.input(now, said(id), |r, at| f(r, id, at));
         }
     }
 
@@ -427,7 +523,12 @@ impl<'p> Player<'p> {
                 // never starts (Nomad's `client/allocrunner/taskrunner/task_runner.go`,
                 // `TaskRunner.Run`: a kill during a blocking prestart hook).
                 self.blocked[task] = None;
-                self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
+                self.input_for(
+                    now,
+                    task,
+                    said!(id => What::StartCancelled { task: id }),
+                    |r, id, at| r.start_cancelled(at, id),
+                );
             }
             Action::Stop { signal, .. } => {
                 if let Some(p) = self.process[task].filter(|p| !p.survives) {
@@ -447,9 +548,13 @@ impl<'p> Player<'p> {
                 }
             }
             Action::Kill if self.process[task].is_some_and(|p| p.survives) => {
-                self.input_for(now, task, |r, id, at| {
-                    r.kill_failed(at, id, "process survived SIGKILL")
-                });
+                let error = "process survived SIGKILL";
+                self.input_for(
+                    now,
+                    task,
+                    said!(id => What::KillFailed { task: id, error }),
+                    |r, id, at| r.kill_failed(at, id, error),
+                );
             }
             Action::Kill => {
                 if let Some(p) = self.process[task] {
@@ -472,21 +577,32 @@ impl<'p> Player<'p> {
             .and_then(|id| self.runner.place(id))
             == Some(Place::Starting { killed: true })
         {
-            return self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
+            return self.input_for(
+                now,
+                task,
+                said!(id => What::StartCancelled { task: id }),
+                |r, id, at| r.start_cancelled(at, id),
+            );
         }
         let run = self.script(task, self.starts[task]);
         let block = self.block(task, self.starts[task]);
         self.starts[task] += 1;
-        self.input_for(now, task, |r, id, at| {
-            r.prestart(at, id, PrestartStep::TaskDirBuilt)
-        });
+        self.input_for(
+            now,
+            task,
+            said!(id => What::Prestart { task: id, step: PrestartStep::TaskDirBuilt }),
+            |r, id, at| r.prestart(at, id, PrestartStep::TaskDirBuilt),
+        );
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         if artifacts && !self.downloaded[task] {
-            self.input_for(now, task, |r, id, at| {
-                r.prestart(at, id, PrestartStep::DownloadingArtifacts)
-            });
+            self.input_for(
+                now,
+                task,
+                said!(id => What::Prestart { task: id, step: PrestartStep::DownloadingArtifacts }),
+                |r, id, at| r.prestart(at, id, PrestartStep::DownloadingArtifacts),
+            );
             if let Some(Run::ArtifactError { text }) = run {
-                self.input_for(now, task, |r, id, at| {
+                self.input_for(now, task, said!(id => What::Prestart { task: id, step: PrestartStep::ArtifactFailed { error: text } }), |r, id, at| {
                     r.prestart(at, id, PrestartStep::ArtifactFailed { error: text })
                 });
                 return;
@@ -495,7 +611,7 @@ impl<'p> Player<'p> {
         }
         if let Some(Block { blocks, template }) = block {
             if let Some(message) = template {
-                self.input_for(now, task, |r, id, at| {
+                self.input_for(now, task, said!(id => What::Prestart { task: id, step: PrestartStep::TemplateBlocked { message } }), |r, id, at| {
                     r.prestart(at, id, PrestartStep::TemplateBlocked { message })
                 });
             }
@@ -515,26 +631,29 @@ impl<'p> Player<'p> {
         let artifacts = self.script.task(task).is_some_and(|t| t.artifacts);
         match run {
             Some(Run::HookKill { text }) => {
-                self.input_for(now, task, |r, id, at| {
+                self.input_for(now, task, said!(id => What::Prestart { task: id, step: PrestartStep::HookKilled { message: text } }), |r, id, at| {
                     r.prestart(at, id, PrestartStep::HookKilled { message: text })
                 });
             }
             Some(Run::PrestartError { text, recoverable }) => {
-                self.input_for(now, task, |r, id, at| {
-                    r.prestart(
-                        at,
-                        id,
-                        PrestartStep::HookFailed {
-                            message: text,
-                            recoverable,
-                        },
-                    )
-                });
+                let step = PrestartStep::HookFailed {
+                    message: text,
+                    recoverable,
+                };
+                self.input_for(
+                    now,
+                    task,
+                    said!(id => What::Prestart { task: id, step }),
+                    |r, id, at| r.prestart(at, id, step),
+                );
             }
             Some(Run::StartError { text, recoverable }) => {
-                self.input_for(now, task, |r, id, at| {
-                    r.start_failed(at, id, text, recoverable)
-                });
+                self.input_for(
+                    now,
+                    task,
+                    said!(id => What::StartFailed { task: id, error: text, recoverable }),
+                    |r, id, at| r.start_failed(at, id, text, recoverable),
+                );
             }
             Some(Run::ArtifactError { .. }) if !artifacts => {
                 // No artifact to download: the script's error cannot happen; it runs.
@@ -555,7 +674,12 @@ impl<'p> Player<'p> {
         {
             Some(Place::Starting { killed: false }) => {}
             Some(Place::Starting { killed: true }) => {
-                return self.input_for(now, task, |r, id, at| r.start_cancelled(at, id));
+                return self.input_for(
+                    now,
+                    task,
+                    said!(id => What::StartCancelled { task: id }),
+                    |r, id, at| r.start_cancelled(at, id),
+                );
             }
             _ => return,
         }
@@ -581,11 +705,21 @@ impl<'p> Player<'p> {
             Some(Run::ExitBeforeAck { code }) => {
                 self.process[task] = None;
                 let exit = Exit::code(code);
-                return self.input_for(now, task, |r, id, at| r.exited(at, id, exit));
+                return self.input_for(
+                    now,
+                    task,
+                    said!(id => What::Exited { task: id, exit }),
+                    |r, id, at| r.exited(at, id, exit),
+                );
             }
             _ => {}
         }
-        self.input_for(now, task, |r, id, at| r.started(at, id));
+        self.input_for(
+            now,
+            task,
+            said!(id => What::Started { task: id }),
+            |r, id, at| r.started(at, id),
+        );
         if let Some(Run::Exit {
             code,
             after,
@@ -629,7 +763,15 @@ impl<'p> Player<'p> {
                 status,
                 no_shutdown_delay,
             } => {
-                self.input(now, |r, at| r.stop(at, status, "", no_shutdown_delay));
+                self.input(
+                    now,
+                    said!(What::Stop {
+                        status,
+                        description: "",
+                        no_shutdown_delay
+                    }),
+                    |r, at| r.stop(at, status, "", no_shutdown_delay),
+                );
             }
             Request::Restart { target, failure } => {
                 let target = match target {
@@ -640,21 +782,29 @@ impl<'p> Player<'p> {
                         None => return self.refused(now, &NoTask(name)),
                     },
                 };
-                self.input(now, |r, at| r.restart(at, target, failure));
+                self.input(now, said!(What::Restart { target, failure }), |r, at| {
+                    r.restart(at, target, failure)
+                });
             }
             Request::Signal { task, name } => match self.runner.task_id(task) {
                 Some(id) => {
                     let signal = (!name.is_empty()).then_some(name);
-                    self.input(now, |r, at| r.signal(at, id, signal))
+                    self.input(now, said!(What::Signal { task: id, signal }), |r, at| {
+                        r.signal(at, id, signal)
+                    })
                 }
                 None => self.refused(now, &NoTask(task)),
             },
             Request::AgentRestart { desired } => self.agent_restart(now, i, desired),
-            Request::Reconnect => self.input(now, |r, at| r.reconnected(at)),
+            Request::Reconnect => {
+                self.input(now, said!(What::Reconnected), |r, at| r.reconnected(at))
+            }
             // The wall clock steps (NTP): event times move, timers do not.
             Request::WallStep { by } => self.wall_offset = self.wall_offset.saturating_add(by),
             Request::UpdateDrops { task } => match self.runner.task_id(task) {
-                Some(id) => self.input(now, |r, at| r.drop_task(at, id)),
+                Some(id) => self.input(now, said!(What::DropTask { task: id }), |r, at| {
+                    r.drop_task(at, id)
+                }),
                 None => self.refused(now, &NoTask(task)),
             },
         }
@@ -686,7 +836,7 @@ impl<'p> Player<'p> {
         // The bytes stay borrowed while the restore's commands are carried out.
         let buf = core::mem::take(&mut self.buf);
         let bytes = buf.get(..len).unwrap_or(&[]);
-        self.input(now, |r, at| {
+        self.input(now, said!(), |r, at| {
             r.restore(at, bytes, desired, |id, _| {
                 flags.get(id.index()).copied().unwrap_or(false)
             })
@@ -699,7 +849,9 @@ impl<'p> Player<'p> {
             .task_ids()
             .any(|id| self.runner.place(id) == Some(Place::AwaitingServers));
         if waiting {
-            self.input(now, |r, at| r.servers_contacted(at));
+            self.input(now, said!(What::ServersContacted), |r, at| {
+                r.servers_contacted(at)
+            });
         }
     }
 }
