@@ -155,24 +155,6 @@ async fn block<T>(
     }
 }
 
-const STUB_FIELDS: &[&str] = &[
-    "ID",
-    "EvalID",
-    "Name",
-    "NodeID",
-    "JobID",
-    "TaskGroup",
-    "DesiredStatus",
-    "DesiredDescription",
-    "ClientStatus",
-    "ClientDescription",
-    "TaskStates",
-    "CreateIndex",
-    "ModifyIndex",
-    "CreateTime",
-    "ModifyTime",
-];
-
 async fn list(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
     let wait = match blocking(&params) {
         Ok(wait) => wait,
@@ -190,7 +172,7 @@ async fn list(State(shared): State<Arc<Shared>>, Query(params): Params) -> Respo
             index = index.max(entry.snapshot.index);
             let mut stub = serde_json::Map::new();
             if let Value::Object(fields) = entry.snapshot.json.as_ref() {
-                for name in STUB_FIELDS {
+                for name in &allocstate::nomad::ALLOC_FIELDS {
                     if let Some(value) = fields.get(*name) {
                         stub.insert((*name).to_string(), value.clone());
                     }

@@ -620,9 +620,11 @@ impl Visitor<'_> for FieldNames {
     }
 }
 
-/// The allocation-level fields, in the order Nomad writes them; the index of each is
-/// its bit in [`NomadAllocation`]'s `present`.
-const ALLOC_FIELDS: [&str; 15] = [
+/// The allocation-level fields the reading mode reads and writes back, in the order
+/// Nomad writes them (the fields of Nomad's allocation list stub a reader needs). A
+/// server serving Nomad's `/v1/allocations` can pick these out of a full allocation.
+// The index of each is its bit in `NomadAllocation`'s `present`.
+pub const ALLOC_FIELDS: [&str; 15] = [
     "ID",
     "EvalID",
     "Name",
