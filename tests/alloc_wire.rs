@@ -273,6 +273,7 @@ fn maximal<const N: usize>() -> Allocation<N> {
         u64::MAX,
         u64::MAX,
         tasks,
+        0b11_1111u8, // every identity string marked cut
     ))
     .unwrap();
     Allocation::<N>::from_postcard(&bytes).unwrap()
@@ -613,6 +614,10 @@ fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
         // The tasks are read as usual.
         let seed: Allocation = serde_json::from_str(SEED).unwrap();
         assert!(alloc.tasks().eq(seed.tasks()), "{key}");
+        // The cut stays visible through the compact format (a persist and restore).
+        let restored: Allocation = Allocation::from_postcard(&encode(&alloc)).unwrap();
+        assert_eq!(restored, alloc, "{key}");
+        assert!(restored.identity_cut(field), "{key}");
     }
     // A cut on a character boundary: never half a character.
     let wide = "é".repeat(JOB_ID_CAPACITY); // two bytes each

@@ -386,6 +386,17 @@ fn allocation_decoding_names_what_was_wrong() {
             common::compact_allocation(&"i".repeat(40), vec![], 0, 0),
             DecodeError::OverCapacity { field: "ID" },
         ),
+        (
+            {
+                let mut bytes = common::compact_allocation("a", vec![], 0, 0);
+                *bytes.last_mut().unwrap() = 1 << 6; // a seventh identity field
+                bytes
+            },
+            DecodeError::UnknownCode {
+                field: "identity cut mask",
+                code: 64,
+            },
+        ),
     ];
     for (i, (bytes, expected)) in cases.iter().enumerate() {
         assert_eq!(
@@ -396,7 +407,8 @@ fn allocation_decoding_names_what_was_wrong() {
     }
     // A task state's own reason comes through.
     let mut running = common::compact_allocation("a", vec![task("a", 0, false, &started)], 1, 2);
-    let at = running.len() - 1 - postcard::to_allocvec(&started).unwrap().len() + 1;
+    // The state ends one byte before the end (the identity cut mask follows it).
+    let at = running.len() - 2 - postcard::to_allocvec(&started).unwrap().len() + 1;
     assert_eq!(running[at], 1, "the task state's phase: Running");
     running[at] = 0;
     assert_eq!(

@@ -76,6 +76,13 @@ impl IdentityField {
         }
     }
 
+    /// Every field's [`bit`](Self::bit): a set of fields holds no other.
+    pub(crate) const ALL_BITS: u8 = {
+        // Destructured, so a field added to `ALL` is a compile error here until named.
+        let [a, b, c, d, e, f] = Self::ALL;
+        a.bit() | b.bit() | c.bit() | d.bit() | e.bit() | f.bit()
+    };
+
     /// The field's bit in a set of fields.
     pub(crate) const fn bit(self) -> u8 {
         match self {

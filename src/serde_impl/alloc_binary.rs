@@ -14,15 +14,15 @@ use super::compact::{Checked, ReadInPlace};
 use super::names::client_status_from_code;
 use super::state_binary;
 use crate::allocation::{
-    AllocTask, Allocation, Role, TaskName, ALLOC_NAME_CAPACITY, CLIENT_DESCRIPTION_CAPACITY,
-    DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY, TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY,
-    UUID_CAPACITY,
+    AllocTask, Allocation, IdentityField, Role, TaskName, ALLOC_NAME_CAPACITY,
+    CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY,
+    TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
 use crate::error::DecodeError;
 use crate::restart::{Lifecycle, LifecycleHook};
 use crate::task::TaskState;
 
-const ELEMENTS: usize = 13;
+const ELEMENTS: usize = 14;
 const TASK_ELEMENTS: usize = 7;
 
 /// Lifecycle hook code: none (main) 0, prestart 1, poststart 2, poststop 3.
@@ -95,6 +95,7 @@ pub(crate) fn serialize<const N: usize, S: Serializer>(
     t.serialize_element(&alloc.create_index)?;
     t.serialize_element(&alloc.modify_index)?;
     t.serialize_element(&Tasks(&alloc.tasks))?;
+    t.serialize_element(&alloc.identity.cut)?;
     t.end()
 }
 
@@ -294,7 +295,17 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
         decoded.create_index = next(&mut seq, 10)?;
         decoded.modify_index = next(&mut seq, 11)?;
         checked!(next_seed(&mut seq, 12, TasksInto(&mut self.0.tasks))?);
-        Ok(decoded.settle(self.0))
+        let cut: u8 = next(&mut seq, 13)?;
+        if cut & !IdentityField::ALL_BITS != 0 {
+            return Ok(Err(DecodeError::UnknownCode {
+                field: "identity cut mask",
+                code: cut,
+            }));
+        }
+        let settled = decoded.settle(self.0);
+        // Kept through the rebuild: a cut read from JSON stays visible after a restore.
+        self.0.identity.cut = cut;
+        Ok(settled)
     }
 }
 
@@ -346,7 +357,7 @@ const TASK_MAX_SIZE: usize =
 
 /// Everything but the tasks: six identity strings, the desired status code and
 /// description, the optional server status code, the optional client description and
-/// the two indexes (10 bytes each at most).
+/// the two indexes (10 bytes each at most), and the identity cut mask.
 const FIXED_MAX_SIZE: usize = 3 * string_max(UUID_CAPACITY)
     + string_max(ALLOC_NAME_CAPACITY)
     + string_max(JOB_ID_CAPACITY)
@@ -357,7 +368,8 @@ const FIXED_MAX_SIZE: usize = 3 * string_max(UUID_CAPACITY)
     + 1
     + string_max(CLIENT_DESCRIPTION_CAPACITY)
     + 10
-    + 10;
+    + 10
+    + 1;
 
 /// Largest encoding of an `Allocation<n>`: the fixed part, the task count's varint and
 /// `n` tasks. Saturates rather than overflowing (a buffer that large cannot exist).

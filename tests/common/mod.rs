@@ -135,6 +135,7 @@ pub fn compact_allocation(
         create,
         modify,
         tasks,
+        0u8, // no identity string cut
     ))
     .unwrap()
 }
