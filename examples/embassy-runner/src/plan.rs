@@ -39,9 +39,9 @@ pub const SIGNAL_AT: i64 = 7 * SEC;
 pub const STOP_AT: i64 = 33 * SEC;
 /// Power cuts: everything but the flash is dropped at these times, and the board reboots
 /// in place at once. The first with every task running (the sensor mid-run), the second
-/// in the sensor's restart delay, the third while the sensor is being stopped (it
-/// ignores `SIGTERM`; its kill timeout is pending).
-pub const CUTS: [i64; 3] = [9_500 * MS, 23_250 * MS, 33_500 * MS];
+/// in the sensor's restart delay, the third while the poststop `flush` runs (the sensor,
+/// which ignores `SIGTERM`, was force-killed at its kill timeout before it).
+pub const CUTS: [i64; 3] = [9_500 * MS, 23_250 * MS, 34_200 * MS];
 
 /// The group's tasks, in order (their index is their [`TaskId`]).
 pub const NAMES: [&str; N] = ["leader", "sensor", "uplink", "flush"];
