@@ -73,6 +73,14 @@ async fn task_run(task: usize, run: u32, at: i64, ctl: &Ctl) -> (i64, Exit) {
     }
 }
 
+/// The earlier of `a` (if any) and `b`.
+fn earliest<T: Ord>(a: Option<T>, b: T) -> Option<T> {
+    Some(match a {
+        Some(a) => a.min(b),
+        None => b,
+    })
+}
+
 /// A task's place: idle, its future running, or exited (not yet told to the runner).
 enum Slot<F> {
     Idle,
@@ -234,18 +242,16 @@ async fn boot(
                 let mut timer: Option<i64> = None;
                 for task in 0..N {
                     if let Some((at, _)) = tasks.exited(task) {
-                        best = best
-                            .min(Some((at, Due::Exit(task))))
-                            .or(Some((at, Due::Exit(task))));
+                        best = earliest(best, (at, Due::Exit(task)));
                     }
                 }
                 let timers = [(wake, Due::Wake), (request, Due::Request), (cut, Due::Cut)];
                 for (at, due) in timers {
                     let Some(at) = at else { continue };
                     if tick_of(at) <= now {
-                        best = best.min(Some((at, due))).or(Some((at, due)));
+                        best = earliest(best, (at, due));
                     } else {
-                        timer = timer.min(Some(at)).or(Some(at));
+                        timer = earliest(timer, at);
                     }
                 }
                 match best {
