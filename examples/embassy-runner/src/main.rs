@@ -2,8 +2,8 @@
 //! is a future that runs until it returns an exit code or is told to stop; the runner's
 //! commands start, stop, kill (drop) and signal those futures; its wake-ups become
 //! embassy timers. Every input is journaled to a NOR flash emulated in RAM; at the
-//! script's chosen times the power is cut (the runner, the journal's state and every task
-//! future are dropped; only the flash stays) and the board reboots in place: a fresh
+//! script's chosen times, and once in the middle of a flash write, the power is cut (the
+//! runner, the journal's state and every task future are dropped; only the flash stays) and the board reboots in place: a fresh
 //! runner is recovered from the journal and the group carries on to its end.
 //!
 //! It prints (semihosting) a log of every event the tasks recorded, which `ci/qemu.sh`
@@ -34,7 +34,9 @@ use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_sync::signal::Signal;
 use embassy_time::{Instant, Timer};
 
-use plan::{Driver, Due, Happened, RamFlash, Secs, Supervisor, CUTS, MS, N, REQUESTS};
+use plan::{
+    Cut, Driver, Due, Happened, RamFlash, Secs, Supervisor, CUTS, MS, N, REQUESTS, WRITE_CUT,
+};
 
 /// What the supervisor tells a task's future.
 #[derive(Clone, Copy)]
@@ -186,30 +188,60 @@ struct Reboot {
 }
 
 struct Progress {
+    /// Power-ons so far.
+    boots: u32,
     cut: usize,
     request: usize,
-    reboots: [Reboot; CUTS.len()],
+    reboots: [Reboot; REBOOTS],
     commits: u32,
 }
 
-/// One boot, from power on to a power cut (returns its time) or the group's end (`None`).
-/// Everything but the flash lives in this future and is dropped when it returns.
-async fn boot(
-    flash: &mut RamFlash,
-    t0: i64,
+/// The reboots: one per cut at a chosen time, one for the cut during a write.
+const REBOOTS: usize = CUTS.len() + 1;
+
+/// How a boot ended.
+enum Ended {
+    /// The group finished.
+    Finished,
+    /// The power was cut at this time (a cut of the script).
+    Cut(i64),
+    /// The power went during a flash write of an input at this time.
+    WriteCut(i64),
+}
+
+/// One boot, from power on to a power cut or the group's end. Everything but the flash
+/// lives in this future and is dropped when it returns.
+async fn boot(flash: &mut RamFlash, t0: i64, progress: &mut Progress, out: &mut Out) -> Ended {
+    let mut sup = Supervisor::new(flash);
+    let mut t = t0;
+    let ended = run(&mut sup, &mut t, progress, out).await;
+    progress.commits += sup.commits;
+    match ended {
+        Ok(ended) => ended,
+        Err(Cut) => {
+            let _ = writeln!(out, "{} power cut during a flash write", Secs(t));
+            Ended::WriteCut(t)
+        }
+    }
+}
+
+async fn run(
+    sup: &mut Supervisor<'_>,
+    t: &mut i64,
     progress: &mut Progress,
     out: &mut Out,
-) -> Option<i64> {
-    let mut sup = Supervisor::new(flash);
+) -> Result<Ended, Cut> {
+    let t0 = *t;
     let top = stack::paint();
     let start = clock::cycles();
-    let recovered = sup.recover().await;
+    let recovered = sup.recover().await?;
     let recovery = clock::cycles() - start;
     let stack = stack::used(top);
-    let step = sup.boot(t0, recovered, out).await;
+    let step = sup.boot(t0, recovered, out).await?;
     let boot = clock::cycles() - start;
     if let Some(recovered) = recovered {
-        if let Some(reboot) = progress.reboots.get_mut(progress.cut.wrapping_sub(1)) {
+        let index = progress.boots.wrapping_sub(2) as usize;
+        if let Some(reboot) = progress.reboots.get_mut(index) {
             *reboot = Reboot {
                 at: t0,
                 recovery,
@@ -226,8 +258,7 @@ async fn boot(
         ctl: &ctl,
         make: |task, run, at| task_run(task, run, at, &ctl[task]),
     };
-    sup.carry_out(t0, step, &mut tasks, out).await;
-    let mut t = t0;
+    sup.carry_out(t0, step, &mut tasks, out).await?;
     while !sup.runner.is_finished() {
         let wake = sup.runner.next_wake();
         let request = REQUESTS.get(progress.request).map(|&(at, _)| at);
@@ -266,6 +297,7 @@ async fn boot(
             })
         })
         .await;
+        *t = at;
         let happened = match due {
             Due::Exit(task) => {
                 let (_, exit) = tasks.exited(task).expect("exited");
@@ -279,17 +311,14 @@ async fn boot(
             }
             Due::Cut => {
                 progress.cut += 1;
-                progress.commits += sup.commits;
                 let _ = writeln!(out, "{} power cut", Secs(at));
-                return Some(at);
+                return Ok(Ended::Cut(at));
             }
         };
-        t = at;
-        sup.happened(at, happened, &mut tasks, out).await;
+        sup.happened(at, happened, &mut tasks, out).await?;
     }
-    progress.commits += sup.commits;
-    sup.log_end(t, out);
-    None
+    sup.log_end(*t, out);
+    Ok(Ended::Finished)
 }
 
 #[embassy_executor::task]
@@ -302,23 +331,34 @@ async fn supervisor() {
     // The flash: outside every boot's future, so a power cut keeps it.
     let mut flash = RamFlash::new();
     let mut progress = Progress {
+        boots: 0,
         cut: 0,
         request: 0,
-        reboots: [Reboot::default(); CUTS.len()],
+        reboots: [Reboot::default(); REBOOTS],
         commits: 0,
     };
     let mut t = 0;
+    let mut write_cut = false;
     let started = clock::cycles();
-    while let Some(cut) = boot(&mut flash, t, &mut progress, &mut out).await {
-        t = cut;
+    loop {
+        let cut = (progress.boots == WRITE_CUT.0).then_some(WRITE_CUT.1);
+        let lost = flash.power_on(cut);
+        assert_eq!(
+            lost, write_cut,
+            "the journal failed only when the power went"
+        );
+        progress.boots += 1;
+        (t, write_cut) = match boot(&mut flash, t, &mut progress, &mut out).await {
+            Ended::Finished => break,
+            Ended::Cut(at) => (at, false),
+            Ended::WriteCut(at) => (at, true),
+        };
     }
     let total = clock::cycles() - started;
     let _ = writeln!(
         out,
         "# {} inputs committed over {} boots; the whole run took {} SysTick cycles",
-        progress.commits,
-        progress.cut + 1,
-        total
+        progress.commits, progress.boots, total
     );
     for reboot in progress.reboots {
         let _ = writeln!(

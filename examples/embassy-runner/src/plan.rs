@@ -43,6 +43,11 @@ pub const STOP_AT: i64 = 33 * SEC;
 /// which ignores `SIGTERM`, was force-killed at its kill timeout before it).
 pub const CUTS: [i64; 3] = [9_500 * MS, 23_250 * MS, 34_200 * MS];
 
+/// A power cut in the middle of a flash write or erase: in the boot with this index (0 is
+/// the first power-on), after this many bytes written or erased since it began. It
+/// tears the record being written; recovery gives the state before it.
+pub const WRITE_CUT: (u32, u32) = (2, 2_700);
+
 /// The group's tasks, in order (their index is their [`TaskId`]).
 pub const NAMES: [&str; N] = ["leader", "sensor", "uplink", "flush"];
 /// Index of the sensor, of the uplink.
@@ -132,6 +137,10 @@ impl fmt::Display for Secs {
 /// flash (bits only go from 1 to 0, as on NOR), an erase sets a page to `0xFF`.
 pub struct RamFlash {
     bytes: [u8; Self::SIZE],
+    /// Bytes it may still write or erase before its power goes (`None`: no cut set).
+    shutoff: Option<u32>,
+    /// Whether the power went during a write or an erase.
+    lost: bool,
 }
 
 impl RamFlash {
@@ -142,6 +151,32 @@ impl RamFlash {
     pub const fn new() -> Self {
         Self {
             bytes: [0xFF; Self::SIZE],
+            shutoff: None,
+            lost: false,
+        }
+    }
+
+    /// Power on: forgets a cut that happened (returns whether one did) and, if `cut` is
+    /// given, cuts the power after that many more bytes written or erased.
+    pub fn power_on(&mut self, cut: Option<u32>) -> bool {
+        let lost = self.lost;
+        self.lost = false;
+        self.shutoff = cut;
+        lost
+    }
+
+    /// One more byte written or erased, unless the power goes first.
+    fn spend(&mut self) -> Result<(), NorFlashErrorKind> {
+        match &mut self.shutoff {
+            Some(0) => {
+                self.lost = true;
+                Err(NorFlashErrorKind::Other)
+            }
+            Some(left) => {
+                *left -= 1;
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
 }
@@ -188,7 +223,10 @@ impl NorFlash for RamFlash {
         if !from.is_multiple_of(4096) || !to.is_multiple_of(4096) || to < from {
             return Err(NorFlashErrorKind::NotAligned);
         }
-        self.bytes[range(from, (to - from) as usize)?].fill(0xFF);
+        for at in range(from, (to - from) as usize)? {
+            self.spend()?;
+            self.bytes[at] = 0xFF;
+        }
         Ok(())
     }
 
@@ -196,11 +234,9 @@ impl NorFlash for RamFlash {
         if !offset.is_multiple_of(4) || !bytes.len().is_multiple_of(4) {
             return Err(NorFlashErrorKind::NotAligned);
         }
-        for (cell, byte) in self.bytes[range(offset, bytes.len())?]
-            .iter_mut()
-            .zip(bytes)
-        {
-            *cell &= byte;
+        for (at, byte) in range(offset, bytes.len())?.zip(bytes) {
+            self.spend()?;
+            self.bytes[at] &= byte;
         }
         Ok(())
     }
@@ -226,6 +262,10 @@ pub trait Driver {
 pub const SNAPSHOT_MAX: usize = Runner::<N>::POSTCARD_MAX_SIZE + 16;
 /// Room for a journal record (a chunk of a quarter page is the largest).
 pub const RECORD_MAX: usize = FlashJournal::<&mut RamFlash>::CHUNK_LEN + RECORD_OVERHEAD;
+
+/// The power went during a flash write or erase (the RAM flash fails only then).
+#[derive(Debug, Clone, Copy)]
+pub struct Cut;
 
 /// What a reboot found in the journal.
 #[derive(Debug, Clone, Copy)]
@@ -269,17 +309,17 @@ impl<'f> Supervisor<'f> {
     }
 
     /// Reads the journal into the runner: `None` if it was empty (a fresh flash).
-    pub async fn recover(&mut self) -> Option<Recovered> {
+    pub async fn recover(&mut self) -> Result<Option<Recovered>, Cut> {
         let mut glue = RecoveryGlue::new(&mut self.runner, &mut self.snapshot);
         self.journal
             .recover(&mut self.buf, |piece| glue.piece(piece))
             .await
-            .expect("the journal reads");
+            .map_err(|_| Cut)?;
         let recovery = glue.finish().expect("the runner recovers");
-        recovery.restored.then_some(Recovered {
+        Ok(recovery.restored.then_some(Recovered {
             applied: recovery.applied,
             refused: recovery.refused,
-        })
+        }))
     }
 
     /// Boots at `t` after [`Supervisor::recover`]: with nothing recovered the group
@@ -292,13 +332,13 @@ impl<'f> Supervisor<'f> {
         t: i64,
         recovered: Option<Recovered>,
         log: &mut dyn Write,
-    ) -> Step<N> {
+    ) -> Result<Step<N>, Cut> {
         let Some(recovered) = recovered else {
             build(&mut self.runner);
             let step = self.runner.arrive(now(t)).expect("arrives");
             log_events(&self.runner, t, log);
-            self.take_snapshot(t).await;
-            return step;
+            self.take_snapshot(t).await?;
+            return Ok(step);
         };
         let _ = writeln!(
             log,
@@ -327,29 +367,37 @@ impl<'f> Supervisor<'f> {
             }
             step.wake = more.wake;
         }
-        self.take_snapshot(t).await;
-        step
+        self.take_snapshot(t).await?;
+        Ok(step)
     }
 
-    async fn take_snapshot(&mut self, t: i64) {
+    async fn take_snapshot(&mut self, t: i64) -> Result<(), Cut> {
         let bytes = RunnerSnapshot::write(&self.runner, now(t), &mut self.snapshot)
             .expect("room for the snapshot");
         self.journal
             .snapshot(bytes, &mut self.buf)
             .await
-            .expect("the journal takes the snapshot");
+            .map_err(|_| Cut)?;
         self.since = now(t);
         self.commits += 1;
+        Ok(())
     }
 
     /// Gives `what` to the runner at `t`; if accepted, logs its events and commits it
     /// (a snapshot every [`K`] inputs).
-    pub async fn input(&mut self, t: i64, what: What<'_>, log: &mut dyn Write) -> Option<Step<N>> {
+    pub async fn input(
+        &mut self,
+        t: i64,
+        what: What<'_>,
+        log: &mut dyn Write,
+    ) -> Result<Option<Step<N>>, Cut> {
         let input = Input::new(now(t), what);
-        let step = input.apply(&mut self.runner).ok()?;
+        let Ok(step) = input.apply(&mut self.runner) else {
+            return Ok(None);
+        };
         log_events(&self.runner, t, log);
         if self.journal.entries() + 1 >= K {
-            self.take_snapshot(t).await;
+            self.take_snapshot(t).await?;
         } else {
             let mut entry = [0u8; 64];
             let bytes = input
@@ -358,11 +406,11 @@ impl<'f> Supervisor<'f> {
             self.journal
                 .append(bytes, &mut self.buf)
                 .await
-                .expect("the journal takes the entry");
+                .map_err(|_| Cut)?;
             self.since = input.now;
             self.commits += 1;
         }
-        Some(step)
+        Ok(Some(step))
     }
 
     /// Carries out `step`'s commands at `t` through `driver`, and those of the inputs
@@ -374,7 +422,7 @@ impl<'f> Supervisor<'f> {
         step: Step<N>,
         driver: &mut dyn Driver,
         log: &mut dyn Write,
-    ) -> Option<i64> {
+    ) -> Result<Option<i64>, Cut> {
         let mut queue = step.commands;
         while !queue.is_empty() {
             let command = queue.remove(0);
@@ -384,7 +432,7 @@ impl<'f> Supervisor<'f> {
                 Action::Start => {
                     self.runs[index] += 1;
                     driver.start(index, self.runs[index], t);
-                    self.input(t, What::Started { task }, log).await
+                    self.input(t, What::Started { task }, log).await?
                 }
                 Action::Stop { .. } => {
                     driver.stop(index, t);
@@ -393,7 +441,7 @@ impl<'f> Supervisor<'f> {
                 Action::Kill => {
                     driver.kill(index);
                     let exit = KILLED;
-                    self.input(t, What::Exited { task, exit }, log).await
+                    self.input(t, What::Exited { task, exit }, log).await?
                 }
                 Action::Signal { .. } => {
                     driver.signal(index, t);
@@ -406,7 +454,7 @@ impl<'f> Supervisor<'f> {
                 }
             }
         }
-        self.runner.next_wake()
+        Ok(self.runner.next_wake())
     }
 
     /// Gives the runner what happened at `t` and carries out what it answers.
@@ -416,18 +464,19 @@ impl<'f> Supervisor<'f> {
         what: Happened,
         driver: &mut dyn Driver,
         log: &mut dyn Write,
-    ) {
+    ) -> Result<(), Cut> {
         let step = match what {
             Happened::Exited(index, exit) => {
                 let task = task_of(&self.runner, index);
-                self.input(t, What::Exited { task, exit }, log).await
+                self.input(t, What::Exited { task, exit }, log).await?
             }
-            Happened::Wake => self.input(t, What::Tick, log).await,
-            Happened::Request(request) => self.request(t, request, log).await,
+            Happened::Wake => self.input(t, What::Tick, log).await?,
+            Happened::Request(request) => self.request(t, request, log).await?,
         };
         if let Some(step) = step {
-            self.carry_out(t, step, driver, log).await;
+            self.carry_out(t, step, driver, log).await?;
         }
+        Ok(())
     }
 
     /// Logs the end of the group.
@@ -461,7 +510,7 @@ impl<'f> Supervisor<'f> {
         t: i64,
         request: Request,
         log: &mut dyn Write,
-    ) -> Option<Step<N>> {
+    ) -> Result<Option<Step<N>>, Cut> {
         let what = match request {
             Request::Signal => What::Signal {
                 task: task_of(&self.runner, UPLINK),
