@@ -25,7 +25,7 @@ use embedded_storage_async::nor_flash::{
 
 /// Tasks in the group.
 pub const N: usize = 4;
-/// One millisecond, one second (ns).
+/// One millisecond (ns).
 pub const MS: i64 = 1_000_000;
 /// One second (ns).
 pub const SEC: i64 = 1_000 * MS;
@@ -33,7 +33,7 @@ pub const SEC: i64 = 1_000 * MS;
 pub const WALL0: i64 = 1_796_601_600 * SEC;
 /// Inputs between snapshots: small, so that the run takes several and compacts.
 pub const K: u32 = 16;
-/// The task that gets `SIGHUP`, when.
+/// When the uplink gets `SIGHUP`.
 pub const SIGNAL_AT: i64 = 7 * SEC;
 /// The allocation is stopped (desired status `stop`) at this time.
 pub const STOP_AT: i64 = 33 * SEC;
@@ -45,12 +45,13 @@ pub const CUTS: [i64; 3] = [9_500 * MS, 23_250 * MS, 34_200 * MS];
 
 /// A power cut in the middle of a flash write or erase: in the boot with this index (0 is
 /// the first power-on), after this many bytes written or erased since it began. It
-/// tears the record being written; recovery gives the state before it.
+/// tears the record being written; recovery gives the state before it. Here: at 34.05 s,
+/// inside the chunks of a snapshot, before its commit record.
 pub const WRITE_CUT: (u32, u32) = (2, 2_700);
 
 /// The group's tasks, in order (their index is their [`TaskId`]).
 pub const NAMES: [&str; N] = ["leader", "sensor", "uplink", "flush"];
-/// Index of the sensor, of the uplink.
+/// Index of the sensor.
 pub const SENSOR: usize = 1;
 /// Index of the uplink.
 pub const UPLINK: usize = 2;
