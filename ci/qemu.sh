@@ -5,6 +5,10 @@
 # restart table and an allocation's orders, and checks stack budgets (thumbv7em).
 # Ends with `N passed, M failed` over all machines; exits non-zero if any check failed or
 # a run did not end cleanly (panic, fault, stack overflow, timeout).
+# Then the embassy firmware (examples/embassy-runner): a task group supervised through the
+# runner, journaled to a RAM NOR flash, with power cuts; its log must be the host's
+# (examples/embassy-runner/expected.log, checked by tests/embassy_runner.rs): one more
+# check.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -50,5 +54,23 @@ for entry in "${MACHINES[@]}"; do
     failed=$((failed + 1))
   fi
 done
+
+# The embassy firmware. `sleep=off`: while the core sleeps in WFI, virtual time jumps to
+# the next timer instead of passing in real time (the script covers 34 s).
+echo "==> embassy-runner (mps2-an386, thumbv7em-none-eabihf)"
+(cd ../examples/embassy-runner && CARGO_TARGET_DIR=target cargo build --quiet --release)
+elf=../examples/embassy-runner/target/thumbv7em-none-eabihf/release/embassy-runner
+status=0
+timeout 300 "$qemu" -machine mps2-an386 -icount shift=0,sleep=off -nographic -monitor none \
+  -serial none -semihosting-config enable=on,target=native -kernel "$elf" >"$log" 2>&1 || status=$?
+cat "$log"
+if [ "$status" -eq 0 ] && grep -v '^#' "$log" | diff ../examples/embassy-runner/expected.log -; then
+  echo "PASS embassy-runner: the log is the host's (examples/embassy-runner/expected.log)"
+  passed=$((passed + 1))
+else
+  echo "FAIL embassy-runner: exit status $status, or the log differs from the host's (diff above)"
+  failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
