@@ -33,7 +33,7 @@ use crate::restart::RestartTracker;
 
 use super::coordinator::Coordinator;
 use super::jitter::XorShift;
-use super::persist::{put, put_config, take, take_config, take_group, take_handle};
+use super::persist::{put_config, take_config, take_group, take_handle};
 use super::slot::{Place, Slot, StopReason};
 use super::spec::{GroupSpec, HeldGroup};
 use super::{GroupDelay, MaxRun, Now, Runner, RunnerError, HANDLE_CAPACITY, SIGNAL_CAPACITY};
@@ -112,14 +112,6 @@ const fn coordinator_code(coordinator: Coordinator) -> u8 {
     }
 }
 
-/// A timer as (code, deadline): not begun or off 0, until 1, done or exceeded 2.
-fn timer(code: u8, at: i64) -> Result<(u8, i64), RunnerError> {
-    match code {
-        0..=2 => Ok((code, at)),
-        _ => Err(RunnerError::Corrupt),
-    }
-}
-
 /// The image's header, held until the image is accepted.
 struct Header {
     group: GroupSpec,
@@ -141,48 +133,48 @@ impl<const N: usize> Runner<N> {
 
     /// Writes the runner's exact image into `buf`; returns the used part.
     pub(crate) fn write_image<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], RunnerError> {
-        let mut at = 0;
-        self.put_group(buf, &mut at, VERSION)?;
-        put(buf, &mut at, &self.group.max_run_duration)?;
-        put(buf, &mut at, &(self.arrived, self.seeded))?;
-        put(
-            buf,
-            &mut at,
-            &(self.no_shutdown_delay, self.alloc.max_run_exceeded),
-        )?;
-        put(buf, &mut at, &coordinator_code(self.coordinator))?;
+        let mut out = Out { buf, at: 0 };
+        self.put_group(out.buf, &mut out.at, VERSION)?;
+        out.int(self.group.max_run_duration)?;
+        let flags = u8::from(self.arrived)
+            | u8::from(self.seeded) << 1
+            | u8::from(self.no_shutdown_delay) << 2
+            | u8::from(self.alloc.max_run_exceeded) << 3;
+        out.byte(flags)?;
+        out.byte(coordinator_code(self.coordinator))?;
         let (code, until) = match self.group_delay {
             GroupDelay::NotBegun => (0u8, 0i64),
             GroupDelay::Until(until) => (1, until),
             GroupDelay::Done => (2, 0),
         };
-        put(buf, &mut at, &code)?;
-        put(buf, &mut at, &until)?;
+        out.byte(code)?;
+        out.int(until)?;
         let (code, until) = match self.max_run {
             MaxRun::Off => (0u8, 0i64),
             MaxRun::Until(until) => (1, until),
             MaxRun::Exceeded => (2, 0),
         };
-        put(buf, &mut at, &code)?;
-        put(buf, &mut at, &until)?;
-        put(buf, &mut at, &self.jitter.state())?;
+        out.byte(code)?;
+        out.int(until)?;
+        out.uint(self.jitter.state())?;
         let clock = self.clock();
-        put(buf, &mut at, &clock.wall)?;
-        put(buf, &mut at, &clock.mono)?;
-        put(buf, &mut at, self.journal.as_slice())?;
-        put(buf, &mut at, &(self.slots.len() as u64))?;
+        out.int(clock.wall)?;
+        out.int(clock.mono)?;
+        out.bytes(self.journal.as_slice())?;
+        out.uint(self.slots.len() as u64)?;
         for slot in &self.slots {
-            put_config(buf, &mut at, slot)?;
+            put_config(out.buf, &mut out.at, slot)?;
             let (code, reason, deadline) = place_code(slot.place);
-            put(buf, &mut at, &code)?;
-            put(buf, &mut at, &reason)?;
-            put(buf, &mut at, &deadline)?;
+            out.byte(code)?;
+            out.byte(reason)?;
+            out.int(deadline)?;
             let (start, count, flags) = slot.tracker.image();
-            put(buf, &mut at, &start)?;
-            put(buf, &mut at, &count)?;
-            put(buf, &mut at, &flags)?;
-            put(buf, &mut at, slot.handle.as_slice())?;
+            out.int(start)?;
+            out.uint(u64::from(count))?;
+            out.byte(flags)?;
+            out.bytes(slot.handle.as_slice())?;
         }
+        let Out { buf, at } = out;
         self.put_alloc(buf, at)
     }
 
@@ -236,12 +228,15 @@ impl<const N: usize> Runner<N> {
     /// (into `self.slots`); returns the header and the bytes of the allocation.
     #[inline(never)]
     fn read_slots<'b>(&mut self, bytes: &'b [u8]) -> Result<(Header, &'b [u8]), RunnerError> {
-        let mut rest = bytes;
-        let mut group = take_group(&mut rest, VERSION)?;
-        group.max_run_duration = take(&mut rest)?;
-        let (arrived, seeded): (bool, bool) = take(&mut rest)?;
-        let (no_shutdown_delay, max_run_exceeded): (bool, bool) = take(&mut rest)?;
-        let coordinator = match take::<u8>(&mut rest)? {
+        let mut input = In { rest: bytes };
+        let mut group = take_group(&mut input.rest, VERSION)?;
+        group.max_run_duration = input.int()?;
+        let flags = input.byte()?;
+        if flags > 0xF {
+            return Err(RunnerError::Corrupt);
+        }
+        let flag = |bit: u8| flags & bit != 0;
+        let coordinator = match input.byte()? {
             0 => Coordinator::Init,
             1 => Coordinator::Prestart,
             2 => Coordinator::Main,
@@ -250,51 +245,54 @@ impl<const N: usize> Runner<N> {
             5 => Coordinator::Poststop,
             _ => return Err(RunnerError::Corrupt),
         };
-        let group_delay = match timer(take(&mut rest)?, take(&mut rest)?)? {
+        let group_delay = match (input.byte()?, input.int()?) {
             (0, _) => GroupDelay::NotBegun,
             (1, until) => GroupDelay::Until(until),
-            _ => GroupDelay::Done,
+            (2, _) => GroupDelay::Done,
+            _ => return Err(RunnerError::Corrupt),
         };
-        let max_run = match timer(take(&mut rest)?, take(&mut rest)?)? {
+        let max_run = match (input.byte()?, input.int()?) {
             (0, _) => MaxRun::Off,
             (1, until) => MaxRun::Until(until),
-            _ => MaxRun::Exceeded,
+            (2, _) => MaxRun::Exceeded,
+            _ => return Err(RunnerError::Corrupt),
         };
-        let jitter: u64 = take(&mut rest)?;
-        let clock = Now::new(take(&mut rest)?, take(&mut rest)?);
-        let journal: &[u8] = take(&mut rest)?;
+        let jitter = input.uint()?;
+        let clock = Now::new(input.int()?, input.int()?);
+        let journal = input.bytes()?;
         self.journal.clear();
         self.journal
             .extend_from_slice(journal)
             .map_err(|_| RunnerError::Corrupt)?;
-        let count: u64 = take(&mut rest)?;
-        for _ in 0..count {
-            let slot = read_slot(&mut rest)?;
+        for _ in 0..input.uint()? {
+            let slot = read_slot(&mut input)?;
             self.slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
         }
         let header = Header {
             group,
-            arrived,
-            seeded,
-            no_shutdown_delay,
-            max_run_exceeded,
+            arrived: flag(1),
+            seeded: flag(2),
+            no_shutdown_delay: flag(4),
+            max_run_exceeded: flag(8),
             coordinator,
             group_delay,
             max_run,
             jitter,
             clock,
         };
-        Ok((header, rest))
+        Ok((header, input.rest))
     }
 }
 
 /// One task's part of the image.
-fn read_slot(rest: &mut &[u8]) -> Result<Slot, RunnerError> {
-    let (config, setup_done, killing_recorded, dropped) = take_config(rest)?;
-    let place = place_of(take(rest)?, take(rest)?, take(rest)?)?;
-    let tracker = RestartTracker::from_image(config.restart, take(rest)?, take(rest)?, take(rest)?)
+fn read_slot(input: &mut In<'_>) -> Result<Slot, RunnerError> {
+    let (config, setup_done, killing_recorded, dropped) = take_config(&mut input.rest)?;
+    let place = place_of(input.byte()?, input.byte()?, input.int()?)?;
+    let start = input.int()?;
+    let count = u32::try_from(input.uint()?).map_err(|_| RunnerError::Corrupt)?;
+    let tracker = RestartTracker::from_image(config.restart, start, count, input.byte()?)
         .ok_or(RunnerError::Corrupt)?;
-    let handle = take_handle(rest)?;
+    let handle = take_handle(&mut input.rest)?;
     Ok(Slot {
         config,
         tracker,
@@ -304,4 +302,90 @@ fn read_slot(rest: &mut &[u8]) -> Result<Slot, RunnerError> {
         dropped,
         handle,
     })
+}
+
+/// The image's writer: postcard's encodings of a byte, an unsigned varint, a zigzag
+/// varint and a length-prefixed byte string, without a serializer per type.
+struct Out<'b> {
+    buf: &'b mut [u8],
+    at: usize,
+}
+
+impl Out<'_> {
+    fn byte(&mut self, byte: u8) -> Result<(), RunnerError> {
+        let slot = self
+            .buf
+            .get_mut(self.at)
+            .ok_or(RunnerError::BufferTooSmall)?;
+        *slot = byte;
+        self.at = self.at.saturating_add(1);
+        Ok(())
+    }
+
+    fn uint(&mut self, mut value: u64) -> Result<(), RunnerError> {
+        loop {
+            let low = (value & 0x7F) as u8;
+            value = value.wrapping_shr(7);
+            if value == 0 {
+                return self.byte(low);
+            }
+            self.byte(low | 0x80)?;
+        }
+    }
+
+    fn int(&mut self, value: i64) -> Result<(), RunnerError> {
+        self.uint((value.wrapping_shl(1) ^ value.wrapping_shr(63)) as u64)
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(), RunnerError> {
+        self.uint(bytes.len() as u64)?;
+        self.buf
+            .get_mut(self.at..)
+            .and_then(|rest| rest.get_mut(..bytes.len()))
+            .ok_or(RunnerError::BufferTooSmall)?
+            .copy_from_slice(bytes);
+        self.at = self.at.saturating_add(bytes.len());
+        Ok(())
+    }
+}
+
+/// The image's reader, [`Out`]'s inverse; anything else is [`RunnerError::Corrupt`].
+struct In<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> In<'a> {
+    fn byte(&mut self) -> Result<u8, RunnerError> {
+        let (&byte, rest) = self.rest.split_first().ok_or(RunnerError::Corrupt)?;
+        self.rest = rest;
+        Ok(byte)
+    }
+
+    fn uint(&mut self) -> Result<u64, RunnerError> {
+        let (mut value, mut shift) = (0u64, 0u32);
+        while shift < 64 {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7F).wrapping_shl(shift);
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift = shift.wrapping_add(7);
+        }
+        Err(RunnerError::Corrupt)
+    }
+
+    fn int(&mut self) -> Result<i64, RunnerError> {
+        let value = self.uint()?;
+        Ok(value.wrapping_shr(1) as i64 ^ (value & 1).wrapping_neg() as i64)
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], RunnerError> {
+        let len = usize::try_from(self.uint()?).map_err(|_| RunnerError::Corrupt)?;
+        let (bytes, rest) = self
+            .rest
+            .split_at_checked(len)
+            .ok_or(RunnerError::Corrupt)?;
+        self.rest = rest;
+        Ok(bytes)
+    }
 }
