@@ -133,48 +133,55 @@ impl<const N: usize> Runner<N> {
 
     /// Writes the runner's exact image into `buf`; returns the used part.
     pub(crate) fn write_image<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], RunnerError> {
-        let mut out = Out { buf, at: 0 };
+        let mut out = Out {
+            buf,
+            at: 0,
+            full: false,
+        };
         self.put_group(out.buf, &mut out.at, VERSION)?;
-        out.int(self.group.max_run_duration)?;
+        out.int(self.group.max_run_duration);
         let flags = u8::from(self.arrived)
             | u8::from(self.seeded) << 1
             | u8::from(self.no_shutdown_delay) << 2
             | u8::from(self.alloc.max_run_exceeded) << 3;
-        out.byte(flags)?;
-        out.byte(coordinator_code(self.coordinator))?;
+        out.byte(flags);
+        out.byte(coordinator_code(self.coordinator));
         let (code, until) = match self.group_delay {
             GroupDelay::NotBegun => (0u8, 0i64),
             GroupDelay::Until(until) => (1, until),
             GroupDelay::Done => (2, 0),
         };
-        out.byte(code)?;
-        out.int(until)?;
+        out.byte(code);
+        out.int(until);
         let (code, until) = match self.max_run {
             MaxRun::Off => (0u8, 0i64),
             MaxRun::Until(until) => (1, until),
             MaxRun::Exceeded => (2, 0),
         };
-        out.byte(code)?;
-        out.int(until)?;
-        out.uint(self.jitter.state())?;
+        out.byte(code);
+        out.int(until);
+        out.uint(self.jitter.state());
         let clock = self.clock();
-        out.int(clock.wall)?;
-        out.int(clock.mono)?;
-        out.bytes(self.journal.as_slice())?;
-        out.uint(self.slots.len() as u64)?;
+        out.int(clock.wall);
+        out.int(clock.mono);
+        out.bytes(self.journal.as_slice());
+        out.uint(self.slots.len() as u64);
         for slot in &self.slots {
             put_config(out.buf, &mut out.at, slot)?;
             let (code, reason, deadline) = place_code(slot.place);
-            out.byte(code)?;
-            out.byte(reason)?;
-            out.int(deadline)?;
+            out.byte(code);
+            out.byte(reason);
+            out.int(deadline);
             let (start, count, flags) = slot.tracker.image();
-            out.int(start)?;
-            out.uint(u64::from(count))?;
-            out.byte(flags)?;
-            out.bytes(slot.handle.as_slice())?;
+            out.int(start);
+            out.uint(u64::from(count));
+            out.byte(flags);
+            out.bytes(slot.handle.as_slice());
         }
-        let Out { buf, at } = out;
+        let Out { buf, at, full } = out;
+        if full {
+            return Err(RunnerError::BufferTooSmall);
+        }
         self.put_alloc(buf, at)
     }
 
@@ -228,15 +235,18 @@ impl<const N: usize> Runner<N> {
     /// (into `self.slots`); returns the header and the bytes of the allocation.
     #[inline(never)]
     fn read_slots<'b>(&mut self, bytes: &'b [u8]) -> Result<(Header, &'b [u8]), RunnerError> {
-        let mut input = In { rest: bytes };
+        let mut input = In {
+            rest: bytes,
+            bad: false,
+        };
         let mut group = take_group(&mut input.rest, VERSION)?;
-        group.max_run_duration = input.int()?;
-        let flags = input.byte()?;
+        group.max_run_duration = input.int();
+        let flags = input.byte();
         if flags > 0xF {
             return Err(RunnerError::Corrupt);
         }
         let flag = |bit: u8| flags & bit != 0;
-        let coordinator = match input.byte()? {
+        let coordinator = match input.byte() {
             0 => Coordinator::Init,
             1 => Coordinator::Prestart,
             2 => Coordinator::Main,
@@ -245,28 +255,35 @@ impl<const N: usize> Runner<N> {
             5 => Coordinator::Poststop,
             _ => return Err(RunnerError::Corrupt),
         };
-        let group_delay = match (input.byte()?, input.int()?) {
+        let group_delay = match (input.byte(), input.int()) {
             (0, _) => GroupDelay::NotBegun,
             (1, until) => GroupDelay::Until(until),
             (2, _) => GroupDelay::Done,
             _ => return Err(RunnerError::Corrupt),
         };
-        let max_run = match (input.byte()?, input.int()?) {
+        let max_run = match (input.byte(), input.int()) {
             (0, _) => MaxRun::Off,
             (1, until) => MaxRun::Until(until),
             (2, _) => MaxRun::Exceeded,
             _ => return Err(RunnerError::Corrupt),
         };
-        let jitter = input.uint()?;
-        let clock = Now::new(input.int()?, input.int()?);
-        let journal = input.bytes()?;
+        let jitter = input.uint();
+        let clock = Now::new(input.int(), input.int());
+        let journal = input.bytes();
         self.journal.clear();
         self.journal
             .extend_from_slice(journal)
             .map_err(|_| RunnerError::Corrupt)?;
-        for _ in 0..input.uint()? {
+        let count = input.uint();
+        if count > N as u64 {
+            return Err(RunnerError::Corrupt);
+        }
+        for _ in 0..count {
             let slot = read_slot(&mut input)?;
             self.slots.push(slot).map_err(|_| RunnerError::Corrupt)?;
+        }
+        if input.bad {
+            return Err(RunnerError::Corrupt);
         }
         let header = Header {
             group,
@@ -285,12 +302,16 @@ impl<const N: usize> Runner<N> {
 }
 
 /// One task's part of the image.
+#[inline(never)]
 fn read_slot(input: &mut In<'_>) -> Result<Slot, RunnerError> {
     let (config, setup_done, killing_recorded, dropped) = take_config(&mut input.rest)?;
-    let place = place_of(input.byte()?, input.byte()?, input.int()?)?;
-    let start = input.int()?;
-    let count = u32::try_from(input.uint()?).map_err(|_| RunnerError::Corrupt)?;
-    let tracker = RestartTracker::from_image(config.restart, start, count, input.byte()?)
+    let place = place_of(input.byte(), input.byte(), input.int())?;
+    let start = input.int();
+    let count = u32::try_from(input.uint()).unwrap_or_else(|_| {
+        input.bad = true;
+        0
+    });
+    let tracker = RestartTracker::from_image(config.restart, start, count, input.byte())
         .ok_or(RunnerError::Corrupt)?;
     let handle = take_handle(&mut input.rest)?;
     Ok(Slot {
@@ -305,87 +326,108 @@ fn read_slot(input: &mut In<'_>) -> Result<Slot, RunnerError> {
 }
 
 /// The image's writer: postcard's encodings of a byte, an unsigned varint, a zigzag
-/// varint and a length-prefixed byte string, without a serializer per type.
+/// varint and a length-prefixed byte string, without a serializer per type. Past the
+/// buffer's end it writes nothing more and marks itself `full` (checked once, at the end).
 struct Out<'b> {
     buf: &'b mut [u8],
     at: usize,
+    full: bool,
 }
 
 impl Out<'_> {
-    fn byte(&mut self, byte: u8) -> Result<(), RunnerError> {
-        let slot = self
-            .buf
-            .get_mut(self.at)
-            .ok_or(RunnerError::BufferTooSmall)?;
-        *slot = byte;
-        self.at = self.at.saturating_add(1);
-        Ok(())
-    }
-
-    fn uint(&mut self, mut value: u64) -> Result<(), RunnerError> {
-        loop {
-            let low = (value & 0x7F) as u8;
-            value = value.wrapping_shr(7);
-            if value == 0 {
-                return self.byte(low);
-            }
-            self.byte(low | 0x80)?;
+    #[inline(never)]
+    fn byte(&mut self, byte: u8) {
+        match self.buf.get_mut(self.at) {
+            Some(slot) => *slot = byte,
+            None => self.full = true,
         }
+        self.at = self.at.saturating_add(1);
     }
 
-    fn int(&mut self, value: i64) -> Result<(), RunnerError> {
-        self.uint((value.wrapping_shl(1) ^ value.wrapping_shr(63)) as u64)
+    #[inline(never)]
+    fn uint(&mut self, mut value: u64) {
+        while value > 0x7F {
+            self.byte((value & 0x7F) as u8 | 0x80);
+            value = value.wrapping_shr(7);
+        }
+        self.byte(value as u8);
     }
 
-    fn bytes(&mut self, bytes: &[u8]) -> Result<(), RunnerError> {
-        self.uint(bytes.len() as u64)?;
-        self.buf
+    #[inline(never)]
+    fn int(&mut self, value: i64) {
+        self.uint((value.wrapping_shl(1) ^ value.wrapping_shr(63)) as u64);
+    }
+
+    #[inline(never)]
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.uint(bytes.len() as u64);
+        match self
+            .buf
             .get_mut(self.at..)
             .and_then(|rest| rest.get_mut(..bytes.len()))
-            .ok_or(RunnerError::BufferTooSmall)?
-            .copy_from_slice(bytes);
+        {
+            Some(to) => to.copy_from_slice(bytes),
+            None => self.full = true,
+        }
         self.at = self.at.saturating_add(bytes.len());
-        Ok(())
     }
 }
 
-/// The image's reader, [`Out`]'s inverse; anything else is [`RunnerError::Corrupt`].
+/// The image's reader, [`Out`]'s inverse. Anything else marks it `bad` (checked once
+/// the header and tasks are read) and reads as zeros from there on.
 struct In<'a> {
     rest: &'a [u8],
+    bad: bool,
 }
 
 impl<'a> In<'a> {
-    fn byte(&mut self) -> Result<u8, RunnerError> {
-        let (&byte, rest) = self.rest.split_first().ok_or(RunnerError::Corrupt)?;
-        self.rest = rest;
-        Ok(byte)
+    #[inline(never)]
+    fn byte(&mut self) -> u8 {
+        match self.rest.split_first() {
+            Some((&byte, rest)) => {
+                self.rest = rest;
+                byte
+            }
+            None => {
+                self.bad = true;
+                0
+            }
+        }
     }
 
-    fn uint(&mut self) -> Result<u64, RunnerError> {
+    #[inline(never)]
+    fn uint(&mut self) -> u64 {
         let (mut value, mut shift) = (0u64, 0u32);
         while shift < 64 {
-            let byte = self.byte()?;
+            let byte = self.byte();
             value |= u64::from(byte & 0x7F).wrapping_shl(shift);
             if byte & 0x80 == 0 {
-                return Ok(value);
+                return value;
             }
             shift = shift.wrapping_add(7);
         }
-        Err(RunnerError::Corrupt)
+        self.bad = true;
+        0
     }
 
-    fn int(&mut self) -> Result<i64, RunnerError> {
-        let value = self.uint()?;
-        Ok(value.wrapping_shr(1) as i64 ^ (value & 1).wrapping_neg() as i64)
+    #[inline(never)]
+    fn int(&mut self) -> i64 {
+        let value = self.uint();
+        value.wrapping_shr(1) as i64 ^ (value & 1).wrapping_neg() as i64
     }
 
-    fn bytes(&mut self) -> Result<&'a [u8], RunnerError> {
-        let len = usize::try_from(self.uint()?).map_err(|_| RunnerError::Corrupt)?;
-        let (bytes, rest) = self
-            .rest
-            .split_at_checked(len)
-            .ok_or(RunnerError::Corrupt)?;
-        self.rest = rest;
-        Ok(bytes)
+    #[inline(never)]
+    fn bytes(&mut self) -> &'a [u8] {
+        let len = usize::try_from(self.uint()).unwrap_or(usize::MAX);
+        match self.rest.split_at_checked(len) {
+            Some((bytes, rest)) => {
+                self.rest = rest;
+                bytes
+            }
+            None => {
+                self.bad = true;
+                &[]
+            }
+        }
     }
 }
