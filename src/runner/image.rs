@@ -16,12 +16,12 @@
 //! Layout, element after element as postcard writes them: a version byte (`0x81`, never
 //! persist's version, so that one is never read for the other); the group (job type
 //! `u8` as persist's; shutdown delay, max kill timeout and `max_run_duration` `i64`);
-//! arrived and seeded `bool`; no-shutdown-delay and max-run-exceeded `bool`; the
+//! flags `u8` (bit 0 arrived, 1 seeded, 2 no shutdown delay, 3 max run exceeded); the
 //! coordinator `u8` (init 0, prestart 1, main 2, poststart 3, wait-alloc 4, poststop 5);
 //! the group delay and the `max_run_duration` timer (each a `u8` as persist's, then an
 //! `i64` monotonic deadline); the jitter state `u64`; the clock of the latest input
 //! (wall, monotonic `i64`); the latest input's events (the task index of each, bytes);
-//! the task count `u64`; per task its restart policy, kill timeout, kill signal and
+//! the task count `u64` (at most `N`); per task its restart policy, kill timeout, kill signal and
 //! shutdown delay as persist writes them, `Task Setup` and `Killing` recorded `bool`,
 //! dropped `bool`, its place (`u8` code, `u8` stop reason, `i64` monotonic deadline: see
 //! `place_code`), its restart tracker (interval start `i64`, count `u32`, flags `u8`;
