@@ -773,3 +773,141 @@ fn a_snapshot_that_is_not_a_runner_image_is_refused() {
     }
     assert!(*recover4(image, &[]).unwrap() == *live);
 }
+
+/// One random input for [`random_input_streams_recover_to_the_uninterrupted_runner`]:
+/// `code` picks the input, `task` its task, `arg` a detail and the time it takes.
+fn random_what(code: u8, task: TaskId, arg: u8) -> What<'static> {
+    use allocstate::allocation::DesiredStatus;
+    use allocstate::runner::{PrestartStep, RestartTarget};
+    match code {
+        0 => What::Prestart {
+            task,
+            step: PrestartStep::TaskDirBuilt,
+        },
+        1 => What::Prestart {
+            task,
+            step: PrestartStep::HookFailed {
+                message: "hook",
+                recoverable: arg.is_multiple_of(2),
+            },
+        },
+        2 => What::StartFailed {
+            task,
+            error: "driver",
+            recoverable: arg.is_multiple_of(2),
+        },
+        3 => What::StartCancelled { task },
+        4 | 5 => What::Exited {
+            task,
+            exit: Exit::code(i32::from(arg % 2)),
+        },
+        6 => What::KillFailed {
+            task,
+            error: "survived",
+        },
+        7 => What::Restart {
+            target: match arg % 3 {
+                0 => RestartTarget::Task(task),
+                1 => RestartTarget::Running,
+                _ => RestartTarget::All,
+            },
+            failure: arg.is_multiple_of(2),
+        },
+        8 => What::Signal {
+            task,
+            signal: (arg.is_multiple_of(2)).then_some("SIGHUP"),
+        },
+        9 if arg == 0 => What::Stop {
+            status: DesiredStatus::Stop,
+            description: "stopped",
+            no_shutdown_delay: false,
+        },
+        10 if arg == 0 => What::DropTask { task },
+        11 => What::Reconnected,
+        12 => What::ServersContacted,
+        13 => What::SetHandle {
+            task,
+            handle: b"pid 7",
+        },
+        14 | 15 => What::Started { task },
+        _ => What::Tick,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Random groups fed random input streams (every kind of input, and agent restarts
+    /// with random reattach answers, after which the journal takes a snapshot), every
+    /// accepted input committed and a snapshot every `k`: after every input, the runner
+    /// recovered from the journal is the runner never interrupted (`==`).
+    #[test]
+    fn random_input_streams_recover_to_the_uninterrupted_runner(
+        roles in proptest::collection::vec((0u8..5, 1u32..3, proptest::bool::ANY), 1..=4),
+        k in 1usize..7,
+        picks in proptest::collection::vec((0u8..20, 0usize..4, 0u8..6), 1..80),
+    ) {
+        let group = GroupSpec::new(if roles[0].2 { JobType::Batch } else { JobType::Service });
+        let mut live: Box<Runner<4>> = Box::new(Runner::new(group));
+        for (i, &(role, attempts, delay_mode)) in roles.iter().enumerate() {
+            let role = match role {
+                0 | 4 => Role::main(),
+                1 => Role::prestart(false),
+                2 => Role::prestart(true),
+                _ => Role::poststop(),
+            };
+            let policy = RestartPolicy {
+                attempts,
+                interval: 60 * SEC,
+                delay: SEC,
+                mode: if delay_mode { RestartMode::Delay } else { RestartMode::Fail },
+            };
+            live.add_task(&TaskSpec::new(["a", "b", "c", "d"][i], role, policy)).unwrap();
+        }
+        let mut now = Now::new(T0 + WALL_OFFSET, T0);
+        let _ = live.arrive(now).unwrap();
+        let mut image = vec![0u8; RunnerSnapshot::max_size::<4>()];
+        let mut snap = RunnerSnapshot::write(&live, now, &mut image).unwrap().to_vec();
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        let mut since = now;
+        for (code, task, arg) in picks {
+            let Some(id) = live.task_at(task % roles.len()) else { continue };
+            let step = SEC / 2 * i64::from(arg);
+            now = Now::new(now.wall + step, now.mono + step);
+            if code == 19 {
+                // An agent restart: persist, reset, restore with random answers; the
+                // journal then takes a snapshot (a restore is not an entry).
+                let mut buf = vec![0u8; Runner::<4>::POSTCARD_MAX_SIZE];
+                let len = live.persist(&mut buf).unwrap().len();
+                live.reset(group);
+                let _ = live
+                    .restore(now, &buf[..len], None, |id, _| (id.index() + usize::from(arg)).is_multiple_of(2))
+                    .unwrap();
+                snap = RunnerSnapshot::write(&live, now, &mut image).unwrap().to_vec();
+                entries.clear();
+                since = now;
+            } else {
+                let what = random_what(code, id, arg);
+                if what == What::Tick {
+                    if let Some(wake) = live.next_wake().filter(|&w| w > now.mono) {
+                        now = Now::new(now.wall + (wake - now.mono), wake);
+                    }
+                }
+                let input = Input::new(now, what);
+                if input.apply(&mut live).is_err() {
+                    continue;
+                }
+                if entries.len() + 1 >= k {
+                    snap = RunnerSnapshot::write(&live, now, &mut image).unwrap().to_vec();
+                    entries.clear();
+                } else {
+                    let mut buf = [0u8; 128];
+                    entries.push(input.encode(since, &mut buf).unwrap().to_vec());
+                }
+                since = now;
+            }
+            let recovered = recover4(&snap, &entries).unwrap();
+            proptest::prop_assert!(*recovered == *live, "after {:?}", (code, task, arg));
+        }
+    }
+}
