@@ -40,13 +40,15 @@ use super::{GroupDelay, MaxRun, Now, Runner, RunnerError, HANDLE_CAPACITY, SIGNA
 
 const VERSION: u8 = 0x81;
 
-/// Bytes of the image's header, at most (a varint `i64` takes 10, a `u32` 5, a short
-/// byte string its length and one byte).
+/// Bytes of the image's header, at most (a varint `i64` or `u64` takes 10, a `u32` 5, a
+/// byte string shorter than 128 bytes its length and one byte): version and job type,
+/// three group durations, flags, coordinator, two timers, jitter, clock, the latest
+/// input's events, the task count.
 const HEADER_MAX: usize =
-    1 + 1 + 3 * 10 + 2 + 2 + 1 + 2 * 11 + 10 + 2 * 10 + 1 + super::JOURNAL_CAPACITY + 10;
-/// Bytes of one task's part, at most.
-const TASK_MAX: usize =
-    26 + 10 + 1 + SIGNAL_CAPACITY + 10 + 2 + 1 + 12 + 10 + 5 + 1 + 1 + HANDLE_CAPACITY;
+    2 + 3 * 10 + 1 + 1 + 2 * 11 + 10 + 2 * 10 + 1 + super::JOURNAL_CAPACITY + 10;
+/// Bytes of one task's part, at most: policy (26), kill timeout, kill signal, shutdown
+/// delay, two flags and dropped; place (12); tracker (16); handle.
+const TASK_MAX: usize = 26 + 10 + 1 + SIGNAL_CAPACITY + 10 + 2 + 1 + 12 + 16 + 1 + HANDLE_CAPACITY;
 
 /// A place as (code, stop reason, deadline): waiting 0, awaiting servers 1, starting 2
 /// (3 with a kill sent meanwhile), running 4, shutdown delay 5, stopping 6 (7 with a
@@ -428,6 +430,84 @@ impl<'a> In<'a> {
                 self.bad = true;
                 &[]
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::restart::{JobType, RestartMode, RestartPolicy};
+    use crate::runner::{TaskSpec, JOURNAL_CAPACITY};
+    use crate::Role;
+
+    /// A runner with every field of the image at an extreme: the longest signal and
+    /// handle, deadlines and clocks at both ends of `i64`, the largest tracker, a full
+    /// list of the latest input's events.
+    fn extreme() -> Runner<2> {
+        let mut group = GroupSpec::new(JobType::Batch);
+        group.max_run_duration = i64::MAX;
+        let mut runner: Runner<2> = Runner::new(group);
+        let policy = RestartPolicy::new(u32::MAX, i64::MAX, 1, RestartMode::Delay);
+        for name in ["a", "b"] {
+            let mut spec = TaskSpec::new(name, Role::main(), policy);
+            spec.kill_signal = Some("SIGRTMIN+15_XYZW");
+            spec.shutdown_delay = i64::MAX;
+            let id = runner.add_task(&spec).unwrap();
+            runner.set_handle(id, &[0xFF; HANDLE_CAPACITY]).unwrap();
+        }
+        let _ = runner.arrive(Now::new(i64::MIN + 1, i64::MAX - 1)).unwrap();
+        runner.slots[0].place = Place::Stopping {
+            reason: StopReason::Restore,
+            kill_at: Some(i64::MAX),
+        };
+        runner.slots[1].place = Place::ShutdownDelay {
+            until: i64::MIN,
+            reason: StopReason::Restart,
+        };
+        runner.slots[1].tracker =
+            RestartTracker::from_image(policy, i64::MIN, u32::MAX, 0b1111_1010).unwrap();
+        runner.group_delay = GroupDelay::Until(i64::MAX);
+        runner.max_run = MaxRun::Until(i64::MIN);
+        runner.jitter = XorShift::from_state(u64::MAX);
+        runner.journal.clear();
+        while runner.journal.push(1).is_ok() {}
+        assert_eq!(runner.journal.len(), JOURNAL_CAPACITY);
+        runner
+    }
+
+    #[test]
+    fn an_image_reads_back_to_the_same_runner_at_the_extremes() {
+        let runner = extreme();
+        let mut buf = [0u8; Runner::<2>::IMAGE_MAX_SIZE];
+        let image = runner.write_image(&mut buf).unwrap();
+        let header_and_tasks = image.len() - {
+            let mut alloc = [0u8; Allocation::<2>::POSTCARD_MAX_SIZE];
+            runner.alloc.to_postcard(&mut alloc).unwrap().len()
+        };
+        assert!(header_and_tasks <= HEADER_MAX + 2 * TASK_MAX);
+        let mut fresh: Runner<2> = Runner::new(GroupSpec::new(JobType::Service));
+        fresh.read_image(image).unwrap();
+        assert_eq!(fresh, runner);
+        // Read again into a runner that is not fresh: refused.
+        assert_eq!(fresh.read_image(image), Err(RunnerError::NotFresh));
+    }
+
+    #[test]
+    fn an_image_cut_short_or_too_small_a_buffer_is_a_typed_error_leaving_the_runner_fresh() {
+        let runner = extreme();
+        let mut buf = [0u8; Runner::<2>::IMAGE_MAX_SIZE];
+        let len = runner.write_image(&mut buf).unwrap().len();
+        let empty = Runner::<2>::new(GroupSpec::new(JobType::Service));
+        for cut in 0..len {
+            let mut fresh = empty.clone();
+            assert_eq!(fresh.read_image(&buf[..cut]), Err(RunnerError::Corrupt));
+            assert_eq!(fresh, empty, "cut at {cut}");
+        }
+        for size in [0, 1, len / 2, len - 1] {
+            let mut small = [0u8; Runner::<2>::IMAGE_MAX_SIZE];
+            let result = runner.write_image(&mut small[..size]).map(|b| b.len());
+            assert_eq!(result, Err(RunnerError::BufferTooSmall), "{size} bytes");
         }
     }
 }
