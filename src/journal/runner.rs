@@ -5,19 +5,21 @@
 //! The first snapshot is taken right after [`Runner::arrive`]. After each input the
 //! runner accepts, the runtime commits it as an [`Input`] entry; every K inputs it
 //! commits a snapshot instead, which is a [`RunnerSnapshot`]: the time of the latest
-//! input ([`Now`], both clocks) and [`Runner::persist`]'s bytes.
+//! input ([`Now`], both clocks) and the runner's exact image: everything the runner
+//! holds, its restart trackers, timers, jitter generator and clock included (more than
+//! [`Runner::persist`], which writes what Nomad persists).
 //!
 //! An entry stores its time as the step from the entry (or snapshot) before it: the
 //! monotonic step, and how far the wall clock moved apart from the monotonic one (0
 //! unless the wall clock was stepped). Both clocks are recovered exactly, in a few bytes.
 //!
-//! Recovery ([`RecoveryGlue`]) restores a fresh runner from the snapshot with
-//! [`Runner::restore`] at the snapshot's time, answering every reattach `true` (the
-//! journal recovers the runner's record, not the processes: the entries after the
-//! snapshot say what the tasks did next), and applies the entries in order. The
-//! runner is deterministic, so the recovered runner is the one that restore plus the
-//! same inputs gives, every time. See docs/journal.md for what a restore rebuilds
-//! rather than recalls, and for the second restore a runtime does after a real reboot.
+//! Recovery ([`RecoveryGlue`]) reads the snapshot's image into a fresh runner and
+//! applies the entries in order. The runner is deterministic, so the recovered runner
+//! is exactly (`==`) the one that committed the last entry: the same trackers, timers
+//! and next decisions. Nomad's restore rules are not applied by the recovery: they are
+//! an agent restart's, which a runtime does after a real reboot with
+//! [`Runner::persist`], [`Runner::reset`] and [`Runner::restore`] (docs/journal.md,
+//! "After a real reboot").
 
 use serde::{Deserialize, Serialize};
 
@@ -404,20 +406,25 @@ impl<'a> Input<'a> {
 }
 
 /// A snapshot of the runner as the journal stores it: the time (wall then monotonic,
-/// `i64` LE each), then [`Runner::persist`]'s bytes.
+/// `i64` LE each), then the runner's exact image (its layout: docs/journal.md).
 pub struct RunnerSnapshot;
 
 /// Bytes before the persisted runner in a snapshot.
 const HEAD: usize = 16;
 
 impl RunnerSnapshot {
-    /// Writes `runner`'s snapshot into `buf`; returns the used part. `now` is the time
-    /// of the latest input the runner accepted: restore maps the persisted deadlines
-    /// back onto the monotonic clock with it, exactly as persist wrote them, and the
-    /// entries after the snapshot store their time as steps from it. Refused
-    /// ([`RunnerError::NotArrived`]) before the allocation arrives: a restore always
-    /// yields an arrived runner, so the first snapshot is taken right after
-    /// [`Runner::arrive`] (before it, the runtime rebuilds the group from its job).
+    /// The largest snapshot of a `Runner<N>`: a buffer this size always suffices for
+    /// [`write`](Self::write) and for [`RecoveryGlue`]'s snapshot.
+    pub const fn max_size<const N: usize>() -> usize {
+        Runner::<N>::IMAGE_MAX_SIZE.saturating_add(HEAD)
+    }
+
+    /// Writes `runner`'s snapshot into `buf` (at most [`max_size`](Self::max_size)
+    /// bytes); returns the used part. `now` is the time of the latest input the runner
+    /// accepted: the entries after the snapshot store their time as steps from it.
+    /// Refused ([`RunnerError::NotArrived`]) before the allocation arrives: the first
+    /// snapshot is taken right after [`Runner::arrive`] (before it, the runtime rebuilds
+    /// the group from its job).
     pub fn write<'b, const N: usize>(
         runner: &Runner<N>,
         now: impl Into<Now>,
@@ -433,7 +440,7 @@ impl RunnerSnapshot {
         let (wall, mono) = head.split_at_mut(8);
         wall.copy_from_slice(&now.wall.to_le_bytes());
         mono.copy_from_slice(&now.mono.to_le_bytes());
-        let used = runner.persist(rest)?.len();
+        let used = runner.write_image(rest)?.len();
         buf.get(..used.saturating_add(HEAD))
             .ok_or(RunnerError::BufferTooSmall)
     }
@@ -463,21 +470,24 @@ pub enum RecoveryError {
         /// Bytes needed.
         need: usize,
     },
-    /// The runner refused the snapshot ([`Runner::restore`]'s error).
+    /// The snapshot is not a runner's image ([`RunnerError::Corrupt`]; a snapshot
+    /// written by a version of the crate whose snapshots held [`Runner::persist`]'s
+    /// form is refused so too), or the runner to recover into was not fresh
+    /// ([`RunnerError::NotFresh`]).
     Restore(RunnerError),
 }
 
 /// Recovers a runner from the pieces a journal's recovery hands out, in order: the
-/// snapshot's chunks are gathered in `snapshot`, restored into `runner` (which must be
-/// fresh: [`Runner::reset`] with no task) before the first entry, and each entry is
-/// applied as an [`Input`].
+/// snapshot's chunks are gathered in `snapshot` (at most
+/// [`RunnerSnapshot::max_size`] bytes), read into `runner` (which must be fresh:
+/// [`Runner::new`] or [`Runner::reset`], no task added) before the first entry, and
+/// each entry is applied as an [`Input`].
 ///
-/// The restore answers every reattach `true`: a task running at the snapshot is taken as
-/// still running, a start in flight as still starting and a task waiting for the servers
-/// as still waiting (whatever the answer), so the entries after the
-/// snapshot find each task where the runner that wrote them had it. The steps of the
-/// restore and of the replayed inputs are dropped: the runtime carried out their
-/// commands before the cut (see docs/journal.md).
+/// The snapshot is the exact image of the runner that wrote it, so the recovered runner
+/// is exactly the one that committed the last entry. The steps of the replayed inputs
+/// are dropped: the runtime carried out their commands before the cut. What a runtime
+/// does next after a real reboot (its tasks may have died meanwhile) is an agent
+/// restart: see docs/journal.md, "After a real reboot".
 pub struct RecoveryGlue<'r, 's, const N: usize> {
     runner: &'r mut Runner<N>,
     snapshot: &'s mut [u8],
@@ -496,7 +506,8 @@ pub struct RunnerRecovery {
     pub restored: bool,
     /// Inputs applied after it.
     pub applied: u32,
-    /// Inputs the restored runner refused (restore rebuilt what Nomad does not persist).
+    /// Inputs the recovered runner refused (0 for a journal whose entries the runner
+    /// accepted when they were committed).
     pub refused: u32,
     /// The time of the latest entry (or of the snapshot): the `since` of the next
     /// [`Input::encode`].
@@ -559,12 +570,9 @@ impl<'r, 's, const N: usize> RecoveryGlue<'r, 's, N> {
         }
         self.restored = true;
         let bytes = self.snapshot.get(..self.len).unwrap_or(&[]);
-        let persisted = bytes.get(HEAD..).unwrap_or(&[]);
+        let image = bytes.get(HEAD..).unwrap_or(&[]);
         self.since = RunnerSnapshot::time(bytes);
-        if let Err(error) = self
-            .runner
-            .restore(self.since, persisted, None, |_, _| true)
-        {
+        if let Err(error) = self.runner.read_image(image) {
             self.error = Some(RecoveryError::Restore(error));
             return Err(JournalError::BadEntry);
         }
@@ -576,10 +584,11 @@ impl<'r, 's, const N: usize> RecoveryGlue<'r, 's, N> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        self.restore().map_err(RecoveryError::Journal)?;
+        let restored = self.restore();
         if let Some(error) = self.error {
             return Err(error);
         }
+        restored.map_err(RecoveryError::Journal)?;
         Ok(RunnerRecovery {
             restored: self.restored,
             applied: self.applied,

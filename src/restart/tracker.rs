@@ -65,6 +65,61 @@ impl RestartTracker {
         }
     }
 
+    /// The tracker's own state, for the runner's exact image (`src/runner/image.rs`):
+    /// the interval's start, the count, and the flags (bits 0-1 `startErr` and 2-3
+    /// `exitRes`, each 0 unset, 1 false, 2 true; then restart triggered, failure,
+    /// killed, restart on success). The policy is the caller's to keep.
+    #[cfg(all(feature = "serde", feature = "journal"))]
+    pub(crate) const fn image(&self) -> (i64, u32, u8) {
+        const fn code(flag: Option<bool>) -> u8 {
+            match flag {
+                None => 0,
+                Some(false) => 1,
+                Some(true) => 2,
+            }
+        }
+        let flags = code(self.start_err)
+            | code(self.exit_success) << 2
+            | (self.restart_triggered as u8) << 4
+            | (self.failure as u8) << 5
+            | (self.killed as u8) << 6
+            | (self.on_success as u8) << 7;
+        (self.start_time, self.count, flags)
+    }
+
+    /// The tracker [`image`](Self::image) gave, under `policy`; `None` if the flags are
+    /// not an image's.
+    #[cfg(all(feature = "serde", feature = "journal"))]
+    pub(crate) const fn from_image(
+        policy: RestartPolicy,
+        start_time: i64,
+        count: u32,
+        flags: u8,
+    ) -> Option<Self> {
+        const fn flag(code: u8) -> Option<Option<bool>> {
+            match code {
+                0 => Some(None),
+                1 => Some(Some(false)),
+                2 => Some(Some(true)),
+                _ => None,
+            }
+        }
+        let (Some(start_err), Some(exit_success)) = (flag(flags & 3), flag(flags >> 2 & 3)) else {
+            return None;
+        };
+        Some(Self {
+            policy,
+            on_success: flags & 0x80 != 0,
+            start_time,
+            count,
+            start_err,
+            exit_success,
+            restart_triggered: flags & 0x10 != 0,
+            failure: flags & 0x20 != 0,
+            killed: flags & 0x40 != 0,
+        })
+    }
+
     /// Records a failure to start the task (Go's `SetStartError` with a non-nil error).
     pub fn set_start_error(&mut self, recoverable: bool) {
         self.start_err = Some(recoverable);

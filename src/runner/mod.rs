@@ -87,6 +87,8 @@ mod coordinator;
 mod driver;
 mod error;
 mod id;
+#[cfg(all(feature = "serde", feature = "journal"))]
+mod image;
 mod jitter;
 mod kill;
 mod max_run;

@@ -55,7 +55,7 @@ const TASK_MAX: usize = 5
 /// Bytes of the runner's header, at most.
 const HEADER_MAX: usize = 1 + 1 + 10 + 10 + 1 + 1 + 10 + 1 + 10 + 10 + 10 + 1 + 10;
 
-fn put<T: Serialize + ?Sized>(
+pub(super) fn put<T: Serialize + ?Sized>(
     buf: &mut [u8],
     at: &mut usize,
     value: &T,
@@ -70,7 +70,7 @@ fn put<T: Serialize + ?Sized>(
     Ok(())
 }
 
-fn take<'a, T: Deserialize<'a>>(bytes: &mut &'a [u8]) -> Result<T, RunnerError> {
+pub(super) fn take<'a, T: Deserialize<'a>>(bytes: &mut &'a [u8]) -> Result<T, RunnerError> {
     let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|_| RunnerError::Corrupt)?;
     *bytes = rest;
     Ok(value)
@@ -95,6 +95,18 @@ fn job_of(code: u8) -> Result<JobType, RunnerError> {
     })
 }
 
+/// What [`Runner::put_group`] wrote, if its version is `version`; the group's
+/// `max_run_duration` is 0.
+pub(super) fn take_group(rest: &mut &[u8], version: u8) -> Result<GroupSpec, RunnerError> {
+    if take::<u8>(rest)? != version {
+        return Err(RunnerError::Corrupt);
+    }
+    let mut group = GroupSpec::new(job_of(take(rest)?)?);
+    group.shutdown_delay = take(rest)?;
+    group.max_kill_timeout = take(rest)?;
+    Ok(group)
+}
+
 /// The persisted header, held until the restore is accepted.
 struct Header {
     group: GroupSpec,
@@ -104,8 +116,30 @@ struct Header {
     max_run: MaxRun,
 }
 
-/// One task's part of the persisted form.
-fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerError> {
+/// A task's settings and flags as persist writes them (the runner's exact image too):
+/// restart policy, kill timeout, kill signal, shutdown delay, `Task Setup` and `Killing`
+/// recorded, dropped.
+pub(super) fn put_config(buf: &mut [u8], at: &mut usize, slot: &Slot) -> Result<(), RunnerError> {
+    let policy = &slot.config.restart;
+    let mode = match policy.mode {
+        RestartMode::Fail => 0u8,
+        RestartMode::Delay => 1,
+    };
+    put(
+        buf,
+        at,
+        &(policy.attempts, policy.interval, policy.delay, mode),
+    )?;
+    put(buf, at, &slot.config.kill_timeout)?;
+    put(buf, at, slot.config.kill_signal.as_str())?;
+    put(buf, at, &slot.config.shutdown_delay)?;
+    put(buf, at, &(slot.setup_done, slot.killing_recorded))?;
+    put(buf, at, &slot.dropped)
+}
+
+/// What [`put_config`] wrote: the settings, then `Task Setup` recorded, `Killing`
+/// recorded and dropped.
+pub(super) fn take_config(rest: &mut &[u8]) -> Result<(TaskConfig, bool, bool, bool), RunnerError> {
     let (attempts, interval, delay, mode): (u32, i64, i64, u8) = take(rest)?;
     let mode = match mode {
         0 => RestartMode::Fail,
@@ -127,20 +161,33 @@ fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerErr
     let shutdown_delay: i64 = take(rest)?;
     let (setup_done, killing_recorded): (bool, bool) = take(rest)?;
     let dropped: bool = take(rest)?;
-    let waits: u8 = take(rest)?;
+    let config = TaskConfig {
+        restart,
+        kill_timeout,
+        kill_signal,
+        shutdown_delay,
+    };
+    Ok((config, setup_done, killing_recorded, dropped))
+}
+
+/// A driver handle (bytes).
+pub(super) fn take_handle(rest: &mut &[u8]) -> Result<Handle, RunnerError> {
     let bytes: &[u8] = take(rest)?;
     let mut handle = Handle::new();
     handle
         .extend_from_slice(bytes)
         .map_err(|_| RunnerError::Corrupt)?;
+    Ok(handle)
+}
+
+/// One task's part of the persisted form.
+fn take_slot(rest: &mut &[u8], job: JobType, now: i64) -> Result<Slot, RunnerError> {
+    let (config, setup_done, killing_recorded, dropped) = take_config(rest)?;
+    let waits: u8 = take(rest)?;
+    let handle = take_handle(rest)?;
     Ok(Slot {
-        config: TaskConfig {
-            restart,
-            kill_timeout,
-            kill_signal,
-            shutdown_delay,
-        },
-        tracker: RestartTracker::new(restart, job, Default::default(), now),
+        tracker: RestartTracker::new(config.restart, job, Default::default(), now),
+        config,
         place: match waits {
             0 => Place::Waiting,
             1 => Place::Starting { killed: false },
@@ -192,10 +239,7 @@ impl<const N: usize> Runner<N> {
     /// `allocRunner.PersistState`); returns the used part.
     pub fn persist<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], RunnerError> {
         let mut at = 0;
-        put(buf, &mut at, &VERSION)?;
-        put(buf, &mut at, &job_code(self.group.job_type))?;
-        put(buf, &mut at, &self.group.shutdown_delay)?;
-        put(buf, &mut at, &self.group.max_kill_timeout())?;
+        self.put_group(buf, &mut at, VERSION)?;
         put(buf, &mut at, &self.arrived)?;
         let (delay_code, delay_at) = match self.group_delay {
             GroupDelay::NotBegun => (0u8, 0i64),
@@ -218,21 +262,7 @@ impl<const N: usize> Runner<N> {
         )?;
         put(buf, &mut at, &(self.slots.len() as u64))?;
         for slot in &self.slots {
-            let policy = &slot.config.restart;
-            let mode = match policy.mode {
-                RestartMode::Fail => 0u8,
-                RestartMode::Delay => 1,
-            };
-            put(
-                buf,
-                &mut at,
-                &(policy.attempts, policy.interval, policy.delay, mode),
-            )?;
-            put(buf, &mut at, &slot.config.kill_timeout)?;
-            put(buf, &mut at, slot.config.kill_signal.as_str())?;
-            put(buf, &mut at, &slot.config.shutdown_delay)?;
-            put(buf, &mut at, &(slot.setup_done, slot.killing_recorded))?;
-            put(buf, &mut at, &slot.dropped)?;
+            put_config(buf, &mut at, slot)?;
             let waits: u8 = match slot.place {
                 Place::Starting { killed: false } => 1,
                 Place::AwaitingServers => 2,
@@ -241,6 +271,30 @@ impl<const N: usize> Runner<N> {
             put(buf, &mut at, &waits)?;
             put(buf, &mut at, slot.handle.as_slice())?;
         }
+        self.put_alloc(buf, at)
+    }
+
+    /// Writes `version` and the group (job type, shutdown delay, max kill timeout): how
+    /// the persisted form and the exact image begin.
+    pub(super) fn put_group(
+        &self,
+        buf: &mut [u8],
+        at: &mut usize,
+        version: u8,
+    ) -> Result<(), RunnerError> {
+        put(buf, at, &version)?;
+        put(buf, at, &job_code(self.group.job_type))?;
+        put(buf, at, &self.group.shutdown_delay)?;
+        put(buf, at, &self.group.max_kill_timeout())
+    }
+
+    /// Writes the allocation's compact form at `at`, the last part of the persisted form
+    /// (and of the exact image); returns all of `buf` used.
+    pub(super) fn put_alloc<'b>(
+        &self,
+        buf: &'b mut [u8],
+        at: usize,
+    ) -> Result<&'b mut [u8], RunnerError> {
         let rest = buf.get_mut(at..).ok_or(RunnerError::BufferTooSmall)?;
         let used = self
             .alloc
@@ -310,7 +364,7 @@ impl<const N: usize> Runner<N> {
 
     /// A refused restore: what was decoded goes, leaving the runner fresh again.
     #[inline(never)]
-    fn refuse(&mut self, error: RunnerError) -> RunnerError {
+    pub(super) fn refuse(&mut self, error: RunnerError) -> RunnerError {
         self.slots.clear();
         self.alloc.clear();
         error
@@ -376,7 +430,7 @@ impl<const N: usize> Runner<N> {
     /// Whether the runner is as [`Runner::new`] built it, as far as restore writes it:
     /// no task, nothing recorded in the allocation (every change of it grows its modify
     /// index), not arrived.
-    fn is_fresh(&self) -> bool {
+    pub(super) fn is_fresh(&self) -> bool {
         !self.arrived
             && self.slots.is_empty()
             && self.alloc.is_empty()
@@ -421,12 +475,7 @@ impl<const N: usize> Runner<N> {
         bytes: &'b [u8],
     ) -> Result<(Header, &'b [u8]), RunnerError> {
         let mut rest = bytes;
-        if take::<u8>(&mut rest)? != VERSION {
-            return Err(RunnerError::Corrupt);
-        }
-        let mut group = GroupSpec::new(job_of(take(&mut rest)?)?);
-        group.shutdown_delay = take(&mut rest)?;
-        group.max_kill_timeout = take(&mut rest)?;
+        let mut group = take_group(&mut rest, VERSION)?;
         if !take::<bool>(&mut rest)? {
             // Only an arrived runner is worth persisting; persist writes what it has.
             return Err(RunnerError::Corrupt);

@@ -1001,6 +1001,7 @@ fn exercise_journal(sink: &mut Sink) {
         let _ = black_box(glue.error());
         let _ = black_box(glue.finish());
         let _ = black_box(RunnerSnapshot::time(black_box(&snapshot)));
+        let _ = black_box(RunnerSnapshot::max_size::<4>());
     }
 }
 
