@@ -259,8 +259,17 @@ pub trait Driver {
     fn signal(&mut self, task: usize, at: i64);
 }
 
-/// Room for a snapshot: the time and a persisted `Runner<N>`.
-pub const SNAPSHOT_MAX: usize = Runner::<N>::POSTCARD_MAX_SIZE + 16;
+/// Room for a journal snapshot (the runner's exact image) and for the persisted runner
+/// the reboot restores from.
+pub const SNAPSHOT_MAX: usize = {
+    let snapshot = RunnerSnapshot::max_size::<N>();
+    let persisted = Runner::<N>::POSTCARD_MAX_SIZE;
+    if snapshot > persisted {
+        snapshot
+    } else {
+        persisted
+    }
+};
 /// Room for a journal record (a chunk of a quarter page is the largest).
 pub const RECORD_MAX: usize = FlashJournal::<&mut RamFlash>::CHUNK_LEN + RECORD_OVERHEAD;
 
