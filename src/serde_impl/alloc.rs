@@ -11,7 +11,7 @@ use crate::error::DecodeError;
 impl<const N: usize> Serialize for Allocation<N> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            alloc_json::serialize(self, s, ZeroTime::Null)
+            alloc_json::serialize(self, ZeroTime::Null, s)
         } else {
             alloc_binary::serialize(self, s)
         }
@@ -22,7 +22,7 @@ impl<const N: usize> Serialize for Allocation<N> {
 impl<const N: usize> Serialize for WithZeroTime<'_, Allocation<N>> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            alloc_json::serialize(self.0, s, self.1)
+            alloc_json::serialize(self.0, self.1, s)
         } else {
             alloc_binary::serialize(self.0, s)
         }

@@ -4,10 +4,11 @@ use core::fmt;
 
 use heapless::Vec;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::alloc_fields::{push_task, Bounded, Claimed, CutInto, Decoded};
+use super::fields::json_fields;
 use super::or_null::OrNull;
 use super::{StateInto, WithZeroTime, ZeroTime};
 use crate::allocation::{
@@ -28,26 +29,28 @@ impl Serialize for TaskStates<'_> {
     }
 }
 
-pub(crate) fn serialize<const N: usize, S: Serializer>(
-    alloc: &Allocation<N>,
-    s: S,
-    zero: ZeroTime,
-) -> Result<S::Ok, S::Error> {
-    let mut st = s.serialize_struct("Allocation", 13)?;
-    st.serialize_field("ID", alloc.id())?;
-    st.serialize_field("EvalID", alloc.eval_id())?;
-    st.serialize_field("Name", alloc.name())?;
-    st.serialize_field("NodeID", alloc.node_id())?;
-    st.serialize_field("JobID", alloc.job_id())?;
-    st.serialize_field("TaskGroup", alloc.task_group())?;
-    st.serialize_field("DesiredStatus", &alloc.desired_status())?;
-    st.serialize_field("DesiredDescription", alloc.desired_description())?;
-    st.serialize_field("ClientStatus", &alloc.client_status())?;
-    st.serialize_field("ClientDescription", alloc.client_description())?;
-    st.serialize_field("TaskStates", &TaskStates(&alloc.tasks, zero))?;
-    st.serialize_field("CreateIndex", &alloc.create_index())?;
-    st.serialize_field("ModifyIndex", &alloc.modify_index())?;
-    st.end()
+json_fields! {
+    /// An allocation's fields; every other is skipped.
+    #[allow(clippy::upper_case_acronyms)]
+    enum Field: "an allocation field name";
+    /// Writes the lifecycle fields of Nomad's `structs.Allocation`
+    /// (`nomad/structs/structs.go`), zero times in the form `zero` chooses.
+    pub(crate) fn serialize<const N: usize>(alloc: &Allocation<N>, zero: ZeroTime)
+        as "Allocation" {
+        ID => alloc.id(),
+        EvalID => alloc.eval_id(),
+        Name => alloc.name(),
+        NodeID => alloc.node_id(),
+        JobID => alloc.job_id(),
+        TaskGroup => alloc.task_group(),
+        DesiredStatus => &alloc.desired_status(),
+        DesiredDescription => alloc.desired_description(),
+        ClientStatus => &alloc.client_status(),
+        ClientDescription => alloc.client_description(),
+        TaskStates => &TaskStates(&alloc.tasks, zero),
+        CreateIndex => &alloc.create_index(),
+        ModifyIndex => &alloc.modify_index(),
+    }
 }
 
 /// A `TaskStates` key: a valid task name.
@@ -102,60 +105,11 @@ impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
     }
 }
 
-enum Field {
-    Id,
-    EvalId,
-    Name,
-    NodeId,
-    JobId,
-    TaskGroup,
-    DesiredStatus,
-    DesiredDescription,
-    ClientStatus,
-    ClientDescription,
-    TaskStates,
-    CreateIndex,
-    ModifyIndex,
-    Other,
-}
-
-struct FieldVisitor;
-
-impl Visitor<'_> for FieldVisitor {
-    type Value = Field;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an allocation field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-        Ok(match v {
-            "ID" => Field::Id,
-            "EvalID" => Field::EvalId,
-            "Name" => Field::Name,
-            "NodeID" => Field::NodeId,
-            "JobID" => Field::JobId,
-            "TaskGroup" => Field::TaskGroup,
-            "DesiredStatus" => Field::DesiredStatus,
-            "DesiredDescription" => Field::DesiredDescription,
-            "ClientStatus" => Field::ClientStatus,
-            "ClientDescription" => Field::ClientDescription,
-            "TaskStates" => Field::TaskStates,
-            "CreateIndex" => Field::CreateIndex,
-            "ModifyIndex" => Field::ModifyIndex,
-            _ => Field::Other,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_identifier(FieldVisitor)
-    }
-}
-
-/// Refuses a field read before (`seen` has a bit per field).
-fn once<E: de::Error>(seen: &mut u16, field: Field, name: &'static str) -> Result<(), E> {
+/// Refuses a field read before (`seen` has a bit per field); `Other` is never one.
+fn once<E: de::Error>(seen: &mut u16, field: Field) -> Result<(), E> {
+    let Some(name) = field.name() else {
+        return Ok(());
+    };
     let bit = 1u16 << (field as u16);
     if *seen & bit != 0 {
         return Err(E::duplicate_field(name));
@@ -181,70 +135,70 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
         while let Some(field) = map.next_key::<Field>()? {
             let id = &mut self.0.identity;
             match field {
-                Field::Id => {
-                    once(&mut seen, field, "ID")?;
+                Field::ID => {
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.id))? {
                         id.cut |= IdentityField::Id.bit();
                     }
                 }
-                Field::EvalId => {
-                    once(&mut seen, field, "EvalID")?;
+                Field::EvalID => {
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.eval_id))? {
                         id.cut |= IdentityField::EvalId.bit();
                     }
                 }
                 Field::Name => {
-                    once(&mut seen, field, "Name")?;
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.name))? {
                         id.cut |= IdentityField::Name.bit();
                     }
                 }
-                Field::NodeId => {
-                    once(&mut seen, field, "NodeID")?;
+                Field::NodeID => {
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.node_id))? {
                         id.cut |= IdentityField::NodeId.bit();
                     }
                 }
-                Field::JobId => {
-                    once(&mut seen, field, "JobID")?;
+                Field::JobID => {
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.job_id))? {
                         id.cut |= IdentityField::JobId.bit();
                     }
                 }
                 Field::TaskGroup => {
-                    once(&mut seen, field, "TaskGroup")?;
+                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.task_group))? {
                         id.cut |= IdentityField::TaskGroup.bit();
                     }
                 }
                 Field::DesiredStatus => {
-                    once(&mut seen, field, "DesiredStatus")?;
+                    once(&mut seen, field)?;
                     decoded.desired_status = map.next_value()?;
                 }
                 Field::DesiredDescription => {
-                    once(&mut seen, field, "DesiredDescription")?;
+                    once(&mut seen, field)?;
                     decoded.desired_description =
                         map.next_value_seed(Bounded::new("DesiredDescription"))?;
                 }
                 Field::ClientStatus => {
-                    once(&mut seen, field, "ClientStatus")?;
+                    once(&mut seen, field)?;
                     decoded.client_status = Some(Claimed::Status(map.next_value()?));
                 }
                 Field::ClientDescription => {
-                    once(&mut seen, field, "ClientDescription")?;
+                    once(&mut seen, field)?;
                     decoded.client_description =
                         Some(map.next_value_seed(Bounded::new("ClientDescription"))?);
                 }
                 Field::TaskStates => {
-                    once(&mut seen, field, "TaskStates")?;
+                    once(&mut seen, field)?;
                     map.next_value_seed(OrNull(TasksInto(&mut self.0.tasks)))?;
                 }
                 Field::CreateIndex => {
-                    once(&mut seen, field, "CreateIndex")?;
+                    once(&mut seen, field)?;
                     decoded.create_index = map.next_value()?;
                 }
                 Field::ModifyIndex => {
-                    once(&mut seen, field, "ModifyIndex")?;
+                    once(&mut seen, field)?;
                     decoded.modify_index = map.next_value()?;
                 }
                 Field::Other => {
@@ -266,4 +220,23 @@ pub(crate) fn deserialize_into<'de, const N: usize, D: Deserializer<'de>>(
     alloc: &mut Allocation<N>,
 ) -> Result<(), D::Error> {
     d.deserialize_map(AllocVisitor(alloc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Field;
+    use crate::nomad::ALLOC_FIELDS;
+
+    /// The strict decoder reads the lifecycle fields the reading mode reads, in Nomad's
+    /// order; the reading mode adds the two times after them.
+    #[test]
+    fn the_strict_fields_lead_the_reading_modes_list() {
+        for (field, name) in Field::ALL.iter().zip(ALLOC_FIELDS) {
+            assert_eq!(field.name(), Some(name));
+        }
+        assert_eq!(
+            &ALLOC_FIELDS[Field::ALL.len()..],
+            ["CreateTime", "ModifyTime"]
+        );
+    }
 }

@@ -11,6 +11,7 @@
 ///     pub(super) enum Field: "a task state field name";
 ///     /// What the serializer writes.
 ///     pub(crate) fn write(task: &TaskState, zero: ZeroTime) as "TaskState" {
+///     // or, generic over a capacity: `fn write<const N: usize>(alloc: &Allocation<N>) as …`
 ///         State => &task.state(),
 ///         VaultError (written only) => "",
 ///     }
@@ -35,13 +36,14 @@ macro_rules! json_fields {
         $(#[$meta:meta])*
         $vis:vis enum $Field:ident: $expecting:literal;
         $(#[$wmeta:meta])*
-        $wvis:vis fn $write:ident($($arg:ident: $ty:ty),* $(,)?) as $struct_name:literal {
+        $wvis:vis fn $write:ident $(<const $n:ident: usize>)? ($($arg:ident: $ty:ty),* $(,)?)
+            as $struct_name:literal {
             $($rows:tt)*
         }
     ) => {
         $crate::serde_impl::fields::json_fields!(@rows
             [$(#[$meta])* $vis $Field $expecting]
-            [$(#[$wmeta])* $wvis $write ($($arg: $ty),*) $struct_name]
+            [$(#[$wmeta])* $wvis $write [$($n)?] ($($arg: $ty),*) $struct_name]
             [] []
             $($rows)*
         );
@@ -63,7 +65,7 @@ macro_rules! json_fields {
     // Every row taken: the items.
     (@rows
         [$(#[$meta:meta])* $vis:vis $Field:ident $expecting:literal]
-        [$(#[$wmeta:meta])* $wvis:vis $write:ident ($($arg:ident: $ty:ty),*) $struct_name:literal]
+        [$(#[$wmeta:meta])* $wvis:vis $write:ident [$($n:ident)?] ($($arg:ident: $ty:ty),*) $struct_name:literal]
         [$($read:ident)*] [$(($name:ident, $value:expr))*]
     ) => {
         $(#[$meta])*
@@ -116,7 +118,9 @@ macro_rules! json_fields {
         }
 
         $(#[$wmeta])*
-        $wvis fn $write<S: serde::Serializer>($($arg: $ty,)* s: S) -> Result<S::Ok, S::Error> {
+        $wvis fn $write<$(const $n: usize,)? S: serde::Serializer>(
+            $($arg: $ty,)* s: S
+        ) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeStruct;
             let len = <[()]>::len(&[$($crate::serde_impl::fields::json_fields!(@unit $name)),*]);
             let mut st = s.serialize_struct($struct_name, len)?;
