@@ -258,29 +258,6 @@ proptest! {
 }
 
 #[test]
-fn default_allocation_size() {
-    let size = core::mem::size_of::<Allocation>();
-    println!(
-        "size_of::<Allocation>() = {size}, size_of::<AllocTask>() = {}",
-        core::mem::size_of::<allocstate::AllocTask>()
-    );
-    // Each task: its state (at most 1536 bytes at the default text capacity) plus its
-    // name and bookkeeping.
-    let task = core::mem::size_of::<allocstate::AllocTask>();
-    let state = core::mem::size_of::<allocstate::TaskState>();
-    assert!(state <= 1536 || allocstate::EVENT_TEXT_CAPACITY > 107);
-    assert!(task <= state + 128, "AllocTask is {task} bytes");
-    // Beside eight tasks: the identity strings (three 36-byte IDs, a 128-byte job ID and
-    // group name, a 279-byte allocation name: real IDs are longer than 64 bytes), the
-    // descriptions and the indexes: 960 bytes today.
-    let fixed = size - 8 * task;
-    assert!(
-        fixed <= 1024,
-        "Allocation without its tasks is {fixed} bytes"
-    );
-}
-
-#[test]
 fn an_order_names_its_task_and_its_cause_reads_as_nomads_message() {
     let mut alloc = two_tasks();
     for name in ["web", "db"] {
