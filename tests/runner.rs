@@ -24,36 +24,6 @@ fn policy(attempts: u32, interval: i64, delay: i64) -> RestartPolicy {
     }
 }
 
-/// Short names of the event types, full type strings otherwise.
-fn abbr(event: &TaskEvent) -> String {
-    match event.type_str() {
-        "Received" => "R",
-        "Task Setup" => "TS",
-        "Started" => "St",
-        "Terminated" => "T",
-        "Killing" => "K",
-        "Killed" => "Kd",
-        "Restarting" => "Rg",
-        "Restart Signaled" => "RS",
-        "Not Restarting" => "NR",
-        "Driver Failure" => "DF",
-        "Downloading Artifacts" => "DA",
-        "Failed Artifact Download" => "FAD",
-        "Leader Task Dead" => "LTD",
-        "Sibling Task Failed" => "STF",
-        "Main Tasks Dead" => "MTD",
-        "Waiting for shutdown delay" => "Waiting",
-        "Skipping shutdown delay" => "Skipping",
-        "Failed Restoring Task" => "FRT",
-        "Task hook failed" => "THF",
-        "Reconnected" => "Rc",
-        "Template" => "Tpl",
-        "Setup Failure" => "SF",
-        other => other,
-    }
-    .to_string()
-}
-
 /// A runner plus every event each task recorded (not cut at ten) and every command.
 struct Sim {
     runner: Runner<8>,
@@ -101,14 +71,14 @@ impl Sim {
             let new = (state.event_count() - self.seen[index]) as usize;
             let held: Vec<_> = state.events().iter().collect();
             for event in &held[held.len() - new..] {
-                gained[index].push(abbr(event));
+                gained[index].push(event.type_str().to_string());
             }
             self.seen[index] = state.event_count();
         }
         let mut out: Vec<Vec<String>> = vec![Vec::new(); self.history.len()];
         for (id, event) in self.runner.events() {
-            out[id.index()].push(abbr(event));
-            self.history[id.index()].push(abbr(event));
+            out[id.index()].push(event.type_str().to_string());
+            self.history[id.index()].push(event.type_str().to_string());
         }
         assert_eq!(out, gained, "Runner::events is what the rings gained");
     }
@@ -159,7 +129,7 @@ impl Sim {
     }
 
     fn events(&self, name: &str) -> String {
-        self.history[self.i(name).index()].join(" ")
+        self.history[self.i(name).index()].join(", ")
     }
 
     fn state(&self, name: &str) -> (WireState, bool, u64) {
@@ -232,7 +202,10 @@ fn stop_exit_code_kill_records_killing_terminated_killed() {
     assert_eq!(step.wake, Some(6 * SEC), "the kill timeout is armed");
     sim.sync();
     sim.exit(2 * SEC, "web", Exit::signal(143, 15));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Complete);
     assert!(sim.runner.is_finished() && sim.runner.next_wake().is_none());
@@ -246,7 +219,10 @@ fn kill_timeout_passed_sends_force_kill() {
     assert_eq!(sim.tick(6 * SEC - 1), vec![]);
     assert_eq!(sim.tick(6 * SEC), vec![cmd("web", "Kill")]);
     sim.exit(6 * SEC + 1, "web", Exit::signal(137, 9));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
 }
 
 #[test]
@@ -267,7 +243,10 @@ fn dispatch_payload_batch_exit_zero_completes() {
     let mut sim = Sim::web(JobType::Batch, policy(3, MIN, SEC));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
@@ -284,7 +263,10 @@ fn shutdown_delay_waits_before_the_stop() {
     assert_eq!(sim.runner.next_wake(), Some(11 * SEC));
     assert_eq!(sim.tick(11 * SEC), vec![cmd("web", "Stop")]);
     sim.exit(11 * SEC + 5, "web", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R TS St K Waiting T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Waiting for shutdown delay, Terminated, Killed"
+    );
     let waiting = sim
         .runner
         .allocation()
@@ -320,7 +302,10 @@ fn no_shutdown_delay_skips_it() {
     let commands = sim.go(SEC, |r| r.stop(SEC, DesiredStatus::Stop, "", true));
     assert_eq!(commands, vec![cmd("web", "Stop")]);
     sim.exit(SEC + 1, "web", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R TS St K Skipping T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Skipping shutdown delay, Terminated, Killed"
+    );
 }
 
 #[test]
@@ -332,7 +317,10 @@ fn exit_during_shutdown_delay_records_terminated_then_killed() {
     sim.start(1, "web");
     sim.stop(SEC);
     sim.exit(2 * SEC, "web", Exit::code(1));
-    assert_eq!(sim.events("web"), "R TS St K Waiting T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Waiting for shutdown delay, Terminated, Killed"
+    );
     assert!(sim.runner.is_finished());
 }
 
@@ -353,7 +341,10 @@ fn restart_task_records_restart_signaled_and_restarts_at_once() {
         r.prestart(2 * SEC, i, PrestartStep::TaskDirBuilt)
     });
     sim.go(2 * SEC, |r| r.started(2 * SEC, i));
-    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(sim.state("web"), (WireState::Running, false, 1));
     assert_eq!(
         sim.runner.tracker(i).unwrap().count(),
@@ -379,7 +370,7 @@ fn check_watcher_restart_counts_failures_until_not_restarting() {
         }
         now += SEC;
     }
-    assert_eq!(sim.events("web"), "R TS St RS T Rg St RS T Rg St RS T NR");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started, Restart Signaled, Terminated, Restarting, Started, Restart Signaled, Terminated, Not Restarting");
     assert_eq!(sim.state("web"), (WireState::Dead, true, 2));
 }
 
@@ -407,7 +398,7 @@ fn download_retries_record_task_setup_once() {
             assert_eq!(sim.tick(now), vec![cmd("web", "Start")]);
         }
     }
-    assert_eq!(sim.events("web"), "R TS DA FAD Rg DA FAD NR");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Downloading Artifacts, Failed Artifact Download, Restarting, Downloading Artifacts, Failed Artifact Download, Not Restarting");
     assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
@@ -422,7 +413,10 @@ fn recoverable_start_error_restarts_then_not_restarting() {
     assert_eq!(sim.tick(3), vec![cmd("web", "Start")]);
     sim.go(3, |r| r.prestart(3, i, PrestartStep::TaskDirBuilt));
     sim.go(4, |r| r.start_failed(4, i, "driver down", true));
-    assert_eq!(sim.events("web"), "R TS DF Rg DF NR");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Driver Failure, Restarting, Driver Failure, Not Restarting"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
 }
 
@@ -432,7 +426,10 @@ fn unrecoverable_start_error_fails_at_once() {
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     sim.go(2, |r| r.start_failed(2, i, "invalid command", false));
-    assert_eq!(sim.events("web"), "R TS DF NR");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Driver Failure, Not Restarting"
+    );
     let ring = sim.runner.allocation().state("web").unwrap().events();
     let last = ring.iter().last().unwrap();
     assert_eq!(
@@ -450,7 +447,7 @@ fn unregister_consul_retries_exit_restart_exit_not_restarting() {
     sim.tick(wake);
     sim.start(wake, "web");
     sim.exit(2 * SEC, "web", Exit::code(1));
-    assert_eq!(sim.events("web"), "R TS St T Rg St T NR");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Started, Terminated, Restarting, Started, Terminated, Not Restarting");
     assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
 }
 
@@ -495,7 +492,10 @@ fn signal_records_signaling_and_sends_the_signal() {
         matches!(&step.commands[0].action, Action::Signal { signal } if signal.as_deref() == Some("SIGHUP"))
     );
     sim.sync();
-    assert_eq!(sim.events("web"), "R TS St Signaling");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Signaling"
+    );
     assert_eq!(sim.state("web").0, WireState::Running);
 }
 
@@ -518,8 +518,14 @@ fn task_leader_kill_tg_dead_leader_kills_the_followers() {
         vec![cmd("task1", "Stop")]
     );
     sim.exit(SEC + 5 * MS, "task1", Exit::signal(130, 2));
-    assert_eq!(sim.events("task1"), "R TS St LTD K T Kd");
-    assert_eq!(sim.events("task2"), "R TS St T");
+    assert_eq!(
+        sim.events("task1"),
+        "Received, Task Setup, Started, Leader Task Dead, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("task2"),
+        "Received, Task Setup, Started, Terminated"
+    );
     let killing = sim
         .runner
         .allocation()
@@ -566,9 +572,18 @@ fn task_main_kill_tg_only_sidecars_left_get_main_tasks_dead() {
     assert_eq!(stops, vec![cmd("pre", "Stop"), cmd("post", "Stop")]);
     sim.exit(2 * SEC + 1, "pre", Exit::signal(130, 2));
     sim.exit(2 * SEC + 2, "post", Exit::signal(130, 2));
-    assert_eq!(sim.events("pre"), "R TS St MTD K T Kd");
-    assert_eq!(sim.events("post"), "R TS St MTD K T Kd");
-    assert_eq!(sim.events("task2"), "R TS St T");
+    assert_eq!(
+        sim.events("pre"),
+        "Received, Task Setup, Started, Main Tasks Dead, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("post"),
+        "Received, Task Setup, Started, Main Tasks Dead, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("task2"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -597,8 +612,14 @@ fn lifecycle_poststop_runs_after_a_stop() {
     sim.start(2 * SEC, "quit");
     assert_eq!(sim.status(), ClientStatus::Running);
     sim.exit(12 * SEC, "quit", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
-    assert_eq!(sim.events("quit"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("quit"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -623,7 +644,7 @@ fn task_group_shutdown_delay_is_waited_once_before_the_leader() {
         vec![],
         "the group delay comes first, with no event"
     );
-    assert_eq!(sim.events("leader"), "R TS St");
+    assert_eq!(sim.events("leader"), "Received, Task Setup, Started");
     assert_eq!(
         sim.tick(11 * SEC),
         vec![cmd("leader", "Stop")],
@@ -634,10 +655,13 @@ fn task_group_shutdown_delay_is_waited_once_before_the_leader() {
         vec![cmd("follower1", "Stop")]
     );
     sim.exit(11 * SEC + 2, "follower1", Exit::signal(130, 2));
-    assert_eq!(sim.events("leader"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("leader"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
     assert_eq!(
         sim.events("follower1"),
-        "R TS St K T Kd",
+        "Received, Task Setup, Started, Killing, Terminated, Killed",
         "no Leader Task Dead after a stop"
     );
     let finished = |name| {
@@ -681,8 +705,11 @@ fn handles_artifact_failure_fails_the_alloc() {
     sim.go(wake, |r| {
         r.prestart(wake, bad, PrestartStep::ArtifactFailed { error: "404" })
     });
-    assert_eq!(sim.events("bad"), "R TS DA FAD Rg DA FAD NR");
-    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(sim.events("bad"), "Received, Task Setup, Downloading Artifacts, Failed Artifact Download, Restarting, Downloading Artifacts, Failed Artifact Download, Not Restarting");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
@@ -705,8 +732,14 @@ fn task_failed_kill_tg_failed_sibling_kills_the_others() {
         vec![cmd("task1", "Stop")]
     );
     sim.exit(3, "task1", Exit::signal(130, 2));
-    assert_eq!(sim.events("task 2"), "R TS DF NR");
-    assert_eq!(sim.events("task1"), "R TS St STF K T Kd");
+    assert_eq!(
+        sim.events("task 2"),
+        "Received, Task Setup, Driver Failure, Not Restarting"
+    );
+    assert_eq!(
+        sim.events("task1"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
@@ -744,10 +777,22 @@ fn lifecycle_shutdown_order_init_web_side_post() {
     );
     sim.start(7 * SEC, "post");
     sim.exit(8 * SEC, "post", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
-    assert_eq!(sim.events("side"), "R TS St K T Kd");
-    assert_eq!(sim.events("init"), "R TS St T");
-    assert_eq!(sim.events("post"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("side"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("init"),
+        "Received, Task Setup, Started, Terminated"
+    );
+    assert_eq!(
+        sim.events("post"),
+        "Received, Task Setup, Started, Terminated"
+    );
     let f = |n| {
         sim.runner
             .allocation()
@@ -774,8 +819,15 @@ fn kill_before_start_records_killing_only() {
     let commands = sim.stop(SEC);
     assert_eq!(commands, vec![cmd("init", "Stop")]);
     sim.exit(2 * SEC, "init", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R K", "killed while waiting on its gate");
-    assert_eq!(sim.events("init"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Killing",
+        "killed while waiting on its gate"
+    );
+    assert_eq!(
+        sim.events("init"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -785,7 +837,10 @@ fn kill_during_the_restart_wait_ends_the_task() {
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(1));
     assert_eq!(sim.stop(2 * SEC), vec![]);
-    assert_eq!(sim.events("web"), "R TS St T Rg K");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated, Restarting, Killing"
+    );
     assert!(sim.runner.is_finished() && sim.runner.next_wake().is_none());
 }
 
@@ -797,12 +852,15 @@ fn kill_while_starting_stops_it_when_it_starts() {
     assert_eq!(sim.stop(2), vec![cmd("web", "Stop")]);
     sim.go(3, |r| r.started(3, i));
     sim.exit(4, "web", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R TS K St T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Killing, Started, Terminated, Killed"
+    );
 
     let mut sim = Sim::web(JobType::Service, policy(3, MIN, SEC));
     sim.stop(2);
     sim.go(3, |r| r.start_cancelled(3, i));
-    assert_eq!(sim.events("web"), "R K");
+    assert_eq!(sim.events("web"), "Received, Killing");
     assert!(sim.runner.is_finished());
 }
 
@@ -820,7 +878,10 @@ fn completed_leader_and_failed_sibling_e2e() {
     sim.start(1, "leader");
     sim.exit(SEC, "leader", Exit::code(0));
     sim.exit(SEC + 1, "completed_leader", Exit::signal(130, 2));
-    assert_eq!(sim.events("completed_leader"), "R TS St LTD K T Kd");
+    assert_eq!(
+        sim.events("completed_leader"),
+        "Received, Task Setup, Started, Leader Task Dead, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.state("completed_leader"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Complete);
 
@@ -836,8 +897,14 @@ fn completed_leader_and_failed_sibling_e2e() {
     sim.start(1, "failure");
     sim.exit(SEC, "failure", Exit::code(99));
     sim.exit(SEC + 1, "failed_sibling", Exit::signal(130, 2));
-    assert_eq!(sim.events("failed_sibling"), "R TS St STF K T Kd");
-    assert_eq!(sim.events("failure"), "R TS St T NR");
+    assert_eq!(
+        sim.events("failed_sibling"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("failure"),
+        "Received, Task Setup, Started, Terminated, Not Restarting"
+    );
     assert!(!sim.state("failed_sibling").1);
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
@@ -847,7 +914,10 @@ fn service_exit_zero_with_no_attempts_fails() {
     let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
     sim.start(1, "web");
     sim.exit(SEC, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St T NR");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated, Not Restarting"
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
@@ -906,9 +976,15 @@ fn lifecycle_restart_main_task_restarts_only_it() {
         vec![cmd("main", "Start")]
     );
     sim.start(11 * SEC, "main");
-    assert_eq!(sim.events("main"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("main"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(sim.state("main"), (WireState::Running, false, 1));
-    assert_eq!(sim.events("prestart-sidecar"), "R TS St");
+    assert_eq!(
+        sim.events("prestart-sidecar"),
+        "Received, Task Setup, Started"
+    );
     assert_eq!(sim.state("poststop"), (WireState::Pending, false, 0));
 }
 
@@ -922,7 +998,11 @@ fn lifecycle_restart_only_running_tasks() {
     for name in ["main", "prestart-sidecar", "poststart-sidecar"] {
         sim.exit(11 * SEC, name, Exit::signal(130, 2));
         sim.start(11 * SEC, name);
-        assert_eq!(sim.events(name), "R TS St RS T Rg St", "{name}");
+        assert_eq!(
+            sim.events(name),
+            "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started",
+            "{name}"
+        );
         assert_eq!(sim.state(name), (WireState::Running, false, 1));
     }
     assert_eq!(sim.state("prestart-oneshot"), (WireState::Dead, false, 0));
@@ -962,9 +1042,18 @@ fn lifecycle_restart_stop_from_server_then_poststop_runs() {
     );
     sim.start(13 * SEC, "poststop");
     sim.exit(14 * SEC, "poststop", Exit::code(0));
-    assert_eq!(sim.events("main"), "R TS St K T Kd");
-    assert_eq!(sim.events("prestart-sidecar"), "R TS St K T Kd");
-    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(
+        sim.events("main"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("prestart-sidecar"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("poststop"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -986,10 +1075,16 @@ fn lifecycle_main_task_fails_and_restarts_once_then_kills_the_rest() {
     sim.exit(12 * SEC, "poststart-sidecar", Exit::signal(130, 2));
     sim.start(13 * SEC, "poststop");
     sim.exit(14 * SEC, "poststop", Exit::code(0));
-    assert_eq!(sim.events("main"), "R TS St T Rg St T NR");
+    assert_eq!(sim.events("main"), "Received, Task Setup, Started, Terminated, Restarting, Started, Terminated, Not Restarting");
     assert_eq!(sim.state("main"), (WireState::Dead, true, 1));
-    assert_eq!(sim.events("prestart-sidecar"), "R TS St STF K T Kd");
-    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(
+        sim.events("prestart-sidecar"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("poststop"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
     let main = sim.i("main");
     assert!(
@@ -1023,7 +1118,7 @@ fn coordinator_failed_init_task_blocks_main_for_good() {
     sim.exit(SEC, "init-1", Exit::code(1));
     assert_eq!(
         sim.events("main-0"),
-        "R STF K",
+        "Received, Sibling Task Failed, Killing",
         "main never starts; it is killed as a failed sibling's"
     );
     assert_eq!(sim.runner.coordinator(), Coordinator::Poststop);
@@ -1302,7 +1397,10 @@ mod restore {
             RunnerError::DeadTask { task: id(0) }
         );
         assert_eq!(sim.runner, before);
-        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated"
+        );
     }
 
     #[test]
@@ -1313,7 +1411,7 @@ mod restore {
             restored(&mut sim, SEC, &[false], Some(DesiredStatus::Stop)),
             vec![]
         );
-        assert_eq!(sim.events("web"), "R TS St");
+        assert_eq!(sim.events("web"), "Received, Task Setup, Started");
         assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
@@ -1325,7 +1423,10 @@ mod restore {
         assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
         // The task waits on the servers; the stop update comes first.
         assert_eq!(sim.stop(2 * SEC), vec![]);
-        assert_eq!(sim.events("web"), "R TS St FRT K");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Failed Restoring Task, Killing"
+        );
         assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     }
 
@@ -1349,7 +1450,10 @@ mod restore {
             "the stop is sent again"
         );
         sim.exit(3 * SEC, "web", Exit::signal(130, 2));
-        assert_eq!(sim.events("web"), "R TS St T Kd");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated, Killed"
+        );
         assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
     }
 
@@ -1373,7 +1477,10 @@ mod restore {
         );
         assert_eq!(sim.runner.allocation().modify_index(), index);
         sim.exit(12 * SEC, "web", Exit::signal(130, 2));
-        assert_eq!(sim.events("web"), "R TS St K T Kd");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Killing, Terminated, Killed"
+        );
     }
 
     #[test]
@@ -1382,7 +1489,10 @@ mod restore {
         sim.start(1, "web");
         assert_eq!(restored(&mut sim, SEC, &[true], None), vec![]);
         sim.exit(2 * SEC, "web", Exit::code(0));
-        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated"
+        );
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
 
@@ -1406,7 +1516,10 @@ mod restore {
                 RunnerError::NotAwaitingServers
             );
             sim.start(2 * SEC, "web");
-            assert_eq!(sim.events("web"), "R TS St FRT St");
+            assert_eq!(
+                sim.events("web"),
+                "Received, Task Setup, Started, Failed Restoring Task, Started"
+            );
             assert_eq!(sim.state("web"), (WireState::Running, false, 0));
         }
     }
@@ -1445,7 +1558,10 @@ mod restore {
                 vec![cmd("web", "Start")]
             );
             sim.start(3 * SEC, "web");
-            assert_eq!(sim.events("web"), "R TS St FRT St");
+            assert_eq!(
+                sim.events("web"),
+                "Received, Task Setup, Started, Failed Restoring Task, Started"
+            );
             assert_eq!(sim.state("web"), (WireState::Running, false, 0));
         }
     }
@@ -1464,7 +1580,10 @@ mod restore {
             Some(allocstate::runner::Place::Dead)
         );
         assert!(sim.runner.is_finished());
-        assert_eq!(sim.events("web"), "R TS St FRT");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Failed Restoring Task"
+        );
     }
 
     #[test]
@@ -1476,7 +1595,10 @@ mod restore {
             vec![cmd("web", "Stop")]
         );
         sim.exit(2 * SEC, "web", Exit::signal(130, 2));
-        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated"
+        );
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
 
@@ -1486,7 +1608,10 @@ mod restore {
         sim.start(1, "web");
         sim.exit(2, "web", Exit::code(0));
         assert_eq!(restored(&mut sim, SEC, &[false], None), vec![]);
-        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated"
+        );
         assert_eq!(sim.status(), ClientStatus::Complete);
     }
 
@@ -1589,8 +1714,8 @@ fn pre_kill_run_on_done_an_alloc_stopped_before_it_arrives_does_not_run() {
     );
     let _ = sim.runner.stop(0, DesiredStatus::Stop, "", false).unwrap();
     assert_eq!(sim.arrive(1), vec![]);
-    assert_eq!(sim.events("web"), "R");
-    assert_eq!(sim.events("post"), "R");
+    assert_eq!(sim.events("web"), "Received");
+    assert_eq!(sim.events("post"), "Received");
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Complete);
     assert!(sim.runner.is_finished());
@@ -1607,8 +1732,8 @@ fn prestart_failures_lead_to_failed_setup_failure_on_every_task() {
     );
     sim.arrive(0);
     sim.go(1, |r| r.setup_failed(1, "network setup failed"));
-    assert_eq!(sim.events("web"), "R SF");
-    assert_eq!(sim.events("side"), "R SF");
+    assert_eq!(sim.events("web"), "Received, Setup Failure");
+    assert_eq!(sim.events("side"), "Received, Setup Failure");
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
     let event = sim
         .runner
@@ -1665,8 +1790,14 @@ fn restart_all_without_dead_tasks_closes_the_gates_and_restarts_the_running() {
     sim.start(6, "side");
     assert_eq!(sim.commands.last().unwrap().1.task, sim.i("web"));
     sim.start(7, "web");
-    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
-    assert_eq!(sim.events("side"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
+    assert_eq!(
+        sim.events("side"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(sim.status(), ClientStatus::Running);
 }
 
@@ -1694,7 +1825,7 @@ fn max_run_duration_skips_poststop_tasks() {
     assert_eq!(sim.tick(SEC), vec![cmd("web", "Stop")]);
     assert_eq!(
         sim.events("post"),
-        "R K",
+        "Received, Killing",
         "poststop is killed first: it never starts"
     );
     assert_eq!(
@@ -1707,7 +1838,10 @@ fn max_run_duration_skips_poststop_tasks() {
         "allocation exceeded max_run_duration"
     );
     assert_eq!(sim.exit(SEC + 1, "web", Exit::signal(130, 2)), vec![]);
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.state("post"), (WireState::Dead, false, 0));
     assert!(sim.runner.is_finished());
@@ -1724,7 +1858,7 @@ fn max_run_duration_stops_expired_alloc_possibly_before_start() {
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     assert_eq!(sim.tick(50 * MS), vec![cmd("web", "Stop")]);
     sim.go(51 * MS, |r| r.start_cancelled(51 * MS, i));
-    assert_eq!(sim.events("web"), "R TS K");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Killing");
     assert_eq!(sim.status(), ClientStatus::Complete);
     assert!(sim.runner.is_finished());
     assert_eq!(
@@ -1757,7 +1891,10 @@ fn max_run_duration_wins_over_a_failed_task_is_disarmed_on_completion_and_ignore
     assert_eq!(sim.tick(10 * SEC), vec![], "side was already told to stop");
     assert_eq!(sim.status(), ClientStatus::Complete);
     sim.exit(11 * SEC, "side", Exit::signal(130, 2));
-    assert_eq!(sim.events("side"), "R TS St STF K T Kd");
+    assert_eq!(
+        sim.events("side"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
 
@@ -1811,7 +1948,7 @@ fn reconnect_after(
 #[test]
 fn reconnect_running_appends_reconnected() {
     let (events, _, status) = reconnect_after(JobType::Service, |sim| sim.start(1, "web"));
-    assert_eq!(events, "R TS St Rc");
+    assert_eq!(events, "Received, Task Setup, Started, Reconnected");
     assert_eq!(status, ClientStatus::Running);
 }
 
@@ -1821,7 +1958,10 @@ fn reconnect_complete_appends_reconnected_to_a_dead_task() {
         sim.start(1, "web");
         sim.exit(SEC, "web", Exit::code(0));
     });
-    assert_eq!(events, "R TS St T Rc");
+    assert_eq!(
+        events,
+        "Received, Task Setup, Started, Terminated, Reconnected"
+    );
     assert_eq!(state, (WireState::Dead, false, 0));
     assert_eq!(status, ClientStatus::Complete);
 }
@@ -1832,7 +1972,10 @@ fn reconnect_failed_keeps_the_alloc_failed() {
         sim.start(1, "web");
         sim.exit(SEC, "web", Exit::code(1));
     });
-    assert_eq!(events, "R TS St T NR Rc");
+    assert_eq!(
+        events,
+        "Received, Task Setup, Started, Terminated, Not Restarting, Reconnected"
+    );
     assert_eq!(state, (WireState::Dead, true, 0));
     assert_eq!(status, ClientStatus::Failed);
 }
@@ -1840,7 +1983,7 @@ fn reconnect_failed_keeps_the_alloc_failed() {
 #[test]
 fn reconnect_pending_appends_reconnected() {
     let (events, state, status) = reconnect_after(JobType::Service, |_| {});
-    assert_eq!(events, "R Rc");
+    assert_eq!(events, "Received, Reconnected");
     assert_eq!(state, (WireState::Pending, false, 0));
     assert_eq!(status, ClientStatus::Pending);
 }
@@ -1877,7 +2020,7 @@ fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
     );
     assert_eq!(
         sim.events("web"),
-        "R TS St",
+        "Received, Task Setup, Started",
         "no Killing: the kill brings its own event"
     );
     assert_eq!(
@@ -1888,7 +2031,10 @@ fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
         sim.exit(2 * SEC, "web", Exit::signal(130, 2)),
         vec![cmd("api", "Stop")]
     );
-    assert_eq!(sim.events("web"), "R TS St T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated, Killed"
+    );
     let killed = sim.last("web");
     assert!(killed.fails_task());
     assert!(matches!(
@@ -1900,7 +2046,10 @@ fn update_missing_task_kills_it_failed_and_the_siblings_follow() {
     ));
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
     sim.exit(3 * SEC, "api", Exit::signal(130, 2));
-    assert_eq!(sim.events("api"), "R TS St STF K T Kd");
+    assert_eq!(
+        sim.events("api"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
@@ -1917,7 +2066,7 @@ fn update_missing_a_task_not_started_records_only_a_failing_killed() {
     sim.start(1, "web");
     let post = sim.i("post");
     assert_eq!(sim.go(SEC, |r| r.drop_task(SEC, post)), vec![]);
-    assert_eq!(sim.events("post"), "R Kd");
+    assert_eq!(sim.events("post"), "Received, Killed");
     assert_eq!(sim.state("post"), (WireState::Dead, true, 0));
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
@@ -1959,7 +2108,7 @@ fn derive_token_unrecoverable_hook_kill_fails_the_task() {
         )),
         vec![]
     );
-    assert_eq!(sim.events("web"), "R TS K");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Killing");
     assert!(sim.last("web").fails_task());
     assert_eq!(sim.last("web").display_message().to_string(), message);
     assert_eq!(sim.state("web"), (WireState::Dead, true, 0));
@@ -1976,7 +2125,7 @@ fn template_blocking_prestart_records_template_and_stays_pending() {
     sim.go(2, |r| {
         r.prestart(2, i, PrestartStep::TemplateBlocked { message })
     });
-    assert_eq!(sim.events("web"), "R TS Tpl");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Template");
     assert_eq!(sim.last("web").display_message().to_string(), message);
     assert_eq!(sim.state("web"), (WireState::Pending, false, 0));
     assert_eq!(
@@ -2005,7 +2154,10 @@ fn restart_signal_task_not_running_while_blocked_in_prestart() {
     assert_eq!(sim.runner, before);
     sim.go(SEC, |r| r.started(SEC, i));
     sim.exit(2 * SEC, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
 }
 
@@ -2020,7 +2172,7 @@ fn kill_during_a_blocking_prestart_hook_ends_the_task() {
     });
     assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
     assert_eq!(sim.go(SEC, |r| r.start_cancelled(SEC, i)), vec![]);
-    assert_eq!(sim.events("web"), "R TS Tpl K");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Template, Killing");
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
@@ -2049,7 +2201,7 @@ fn gate_is_a_level_passing_every_start_and_shut_for_good_once_stopping() {
     let wake = sim.runner.next_wake().unwrap();
     sim.stop(41 * SEC);
     assert_eq!(sim.tick(wake), vec![]);
-    assert_eq!(sim.events("web"), "R TS St T Rg St T Rg St T Rg K");
+    assert_eq!(sim.events("web"), "Received, Task Setup, Started, Terminated, Restarting, Started, Terminated, Restarting, Started, Terminated, Restarting, Killing");
     assert!(sim.runner.is_finished());
 }
 
@@ -2076,7 +2228,10 @@ fn lifecycle_restart(job: JobType, leader: bool, target: RestartTarget) -> Sim {
 fn lifecycle_restart_leader_main_task() {
     let main = 0;
     let sim = lifecycle_restart(JobType::Service, true, RestartTarget::Task(id(main)));
-    assert_eq!(sim.events("main"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("main"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(sim.state("main"), (WireState::Running, false, 1));
     assert_eq!(
         sim.state("prestart-sidecar"),
@@ -2088,7 +2243,10 @@ fn lifecycle_restart_leader_main_task() {
 fn lifecycle_restart_prestart_sidecar_task() {
     let side = 2;
     let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(id(side)));
-    assert_eq!(sim.events("prestart-sidecar"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("prestart-sidecar"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(
         sim.state("prestart-sidecar"),
         (WireState::Running, false, 1)
@@ -2100,7 +2258,10 @@ fn lifecycle_restart_prestart_sidecar_task() {
 fn lifecycle_restart_poststart_sidecar_task() {
     let side = 4;
     let sim = lifecycle_restart(JobType::Service, false, RestartTarget::Task(id(side)));
-    assert_eq!(sim.events("poststart-sidecar"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("poststart-sidecar"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(
         sim.state("poststart-sidecar"),
         (WireState::Running, false, 1)
@@ -2115,7 +2276,11 @@ fn lifecycle_restart_poststart_sidecar_task() {
 fn lifecycle_batch_restart_only_running_tasks() {
     let sim = lifecycle_restart(JobType::Batch, false, RestartTarget::Running);
     for name in ["main", "prestart-sidecar", "poststart-sidecar"] {
-        assert_eq!(sim.events(name), "R TS St RS T Rg St", "{name}");
+        assert_eq!(
+            sim.events(name),
+            "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started",
+            "{name}"
+        );
         assert_eq!(sim.state(name), (WireState::Running, false, 1));
     }
     assert_eq!(sim.state("prestart-oneshot"), (WireState::Dead, false, 0));
@@ -2148,11 +2313,20 @@ fn lifecycle_main_fails_twice(leader: bool, code: i32) -> Sim {
     sim.exit(12 * SEC, "poststart-sidecar", Exit::signal(130, 2));
     sim.start(13 * SEC, "poststop");
     sim.exit(14 * SEC, "poststop", Exit::code(0));
-    assert_eq!(sim.events("main"), "R TS St T Rg St T NR");
+    assert_eq!(sim.events("main"), "Received, Task Setup, Started, Terminated, Restarting, Started, Terminated, Not Restarting");
     assert_eq!(sim.state("main"), (WireState::Dead, true, 1));
-    assert_eq!(sim.events("prestart-sidecar"), "R TS St STF K T Kd");
-    assert_eq!(sim.events("poststart-sidecar"), "R TS St STF K T Kd");
-    assert_eq!(sim.events("poststop"), "R TS St T");
+    assert_eq!(
+        sim.events("prestart-sidecar"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("poststart-sidecar"),
+        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("poststop"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Failed);
     sim
 }
@@ -2193,7 +2367,10 @@ fn simple_run_batch_exit_zero_completes_with_finished_at() {
     let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
     sim.start(1, "web");
     sim.exit(500 * MS, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated"
+    );
     let state = sim.runner.allocation().state("web").unwrap();
     assert_eq!(state.finished_at(), Some(500 * MS));
     assert!(state.successful());
@@ -2208,7 +2385,10 @@ fn recover_from_driver_exiting_is_invisible_to_the_runner() {
     sim.start(1, "web");
     assert_eq!(sim.runner.next_wake(), None);
     sim.exit(5 * SEC, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
 }
 
@@ -2218,7 +2398,10 @@ fn failed_batch_driver_failure_not_restarting() {
     let i = sim.i("web");
     sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
     sim.go(2, |r| r.start_failed(2, i, "invalid command", false));
-    assert_eq!(sim.events("web"), "R TS DF NR");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Driver Failure, Not Restarting"
+    );
     assert!(sim.last("web").fails_task());
     assert_eq!(sim.status(), ClientStatus::Failed);
 }
@@ -2231,7 +2414,10 @@ fn download_list_and_template_artifact_record_downloading_artifacts_once() {
     sim.go(2, |r| r.prestart(2, i, PrestartStep::DownloadingArtifacts));
     sim.go(3, |r| r.started(3, i));
     sim.exit(SEC, "web", Exit::code(0));
-    assert_eq!(sim.events("web"), "R TS DA St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Downloading Artifacts, Started, Terminated"
+    );
     assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
 }
 
@@ -2245,7 +2431,10 @@ fn signal_failure_keeps_the_signaling_event_and_the_task_running() {
         sim.go(SEC, |r| r.signal(SEC, i, Some("SIGUSR1"))),
         vec![cmd("web", "Signal")]
     );
-    assert_eq!(sim.events("web"), "R TS St Signaling");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Signaling"
+    );
     assert_eq!(sim.state("web"), (WireState::Running, false, 0));
 }
 
@@ -2257,7 +2446,10 @@ fn vault_manager_restart_is_a_restart_request() {
     sim.go(SEC, |r| r.restart(SEC, RestartTarget::Task(i), false));
     sim.exit(2 * SEC, "web", Exit::signal(130, 2));
     sim.start(2 * SEC, "web");
-    assert_eq!(sim.events("web"), "R TS St RS T Rg St");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
+    );
     assert_eq!(sim.state("web"), (WireState::Running, false, 1));
 }
 
@@ -2287,7 +2479,11 @@ fn destroy_and_task_leader_stop_tg_kill_the_leader_first() {
     sim.exit(3 * SEC, "follower1", Exit::signal(130, 2));
     sim.exit(3 * SEC, "follower2", Exit::signal(130, 2));
     for name in ["follower1", "leader", "follower2"] {
-        assert_eq!(sim.events(name), "R TS St K T Kd", "{name}");
+        assert_eq!(
+            sim.events(name),
+            "Received, Task Setup, Started, Killing, Terminated, Killed",
+            "{name}"
+        );
     }
     let finished = |name| {
         sim.runner
@@ -2316,8 +2512,14 @@ fn kill_tg_dead_tasks_a_dead_task_gets_no_killing() {
     sim.exit(MS, "task 2", Exit::code(0));
     assert_eq!(sim.stop(SEC), vec![cmd("web", "Stop")]);
     sim.exit(2 * SEC, "web", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
-    assert_eq!(sim.events("task 2"), "R TS St T");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
+    assert_eq!(
+        sim.events("task 2"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -2346,14 +2548,23 @@ fn lifecycle_poststart_sidecars_are_killed_after_the_main_task() {
         vec![cmd("side", "Stop")]
     );
     sim.exit(12 * SEC, "side", Exit::signal(130, 2));
-    assert_eq!(sim.events("web"), "R TS St K T Kd");
+    assert_eq!(
+        sim.events("web"),
+        "Received, Task Setup, Started, Killing, Terminated, Killed"
+    );
     assert_eq!(
         sim.events("side"),
-        "R TS St K T Kd",
+        "Received, Task Setup, Started, Killing, Terminated, Killed",
         "no optional MTD or 2nd K"
     );
-    assert_eq!(sim.events("init"), "R TS St T");
-    assert_eq!(sim.events("poststart"), "R TS St T");
+    assert_eq!(
+        sim.events("init"),
+        "Received, Task Setup, Started, Terminated"
+    );
+    assert_eq!(
+        sim.events("poststart"),
+        "Received, Task Setup, Started, Terminated"
+    );
     assert_eq!(sim.status(), ClientStatus::Complete);
 }
 
@@ -2400,7 +2611,10 @@ fn batch_and_service_job_lifecycles_run_in_stage_order() {
                 sim.exit(4 * SEC, "side", Exit::signal(130, 2)),
                 vec![cmd("poststop", "Start")]
             );
-            assert_eq!(sim.events("side"), "R TS St MTD K T Kd");
+            assert_eq!(
+                sim.events("side"),
+                "Received, Task Setup, Started, Main Tasks Dead, Killing, Terminated, Killed"
+            );
         } else {
             assert_eq!(sim.status(), ClientStatus::Running);
             sim.stop(3 * SEC);
@@ -2409,11 +2623,17 @@ fn batch_and_service_job_lifecycles_run_in_stage_order() {
                 sim.exit(5 * SEC, "side", Exit::signal(130, 2)),
                 vec![cmd("poststop", "Start")]
             );
-            assert_eq!(sim.events("side"), "R TS St K T Kd");
+            assert_eq!(
+                sim.events("side"),
+                "Received, Task Setup, Started, Killing, Terminated, Killed"
+            );
         }
         sim.start(6 * SEC, "poststop");
         sim.exit(7 * SEC, "poststop", Exit::code(0));
-        assert_eq!(sim.events("poststop"), "R TS St T");
+        assert_eq!(
+            sim.events("poststop"),
+            "Received, Task Setup, Started, Terminated"
+        );
         assert_eq!(sim.status(), ClientStatus::Complete, "{job:?}");
     }
 }
@@ -2441,7 +2661,10 @@ mod runtime_contract {
         assert_eq!(sim.runner, before);
         // The same time again is accepted.
         sim.exit(1000, "web", Exit::code(0));
-        assert_eq!(sim.events("web"), "R TS St T");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Terminated"
+        );
     }
 
     #[test]
@@ -2537,13 +2760,16 @@ mod runtime_contract {
     fn an_exit_before_the_start_acknowledgement_is_started_then_exited() {
         let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
         assert_eq!(sim.exit(SEC, "web", Exit::code(0)), vec![]);
-        assert_eq!(sim.events("web"), "R St T");
+        assert_eq!(sim.events("web"), "Received, Started, Terminated");
         assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
         // Killed while starting: Started, Terminated, Killed; no stop to carry out.
         let mut sim = Sim::web(JobType::Service, policy(0, MIN, 0));
         sim.stop(SEC);
         assert_eq!(sim.exit(2 * SEC, "web", Exit::signal(143, 15)), vec![]);
-        assert_eq!(sim.events("web"), "R K St T Kd");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Killing, Started, Terminated, Killed"
+        );
     }
 
     #[test]
@@ -2556,7 +2782,10 @@ mod runtime_contract {
         sim.go(7 * SEC, |r| {
             r.kill_failed(7 * SEC, web, "process survived SIGKILL")
         });
-        assert_eq!(sim.events("web"), "R TS St K Kd");
+        assert_eq!(
+            sim.events("web"),
+            "Received, Task Setup, Started, Killing, Killed"
+        );
         let killed = sim.last("web");
         assert!(matches!(
             killed.detail(),
