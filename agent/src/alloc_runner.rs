@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
@@ -27,6 +28,9 @@ use crate::job::{GroupPlan, TaskPlan, MAX_TASKS};
 use crate::state::{ApiError, Entry, Request, Shared, Snapshot};
 
 type TheRunner = Runner<MAX_TASKS>;
+
+/// The descriptor a supervisor inherits its lock on (`supervise --lock-fd`).
+const LOCK_FD: i32 = 3;
 
 /// Unix time in ns.
 fn now_ns() -> i64 {
@@ -399,10 +403,16 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
     let mut in_flight = Vec::new();
     for (task, found) in found.into_iter().enumerate() {
         let name = actor.plan.tasks[task].name.clone();
+        // Runs count on from the highest the agent knows of, so that a new run never
+        // takes the number of one whose exit was already reported (the files of the
+        // latest run are gone if the agent died between removing them and the next
+        // supervisor's start).
+        let mark = actor.marks[task];
+        actor.runs[task] = mark.started.max(mark.exited);
         match &found {
             Found::Nothing => {}
             Found::Live(h) | Found::Exited(h, _) | Found::Lost(h) | Found::Done(h) => {
-                actor.runs[task] = h.run;
+                actor.runs[task] = actor.runs[task].max(h.run);
             }
         }
         let status = statuses[task];
@@ -810,7 +820,15 @@ impl AllocRunner {
     /// Starts the task's supervisor and waits for its one line: the task runs, or why not.
     fn spawn(&mut self, task: usize, plan: &TaskPlan) -> Result<Handle, String> {
         let private = self.paths.private(&plan.name);
-        // The previous run's files go first: the new run writes its own.
+        // The lock first, handed down to the supervisor: it is held from the fork on, so
+        // an agent restarted while this supervisor is still starting waits for its handle
+        // instead of starting the task a second time (see `find`).
+        let lock = match files::try_lock(&private) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => return Err("another supervisor runs this task".to_string()),
+            Err(e) => return Err(format!("cannot lock the task's private directory: {e}")),
+        };
+        // The previous run's files go next: the new run writes its own.
         let _ = std::fs::remove_file(private.join("exit.json"));
         let _ = std::fs::remove_file(private.join("handle.json"));
         self.runs[task] += 1;
@@ -830,6 +848,8 @@ impl AllocRunner {
             .arg(self.paths.log(&plan.name, "stdout"))
             .arg("--stderr")
             .arg(self.paths.log(&plan.name, "stderr"))
+            .arg("--lock-fd")
+            .arg(LOCK_FD.to_string())
             .arg("--")
             .arg(&plan.command)
             .args(&plan.args)
@@ -837,17 +857,30 @@ impl AllocRunner {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        // SAFETY: setsid is async-signal-safe; the supervisor leaves the agent's session
-        // so that it outlives the agent and its signals.
+        // SAFETY: setsid, fcntl and dup2 are async-signal-safe; the supervisor leaves the
+        // agent's session so that it outlives the agent and its signals.
+        // The lock goes to the supervisor as LOCK_FD, the one descriptor it inherits
+        // (dup2 clears close-on-exec on the copy; the agent's own stays close-on-exec, so
+        // no other child keeps it).
+        let lock_fd = lock.as_raw_fd();
         unsafe {
-            process.pre_exec(|| {
+            process.pre_exec(move || {
                 libc::setsid();
+                if lock_fd == LOCK_FD {
+                    if libc::fcntl(LOCK_FD, libc::F_SETFD, 0) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                } else if libc::dup2(lock_fd, LOCK_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
                 Ok(())
             });
         }
         let mut child = process
             .spawn()
             .map_err(|e| format!("failed to start the supervisor: {e}"))?;
+        // The supervisor holds it now.
+        drop(lock);
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
             let _ = BufReader::new(out).read_line(&mut line);
