@@ -35,6 +35,10 @@ fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
     assert_eq!(agent.terminate(), Some(0));
     assert!(alive(pid), "the task died with the agent");
     assert!(agent.log().contains("agent stopped"));
+    assert!(
+        !agent.log().contains('\u{1b}'),
+        "colour codes in a log that is not a terminal"
+    );
 
     agent.launch();
     let alloc = agent.get(&format!("/v1/allocation/{id}")).json();
@@ -52,6 +56,37 @@ fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
         assert!(Instant::now() < deadline, "the task outlived its stop");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn a_torn_last_journal_record_is_dropped_and_the_state_before_it_restored() {
+    use std::io::Write;
+    let (mut agent, id) = running("torn", "torn", &[service_task("web")], "web");
+    agent.kill9();
+    let journal = agent
+        .data
+        .join("d")
+        .join("client")
+        .join("allocs")
+        .join(&id)
+        .join("journal");
+    let whole = std::fs::metadata(&journal).unwrap().len();
+    // What a crash in the middle of an append leaves: a frame head announcing 32 bytes
+    // and only three of them.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap()
+        .write_all(&[0x20, 0x00, 0xdf, 0xff, 0x13, 0x01, 0x02])
+        .unwrap();
+    agent.launch();
+    let alloc = agent.get(&format!("/v1/allocation/{id}")).json();
+    assert_eq!(state(&alloc, "web"), "running");
+    assert_eq!(started_count(&alloc, "web"), 1, "started a second time");
+    assert!(agent.log().contains("torn last record"), "{}", agent.log());
+    // Restored and compacted: the journal is a fresh snapshot, the torn bytes gone.
+    let len = std::fs::metadata(&journal).unwrap().len();
+    assert!(len > 0 && len != whole + 7, "{len} bytes");
 }
 
 /// A batch task that fails its first run and succeeds its second.
