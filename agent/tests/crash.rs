@@ -89,6 +89,42 @@ fn a_torn_last_journal_record_is_dropped_and_the_state_before_it_restored() {
     assert!(len > 0 && len != whole + 7, "{len} bytes");
 }
 
+#[test]
+fn a_journal_compacted_several_times_restores_the_same_history() {
+    // A task that fails at once and is restarted without delay: four or five inputs a
+    // run, so 60 restarts take the journal past its snapshot interval (128 inputs)
+    // twice, and the agent restores from a compacted journal.
+    let t = task("t", "echo run; exit 2", "");
+    let restart = r#"{"Attempts":60,"Interval":3600000000000,"Delay":0,"Mode":"fail"}"#;
+    let j = job("compact", restart, "", &[t]).replace(r#""Type":"service""#, r#""Type":"batch""#);
+    let mut agent = Agent::start("compact", &[&j], None);
+    let id = agent.alloc_id("compact");
+    let before = agent.wait(&id, "failed for good", |a| dead(a, "t"));
+    assert_eq!(before["ClientStatus"], "failed");
+    assert_eq!(before["TaskStates"]["t"]["Restarts"], 60);
+    // The first snapshot after arrival, then at least two compactions.
+    let snapshots = agent
+        .log()
+        .matches("journal compacted into a snapshot")
+        .count();
+    assert!(snapshots >= 3, "{snapshots} snapshots");
+    agent.kill9();
+    agent.launch();
+    let after = agent.get(&format!("/v1/allocation/{id}")).json();
+    assert_eq!(events(&after, "t"), events(&before, "t"));
+    for field in ["State", "Failed", "Restarts", "StartedAt", "FinishedAt"] {
+        assert_eq!(
+            after["TaskStates"]["t"][field], before["TaskStates"]["t"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(after["ClientStatus"], "failed");
+    let log = agent
+        .get(&format!("/v1/client/fs/logs/{id}?task=t&type=stdout"))
+        .text();
+    assert_eq!(log.lines().count(), 61, "a run too many or too few");
+}
+
 /// A batch task that fails its first run and succeeds its second.
 fn fails_once() -> String {
     let t = task(
