@@ -1,21 +1,26 @@
 //! One allocation on the core crate's `Runner`: the only module of the agent that
 //! touches the runner. It feeds the runner what happened (starts, exits, timers, the
 //! HTTP requests), carries out its commands with the raw_exec driver (a supervisor per
-//! task), persists it crash-safely after every input and publishes the allocation for
-//! the HTTP side.
+//! task), commits each input to the allocation's journal (the crate's `FileJournal`: one
+//! appended, checksummed record and one fsync per input; docs/journal.md) before anything
+//! acknowledges it, and publishes the allocation for the HTTP side.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use allocstate::journal::file::FileJournal;
+use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
+use allocstate::journal::{JournalError, Piece};
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
     signal_number, Action, Command, Exit, GroupSpec, Now, Place, PrestartStep, RestartTarget,
-    RestoreStatus, Runner, RunnerError, Step, TaskId, TaskSpec,
+    RestoreStatus, Runner, RunnerError, TaskId, TaskSpec,
 };
 use allocstate::{AllocIdentity, DesiredStatus, Role};
 use serde::{Deserialize, Serialize};
@@ -27,6 +32,13 @@ use crate::job::{GroupPlan, TaskPlan, MAX_TASKS};
 use crate::state::{ApiError, Entry, Request, Shared, Snapshot};
 
 type TheRunner = Runner<MAX_TASKS>;
+
+/// The descriptor a supervisor inherits its lock on (`supervise --lock-fd`).
+const LOCK_FD: i32 = 3;
+
+/// Entries committed after a snapshot before the next input is committed as a snapshot
+/// instead (the journal's compaction: a new file, synced, renamed over the old one).
+const SNAPSHOT_EVERY: u32 = 128;
 
 /// Unix time in ns.
 fn now_ns() -> i64 {
@@ -54,8 +66,6 @@ fn now() -> Now {
     Now::new(now_ns(), mono_ns())
 }
 
-type StepResult = Result<Step<MAX_TASKS>, RunnerError>;
-
 /// A task's process handle as the runner carries it (`Runner::set_handle`): run,
 /// supervisor pid and start time, task pid and start time, little-endian.
 fn encode_handle(h: &Handle) -> Vec<u8> {
@@ -68,6 +78,14 @@ fn encode_handle(h: &Handle) -> Vec<u8> {
     out
 }
 
+/// The run an [`encode_handle`] handle is of.
+fn handle_run(handle: &[u8]) -> Option<u64> {
+    handle
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+}
+
 /// Who the allocation is.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct AllocMeta {
@@ -77,44 +95,63 @@ pub struct AllocMeta {
     pub node_id: String,
 }
 
-/// The allocation's state file: its identity, its group and the persisted runner.
+/// What a journal snapshot carries besides the runner: the allocation's identity, its
+/// group, and the marks. A snapshot is `len (u32 LE) | this, JSON | RunnerSnapshot`.
 #[derive(Serialize, Deserialize)]
-struct Persisted {
+struct Header {
     meta: AllocMeta,
     plan: GroupPlan,
-    /// `Runner::persist`, hex.
-    runner: String,
-    /// Per task, which run the runner was told started and which run's exit it was told,
-    /// written with the runner in one crash-safe write: at restore they tell an exit
-    /// already recorded from one that happened while the agent was down, and a start
-    /// the runner knows of from one under way when the agent died.
-    #[serde(default)]
+    /// Per task, which run the runner was told started and which run's exit it was told:
+    /// at restore they tell an exit already recorded from one that happened while the
+    /// agent was down, and a start the runner knows of from one under way when the agent
+    /// died. The entries after the snapshot move them on ([`track`]).
     marks: Vec<Mark>,
 }
 
-/// See [`Persisted::marks`].
+/// See [`Header::marks`].
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, Default)]
 struct Mark {
     started: u64,
     exited: u64,
 }
 
-/// `<data>/client/allocs/<id>.json`.
-fn state_path(data: &Path, id: &str) -> PathBuf {
-    data.join("client")
-        .join("allocs")
-        .join(format!("{id}.json"))
+/// Moves the marks on for an input the runner accepted: a handle stored is its run's
+/// start (it is stored right before `started`, or before the `started` of a start
+/// adopted at restore), an exit is that run's.
+fn track(marks: &mut [Mark], what: &What<'_>) {
+    match *what {
+        What::SetHandle { task, handle } => {
+            if let (Some(mark), Some(run)) = (marks.get_mut(task.index()), handle_run(handle)) {
+                mark.started = run;
+            }
+        }
+        What::Exited { task, .. } => {
+            if let Some(mark) = marks.get_mut(task.index()) {
+                mark.exited = mark.started;
+            }
+        }
+        _ => {}
+    }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// `<data>/client/allocs/<id>/`: the allocation's journal.
+fn journal_dir(data: &Path, id: &str) -> PathBuf {
+    data.join("client").join("allocs").join(id)
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+/// Splits a snapshot into its header and the runner's snapshot.
+fn split_snapshot(bytes: &[u8]) -> Result<(Header, &[u8]), String> {
+    let len = bytes
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or("the snapshot is too short")? as usize;
+    let header = bytes
+        .get(4..4 + len)
+        .ok_or("the snapshot's header is cut short")?;
+    let header: Header =
+        serde_json::from_slice(header).map_err(|e| format!("the snapshot's header: {e}"))?;
+    Ok((header, bytes.get(4 + len..).unwrap_or(&[])))
 }
 
 /// Nomad's allocation directory layout (`client/allocdir/`).
@@ -157,6 +194,25 @@ enum Msg {
     Exited { task: usize, run: u64, exit: Exit },
 }
 
+/// Why an input did not go through.
+#[derive(Debug)]
+enum InputError {
+    /// The runner refused it (nothing changed).
+    Refused(RunnerError),
+    /// The runner took it but the journal could not make it durable: nothing of it is
+    /// acknowledged, and the next input is committed as a whole snapshot.
+    NotDurable(String),
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Refused(e) => write!(f, "{e}"),
+            Self::NotDurable(e) => write!(f, "not persisted: {e}"),
+        }
+    }
+}
+
 /// The allocation's actor state.
 struct AllocRunner {
     runner: Box<TheRunner>,
@@ -168,7 +224,25 @@ struct AllocRunner {
     runs: Vec<u64>,
     marks: Vec<Mark>,
     events: mpsc::UnboundedSender<Msg>,
+    journal: FileJournal,
+    /// The time of the latest committed entry or snapshot (`Input::encode`'s `since`).
+    since: Now,
+    /// A commit failed: the next input is committed as a snapshot (an entry after a
+    /// missing one would be replayed on the wrong state).
+    snapshot_due: bool,
+    /// The runner a recovery would give now: the latest snapshot restored as recovery
+    /// restores it, and every entry after it applied. A restore rebuilds what Nomad does
+    /// not persist (restart counts, delays in progress: docs/journal.md), so an entry can
+    /// recover to another state than the one the agent acknowledged; such an input is
+    /// committed as a snapshot instead (see [`AllocRunner::commit`]).
+    replica: Box<TheRunner>,
+    /// `RunnerSnapshot::write`'s buffer.
     buf: Vec<u8>,
+    /// `Runner::persist`'s buffers, to compare the runner with its replica.
+    live: Vec<u8>,
+    recovered: Vec<u8>,
+    /// `Input::encode`'s buffer.
+    entry: Vec<u8>,
 }
 
 fn job_type(plan: &GroupPlan) -> JobType {
@@ -261,12 +335,26 @@ pub fn place(
         index,
         node_id: node_id.to_string(),
     };
-    let runner = build_runner(plan, &meta)?;
+    let mut runner = build_runner(plan, &meta)?;
     let id = meta.id.clone();
-    let mut actor = AllocRunner::new(shared, runner, meta, plan.clone());
+    let dir = journal_dir(&shared.data_dir, &id);
+    let (journal, _) = FileJournal::open(&dir)
+        .map_err(|e| format!("allocation {}: {}: {e}", meta.name, dir.display()))?;
+    // Arrival is not an entry: the journal's first snapshot is taken right after it.
+    let now = now();
+    let step = runner
+        .arrive(now)
+        .map_err(|e| format!("allocation {}: {e}", meta.name))?;
+    let mut actor = AllocRunner::new(shared, runner, meta, plan.clone(), journal);
     let rx = actor.register();
     tracing::info!(alloc = %id, name = %actor.meta.name, "allocation placed");
-    actor.input("arrive", |r, now| r.arrive(now));
+    actor.log_recorded();
+    let durable = actor.snapshot(now);
+    if let Err(e) = &durable {
+        // Never durable, so never restored: refused rather than run.
+        return Err(format!("allocation {}: {e}", actor.meta.name));
+    }
+    let _ = actor.after_input("arrive", step.commands.to_vec(), durable);
     tokio::spawn(actor.run(rx));
     Ok(id)
 }
@@ -279,7 +367,7 @@ pub fn restore_all(shared: &Arc<Shared>) -> Result<usize, String> {
     let mut count = 0;
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "json") {
+        if !path.is_dir() {
             continue;
         }
         match restore(shared, &path) {
@@ -339,18 +427,64 @@ fn find(private: &Path) -> Found {
     }
 }
 
-fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
-    let text = std::fs::read(path).map_err(|e| e.to_string())?;
-    let persisted: Persisted = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
-    let bytes = unhex(&persisted.runner).ok_or("the runner's bytes are not hex")?;
-    let plan = persisted.plan;
-    let meta = persisted.meta;
+/// The runner the journal in `dir` holds (its snapshot restored with every task taken as
+/// it was, then the entries after it applied: see docs/journal.md), persisted; with the
+/// snapshot's header, the marks moved on by the entries, and the journal to go on with.
+fn recover(dir: &Path) -> Result<(Header, Vec<u8>, FileJournal), String> {
+    let (journal, found) = FileJournal::open(dir).map_err(|e| e.to_string())?;
+    if found.dropped_tail > 0 {
+        tracing::warn!(dir = %dir.display(), bytes = found.dropped_tail, "a torn last record of the journal dropped");
+    }
+    let snapshot = found
+        .snapshot
+        .ok_or("no snapshot in the journal (the allocation never arrived)")?;
+    let (mut header, runner_bytes) = split_snapshot(&snapshot)?;
+    header
+        .marks
+        .resize(header.plan.tasks.len(), Mark::default());
+    let mut recorded = Box::new(TheRunner::new(group_spec(&header.plan)));
+    let mut gathered = vec![0; runner_bytes.len()];
+    let mut glue = RecoveryGlue::new(&mut recorded, &mut gathered);
+    let mut since = RunnerSnapshot::time(runner_bytes);
+    let fed = glue
+        .piece(Piece::Chunk {
+            offset: 0,
+            bytes: runner_bytes,
+        })
+        .and_then(|()| {
+            found.entries.iter().try_for_each(|entry| {
+                let input = Input::decode(entry, since)?;
+                since = input.now;
+                track(&mut header.marks, &input.what);
+                glue.piece(Piece::Entry(entry))
+            })
+        });
+    let error = glue.error();
+    let recovery = match (fed, error) {
+        (_, Some(e)) => return Err(format!("journal: {e:?}")),
+        (Err(e), None) => return Err(format!("journal: {e}")),
+        (Ok(()), None) => glue.finish().map_err(|e| format!("journal: {e:?}"))?,
+    };
+    if recovery.refused > 0 {
+        tracing::warn!(dir = %dir.display(), refused = recovery.refused, "journal entries the restored runner refused");
+    }
+    let mut buf = vec![0; TheRunner::POSTCARD_MAX_SIZE];
+    let bytes = recorded
+        .persist(&mut buf)
+        .map_err(|e| format!("runner: {e}"))?
+        .to_vec();
+    Ok((header, bytes, journal))
+}
+
+fn restore(shared: &Arc<Shared>, dir: &Path) -> Result<(), String> {
+    let (header, bytes, journal) = recover(dir)?;
+    let plan = header.plan;
+    let meta = header.meta;
+    let marks = header.marks;
     let mut runner = Box::new(TheRunner::new(group_spec(&plan)));
     let paths = Paths {
         alloc_dir: shared.data_dir.join("alloc").join(&meta.id),
     };
-    let mut marks = persisted.marks;
-    marks.resize(plan.tasks.len(), Mark::default());
     let found: Vec<Found> = plan
         .tasks
         .iter()
@@ -392,17 +526,23 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
         .to_vec();
     runner.seed_jitter(now.wall as u64 | 1);
     let id = meta.id.clone();
-    let mut actor = AllocRunner::new(shared, runner, meta, plan);
+    let mut actor = AllocRunner::new(shared, runner, meta, plan, journal);
     actor.marks = marks;
     // Registered first: the watchers attached below report into its inbox.
     let rx = actor.register();
     let mut in_flight = Vec::new();
     for (task, found) in found.into_iter().enumerate() {
         let name = actor.plan.tasks[task].name.clone();
+        // Runs count on from the highest the agent knows of, so that a new run never
+        // takes the number of one whose exit was already reported (the files of the
+        // latest run are gone if the agent died between removing them and the next
+        // supervisor's start).
+        let mark = actor.marks[task];
+        actor.runs[task] = mark.started.max(mark.exited);
         match &found {
             Found::Nothing => {}
             Found::Live(h) | Found::Exited(h, _) | Found::Lost(h) | Found::Done(h) => {
-                actor.runs[task] = h.run;
+                actor.runs[task] = actor.runs[task].max(h.run);
             }
         }
         let status = statuses[task];
@@ -440,27 +580,42 @@ fn restore(shared: &Arc<Shared>, path: &Path) -> Result<(), String> {
         }
     }
     tracing::info!(alloc = %id, name = %actor.meta.name, "allocation restored");
-    actor.after_input("restore", commands);
+    // A restore is not an entry: the restored runner is the journal's new snapshot.
+    let durable = actor.snapshot(now);
+    let _ = actor.after_input("restore", commands, durable);
     for task in in_flight {
         // The start under way before the crash: its process runs (or ran).
         let tid = actor.tid(task);
         if let Some(Proc { handle }) = actor.procs[task] {
-            let _ = actor.runner.set_handle(tid, &encode_handle(&handle));
-            actor.marks[task].started = handle.run;
+            let handle = encode_handle(&handle);
+            actor.input(
+                "handle",
+                What::SetHandle {
+                    task: tid,
+                    handle: &handle,
+                },
+            );
         }
-        actor.input("started", |r, now| r.started(now, tid));
+        actor.input("started", What::Started { task: tid });
     }
     if awaiting_servers {
         // No servers here: a task that could not be reattached starts again at once.
-        actor.input("servers contacted", |r, now| r.servers_contacted(now));
+        actor.input("servers contacted", What::ServersContacted);
     }
     tokio::spawn(actor.run(rx));
     Ok(())
 }
 
 impl AllocRunner {
-    fn new(shared: &Arc<Shared>, runner: Box<TheRunner>, meta: AllocMeta, plan: GroupPlan) -> Self {
+    fn new(
+        shared: &Arc<Shared>,
+        runner: Box<TheRunner>,
+        meta: AllocMeta,
+        plan: GroupPlan,
+        journal: FileJournal,
+    ) -> Self {
         let n = plan.tasks.len();
+        let replica = Box::new(TheRunner::new(group_spec(&plan)));
         let (events, _) = mpsc::unbounded_channel();
         Self {
             runner,
@@ -474,7 +629,14 @@ impl AllocRunner {
             runs: vec![0; n],
             marks: vec![Mark::default(); n],
             events,
-            buf: vec![0; TheRunner::POSTCARD_MAX_SIZE],
+            journal,
+            since: Now::new(0, 0),
+            snapshot_due: false,
+            replica,
+            buf: vec![0; TheRunner::POSTCARD_MAX_SIZE + 16],
+            live: vec![0; TheRunner::POSTCARD_MAX_SIZE],
+            recovered: vec![0; TheRunner::POSTCARD_MAX_SIZE + 16],
+            entry: vec![0; 256],
         }
     }
 
@@ -494,14 +656,14 @@ impl AllocRunner {
         self.shared.insert(
             self.meta.id.clone(),
             Entry {
-                snapshot: self.snapshot(),
+                snapshot: self.published(),
                 requests: req_tx,
             },
         );
         rx
     }
 
-    fn snapshot(&self) -> Snapshot {
+    fn published(&self) -> Snapshot {
         let alloc = self.runner.allocation();
         Snapshot {
             json: Arc::new(serde_json::to_value(alloc).unwrap_or(serde_json::Value::Null)),
@@ -536,7 +698,7 @@ impl AllocRunner {
                     // Ticked only once the monotonic clock has passed the deadline (a
                     // time moved forward here would make the next real input go back).
                     if mono_ns() >= wake.unwrap_or(0) {
-                        self.input("tick", |r, now| r.tick(now));
+                        self.input("tick", What::Tick);
                     }
                 }
             }
@@ -547,9 +709,8 @@ impl AllocRunner {
         match self.procs.get(task).copied().flatten() {
             Some(proc) if proc.handle.run == run => {
                 self.procs[task] = None;
-                self.marks[task].exited = run;
                 let tid = self.tid(task);
-                self.input("exited", |r, now| r.exited(now, tid, exit));
+                self.input("exited", What::Exited { task: tid, exit });
             }
             _ => {
                 // An orphan adopted and ended, or a stale watcher.
@@ -578,7 +739,13 @@ impl AllocRunner {
                     (None, true) => RestartTarget::All,
                     _ => RestartTarget::Running,
                 };
-                let result = self.try_input("restart", |r, now| r.restart(now, target, false));
+                let result = self.try_input(
+                    "restart",
+                    What::Restart {
+                        target,
+                        failure: false,
+                    },
+                );
                 let _ = reply.send(result.map_err(refusal));
             }
             Request::Signal {
@@ -589,7 +756,13 @@ impl AllocRunner {
                 let result = match task {
                     Some(name) => match self.task_index(&name).map(|i| self.tid(i)) {
                         Ok(tid) => self
-                            .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
+                            .try_input(
+                                "signal",
+                                What::Signal {
+                                    task: tid,
+                                    signal: Some(&signal),
+                                },
+                            )
                             .map_err(refusal),
                         Err(e) => Err(e),
                     },
@@ -604,9 +777,13 @@ impl AllocRunner {
                             let mut result = Ok(());
                             for i in running {
                                 let tid = self.tid(i);
-                                if let Err(e) = self
-                                    .try_input("signal", |r, now| r.signal(now, tid, Some(&signal)))
-                                {
+                                if let Err(e) = self.try_input(
+                                    "signal",
+                                    What::Signal {
+                                        task: tid,
+                                        signal: Some(&signal),
+                                    },
+                                ) {
                                     result = Err(refusal(e));
                                 }
                             }
@@ -620,16 +797,16 @@ impl AllocRunner {
                 no_shutdown_delay,
                 reply,
             } => {
-                let result = self.try_input("stop", |r, now| {
-                    r.stop(
-                        now,
-                        DesiredStatus::Stop,
-                        "alloc was stopped by the user",
+                let result = self.try_input(
+                    "stop",
+                    What::Stop {
+                        status: DesiredStatus::Stop,
+                        description: "alloc was stopped by the user",
                         no_shutdown_delay,
-                    )
-                });
+                    },
+                );
                 let result = match result {
-                    Ok(()) | Err(RunnerError::Stopping) => {
+                    Ok(()) | Err(InputError::Refused(RunnerError::Stopping)) => {
                         Ok(self.runner.allocation().modify_index())
                     }
                     Err(e) => Err(refusal(e)),
@@ -640,31 +817,122 @@ impl AllocRunner {
     }
 
     /// Gives the runner one input; a refusal is logged (it changes nothing).
-    fn input(&mut self, what: &str, f: impl FnOnce(&mut TheRunner, Now) -> StepResult) {
-        if let Err(e) = self.try_input(what, f) {
-            tracing::warn!(alloc = %self.meta.id, "runner refused {what}: {e}");
+    fn input(&mut self, what: &str, input: What<'_>) {
+        if let Err(e) = self.try_input(what, input) {
+            tracing::warn!(alloc = %self.meta.id, "{what}: {e}");
         }
     }
 
-    fn try_input(
-        &mut self,
-        what: &str,
-        f: impl FnOnce(&mut TheRunner, Now) -> StepResult,
-    ) -> Result<(), RunnerError> {
-        let commands = f(&mut self.runner, now())?.commands.to_vec();
+    /// Gives the runner one input at the current time, commits it to the journal, then
+    /// publishes and carries out its commands.
+    fn try_input(&mut self, what: &str, input: What<'_>) -> Result<(), InputError> {
+        let input = Input::new(now(), input);
+        let commands = input
+            .apply(&mut self.runner)
+            .map_err(InputError::Refused)?
+            .commands
+            .to_vec();
+        track(&mut self.marks, &input.what);
         self.log_recorded();
-        self.after_input(what, commands);
-        Ok(())
+        let durable = self.commit(&input);
+        self.after_input(what, commands, durable)
     }
 
-    /// Persists, publishes, then carries out the commands of the latest input.
-    fn after_input(&mut self, what: &str, commands: Vec<Command>) {
-        self.persist();
-        self.shared.publish(&self.meta.id, self.snapshot());
+    /// Publishes (once durable: nothing is acknowledged before), then carries out the
+    /// commands of the latest input.
+    fn after_input(
+        &mut self,
+        what: &str,
+        commands: Vec<Command>,
+        durable: Result<(), String>,
+    ) -> Result<(), InputError> {
+        match &durable {
+            Ok(()) => self.shared.publish(&self.meta.id, self.published()),
+            Err(e) => {
+                tracing::error!(alloc = %self.meta.id, what, "cannot persist the allocation: {e}")
+            }
+        }
         tracing::trace!(alloc = %self.meta.id, what, commands = commands.len(), "input");
         for command in commands {
             self.carry_out(command);
         }
+        durable.map_err(InputError::NotDurable)
+    }
+
+    /// Commits an input the runner took: one entry, appended and synced; every
+    /// [`SNAPSHOT_EVERY`] entries (or after a failed commit) a snapshot instead, and
+    /// also when the entry would not recover the runner as it is now.
+    fn commit(&mut self, input: &Input<'_>) -> Result<(), String> {
+        if self.snapshot_due || self.journal.entries() >= SNAPSHOT_EVERY {
+            return self.snapshot(input.now);
+        }
+        let entry = loop {
+            let room = self.entry.len();
+            match input.encode(self.since, &mut self.entry) {
+                Ok(entry) => break entry.len(),
+                Err(JournalError::BufferTooSmall { need }) if need > room => {
+                    self.entry.resize(need, 0);
+                }
+                Err(e) => {
+                    self.snapshot_due = true;
+                    return Err(e.to_string());
+                }
+            }
+        };
+        // The entry as recovery reads it back, applied to the replica (a refusal is
+        // skipped there as in recovery): it must give the runner the agent has.
+        let since = self.since;
+        if let Ok(stored) = Input::decode(&self.entry[..entry], since) {
+            let _ = stored.apply(&mut self.replica);
+        }
+        let same = match (
+            self.runner.persist(&mut self.live),
+            self.replica.persist(&mut self.recovered),
+        ) {
+            (Ok(live), Ok(recovered)) => live == recovered,
+            _ => false,
+        };
+        if !same {
+            tracing::debug!(alloc = %self.meta.id, "the entry would recover another state: a snapshot instead");
+            return self.snapshot(input.now);
+        }
+        let result = self.journal.commit(&self.entry[..entry]);
+        self.since = input.now;
+        result.map_err(|e| {
+            self.snapshot_due = true;
+            e.to_string()
+        })
+    }
+
+    /// Commits the whole state as the journal's snapshot (and compacts it), taken at the
+    /// time of the latest input.
+    fn snapshot(&mut self, now: Now) -> Result<(), String> {
+        self.snapshot_due = true;
+        let header = Header {
+            meta: self.meta.clone(),
+            plan: self.plan.clone(),
+            marks: self.marks.clone(),
+        };
+        let mut bytes = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+        let len = u32::try_from(bytes.len()).map_err(|e| e.to_string())?;
+        bytes.splice(0..0, len.to_le_bytes());
+        let runner = RunnerSnapshot::write(&self.runner, now, &mut self.buf)
+            .map_err(|e| format!("runner: {e}"))?;
+        bytes.extend_from_slice(runner);
+        self.journal.snapshot(&bytes).map_err(|e| e.to_string())?;
+        // The replica starts again from this snapshot, restored as recovery restores it.
+        self.replica.reset(group_spec(&self.plan));
+        let mut glue = RecoveryGlue::new(&mut self.replica, &mut self.recovered);
+        glue.piece(Piece::Chunk {
+            offset: 0,
+            bytes: runner,
+        })
+        .map_err(|e| format!("journal: {e}"))?;
+        glue.finish().map_err(|e| format!("journal: {e:?}"))?;
+        tracing::debug!(alloc = %self.meta.id, bytes = bytes.len(), "journal compacted into a snapshot");
+        self.since = now;
+        self.snapshot_due = false;
+        Ok(())
     }
 
     fn log_recorded(&self) {
@@ -676,27 +944,6 @@ impl AllocRunner {
                 event.type_str(),
                 event.display_message()
             );
-        }
-    }
-
-    fn persist(&mut self) {
-        let bytes = match self.runner.persist(&mut self.buf) {
-            Ok(bytes) => hex(bytes),
-            Err(e) => {
-                tracing::error!(alloc = %self.meta.id, "cannot persist the runner: {e}");
-                return;
-            }
-        };
-        let persisted = Persisted {
-            meta: self.meta.clone(),
-            plan: self.plan.clone(),
-            runner: bytes,
-            marks: self.marks.clone(),
-        };
-        let path = state_path(&self.shared.data_dir, &self.meta.id);
-        let json = serde_json::to_vec(&persisted).unwrap_or_default();
-        if let Err(e) = files::write_atomic(&path, &json) {
-            tracing::error!(alloc = %self.meta.id, "cannot write {}: {e}", path.display());
         }
     }
 
@@ -738,32 +985,45 @@ impl AllocRunner {
         let tid = self.tid(task);
         if let Err(e) = self.paths.build(&plan.name) {
             let message = format!("failed to build task directory: {e}");
-            self.input("start failed", |r, now| {
-                r.start_failed(now, tid, &message, true)
-            });
+            self.start_failed(tid, &message);
             return;
         }
-        self.input("prestart", |r, now| {
-            r.prestart(now, tid, PrestartStep::TaskDirBuilt)
-        });
+        self.input(
+            "prestart",
+            What::Prestart {
+                task: tid,
+                step: PrestartStep::TaskDirBuilt,
+            },
+        );
         if !matches!(self.runner.place(tid), Some(Place::Starting { .. })) {
             return;
         }
         match self.spawn(task, plan) {
             Ok(handle) => {
                 self.attach(task, handle);
-                self.marks[task].started = handle.run;
-                if let Err(e) = self.runner.set_handle(tid, &encode_handle(&handle)) {
-                    tracing::warn!(alloc = %self.meta.id, task = %plan.name, "handle not kept: {e}");
-                }
-                self.input("started", |r, now| r.started(now, tid));
+                let handle = encode_handle(&handle);
+                self.input(
+                    "handle",
+                    What::SetHandle {
+                        task: tid,
+                        handle: &handle,
+                    },
+                );
+                self.input("started", What::Started { task: tid });
             }
-            Err(message) => {
-                self.input("start failed", |r, now| {
-                    r.start_failed(now, tid, &message, true)
-                });
-            }
+            Err(message) => self.start_failed(tid, &message),
         }
+    }
+
+    fn start_failed(&mut self, tid: TaskId, message: &str) {
+        self.input(
+            "start failed",
+            What::StartFailed {
+                task: tid,
+                error: message,
+                recoverable: true,
+            },
+        );
     }
 
     /// The runner's id of the task at `index` (the group's order).
@@ -810,7 +1070,15 @@ impl AllocRunner {
     /// Starts the task's supervisor and waits for its one line: the task runs, or why not.
     fn spawn(&mut self, task: usize, plan: &TaskPlan) -> Result<Handle, String> {
         let private = self.paths.private(&plan.name);
-        // The previous run's files go first: the new run writes its own.
+        // The lock first, handed down to the supervisor: it is held from the fork on, so
+        // an agent restarted while this supervisor is still starting waits for its handle
+        // instead of starting the task a second time (see `find`).
+        let lock = match files::try_lock(&private) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => return Err("another supervisor runs this task".to_string()),
+            Err(e) => return Err(format!("cannot lock the task's private directory: {e}")),
+        };
+        // The previous run's files go next: the new run writes its own.
         let _ = std::fs::remove_file(private.join("exit.json"));
         let _ = std::fs::remove_file(private.join("handle.json"));
         self.runs[task] += 1;
@@ -830,6 +1098,8 @@ impl AllocRunner {
             .arg(self.paths.log(&plan.name, "stdout"))
             .arg("--stderr")
             .arg(self.paths.log(&plan.name, "stderr"))
+            .arg("--lock-fd")
+            .arg(LOCK_FD.to_string())
             .arg("--")
             .arg(&plan.command)
             .args(&plan.args)
@@ -837,17 +1107,30 @@ impl AllocRunner {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        // SAFETY: setsid is async-signal-safe; the supervisor leaves the agent's session
-        // so that it outlives the agent and its signals.
+        // SAFETY: setsid, fcntl and dup2 are async-signal-safe; the supervisor leaves the
+        // agent's session so that it outlives the agent and its signals.
+        // The lock goes to the supervisor as LOCK_FD, the one descriptor it inherits
+        // (dup2 clears close-on-exec on the copy; the agent's own stays close-on-exec, so
+        // no other child keeps it).
+        let lock_fd = lock.as_raw_fd();
         unsafe {
-            process.pre_exec(|| {
+            process.pre_exec(move || {
                 libc::setsid();
+                if lock_fd == LOCK_FD {
+                    if libc::fcntl(LOCK_FD, libc::F_SETFD, 0) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                } else if libc::dup2(lock_fd, LOCK_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
                 Ok(())
             });
         }
         let mut child = process
             .spawn()
             .map_err(|e| format!("failed to start the supervisor: {e}"))?;
+        // The supervisor holds it now.
+        drop(lock);
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
             let _ = BufReader::new(out).read_line(&mut line);
@@ -910,8 +1193,14 @@ async fn watch_supervisor(handle: Handle, private: &Path) -> Exit {
     }
 }
 
-/// A runner refusal as Nomad's HTTP answer.
-fn refusal(error: RunnerError) -> ApiError {
+/// A refused or not persisted input as Nomad's HTTP answer.
+fn refusal(error: InputError) -> ApiError {
+    let error = match error {
+        InputError::Refused(error) => error,
+        InputError::NotDurable(e) => {
+            return ApiError::Internal(format!("cannot persist the allocation: {e}"))
+        }
+    };
     match error {
         RunnerError::NotRunning { .. } | RunnerError::NothingRunning => {
             ApiError::Internal("Task not running".into())

@@ -150,6 +150,23 @@ pub fn reap(pid: i32) {
     unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
 }
 
+/// The supervisor lock inherited as descriptor `fd` (see [`try_lock`]): checked to be
+/// held (a second `flock` through the same open file succeeds, through another it fails)
+/// and made close-on-exec, so that the task does not inherit it.
+pub fn adopt_lock(fd: i32) -> io::Result<File> {
+    // SAFETY: fcntl on a descriptor number; an invalid one is an error, not UB.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the descriptor was inherited for this purpose and nothing else owns it.
+    let file = unsafe { File::from_raw_fd(fd) };
+    // SAFETY: flock on the descriptor just taken over.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(file)
+}
+
 /// Takes the task's supervisor lock (`private/supervisor.lock`, flock) without waiting:
 /// `Ok(None)` if another live process holds it. A supervisor holds it for its whole
 /// life, so a second supervisor of the same task can never start, and a restarted agent

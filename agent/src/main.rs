@@ -64,9 +64,11 @@ fn main() -> ExitCode {
     match cli.command {
         Commands::Supervise(args) => ExitCode::from(supervisor::run(args) as u8),
         Commands::Run(args) => {
+            // Colours only on a terminal: a log file or journald gets plain text.
             tracing_subscriber::fmt()
                 .with_max_level(args.log_level)
                 .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
             match run(args) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -31,6 +31,11 @@ pub struct SuperviseArgs {
     /// The stderr log file (appended to).
     #[arg(long)]
     pub stderr: PathBuf,
+    /// A descriptor this process inherited that already holds the task's supervisor
+    /// lock (the agent takes it before it forks, so that the lock is held for the whole
+    /// life of the supervisor process). Without it the supervisor takes the lock itself.
+    #[arg(long)]
+    pub lock_fd: Option<i32>,
     /// The command and its arguments.
     #[arg(last = true, required = true)]
     pub command: Vec<String>,
@@ -59,7 +64,11 @@ pub fn run(args: SuperviseArgs) -> i32 {
     };
     // Held until this process exits (the descriptor is closed on exec, so the task does
     // not hold it).
-    let _lock = match crate::files::try_lock(&args.private) {
+    let held = match args.lock_fd {
+        Some(fd) => crate::files::adopt_lock(fd).map(Some),
+        None => crate::files::try_lock(&args.private),
+    };
+    let _lock = match held {
         Ok(Some(lock)) => lock,
         Ok(None) => {
             say("error: another supervisor runs this task");

@@ -35,6 +35,10 @@ fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
     assert_eq!(agent.terminate(), Some(0));
     assert!(alive(pid), "the task died with the agent");
     assert!(agent.log().contains("agent stopped"));
+    assert!(
+        !agent.log().contains('\u{1b}'),
+        "colour codes in a log that is not a terminal"
+    );
 
     agent.launch();
     let alloc = agent.get(&format!("/v1/allocation/{id}")).json();
@@ -52,6 +56,73 @@ fn sigterm_leaves_tasks_running_and_the_next_agent_reattaches() {
         assert!(Instant::now() < deadline, "the task outlived its stop");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn a_torn_last_journal_record_is_dropped_and_the_state_before_it_restored() {
+    use std::io::Write;
+    let (mut agent, id) = running("torn", "torn", &[service_task("web")], "web");
+    agent.kill9();
+    let journal = agent
+        .data
+        .join("d")
+        .join("client")
+        .join("allocs")
+        .join(&id)
+        .join("journal");
+    let whole = std::fs::metadata(&journal).unwrap().len();
+    // What a crash in the middle of an append leaves: a frame head announcing 32 bytes
+    // and only three of them.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap()
+        .write_all(&[0x20, 0x00, 0xdf, 0xff, 0x13, 0x01, 0x02])
+        .unwrap();
+    agent.launch();
+    let alloc = agent.get(&format!("/v1/allocation/{id}")).json();
+    assert_eq!(state(&alloc, "web"), "running");
+    assert_eq!(started_count(&alloc, "web"), 1, "started a second time");
+    assert!(agent.log().contains("torn last record"), "{}", agent.log());
+    // Restored and compacted: the journal is a fresh snapshot, the torn bytes gone.
+    let len = std::fs::metadata(&journal).unwrap().len();
+    assert!(len > 0 && len != whole + 7, "{len} bytes");
+}
+
+#[test]
+fn a_journal_compacted_several_times_restores_the_same_history() {
+    // A task that fails at once and is restarted without delay: four or five inputs a
+    // run, so 60 restarts take the journal past its snapshot interval (128 inputs)
+    // twice, and the agent restores from a compacted journal.
+    let t = task("t", "echo run; exit 2", "");
+    let restart = r#"{"Attempts":60,"Interval":3600000000000,"Delay":0,"Mode":"fail"}"#;
+    let j = job("compact", restart, "", &[t]).replace(r#""Type":"service""#, r#""Type":"batch""#);
+    let mut agent = Agent::start("compact", &[&j], None);
+    let id = agent.alloc_id("compact");
+    let before = agent.wait(&id, "failed for good", |a| dead(a, "t"));
+    assert_eq!(before["ClientStatus"], "failed");
+    assert_eq!(before["TaskStates"]["t"]["Restarts"], 60);
+    // The first snapshot after arrival, then at least two compactions.
+    let snapshots = agent
+        .log()
+        .matches("journal compacted into a snapshot")
+        .count();
+    assert!(snapshots >= 3, "{snapshots} snapshots");
+    agent.kill9();
+    agent.launch();
+    let after = agent.get(&format!("/v1/allocation/{id}")).json();
+    assert_eq!(events(&after, "t"), events(&before, "t"));
+    for field in ["State", "Failed", "Restarts", "StartedAt", "FinishedAt"] {
+        assert_eq!(
+            after["TaskStates"]["t"][field], before["TaskStates"]["t"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(after["ClientStatus"], "failed");
+    let log = agent
+        .get(&format!("/v1/client/fs/logs/{id}?task=t&type=stdout"))
+        .text();
+    assert_eq!(log.lines().count(), 61, "a run too many or too few");
 }
 
 /// A batch task that fails its first run and succeeds its second.

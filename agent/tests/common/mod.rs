@@ -152,6 +152,24 @@ impl Agent {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+            self.wait_port_free();
+        }
+    }
+
+    /// Waits until nothing listens on the agent's port any more. The agent may have been
+    /// killed between forking a supervisor and that child's exec: until the exec closes
+    /// it, the child holds the agent's listening socket, so the next agent's bind would
+    /// fail, or (worse) `launch` would see that socket accept and take it for the next
+    /// agent, whose first request would then be reset when the exec closes it.
+    fn wait_port_free(&self) {
+        let deadline = Instant::now() + DEADLINE;
+        while TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "port {} still listening after the agent exited",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -162,6 +180,7 @@ impl Agent {
         let deadline = Instant::now() + DEADLINE;
         loop {
             if let Some(status) = child.try_wait().unwrap() {
+                self.wait_port_free();
                 return status.code();
             }
             assert!(Instant::now() < deadline, "agent did not stop on SIGTERM");
