@@ -230,17 +230,8 @@ struct AllocRunner {
     /// A commit failed: the next input is committed as a snapshot (an entry after a
     /// missing one would be replayed on the wrong state).
     snapshot_due: bool,
-    /// The runner a recovery would give now: the latest snapshot restored as recovery
-    /// restores it, and every entry after it applied. A restore rebuilds what Nomad does
-    /// not persist (restart counts, delays in progress: docs/journal.md), so an entry can
-    /// recover to another state than the one the agent acknowledged; such an input is
-    /// committed as a snapshot instead (see [`AllocRunner::commit`]).
-    replica: Box<TheRunner>,
     /// `RunnerSnapshot::write`'s buffer.
     buf: Vec<u8>,
-    /// `Runner::persist`'s buffers, to compare the runner with its replica.
-    live: Vec<u8>,
-    recovered: Vec<u8>,
     /// `Input::encode`'s buffer.
     entry: Vec<u8>,
 }
@@ -615,7 +606,6 @@ impl AllocRunner {
         journal: FileJournal,
     ) -> Self {
         let n = plan.tasks.len();
-        let replica = Box::new(TheRunner::new(group_spec(&plan)));
         let (events, _) = mpsc::unbounded_channel();
         Self {
             runner,
@@ -632,10 +622,7 @@ impl AllocRunner {
             journal,
             since: Now::new(0, 0),
             snapshot_due: false,
-            replica,
-            buf: vec![0; TheRunner::POSTCARD_MAX_SIZE + 16],
-            live: vec![0; TheRunner::POSTCARD_MAX_SIZE],
-            recovered: vec![0; TheRunner::POSTCARD_MAX_SIZE + 16],
+            buf: vec![0; RunnerSnapshot::max_size::<MAX_TASKS>()],
             entry: vec![0; 256],
         }
     }
@@ -860,8 +847,9 @@ impl AllocRunner {
     }
 
     /// Commits an input the runner took: one entry, appended and synced; every
-    /// [`SNAPSHOT_EVERY`] entries (or after a failed commit) a snapshot instead, and
-    /// also when the entry would not recover the runner as it is now.
+    /// [`SNAPSHOT_EVERY`] entries (or after a failed commit) a snapshot instead. The
+    /// journal's recovery replays the entry on the runner's exact image, so it gives back
+    /// the runner as it is now (docs/journal.md).
     fn commit(&mut self, input: &Input<'_>) -> Result<(), String> {
         if self.snapshot_due || self.journal.entries() >= SNAPSHOT_EVERY {
             return self.snapshot(input.now);
@@ -879,23 +867,6 @@ impl AllocRunner {
                 }
             }
         };
-        // The entry as recovery reads it back, applied to the replica (a refusal is
-        // skipped there as in recovery): it must give the runner the agent has.
-        let since = self.since;
-        if let Ok(stored) = Input::decode(&self.entry[..entry], since) {
-            let _ = stored.apply(&mut self.replica);
-        }
-        let same = match (
-            self.runner.persist(&mut self.live),
-            self.replica.persist(&mut self.recovered),
-        ) {
-            (Ok(live), Ok(recovered)) => live == recovered,
-            _ => false,
-        };
-        if !same {
-            tracing::debug!(alloc = %self.meta.id, "the entry would recover another state: a snapshot instead");
-            return self.snapshot(input.now);
-        }
         let result = self.journal.commit(&self.entry[..entry]);
         self.since = input.now;
         result.map_err(|e| {
@@ -920,15 +891,6 @@ impl AllocRunner {
             .map_err(|e| format!("runner: {e}"))?;
         bytes.extend_from_slice(runner);
         self.journal.snapshot(&bytes).map_err(|e| e.to_string())?;
-        // The replica starts again from this snapshot, restored as recovery restores it.
-        self.replica.reset(group_spec(&self.plan));
-        let mut glue = RecoveryGlue::new(&mut self.replica, &mut self.recovered);
-        glue.piece(Piece::Chunk {
-            offset: 0,
-            bytes: runner,
-        })
-        .map_err(|e| format!("journal: {e}"))?;
-        glue.finish().map_err(|e| format!("journal: {e:?}"))?;
         tracing::debug!(alloc = %self.meta.id, bytes = bytes.len(), "journal compacted into a snapshot");
         self.since = now;
         self.snapshot_due = false;
