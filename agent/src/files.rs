@@ -7,10 +7,22 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// Writes `bytes` to `path` so that after a crash the file holds either the old or the
-/// new contents: a temp file in the same directory, fsync, rename over, fsync of the
-/// directory.
+/// Writes `bytes` to `path` so that after a crash, of the process or of the machine, the
+/// file holds either the old or the new contents: a temp file in the same directory,
+/// fsync, rename over, fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_via_temp(path, bytes, true)
+}
+
+/// Writes `bytes` to `path` so that a reader never sees half of it, and a crash of any
+/// process (not of the machine) leaves the old or the new contents: a temp file renamed
+/// over, no fsync. For what a power cut makes moot: a task's exit record (the task and
+/// its supervisor die with the machine; the exit is durable once the agent journals it).
+pub fn write_replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_via_temp(path, bytes, false)
+}
+
+fn write_via_temp(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("no parent directory"))?;
@@ -26,10 +38,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             .truncate(true)
             .open(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
     }
     fs::rename(&tmp, path)?;
-    File::open(dir)?.sync_all()
+    if sync {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// The task process a supervisor runs, as the supervisor records it in the task's

@@ -3,7 +3,8 @@
 //! (`drivers/shared/executor/`) and containerd's shim do. It starts the task as the
 //! leader of a new process group, records the task's pid and start time crash-safely
 //! (`private/handle.json`), tells the agent on its stdout, waits on the task and records
-//! the exit crash-safely (`private/exit.json`) before it exits itself.
+//! the exit (`private/exit.json`, replaced whole: it outlives an agent crash) before it
+//! exits itself.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -11,7 +12,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use crate::files::{start_time, write_atomic, ExitRecord, Handle};
+use crate::files::{start_time, write_atomic, write_replace, ExitRecord, Handle};
 
 /// What the agent passes to a supervisor.
 #[derive(clap::Args, Debug)]
@@ -163,7 +164,10 @@ pub fn run(args: SuperviseArgs) -> i32 {
         signal,
     };
     let bytes = serde_json::to_vec(&record).unwrap_or_default();
-    match write_atomic(&args.private.join("exit.json"), &bytes) {
+    // Replaced whole, not synced: it must outlive the agent (a crash, a restart), not
+    // the machine, whose power cut kills the task and this supervisor as well; once the
+    // agent has the exit, its journal holds it durably.
+    match write_replace(&args.private.join("exit.json"), &bytes) {
         Ok(()) => 0,
         Err(_) => 1,
     }
