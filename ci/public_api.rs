@@ -34,10 +34,12 @@ macro_rules! api_group {
 }
 
 /// Names operations as called: `covers!(events::TaskEvent { new, with_message });`.
-/// Each is a variant constructed, which is what the dead-code check looks for.
+/// Each is a variant constructed, which is what the dead-code check looks for; the
+/// values are dropped at once, so no code is generated (the panic proof's `.text`
+/// budgets measure the crate, not the list).
 macro_rules! covers {
     ($($group:ident::$ty:ident { $($op:ident),* $(,)? })*) => {
-        $($(core::hint::black_box(crate::api::$group::$ty::$op);)*)*
+        $($(let _ = crate::api::$group::$ty::$op;)*)*
     };
 }
 
