@@ -303,7 +303,10 @@ fn postcard_max_size_bounds_a_maximal_allocation() {
         .spawn(|| {
             check::<1>();
             check::<4>();
-            check::<8>();
+            // Under Miri, which interprets every step, N = 1 and 4 take the same paths.
+            if !cfg!(miri) {
+                check::<8>();
+            }
         })
         .unwrap()
         .join()
@@ -593,6 +596,7 @@ fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
             full(TASK_GROUP_CAPACITY + 7),
         ),
     ];
+    let seed: Allocation = serde_json::from_str(SEED).unwrap();
     for (key, field, long) in cases {
         let alloc: Allocation =
             serde_json::from_value(seed_with(key, long.clone().into())).unwrap();
@@ -612,7 +616,6 @@ fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
         }
         assert_eq!(kept, &long[..end], "{key}");
         // The tasks are read as usual.
-        let seed: Allocation = serde_json::from_str(SEED).unwrap();
         assert!(alloc.tasks().eq(seed.tasks()), "{key}");
         // The cut stays visible through the compact format (a persist and restore).
         let restored: Allocation = Allocation::from_postcard(&encode(&alloc)).unwrap();
