@@ -58,7 +58,7 @@ fn long_text() -> heapless::String<256> {
 type Make = fn(&str) -> TaskEvent;
 
 /// Every constructor of `TaskEvent`, given the long text wherever it takes one.
-const MAKERS: [(&str, Make); 28] = [
+const MAKERS: [(&str, Make); 29] = [
     ("TaskEvent::received", |_| TaskEvent::received(1)),
     ("TaskEvent::task_setup", |_| TaskEvent::task_setup(1)),
     ("TaskEvent::downloading_artifacts", |_| {
@@ -90,6 +90,9 @@ const MAKERS: [(&str, Make); 28] = [
         TaskEvent::killed_failing(1, t)
     }),
     ("TaskEvent::killed", |_| TaskEvent::killed(1)),
+    ("TaskEvent::killed_with_error", |t| {
+        TaskEvent::killed_with_error(1, t)
+    }),
     ("TaskEvent::restarting", |t| {
         TaskEvent::restarting(1, i64::MIN, t)
     }),
