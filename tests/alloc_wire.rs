@@ -14,7 +14,7 @@ use common::{compact_allocation, identity, largest_task_state, modern, project};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
-/// The bit flips tried at each byte (fewer under Miri, for the same reason).
+/// The bit flips tried at each byte (under Miri, fewer, and one of them at each byte).
 const MASKS: &[u8] = if cfg!(miri) {
     &[0x01, 0xFF]
 } else {
@@ -336,8 +336,14 @@ fn flipped_bytes_give_errors_or_allocations_that_reencode_identically() {
     lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
     for alloc in [modern(), lost] {
         let bytes = encode(&alloc);
-        for at in (0..bytes.len()).step_by(STRIDE) {
-            for mask in MASKS.iter().copied() {
+        for (i, at) in (0..bytes.len()).step_by(STRIDE).enumerate() {
+            // Under Miri, one mask at each byte sampled, the masks in turn.
+            let masks = if cfg!(miri) {
+                &MASKS[i % MASKS.len()..][..1]
+            } else {
+                MASKS
+            };
+            for mask in masks.iter().copied() {
                 let mut bad = bytes.clone();
                 bad[at] ^= mask;
                 if let Ok(read) = Allocation::<4>::from_postcard(&bad) {
