@@ -28,16 +28,17 @@ pub fn project(value: &Value, like: &Value) -> Value {
 /// string prefixes (`Terminated`: two `i32`, an `Option<bool>`, two strings), and every
 /// event's text full (all `EVENT_TEXT_CAPACITY` bytes in its message).
 pub fn largest_task_state() -> TaskState {
-    large_task_state(MAX_EVENTS)
+    large_task_state(EVENT_TEXT_CAPACITY)
 }
 
-/// [`largest_task_state`] with `events` of its events (at most `MAX_EVENTS`): every
-/// field and text at its longest, fewer times over (what a test run under Miri, which
-/// interprets every byte, needs to take the same paths).
-pub fn large_task_state(events: usize) -> TaskState {
+/// [`largest_task_state`] with `text` bytes of text in each event (at most
+/// `EVENT_TEXT_CAPACITY`): every other field as long, the texts shorter (what a JSON test
+/// run under Miri, which interprets every byte, needs to take the same paths; the ten
+/// events stay, a shorter history being one whose counters JSON checks against it).
+pub fn large_task_state(text: usize) -> TaskState {
     // Split between two strings, so that from 256 bytes on both take two-byte lengths.
-    let message = "x".repeat(EVENT_TEXT_CAPACITY / 2);
-    let display = "y".repeat(EVENT_TEXT_CAPACITY - EVENT_TEXT_CAPACITY / 2);
+    let message = "x".repeat(text / 2);
+    let display = "y".repeat(text - text / 2);
     let event = TaskEvent::new(
         i64::MIN,
         Detail::Terminated {
@@ -60,9 +61,9 @@ pub fn large_task_state(events: usize) -> TaskState {
         finished_at: Some(Some(i64::MIN)),
         event_count: Some(u64::MAX),
     };
-    let task = TaskState::from_parts(parts, core::iter::repeat_n(event, events))
+    let task = TaskState::from_parts(parts, core::iter::repeat_n(event, MAX_EVENTS))
         .expect("a state the machine could reach");
-    assert_eq!(task.events().len(), events);
+    assert_eq!(task.events().len(), MAX_EVENTS);
     task
 }
 
