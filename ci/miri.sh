@@ -15,6 +15,10 @@
 #   through the harness, one test each, and its proptest): minutes in all when
 #   interpreted; the runner has no unsafe code, and tests/runner.rs (run here) covers
 #   the same paths.
+# Fewer repetitions under `cfg(miri)`, the same paths: tests/alloc_wire.rs (a stride
+# through the bytes, one of two bit flips at each, `Allocation<1>` and `<4>` at their largest, not `<8>`),
+# tests/wire_json_core.rs (the largest state's ten events
+# with an eighth of their text), tests/wire_postcard.rs.
 # proptest cases are cut to PROPTEST_CASES (default 8): each case is interpreted, and Miri
 # checks the code paths, not the number of inputs. Miri isolation is disabled only so
 # proptest can read its environment and the clock for its timeouts.

@@ -354,8 +354,13 @@ fn push_packed<L: heapless::LenType>(
     buf: &mut String<EVENT_TEXT_CAPACITY, L>,
     piece: &str,
 ) -> bool {
-    // Below `PACKED_MAX` (the capacity is), so the casts keep every bit.
     let len = piece.len();
+    // Two length bytes hold up to `PACKED_MAX`: a longer string (none fits the capacity,
+    // asserted above) is refused before a cast could drop its high bits, so the casts
+    // below keep every bit.
+    if len > PACKED_MAX {
+        return false;
+    }
     let pushed = if len < 0x40 {
         buf.push(char::from(len as u8)).is_ok()
     } else {

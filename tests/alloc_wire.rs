@@ -14,7 +14,7 @@ use common::{compact_allocation, identity, largest_task_state, modern, project};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
-/// The bit flips tried at each byte (fewer under Miri, for the same reason).
+/// The bit flips tried at each byte (under Miri, fewer, and one of them at each byte).
 const MASKS: &[u8] = if cfg!(miri) {
     &[0x01, 0xFF]
 } else {
@@ -303,7 +303,10 @@ fn postcard_max_size_bounds_a_maximal_allocation() {
         .spawn(|| {
             check::<1>();
             check::<4>();
-            check::<8>();
+            // Under Miri, which interprets every step, N = 1 and 4 take the same paths.
+            if !cfg!(miri) {
+                check::<8>();
+            }
         })
         .unwrap()
         .join()
@@ -333,8 +336,14 @@ fn flipped_bytes_give_errors_or_allocations_that_reencode_identically() {
     lost.set_server_status(Some(ClientStatus::Lost)).unwrap();
     for alloc in [modern(), lost] {
         let bytes = encode(&alloc);
-        for at in (0..bytes.len()).step_by(STRIDE) {
-            for mask in MASKS.iter().copied() {
+        for (i, at) in (0..bytes.len()).step_by(STRIDE).enumerate() {
+            // Under Miri, one mask at each byte sampled, the masks in turn.
+            let masks = if cfg!(miri) {
+                &MASKS[i % MASKS.len()..][..1]
+            } else {
+                MASKS
+            };
+            for mask in masks.iter().copied() {
                 let mut bad = bytes.clone();
                 bad[at] ^= mask;
                 if let Ok(read) = Allocation::<4>::from_postcard(&bad) {
@@ -593,6 +602,7 @@ fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
             full(TASK_GROUP_CAPACITY + 7),
         ),
     ];
+    let seed: Allocation = serde_json::from_str(SEED).unwrap();
     for (key, field, long) in cases {
         let alloc: Allocation =
             serde_json::from_value(seed_with(key, long.clone().into())).unwrap();
@@ -612,7 +622,6 @@ fn real_length_ids_are_read_and_longer_ones_cut_visibly() {
         }
         assert_eq!(kept, &long[..end], "{key}");
         // The tasks are read as usual.
-        let seed: Allocation = serde_json::from_str(SEED).unwrap();
         assert!(alloc.tasks().eq(seed.tasks()), "{key}");
         // The cut stays visible through the compact format (a persist and restore).
         let restored: Allocation = Allocation::from_postcard(&encode(&alloc)).unwrap();

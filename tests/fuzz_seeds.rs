@@ -149,11 +149,13 @@ fn postcard_seeds_decode_and_reencode() {
 #[test]
 fn json_seeds_are_accepted() {
     for (path, bytes) in seeds("json_decode") {
-        let state = serde_json::from_slice::<TaskState>(&bytes);
-        let event = serde_json::from_slice::<TaskEvent>(&bytes);
-        let alloc = serde_json::from_slice::<Allocation<4>>(&bytes);
+        // Tried in turn, the next only if the one before refused (under Miri, which
+        // interprets each decode, the refusals of the wrong type were most of the time).
+        let accepted = serde_json::from_slice::<TaskState>(&bytes).is_ok()
+            || serde_json::from_slice::<TaskEvent>(&bytes).is_ok()
+            || serde_json::from_slice::<Allocation<4>>(&bytes).is_ok();
         assert!(
-            state.is_ok() || event.is_ok() || alloc.is_ok(),
+            accepted,
             "{path}: neither a task state, an event nor an Allocation<4>"
         );
     }

@@ -76,8 +76,8 @@ impl IdentityField {
         }
     }
 
-    /// Every field's [`bit`](Self::bit): a set of fields holds no other (read by the
-    /// compact format's decoder only).
+    /// Every field's [`bit`](Self::bit): a set of fields holds no other (the compact
+    /// decoder refuses a cut mask with any other bit).
     #[cfg(feature = "serde")]
     pub(crate) const ALL_BITS: u8 = {
         // Destructured, so a field added to `ALL` is a compile error here until named.

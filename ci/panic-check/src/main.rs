@@ -9,7 +9,35 @@ use core::hint::black_box;
 
 #[cfg(not(feature = "core-only"))]
 use allocstate::restart::{JobType, Lifecycle, RestartMode, RestartPolicy, RestartTracker};
-use allocstate::{ClientStatus, Detail, EventKind, Phase, TaskEvent, TaskState, WireState};
+use allocstate::{
+    ClientStatus, Detail, EventKind, EventRing, GoDuration, Phase, TaskEvent, TaskState, WireState,
+};
+
+#[path = "../../public_api.rs"]
+#[macro_use]
+mod public_api;
+
+/// The public operations this proof calls: every group of ci/public_api.rs its features
+/// build. Dead code is denied here, so an operation listed there and not named beside its
+/// call here (`covers!`) fails the build.
+#[deny(dead_code)]
+mod api {
+    api_events!();
+    #[cfg(not(feature = "core-only"))]
+    api_restart!();
+    #[cfg(not(feature = "core-only"))]
+    api_allocation!();
+    #[cfg(not(feature = "core-only"))]
+    api_runner!();
+    #[cfg(all(feature = "serde", not(feature = "core-only")))]
+    api_wire!();
+    #[cfg(all(feature = "json-core", not(feature = "core-only")))]
+    api_json!();
+    #[cfg(feature = "journal")]
+    api_journal!();
+    #[cfg(all(feature = "journal", feature = "serde"))]
+    api_journal_runner!();
+}
 
 /// A `fmt::Write` into a fixed buffer that drops what does not fit.
 struct Sink {
@@ -63,6 +91,24 @@ fn any_detail(kind: EventKind, text: &'static str, number: i64) -> Detail<'stati
 }
 
 fn exercise_events(sink: &mut Sink) {
+    covers! {
+        events::TaskEvent {
+            new, of_kind, from_type_str, received, task_setup, downloading_artifacts,
+            failed_artifact_download, failed_validation, driver_failure, setup_failure,
+            mark_failed_kill, started, terminated, terminated_by_signal, killing,
+            hook_killing, killed_failing, killed_with_error, killed, restarting,
+            not_restarting, restart_signaled, signaling, signaling_task_signal,
+            sibling_task_failed, leader_task_dead, main_tasks_dead, driver, with_annotation,
+            with_message, with_display_message, with_fails_task, with_fails_task_set,
+            with_time, kind, time, type_str, detail, message, display_message_override,
+            fails_task, marks_failed, is_truncated, display_message,
+        }
+        events::DisplayMessage { Display }
+        events::Detail { empty, kind }
+        events::Annotations { iter, get, is_empty }
+        events::EventKind { type_str, from_type_str, code, from_code, name, Display, FromStr }
+        events::UnknownEventType { Display }
+    }
     let time = black_box(1_i64);
     let text: &'static str = black_box("a string that may or may not fit the capacity");
     let code = black_box(3_u8);
@@ -104,6 +150,32 @@ fn exercise_events(sink: &mut Sink) {
     black_box(TaskEvent::killed_failing(time, text));
     black_box(TaskEvent::signaling(time, text));
     black_box(TaskEvent::signaling_task_signal(time, text));
+    black_box(TaskEvent::killed_with_error(time, text));
+    black_box(TaskEvent::failed_artifact_download(time, text));
+    black_box(TaskEvent::failed_validation(time, text));
+    black_box(TaskEvent::driver_failure(time, text));
+    black_box(TaskEvent::restart_signaled(time, text));
+    black_box(TaskEvent::terminated(time, black_box(-1)).with_fails_task());
+    black_box(TaskEvent::killing(time, black_box(i64::MIN)));
+    for make in [
+        TaskEvent::received,
+        TaskEvent::task_setup,
+        TaskEvent::downloading_artifacts,
+        TaskEvent::started,
+        TaskEvent::killed,
+        TaskEvent::leader_task_dead,
+        TaskEvent::main_tasks_dead,
+    ] {
+        let event = make(black_box(time));
+        black_box((event.detail().kind(), event.kind().code()));
+    }
+    match text.parse::<EventKind>() {
+        Ok(parsed) => black_box(parsed.code()),
+        Err(unknown) => {
+            let _ = write!(sink, "{unknown}");
+            0
+        }
+    };
     let driver = TaskEvent::driver(time, text)
         .with_annotation(text, text)
         .with_annotation(black_box("image"), text);
@@ -122,6 +194,22 @@ fn exercise_events(sink: &mut Sink) {
 }
 
 fn exercise_task(sink: &mut Sink) {
+    covers! {
+        events::TaskState {
+            new, Default, apply, finish, accepts, phase, state, failed, successful,
+            restarts, last_restart, started_at, finished_at, events, event_count, reset,
+            PartialEq,
+        }
+        events::Transition { changed }
+        events::Rejected { phase, kind, event, into_event, Display }
+        events::EventRing {
+            new, Default, iter, len, is_empty, latest, oldest, accepted, evicted, PartialEq,
+        }
+        events::ClientStatus { as_str, from_wire_str, description, of, Display }
+        events::WireState { as_str, from_wire_str, Display }
+        events::Phase { wire_state, name, Display }
+        events::GoDuration { write_to, From, Display }
+    }
     let mut task = black_box(TaskState::new());
     for step in 0..black_box(40_u8) {
         let kind = EventKind::from_code(step % 32).unwrap_or(EventKind::Unknown);
@@ -161,14 +249,36 @@ fn exercise_task(sink: &mut Sink) {
     let status = ClientStatus::of([&task, &TaskState::new()]);
     let _ = write!(sink, "{status} {} {}", status.description(), task.state());
     black_box(ClientStatus::from_wire_str(black_box("failed")));
-    black_box(WireState::from_wire_str(black_box("dead")));
-    for phase in Phase::ALL {
-        let _ = write!(sink, "{phase} {}", phase.wire_state());
+    if let Some(state) = WireState::from_wire_str(black_box("dead")) {
+        let _ = write!(sink, "{state} {}", state.as_str());
     }
+    for phase in Phase::ALL {
+        let _ = write!(sink, "{phase} {} {}", phase.wire_state(), phase.name());
+    }
+    let _ = write!(sink, "{}", status.as_str());
+    let mut other = TaskState::default();
+    black_box(other == task && EventRing::new() == EventRing::default());
+    other.reset();
+    black_box(&other);
+    let duration = GoDuration::from(black_box(-1_500_000_i64));
+    let _ = write!(sink, "{duration}");
+    let _ = duration.write_to(sink);
 }
 
 #[cfg(not(feature = "core-only"))]
 fn exercise_restart(sink: &mut Sink) {
+    covers! {
+        restart::RestartPolicy { new }
+        restart::JobType { as_str, default_restart_policy, Display }
+        restart::Lifecycle { main, prestart, poststart, poststop }
+        restart::Nanos { get, from_duration }
+        restart::RestartTracker {
+            new, set_start_error, set_exit_result, set_restart_triggered, set_killed,
+            set_policy, decide, count, policy, on_success, interval_start,
+        }
+        restart::RestartOutcome { fails_task, delay, reason, Display }
+        restart::RestartReason { Display }
+    }
     let policy = RestartPolicy {
         attempts: black_box(2),
         interval: black_box(60_000_000_000),
@@ -195,6 +305,21 @@ fn exercise_restart(sink: &mut Sink) {
         again,
         tracker.count(),
     ));
+    black_box((
+        tracker.policy(),
+        tracker.on_success(),
+        tracker.interval_start(),
+    ));
+    for lifecycle in [
+        Lifecycle::prestart(black_box(true)),
+        Lifecycle::poststart(black_box(false)),
+        Lifecycle::poststop(),
+    ] {
+        let other = RestartTracker::new(policy, JobType::Batch, lifecycle, black_box(1));
+        black_box(other.on_success());
+    }
+    let nanos = allocstate::Nanos::from_duration(core::time::Duration::from_nanos(black_box(9)));
+    black_box(nanos.get());
     if let Some(reason) = outcome.reason() {
         let _ = write!(sink, "{reason}");
     }
@@ -214,6 +339,29 @@ fn exercise_restart(sink: &mut Sink) {
 
 #[cfg(not(feature = "core-only"))]
 fn exercise_alloc(sink: &mut Sink) {
+    covers! {
+        allocation::Allocation {
+            new, Default, clear, capacity, len, is_empty, add_task, add_task_with_kill_timeout,
+            index_of, task, task_at, state, tasks, apply, apply_at, finish, client_status,
+            client_description, desired_status, desired_description, set_desired,
+            modify_index, changed_since, orders, apply_orders, from_parts, from_parts_into,
+            PartialEq,
+        }
+        allocation::AllocTask { name, role, kill_timeout, state, kill_ordered }
+        allocation::TaskName { new, as_str, Display, PartialEq }
+        allocation::Role {
+            main, leader, prestart, poststart, poststop, with_leader, is_sidecar, is_poststop,
+            Display,
+        }
+        allocation::DesiredStatus { as_str, from_wire_str, is_terminal, Display }
+        allocation::Order { task, task_name, cause, kill_timeout, reason_event, killing_event }
+        allocation::Orders { as_slice, IntoIterator }
+        allocation::KillCause { reason_event, Display }
+        allocation::AllocationError { Display }
+        allocation::ApplyError { event, into_event, rejected, Display }
+        restart::RestartOutcome { event }
+        restart::TaskState { apply_restart }
+    }
     use allocstate::restart::{RestartOutcome, RestartReason};
     use allocstate::{Allocation, DesiredStatus, Role, TaskName};
     let text: &'static str = black_box("web");
@@ -297,6 +445,9 @@ fn exercise_alloc(sink: &mut Sink) {
     for order in alloc.orders() {
         black_box(order.task_name().len());
     }
+    black_box(alloc.orders().as_slice().len());
+    let desired = alloc.desired_status();
+    black_box((desired.as_str(), desired.is_terminal()));
     let parts = allocstate::AllocationParts {
         client_status: Some(alloc.client_status()),
         client_description: Some(text),
@@ -324,6 +475,9 @@ fn exercise_alloc(sink: &mut Sink) {
         let _ = write!(sink, "{e}");
     }
     black_box(into.modify_index());
+    black_box(into == alloc);
+    into.clear();
+    black_box(Allocation::<4>::default().len());
     for task in alloc.tasks() {
         let _ = write!(sink, "{}", task.role());
         black_box((
@@ -341,6 +495,7 @@ fn exercise_alloc(sink: &mut Sink) {
     ));
     if let Ok(name) = TaskName::new(text) {
         let _ = write!(sink, "{name} {}", name.as_str());
+        black_box((name == *text, name == text));
     }
     let outcome = if black_box(true) {
         RestartOutcome::NoRestart {
@@ -368,6 +523,13 @@ fn exercise_alloc(sink: &mut Sink) {
 }
 
 fn exercise_display(sink: &mut Sink) {
+    covers! {
+        events::DisplayMessage { matches, Display }
+        events::GoQuoted { Display }
+        events::TaskStateParts { new }
+        events::TaskState { from_parts, from_parts_into }
+        events::InvalidState { Display }
+    }
     use allocstate::{GoQuoted, InvalidState, TaskStateParts};
     let text: &'static str = black_box("exit \"status\"\n\u{7f}é");
     for &kind in EventKind::ALL {
@@ -407,6 +569,11 @@ fn exercise_display(sink: &mut Sink) {
 
 #[cfg(feature = "serde")]
 fn exercise_postcard(sink: &mut Sink) {
+    #[cfg(not(feature = "core-only"))]
+    covers! {
+        wire::TaskState { to_postcard, from_postcard }
+        wire::DecodeError { Display }
+    }
     let mut task = TaskState::new();
     let _ = task.apply(TaskEvent::received(black_box(1)));
     let _ = task.apply(TaskEvent::started(black_box(2)));
@@ -428,6 +595,15 @@ fn exercise_postcard(sink: &mut Sink) {
 
 #[cfg(not(feature = "core-only"))]
 fn exercise_alloc_identity(sink: &mut Sink) {
+    covers! {
+        allocation::Allocation {
+            add_task, set_identity, identity_cut, identity, id, eval_id, name, node_id, job_id,
+            task_group, set_server_status, server_status, derived_client_status,
+            set_client_description, client_description, set_indexes, create_index,
+            modify_index,
+        }
+        allocation::IdentityField { as_str, capacity, Display }
+    }
     use allocstate::{AllocIdentity, Allocation, IdentityField, Role};
     let text: &'static str = black_box("203266e5-e0d6-9486-5e05-397ed2b184af");
     let mut alloc: Allocation<4> = black_box(Allocation::new());
@@ -493,6 +669,10 @@ fn exercise_alloc_identity(sink: &mut Sink) {
 
 #[cfg(all(feature = "serde", not(feature = "core-only")))]
 fn exercise_alloc_postcard(sink: &mut Sink) {
+    covers!(wire::Allocation {
+        to_postcard,
+        from_postcard
+    });
     use allocstate::{Allocation, DesiredStatus, Role};
     let mut alloc: Allocation<4> = black_box(Allocation::new());
     let _ = alloc.add_task(black_box("a"), Role::leader());
@@ -520,6 +700,27 @@ fn exercise_alloc_postcard(sink: &mut Sink) {
 
 #[cfg(not(feature = "core-only"))]
 fn exercise_runner(sink: &mut Sink) {
+    covers! {
+        runner::Runner {
+            new, reset, seed_jitter, add_task, arrive, set_identity, allocation, coordinator,
+            place, tracker, task_id, task_at, task_ids, task_name, describe, events,
+            next_wake, arrived, is_finished, is_client_terminal, handle, set_handle,
+            prestart, started, start_failed, start_cancelled, exited, kill_failed, restart,
+            signal, stop, setup_failed, tick, drop_task, reconnected, servers_contacted,
+        }
+        runner::GroupSpec { new }
+        runner::TaskSpec { new }
+        runner::Now { new }
+        runner::TaskId { index, Display }
+        runner::Place { deadline, has_process }
+        runner::Coordinator { allows }
+        runner::Exit { code, signal }
+        runner::Action { name }
+        runner::RestartTarget { reason }
+        runner::RunnerError { task, Display }
+        runner::SpecField { name, Display }
+        runner::Described { error, Display }
+    }
     use allocstate::restart::{JobType, RestartMode, RestartPolicy};
     #[cfg(feature = "serde")]
     use allocstate::runner::RestoreStatus;
@@ -548,7 +749,12 @@ fn exercise_runner(sink: &mut Sink) {
                 }
             }
             Err(e) => {
-                let _ = write!(sink, "{} {e}", runner.describe(e));
+                let described = runner.describe(e);
+                let _ = write!(sink, "{described} {e}");
+                black_box((described.error().task(), e.task().map(|id| id.index())));
+                if let RunnerError::InvalidSpec { field, .. } = e {
+                    let _ = write!(sink, "{field} {}", field.name());
+                }
             }
         }
     }
@@ -684,8 +890,20 @@ fn exercise_runner(sink: &mut Sink) {
         RestartTarget::Running.reason(),
         runner.events().count(),
     ));
+    if let Some(id) = runner.task_at(black_box(3)) {
+        let _ = write!(sink, "{id}");
+        if let Some(place) = runner.place(id) {
+            black_box((place.deadline(), place.has_process()));
+        }
+    }
+    black_box(runner.coordinator().allows(allocstate::runner::Stage::Main));
+    black_box((
+        Exit::code(black_box(2)),
+        Exit::signal(black_box(-1), black_box(9)),
+    ));
     #[cfg(feature = "serde")]
     {
+        covers!(wire::Runner { persist, restore });
         let mut buf = [0u8; Runner::<4>::POSTCARD_MAX_SIZE];
         let persisted = match runner.persist(&mut buf) {
             Ok(bytes) => {
@@ -722,6 +940,11 @@ fn exercise_runner(sink: &mut Sink) {
 /// The in-place decoders and resets, on opaque bytes.
 #[cfg(feature = "serde")]
 fn exercise_in_place(sink: &mut Sink) {
+    #[cfg(not(feature = "core-only"))]
+    covers! {
+        wire::TaskState { to_postcard, from_postcard_into }
+        wire::Allocation { to_postcard, from_postcard_into }
+    }
     let mut task = TaskState::new();
     let _ = task.apply(TaskEvent::received(black_box(1)));
     let mut back = TaskState::new();
@@ -768,6 +991,17 @@ fn exercise_in_place(sink: &mut Sink) {
 /// bytes (size only, see `json-core` in Cargo.toml).
 #[cfg(feature = "json-core")]
 fn exercise_json_core(sink: &mut Sink) {
+    #[cfg(not(feature = "core-only"))]
+    covers! {
+        json::TaskEvent { Serialize, Deserialize }
+        json::TaskState { Serialize, Deserialize, deserialize_into }
+        json::Allocation { Serialize, Deserialize, deserialize_into }
+        json::WithZeroTime { Serialize }
+        json::EventKind { Serialize, Deserialize }
+        json::WireState { Serialize, Deserialize }
+        json::ClientStatus { Serialize, Deserialize }
+        json::DesiredStatus { Serialize, Deserialize }
+    }
     use serde_json_core::de::Deserializer;
     let mut task = TaskState::new();
     let _ = task.apply(TaskEvent::received(black_box(1)).with_message(black_box("a \"b\"\n")));
@@ -795,6 +1029,28 @@ fn exercise_json_core(sink: &mut Sink) {
     };
     black_box(serde_json_core::from_slice_escaped::<TaskState>(text, &mut unescape).is_ok());
     black_box(serde_json_core::from_slice_escaped::<TaskEvent>(text, &mut unescape).is_ok());
+    if let Some(event) = task.events().latest() {
+        black_box(serde_json_core::to_slice(event, &mut buf).is_ok());
+    }
+    // The names, written and read back.
+    let len = serde_json_core::to_slice(&EventKind::from_type_str(black_box("Killed")), &mut buf);
+    let text = buf.get(..len.unwrap_or(0)).unwrap_or(&[]);
+    black_box(serde_json_core::from_slice::<EventKind>(text).is_ok());
+    let len = serde_json_core::to_slice(&task.state(), &mut buf);
+    let text = buf.get(..len.unwrap_or(0)).unwrap_or(&[]);
+    black_box(serde_json_core::from_slice::<WireState>(text).is_ok());
+    let len = serde_json_core::to_slice(&ClientStatus::of([&task]), &mut buf);
+    let text = buf.get(..len.unwrap_or(0)).unwrap_or(&[]);
+    black_box(serde_json_core::from_slice::<ClientStatus>(text).is_ok());
+    #[cfg(not(feature = "core-only"))]
+    {
+        use allocstate::DesiredStatus;
+        let desired =
+            DesiredStatus::from_wire_str(black_box("evict")).unwrap_or(DesiredStatus::Run);
+        let len = serde_json_core::to_slice(&desired, &mut buf);
+        let text = buf.get(..len.unwrap_or(0)).unwrap_or(&[]);
+        black_box(serde_json_core::from_slice::<DesiredStatus>(text).is_ok());
+    }
 
     #[cfg(not(feature = "core-only"))]
     {
@@ -826,6 +1082,20 @@ fn exercise_json_core(sink: &mut Sink) {
 /// their rules written out, and both written back in both zero-time forms.
 #[cfg(all(feature = "json-core", not(feature = "core-only")))]
 fn exercise_nomad_read(sink: &mut Sink) {
+    covers! {
+        json::NomadAllocation {
+            new, Default, identity, identity_cut, id, name, node_id, job_id, task_group,
+            desired_status, desired_description, client_status, client_description, text_cut,
+            create_index, modify_index, create_time, modify_time, tasks, task, divergences,
+            deserialize_into, Serialize, Deserialize,
+        }
+        json::NomadTask { name, state }
+        json::NomadTaskState {
+            new, Default, state, failed, restarts, last_restart, started_at, finished_at,
+            events, divergences, deserialize_into, Serialize, Deserialize,
+        }
+        json::Rule { kind, was_in, Display }
+    }
     use allocstate::nomad::{NomadAllocation, NomadTaskState};
     use allocstate::{IdentityField, WithZeroTime, ZeroTime};
     use serde_json_core::de::Deserializer;
@@ -903,19 +1173,34 @@ fn exercise_nomad_read(sink: &mut Sink) {
     black_box(serde_json_core::to_slice(&task, &mut buf).is_ok());
     black_box(serde_json_core::to_slice(&WithZeroTime(&task, zero), &mut buf).is_ok());
     black_box(serde_json_core::from_slice_escaped::<NomadTaskState>(text, &mut unescape).is_ok());
+    black_box((
+        NomadAllocation::<4>::default().tasks().len(),
+        NomadTaskState::default().events().len(),
+    ));
 }
 
 /// The journal's core: records, the two passes of recovery and the writer, on opaque
 /// bytes; with serde, the runner's inputs as entries and the recovery glue.
 #[cfg(feature = "journal")]
 fn exercise_journal(sink: &mut Sink) {
+    covers! {
+        journal::Writer {
+            Default, after, has_snapshot, entries, epoch, next_epoch, entry, entry_done,
+            chunk, commit, commit_done, chunks_abandoned,
+        }
+        journal::Scan { new, feed, finish }
+        journal::Replay { new, feed, finish }
+        journal::Record { decode, encode }
+        journal::Crc32 { new, Default, update, finish, of }
+        journal::JournalError { Display }
+    }
     use allocstate::journal::{Crc32, Piece, Record, Replay, Scan, Writer};
     let mut buf = [0u8; 96];
     let bytes: &[u8] = black_box(b"opaque snapshot bytes, longer than one chunk");
     let chunk_len = black_box(16_usize);
     let mut crc = Crc32::new();
     crc.update(bytes);
-    let _ = black_box((crc.finish(), Crc32::of(bytes)));
+    let _ = black_box((crc.finish(), Crc32::of(bytes), Crc32::default().finish()));
     let mut writer = Writer::default();
     let mut scan = Scan::new();
     let mut index = 0_u32;
@@ -948,6 +1233,7 @@ fn exercise_journal(sink: &mut Sink) {
     let _ = black_box(Record::decode(black_box(encoded)));
     match scan.finish() {
         Ok(plan) => {
+            let _ = black_box(Writer::after(&plan).next_epoch());
             let mut replay = Replay::new(plan);
             match replay.feed(encoded) {
                 Ok(Some(Piece::Chunk { offset, bytes })) => black_box((offset, bytes.len())),
@@ -966,6 +1252,11 @@ fn exercise_journal(sink: &mut Sink) {
     }
     #[cfg(feature = "serde")]
     {
+        covers! {
+            journal_runner::Input { new, encode, decode, apply }
+            journal_runner::RunnerSnapshot { write, time }
+            journal_runner::RecoveryGlue { new, piece, finish, error }
+        }
         use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
         use allocstate::runner::{Exit, GroupSpec, Now, Runner};
         let mut runner: Runner<4> =

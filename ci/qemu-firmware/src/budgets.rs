@@ -53,7 +53,7 @@ pub(crate) enum Limit {
 use Limit::Budget;
 
 /// A `fmt::Write` that drops everything.
-struct Void;
+pub(crate) struct Void;
 
 impl Write for Void {
     fn write_str(&mut self, _: &str) -> core::fmt::Result {
@@ -180,6 +180,16 @@ pub fn run(tally: &mut Tally, memory: &mut Memory) {
 
 #[inline(never)]
 fn tasks(tally: &mut Tally, memory: &mut Memory) {
+    #[cfg(budgets)]
+    covers! {
+        events::TaskState { accepts, apply, finish }
+        restart::TaskState { apply_restart }
+        events::ClientStatus { of }
+        events::TaskEvent { display_message }
+        events::DisplayMessage { Display }
+        wire::TaskState { to_postcard, from_postcard_into, from_postcard }
+        json::TaskState { Serialize, deserialize_into, Deserialize }
+    }
     const T: usize = TASK_BUDGET;
     let task = &mut *memory.task;
     let spare = &mut *memory.spare;
@@ -328,6 +338,18 @@ const IDENTITY: AllocIdentity<'static> = AllocIdentity {
 #[cfg(alloc_ram)]
 #[inline(never)]
 fn allocations(tally: &mut Tally, memory: &mut Memory) {
+    #[cfg(budgets)]
+    covers! {
+        allocation::Allocation {
+            add_task, apply, apply_at, finish, orders, apply_orders, client_status,
+            set_identity, set_desired, set_server_status, set_indexes, clear,
+        }
+        wire::Allocation { to_postcard, from_postcard_into, from_postcard }
+        json::Allocation { Serialize, deserialize_into, Deserialize }
+        json::NomadAllocation { deserialize_into, tasks, id, divergences, Serialize }
+        json::Rule { Display }
+        json::WithZeroTime { Serialize }
+    }
     const A: usize = ALLOC_BUDGET;
     let (alloc, spare) = crate::checks::allocations();
     let text = half_text();
@@ -541,6 +563,19 @@ fn allocations(tally: &mut Tally, memory: &mut Memory) {
             again > 0,
             format_args!("NomadAllocation<8> written back with serde-json-core ({again} B)"),
         );
+        charge(
+            tally,
+            "Allocation<8>, NomadAllocation<8>: JSON write with Go's zero times (WithZeroTime)",
+            Budget(A),
+            || {
+                let zero = allocstate::ZeroTime::EncodingJson;
+                let mine = allocstate::WithZeroTime(&*alloc, zero);
+                let theirs = allocstate::WithZeroTime(&*nomad, zero);
+                black_box(serde_json_core::to_slice(&mine, black_box(&mut *buffer)).is_ok())
+                    && black_box(serde_json_core::to_slice(&theirs, &mut *buffer).is_ok())
+            },
+        );
+        crate::budgets_nomad::run(tally, nomad, buffer, unescape);
     }
 }
 
@@ -555,6 +590,18 @@ pub const RUNNER_BUDGET: usize = 4096;
 #[cfg(alloc_ram)]
 #[inline(never)]
 fn runner(tally: &mut Tally, memory: &mut Memory) {
+    #[cfg(budgets)]
+    covers! {
+        runner::Runner {
+            reset, seed_jitter, add_task, arrive, set_identity, allocation, coordinator, place,
+            tracker, task_id, task_at, task_ids, task_name, events, next_wake, arrived,
+            is_finished, is_client_terminal, handle, set_handle, prestart, started,
+            start_failed, start_cancelled, exited, kill_failed, restart, signal, stop,
+            setup_failed, tick, drop_task, reconnected, servers_contacted,
+        }
+        runner::TaskId { index }
+        wire::Runner { persist, restore }
+    }
     use allocstate::restart::{JobType, RestartMode, RestartPolicy};
     use allocstate::runner::{
         Exit, GroupSpec, Place, PrestartStep, RestartTarget, Runner, TaskId, TaskSpec,

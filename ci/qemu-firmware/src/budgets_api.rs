@@ -58,7 +58,7 @@ fn long_text() -> heapless::String<256> {
 type Make = fn(&str) -> TaskEvent;
 
 /// Every constructor of `TaskEvent`, given the long text wherever it takes one.
-const MAKERS: [(&str, Make); 28] = [
+const MAKERS: [(&str, Make); 29] = [
     ("TaskEvent::received", |_| TaskEvent::received(1)),
     ("TaskEvent::task_setup", |_| TaskEvent::task_setup(1)),
     ("TaskEvent::downloading_artifacts", |_| {
@@ -90,6 +90,9 @@ const MAKERS: [(&str, Make); 28] = [
         TaskEvent::killed_failing(1, t)
     }),
     ("TaskEvent::killed", |_| TaskEvent::killed(1)),
+    ("TaskEvent::killed_with_error", |t| {
+        TaskEvent::killed_with_error(1, t)
+    }),
     ("TaskEvent::restarting", |t| {
         TaskEvent::restarting(1, i64::MIN, t)
     }),
@@ -166,6 +169,23 @@ const EVENT_IN_OUT: Limit = Limit::BeyondInput {
 /// Every constructor, every builder, and every accessor of every kind of event.
 #[inline(never)]
 fn events(tally: &mut Tally, text: &str) {
+    covers! {
+        events::TaskEvent {
+            new, of_kind, from_type_str, received, task_setup, downloading_artifacts,
+            failed_artifact_download, failed_validation, driver_failure, setup_failure,
+            mark_failed_kill, started, terminated, terminated_by_signal, killing,
+            hook_killing, killed_failing, killed_with_error, killed, restarting,
+            not_restarting, restart_signaled, signaling, signaling_task_signal,
+            sibling_task_failed, leader_task_dead, main_tasks_dead, driver, with_annotation,
+            with_message, with_display_message, with_fails_task, with_fails_task_set,
+            with_time, kind, time, type_str, detail, message, display_message_override,
+            fails_task, marks_failed, is_truncated, display_message,
+        }
+        events::DisplayMessage { matches, Display }
+        events::Detail { empty, kind }
+        events::Annotations { iter, get, is_empty }
+        events::EventKind { Display }
+    }
     for (name, make) in MAKERS {
         charge(tally, name, EVENT, || {
             let event = make(black_box(text));
@@ -233,6 +253,15 @@ fn events(tally: &mut Tally, text: &str) {
 /// long as the long text.
 #[inline(never)]
 fn names(tally: &mut Tally, text: &str) {
+    covers! {
+        events::EventKind { type_str, from_type_str, code, from_code, name, Display, FromStr }
+        events::UnknownEventType { Display }
+        events::Phase { wire_state, name, Display }
+        events::WireState { as_str, from_wire_str, Display }
+        events::ClientStatus { as_str, from_wire_str, description, Display }
+        events::GoDuration { write_to, From, Display }
+        events::GoQuoted { Display }
+    }
     charge(
         tally,
         "EventKind, Phase, WireState, ClientStatus: names, parsing, Display",
@@ -292,6 +321,19 @@ fn names(tally: &mut Tally, text: &str) {
 /// The task state's accessors and the ones of its ring, built and reset in place.
 #[inline(never)]
 fn tasks(tally: &mut Tally, memory: &mut Memory) {
+    covers! {
+        events::TaskState {
+            new, Default, phase, state, failed, successful, restarts, last_restart,
+            started_at, finished_at, events, event_count, reset, PartialEq,
+        }
+        events::EventRing {
+            new, Default, iter, len, is_empty, latest, oldest, accepted, evicted, PartialEq,
+        }
+        events::Transition { changed }
+        events::Rejected { phase, kind, event, into_event, Display }
+        events::InvalidState { Display }
+        wire::DecodeError { Display }
+    }
     let task = &mut *memory.task;
     let spare = &mut *memory.spare;
     super::full_task(task);
@@ -322,7 +364,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
                 events.accepted(),
                 events.evicted(),
             ));
-            black_box(*task == *spare)
+            black_box(*task == *spare && *events == *spare.events())
         },
     );
     let transition = task.finish(30);
@@ -416,6 +458,18 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
 /// and every outcome's accessors, event and `Display`.
 #[inline(never)]
 fn restart(tally: &mut Tally, text: &str) {
+    covers! {
+        restart::RestartPolicy { new }
+        restart::JobType { as_str, default_restart_policy, Display }
+        restart::Lifecycle { main, prestart, poststart, poststop }
+        restart::Nanos { get, from_duration }
+        restart::RestartTracker {
+            new, set_start_error, set_exit_result, set_restart_triggered, set_killed,
+            set_policy, decide, count, policy, on_success, interval_start,
+        }
+        restart::RestartOutcome { fails_task, delay, reason, event, Display }
+        restart::RestartReason { Display }
+    }
     const SEC: i64 = 1_000_000_000;
     let policy = RestartPolicy::new(
         2,
@@ -523,6 +577,13 @@ fn restart(tally: &mut Tally, text: &str) {
 /// of the names.
 #[inline(never)]
 fn serde(tally: &mut Tally, memory: &mut Memory, text: &str) {
+    covers! {
+        json::TaskEvent { Serialize, Deserialize }
+        json::EventKind { Serialize, Deserialize }
+        json::WireState { Serialize, Deserialize }
+        json::ClientStatus { Serialize, Deserialize }
+        json::DesiredStatus { Serialize, Deserialize }
+    }
     let json = &mut *memory.json;
     let unescape = &mut *memory.unescape;
     let mut written = 0;
@@ -675,6 +736,28 @@ fn parts_of(alloc: &allocstate::Allocation<8>) -> [allocstate::AllocTaskParts<'_
 /// accessors and its tasks', the rebuild from parts, orders' accessors, names and errors.
 #[inline(never)]
 fn allocation(tally: &mut Tally, text: &str) {
+    covers! {
+        allocation::Allocation {
+            new, Default, clear, capacity, len, is_empty, add_task_with_kill_timeout,
+            index_of, task, task_at, state, tasks, derived_client_status, client_description,
+            server_status, set_client_description, identity, identity_cut, id, eval_id, name,
+            node_id, job_id, task_group, create_index, desired_status, desired_description,
+            modify_index, changed_since, from_parts, from_parts_into, PartialEq,
+        }
+        allocation::AllocTask { name, role, kill_timeout, state, kill_ordered }
+        allocation::TaskName { new, as_str, Display, PartialEq }
+        allocation::Role {
+            main, leader, prestart, poststart, poststop, with_leader, is_sidecar, is_poststop,
+            Display,
+        }
+        allocation::IdentityField { as_str, capacity, Display }
+        allocation::DesiredStatus { as_str, from_wire_str, is_terminal, Display }
+        allocation::Order { task, task_name, cause, kill_timeout, reason_event, killing_event }
+        allocation::Orders { as_slice, IntoIterator }
+        allocation::KillCause { reason_event, Display }
+        allocation::AllocationError { Display }
+        allocation::ApplyError { event, into_event, rejected, Display }
+    }
     use allocstate::{
         AllocTaskParts, Allocation, AllocationParts, DesiredStatus, IdentityField, Role, TaskName,
         TASK_NAME_CAPACITY,
@@ -803,7 +886,7 @@ fn allocation(tally: &mut Tally, text: &str) {
                 IdentityField::TaskGroup,
             ] {
                 let _ = write!(Void, "{field}");
-                black_box((field.as_str(), field.capacity()));
+                black_box((field.as_str(), field.capacity(), alloc.identity_cut(field)));
             }
             black_box(<Allocation<8> as PartialEq>::eq(alloc, spare))
         },
@@ -938,6 +1021,21 @@ fn allocation(tally: &mut Tally, text: &str) {
 /// the jitter source; and `Runner::new` by value.
 #[inline(never)]
 fn runner(tally: &mut Tally, text: &str) {
+    covers! {
+        runner::Runner { new, describe }
+        runner::GroupSpec { new }
+        runner::TaskSpec { new }
+        runner::Exit { code, signal }
+        runner::Coordinator { allows }
+        runner::Place { deadline, has_process }
+        runner::Action { name }
+        runner::RestartTarget { reason }
+        runner::RunnerError { task, Display }
+        runner::SpecField { name, Display }
+        runner::Described { error, Display }
+        runner::Now { new }
+        runner::TaskId { Display }
+    }
     use allocstate::runner::{
         Coordinator, Exit, GroupSpec, RestartTarget, Runner, Stage, TaskSpec,
     };
@@ -977,8 +1075,16 @@ fn runner(tally: &mut Tally, text: &str) {
                 black_box(target.reason());
             }
             if let Err(error) = refused {
-                let _ = write!(Void, "{error} {}", runner.describe(error));
+                let described = runner.describe(error);
+                let _ = write!(Void, "{error} {described}");
+                black_box((error.task(), described.error()));
             }
+            for id in runner.task_ids() {
+                let _ = write!(Void, "{id}");
+            }
+            let field = allocstate::runner::SpecField::KillTimeout;
+            let _ = write!(Void, "{field} {}", field.name());
+            black_box(allocstate::runner::Now::new(black_box(1), black_box(2)));
         },
     );
     charge(

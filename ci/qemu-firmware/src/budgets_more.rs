@@ -30,6 +30,11 @@ fn ten_events(task: &TaskState) -> [TaskEvent; MAX_EVENTS] {
 /// history, which fails, then after evicted ones).
 #[inline(never)]
 fn from_parts(tally: &mut Tally, memory: &mut Memory) {
+    #[cfg(budgets)]
+    covers! {
+        events::TaskState { from_parts, from_parts_into }
+        events::TaskStateParts { new }
+    }
     const T: usize = TASK_BUDGET;
     let task = &mut *memory.task;
     let spare = &mut *memory.spare;
