@@ -230,7 +230,7 @@ macro_rules! api_journal_runner {
     () => {
         api_group!(journal_runner {
             Input { new, encode, decode, apply }
-            RunnerSnapshot { write, time }
+            RunnerSnapshot { write, time, max_size }
             RecoveryGlue { new, piece, finish, error }
         });
     };

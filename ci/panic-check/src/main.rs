@@ -1254,7 +1254,7 @@ fn exercise_journal(sink: &mut Sink) {
     {
         covers! {
             journal_runner::Input { new, encode, decode, apply }
-            journal_runner::RunnerSnapshot { write, time }
+            journal_runner::RunnerSnapshot { write, time, max_size }
             journal_runner::RecoveryGlue { new, piece, finish, error }
         }
         use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
