@@ -3,6 +3,12 @@
 //! `client/allocrunner/alloc_runner_test.go`) and the coordinator cases
 //! (`client/allocrunner/tasklifecycle/coordinator_test.go`), driven through its API;
 //! docs/runner.md has the rules.
+//!
+//! A case whose histories, task states and client status are all a scenario file can
+//! say lives in tests/runner_scenarios/ (run by tests/runner_scenarios.rs). The cases
+//! here assert more than that: the commands and their arguments, refusals and their
+//! errors, timers and wake times, coordinator stages, event details and messages,
+//! persist and restore, and the API's own shape (`Runner::events`, `TaskId`, `describe`).
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{
@@ -239,19 +245,6 @@ fn kill_timeout_is_clamped_to_max_kill_timeout() {
 }
 
 #[test]
-fn dispatch_payload_batch_exit_zero_completes() {
-    let mut sim = Sim::web(JobType::Batch, policy(3, MIN, SEC));
-    sim.start(1, "web");
-    sim.exit(SEC, "web", Exit::code(0));
-    assert_eq!(
-        sim.events("web"),
-        "Received, Task Setup, Started, Terminated"
-    );
-    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
-    assert_eq!(sim.status(), ClientStatus::Complete);
-}
-
-#[test]
 fn shutdown_delay_waits_before_the_stop() {
     let mut spec = task("web", Role::main(), policy(0, MIN, 0));
     spec.shutdown_delay = SEC;
@@ -436,19 +429,6 @@ fn unrecoverable_start_error_fails_at_once() {
         last.display_message().to_string(),
         "Error was unrecoverable"
     );
-}
-
-#[test]
-fn unregister_consul_retries_exit_restart_exit_not_restarting() {
-    let mut sim = Sim::web(JobType::Service, policy(1, 10 * MIN, 1));
-    sim.start(1, "web");
-    sim.exit(SEC, "web", Exit::code(1));
-    let wake = sim.runner.next_wake().unwrap();
-    sim.tick(wake);
-    sim.start(wake, "web");
-    sim.exit(2 * SEC, "web", Exit::code(1));
-    assert_eq!(sim.events("web"), "Received, Task Setup, Started, Terminated, Restarting, Started, Terminated, Not Restarting");
-    assert_eq!(sim.state("web"), (WireState::Dead, true, 1));
 }
 
 #[test]
@@ -862,51 +842,6 @@ fn kill_while_starting_stops_it_when_it_starts() {
     sim.go(3, |r| r.start_cancelled(3, i));
     assert_eq!(sim.events("web"), "Received, Killing");
     assert!(sim.runner.is_finished());
-}
-
-#[test]
-fn completed_leader_and_failed_sibling_e2e() {
-    let mut sim = Sim::new(
-        JobType::Batch,
-        &[
-            task("completed_leader", Role::main(), policy(0, MIN, 0)),
-            task("leader", Role::leader(), policy(0, MIN, 0)),
-        ],
-    );
-    sim.arrive(0);
-    sim.start(1, "completed_leader");
-    sim.start(1, "leader");
-    sim.exit(SEC, "leader", Exit::code(0));
-    sim.exit(SEC + 1, "completed_leader", Exit::signal(130, 2));
-    assert_eq!(
-        sim.events("completed_leader"),
-        "Received, Task Setup, Started, Leader Task Dead, Killing, Terminated, Killed"
-    );
-    assert_eq!(sim.state("completed_leader"), (WireState::Dead, false, 0));
-    assert_eq!(sim.status(), ClientStatus::Complete);
-
-    let mut sim = Sim::new(
-        JobType::Service,
-        &[
-            task("failed_sibling", Role::main(), policy(0, MIN, 0)),
-            task("failure", Role::main(), policy(0, MIN, 0)),
-        ],
-    );
-    sim.arrive(0);
-    sim.start(1, "failed_sibling");
-    sim.start(1, "failure");
-    sim.exit(SEC, "failure", Exit::code(99));
-    sim.exit(SEC + 1, "failed_sibling", Exit::signal(130, 2));
-    assert_eq!(
-        sim.events("failed_sibling"),
-        "Received, Task Setup, Started, Sibling Task Failed, Killing, Terminated, Killed"
-    );
-    assert_eq!(
-        sim.events("failure"),
-        "Received, Task Setup, Started, Terminated, Not Restarting"
-    );
-    assert!(!sim.state("failed_sibling").1);
-    assert_eq!(sim.status(), ClientStatus::Failed);
 }
 
 #[test]
@@ -2332,21 +2267,6 @@ fn lifecycle_main_fails_twice(leader: bool, code: i32) -> Sim {
 }
 
 #[test]
-fn lifecycle_leader_main_task_fails_and_restarts_once() {
-    lifecycle_main_fails_twice(true, 1);
-}
-
-#[test]
-fn lifecycle_main_stopped_unexpectedly_counts_against_the_policy() {
-    lifecycle_main_fails_twice(false, 0);
-}
-
-#[test]
-fn lifecycle_leader_main_stopped_unexpectedly() {
-    lifecycle_main_fails_twice(true, 0);
-}
-
-#[test]
 fn lifecycle_failed_main_task_cannot_be_restarted() {
     let mut sim = lifecycle_main_fails_twice(false, 1);
     let before = sim.runner.clone();
@@ -2407,21 +2327,6 @@ fn failed_batch_driver_failure_not_restarting() {
 }
 
 #[test]
-fn download_list_and_template_artifact_record_downloading_artifacts_once() {
-    let mut sim = Sim::web(JobType::Batch, policy(0, MIN, 0));
-    let i = sim.i("web");
-    sim.go(1, |r| r.prestart(1, i, PrestartStep::TaskDirBuilt));
-    sim.go(2, |r| r.prestart(2, i, PrestartStep::DownloadingArtifacts));
-    sim.go(3, |r| r.started(3, i));
-    sim.exit(SEC, "web", Exit::code(0));
-    assert_eq!(
-        sim.events("web"),
-        "Received, Task Setup, Downloading Artifacts, Started, Terminated"
-    );
-    assert_eq!(sim.state("web"), (WireState::Dead, false, 0));
-}
-
-#[test]
 fn signal_failure_keeps_the_signaling_event_and_the_task_running() {
     let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
     sim.start(1, "web");
@@ -2436,21 +2341,6 @@ fn signal_failure_keeps_the_signaling_event_and_the_task_running() {
         "Received, Task Setup, Started, Signaling"
     );
     assert_eq!(sim.state("web"), (WireState::Running, false, 0));
-}
-
-#[test]
-fn vault_manager_restart_is_a_restart_request() {
-    let mut sim = Sim::web(JobType::Service, policy(2, MIN, SEC));
-    sim.start(1, "web");
-    let i = sim.i("web");
-    sim.go(SEC, |r| r.restart(SEC, RestartTarget::Task(i), false));
-    sim.exit(2 * SEC, "web", Exit::signal(130, 2));
-    sim.start(2 * SEC, "web");
-    assert_eq!(
-        sim.events("web"),
-        "Received, Task Setup, Started, Restart Signaled, Terminated, Restarting, Started"
-    );
-    assert_eq!(sim.state("web"), (WireState::Running, false, 1));
 }
 
 #[test]
