@@ -15,7 +15,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use allocstate::journal::flash::FlashJournal;
-use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
+use allocstate::journal::runner::{Input, RecoveryGlue, RunnerRecovery, RunnerSnapshot, What};
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::{Action, Exit, GroupSpec, Now, Runner, Step, TaskId, TaskSpec};
 use allocstate::Role;
@@ -319,7 +319,6 @@ fn a_day_of_crash_loops_costs_at_most_64_flash_bytes_per_input() {
 #[test]
 fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
     use allocstate::allocation::DesiredStatus;
-    use allocstate::journal::Piece;
     use allocstate::runner::{PrestartStep, RestartTarget};
     let policy = three_attempts();
     let mut live: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
@@ -347,18 +346,7 @@ fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
         assert_eq!(Input::decode(bytes, since).unwrap(), input);
         since = input.now;
         entries.push(bytes.to_vec());
-        let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
-        let mut gather = vec![0u8; snapshot.len()];
-        let mut glue = RecoveryGlue::new(&mut fresh, &mut gather);
-        glue.piece(Piece::Chunk {
-            offset: 0,
-            bytes: &snap,
-        })
-        .unwrap();
-        for entry in &entries {
-            glue.piece(Piece::Entry(entry)).unwrap();
-        }
-        let recovery = glue.finish().unwrap();
+        let (fresh, recovery) = recover4_each(&snap, &entries);
         assert_eq!((recovery.refused, recovery.since), (0, since));
         assert!(*fresh == *live, "recovered after {:?}", input.what);
         let (mut x, mut y) = (vec![0u8; 4096], vec![0u8; 4096]);
@@ -474,7 +462,6 @@ fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
 /// the `servers_contacted` entry after it applies.
 #[test]
 fn a_snapshot_while_a_task_waits_for_the_servers_recovers_it_waiting() {
-    use allocstate::journal::Piece;
     use allocstate::runner::Place;
     let at = |q: i64| Now::new(T0 + WALL_OFFSET + q * SEC / 4, T0 + q * SEC / 4);
     let (mut before, a, b) = a_and_b(at(0));
@@ -502,18 +489,7 @@ fn a_snapshot_while_a_task_waits_for_the_servers_recovers_it_waiting() {
             since = input.now;
             step
         });
-        let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
-        let mut gather = vec![0u8; snapshot.len()];
-        let mut glue = RecoveryGlue::new(&mut fresh, &mut gather);
-        glue.piece(Piece::Chunk {
-            offset: 0,
-            bytes: &snap,
-        })
-        .unwrap();
-        for entry in &entries {
-            glue.piece(Piece::Entry(entry)).unwrap();
-        }
-        let recovery = glue.finish().unwrap();
+        let (fresh, recovery) = recover4_each(&snap, &entries);
         assert_eq!((recovery.refused, recovery.since), (0, since));
         assert_eq!(fresh.place(b), live.place(b));
         assert!(*fresh == *live);
@@ -585,7 +561,27 @@ fn entries_refuse_a_clock_going_back_and_bytes_that_are_not_an_input() {
     ));
 }
 
-/// Recovers `snap` and `entries` into a fresh runner of 4 tasks.
+/// Recovers `snap` and `entries` into a fresh runner of 4 tasks, every piece and the
+/// recovery accepted (panics otherwise); with the recovery's figures.
+fn recover4_each(snap: &[u8], entries: &[Vec<u8>]) -> (Box<Runner<4>>, RunnerRecovery) {
+    use allocstate::journal::Piece;
+    let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Service)));
+    let mut gather = vec![0u8; RunnerSnapshot::max_size::<4>()];
+    let mut glue = RecoveryGlue::new(&mut fresh, &mut gather);
+    glue.piece(Piece::Chunk {
+        offset: 0,
+        bytes: snap,
+    })
+    .unwrap();
+    for entry in entries {
+        glue.piece(Piece::Entry(entry)).unwrap();
+    }
+    let recovery = glue.finish().unwrap();
+    (fresh, recovery)
+}
+
+/// Recovers `snap` and `entries` into a fresh runner of 4 tasks, a refused piece left
+/// for `finish` to report (the refusal tests feed such pieces).
 fn recover4(
     snap: &[u8],
     entries: &[Vec<u8>],
