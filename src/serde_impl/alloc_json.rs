@@ -105,19 +105,6 @@ impl<'de, const N: usize> Visitor<'de> for TasksInto<'_, N> {
     }
 }
 
-/// Refuses a field read before (`seen` has a bit per field); `Other` is never one.
-fn once<E: de::Error>(seen: &mut u16, field: Field) -> Result<(), E> {
-    let Some(name) = field.name() else {
-        return Ok(());
-    };
-    let bit = 1u16 << (field as u16);
-    if *seen & bit != 0 {
-        return Err(E::duplicate_field(name));
-    }
-    *seen |= bit;
-    Ok(())
-}
-
 /// Reads Nomad's JSON into the (empty) allocation it holds.
 struct AllocVisitor<'a, const N: usize>(&'a mut Allocation<N>);
 
@@ -131,74 +118,64 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Read straight into what the allocation is checked from: no copy of each field.
         let mut decoded = Decoded::new();
-        let mut seen = 0u16;
+        let mut seen = 0;
         while let Some(field) = map.next_key::<Field>()? {
+            if let Some(name) = field.repeated_in(&mut seen) {
+                return Err(de::Error::duplicate_field(name));
+            }
             let id = &mut self.0.identity;
             match field {
                 Field::ID => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.id))? {
                         id.cut |= IdentityField::Id.bit();
                     }
                 }
                 Field::EvalID => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.eval_id))? {
                         id.cut |= IdentityField::EvalId.bit();
                     }
                 }
                 Field::Name => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.name))? {
                         id.cut |= IdentityField::Name.bit();
                     }
                 }
                 Field::NodeID => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.node_id))? {
                         id.cut |= IdentityField::NodeId.bit();
                     }
                 }
                 Field::JobID => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.job_id))? {
                         id.cut |= IdentityField::JobId.bit();
                     }
                 }
                 Field::TaskGroup => {
-                    once(&mut seen, field)?;
                     if map.next_value_seed(CutInto(&mut id.task_group))? {
                         id.cut |= IdentityField::TaskGroup.bit();
                     }
                 }
                 Field::DesiredStatus => {
-                    once(&mut seen, field)?;
                     decoded.desired_status = map.next_value()?;
                 }
                 Field::DesiredDescription => {
-                    once(&mut seen, field)?;
                     decoded.desired_description =
                         map.next_value_seed(Bounded::new("DesiredDescription"))?;
                 }
                 Field::ClientStatus => {
-                    once(&mut seen, field)?;
                     decoded.client_status = Some(Claimed::Status(map.next_value()?));
                 }
                 Field::ClientDescription => {
-                    once(&mut seen, field)?;
                     decoded.client_description =
                         Some(map.next_value_seed(Bounded::new("ClientDescription"))?);
                 }
                 Field::TaskStates => {
-                    once(&mut seen, field)?;
                     map.next_value_seed(OrNull(TasksInto(&mut self.0.tasks)))?;
                 }
                 Field::CreateIndex => {
-                    once(&mut seen, field)?;
                     decoded.create_index = map.next_value()?;
                 }
                 Field::ModifyIndex => {
-                    once(&mut seen, field)?;
                     decoded.modify_index = map.next_value()?;
                 }
                 Field::Other => {

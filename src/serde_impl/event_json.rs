@@ -482,14 +482,10 @@ impl<'de> Visitor<'de> for EventInto<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut raw = Raw::new();
-        let mut seen = 0u32;
+        let mut seen = 0;
         while let Some(field) = map.next_key::<Field>()? {
-            if let Some(name) = field.name() {
-                let bit = 1u32 << (field as u32);
-                if seen & bit != 0 {
-                    return Err(de::Error::custom(DecodeError::DuplicateField(name)));
-                }
-                seen |= bit;
+            if let Some(name) = field.repeated_in(&mut seen) {
+                return Err(de::Error::custom(DecodeError::DuplicateField(name)));
             }
             match field {
                 Field::Type => map.next_value_seed(StrInto(TypeField(&mut raw)))?,

@@ -26,8 +26,9 @@
 /// It makes:
 /// - the enum, one variant per field read, in the order of the rows, and `Other`; a
 ///   variant's position is its code (`field as u32`, a bit in a "seen" mask);
-/// - `ALL`, every variant read in that order, and `name()`, the field's JSON name
-///   (`None` for `Other`, which is never a duplicate);
+/// - `ALL`, every variant read in that order, `name()`, the field's JSON name
+///   (`None` for `Other`, which is never a duplicate), and `repeated_in()`, which marks
+///   a field read and names it when it was read before;
 /// - `Deserialize` for the enum, through `deserialize_identifier` and a `visit_str` that
 ///   matches the names (an unknown one is `Other`);
 /// - the serializer: a struct of the given name with every row's field, in order.
@@ -91,6 +92,19 @@ macro_rules! json_fields {
                     $($Field::$read => stringify!($read),)*
                     $Field::Other => return None,
                 })
+            }
+
+            /// Marks the field read in `seen` (a bit per field's code); its name if it was
+            /// read before, which the reader refuses. `Other` is never a repeat.
+            $vis fn repeated_in(self, seen: &mut u32) -> Option<&'static str> {
+                const { assert!(Self::ALL.len() <= 32, "a field's code is a bit of a u32") };
+                let name = self.name()?;
+                let bit = 1u32 << (self as u32);
+                if *seen & bit != 0 {
+                    return Some(name);
+                }
+                *seen |= bit;
+                None
             }
         }
 

@@ -148,14 +148,10 @@ impl<'de> Visitor<'de> for StateVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut state: Option<WireState> = None;
         let mut parts = TaskStateParts::new(WireState::Pending);
-        let mut seen = 0u8;
+        let mut seen = 0;
         while let Some(field) = map.next_key::<Field>()? {
-            if let Some(name) = field.name() {
-                let bit = 1u8 << (field as u8);
-                if seen & bit != 0 {
-                    return Err(de::Error::custom(DecodeError::DuplicateField(name)));
-                }
-                seen |= bit;
+            if let Some(name) = field.repeated_in(&mut seen) {
+                return Err(de::Error::custom(DecodeError::DuplicateField(name)));
             }
             match field {
                 Field::State => state = Some(map.next_value()?),
