@@ -302,10 +302,10 @@ impl<'de, const N: usize> Visitor<'de> for AllocVisitor<'_, N> {
                 code: cut,
             }));
         }
-        let settled = decoded.settle(self.0);
-        // Kept through the rebuild: a cut read from JSON stays visible after a restore.
+        // Read into the identity, as the JSON reader marks its cuts: a cut read from JSON
+        // stays visible after a restore.
         self.0.identity.cut = cut;
-        Ok(settled)
+        Ok(decoded.settle(self.0))
     }
 }
 
