@@ -79,9 +79,9 @@ macro_rules! api_events {
             }
             TaskStateParts { new }
             Transition { changed }
-            Rejected { phase, kind, event, into_event, Display }
-            InvalidState { Display }
-            UnknownEventType { Display }
+            TransitionError { phase, kind, event, into_event, Display }
+            TaskStateError { Display }
+            ParseEventKindError { Display }
         });
     };
 }

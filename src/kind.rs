@@ -440,31 +440,31 @@ impl EventKind {
 /// ([`EventKind::from_str`](core::str::FromStr)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct UnknownEventType;
+pub struct ParseEventKindError;
 
-impl core::fmt::Display for UnknownEventType {
+impl core::fmt::Display for ParseEventKindError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("not a task event type this crate knows")
     }
 }
 
-impl core::error::Error for UnknownEventType {}
+impl core::error::Error for ParseEventKindError {}
 
 /// Parses Nomad's exact `Type` string. Unlike [`EventKind::from_type_str`], which maps
 /// any other string to [`EventKind::Unknown`] (an event keeps it), parsing refuses it.
 ///
 /// ```
-/// use allocstate::{EventKind, UnknownEventType};
+/// use allocstate::{EventKind, ParseEventKindError};
 ///
 /// assert_eq!("Restart Signaled".parse(), Ok(EventKind::RestartSignaled));
-/// assert_eq!("Restart Signal".parse::<EventKind>(), Err(UnknownEventType));
+/// assert_eq!("Restart Signal".parse::<EventKind>(), Err(ParseEventKindError));
 /// ```
 impl core::str::FromStr for EventKind {
-    type Err = UnknownEventType;
+    type Err = ParseEventKindError;
 
-    fn from_str(type_str: &str) -> Result<EventKind, UnknownEventType> {
+    fn from_str(type_str: &str) -> Result<EventKind, ParseEventKindError> {
         match EventKind::from_type_str(type_str) {
-            EventKind::Unknown => Err(UnknownEventType),
+            EventKind::Unknown => Err(ParseEventKindError),
             known => Ok(known),
         }
     }
@@ -499,12 +499,12 @@ mod tests {
         for &kind in EventKind::ALL {
             match kind.type_str() {
                 Some(name) => assert_eq!(name.parse(), Ok(kind)),
-                None => assert_eq!("unknown".parse::<EventKind>(), Err(UnknownEventType)),
+                None => assert_eq!("unknown".parse::<EventKind>(), Err(ParseEventKindError)),
             }
         }
-        assert_eq!("started".parse::<EventKind>(), Err(UnknownEventType));
+        assert_eq!("started".parse::<EventKind>(), Err(ParseEventKindError));
         assert_eq!(
-            UnknownEventType.to_string(),
+            ParseEventKindError.to_string(),
             "not a task event type this crate knows"
         );
     }

@@ -4,7 +4,7 @@
 //! Nomad's client appends whatever event it is handed. This crate holds the same facts —
 //! each task's state, its latest ten typed events, `Failed`, `Restarts`, `StartedAt`,
 //! `FinishedAt` — but accepts an event only where the lifecycle contract allows it. A
-//! refused event is a value ([`Rejected`]) that names the phase and the event's kind and
+//! refused event is a value ([`TransitionError`]) that names the phase and the event's kind and
 //! hands the event back; the task is left exactly as it was.
 //!
 //! ```
@@ -24,7 +24,7 @@
 //! let refused = redis.apply(TaskEvent::started(1_447_806_041_000_000_000)).unwrap_err();
 //! assert_eq!(refused.to_string(), "`Started` event not allowed in phase Dead");
 //! assert_eq!(redis.events().len(), 4);
-//! # Ok::<(), allocstate::Rejected>(())
+//! # Ok::<(), allocstate::TransitionError>(())
 //! ```
 //!
 //! The contract follows: the table is written once, in `docs/transitions.md`, included
@@ -108,7 +108,6 @@ pub mod allocation;
 #[cfg(feature = "defmt")]
 mod defmt_impl;
 mod display;
-mod error;
 mod event;
 mod go;
 mod head;
@@ -121,12 +120,11 @@ pub mod restart;
 mod restore;
 mod ring;
 pub mod runner;
-#[cfg(feature = "serde")]
-mod serde_impl;
 mod status;
 mod table;
 mod task;
 mod text;
+mod wire;
 
 pub use allocation::{
     AllocIdentity, AllocTask, AllocTaskParts, Allocation, AllocationError, AllocationParts,
@@ -136,19 +134,19 @@ pub use allocation::{
     UUID_CAPACITY,
 };
 pub use display::{DisplayMessage, DISPLAY_MESSAGE_MAX_LEN};
-pub use error::DecodeError;
 pub use event::{Detail, TaskEvent};
 pub use go::duration;
 pub use go::{GoDuration, GoQuoted};
-pub use kind::{EventKind, UnknownEventType};
+pub use kind::{EventKind, ParseEventKindError};
 pub use phase::{Phase, WireState};
 pub use restart::Nanos;
-pub use restore::{InvalidState, TaskStateParts};
+pub use restore::{TaskStateError, TaskStateParts};
 pub use ring::{EventRing, Iter as RingIter, MAX_EVENTS};
 pub use runner::Runner;
 pub use status::ClientStatus;
-pub use task::{Rejected, TaskState, Transition};
+pub use task::{TaskState, Transition, TransitionError};
 pub use text::EVENT_TEXT_CAPACITY;
+pub use wire::DecodeError;
 
 /// The error of [`TaskState::to_postcard`] and [`Allocation::to_postcard`]: postcard's
 /// own, re-exported so that a caller can name it without depending on postcard (and on
@@ -158,9 +156,9 @@ pub use text::EVENT_TEXT_CAPACITY;
 pub use postcard::Error as PostcardError;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-pub use serde_impl::nomad;
+pub use wire::json::nomad;
 #[cfg(feature = "serde")]
-pub use serde_impl::{WithZeroTime, ZeroTime};
+pub use wire::{WithZeroTime, ZeroTime};
 
 /// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]

@@ -25,7 +25,7 @@ use crate::task::TaskState;
 /// let parts = TaskStateParts::new(WireState::Running);
 /// let redis = TaskState::from_parts(parts, [TaskEvent::started(1_447_806_038_427_841_000)])?;
 /// assert_eq!(redis.started_at(), Some(1_447_806_038_427_841_000));
-/// # Ok::<(), allocstate::InvalidState>(())
+/// # Ok::<(), allocstate::TaskStateError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -70,7 +70,7 @@ impl TaskStateParts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum InvalidState {
+pub enum TaskStateError {
     /// More than [`MAX_EVENTS`] events.
     TooManyEvents,
     /// The event count is lower than the number of events held.
@@ -99,43 +99,43 @@ pub enum InvalidState {
     FinishedAtContradicts,
 }
 
-impl fmt::Display for InvalidState {
+impl fmt::Display for TaskStateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InvalidState::TooManyEvents => {
+            TaskStateError::TooManyEvents => {
                 write!(f, "more than {MAX_EVENTS} events")
             }
-            InvalidState::CountBelowHeld => {
+            TaskStateError::CountBelowHeld => {
                 f.write_str("event count lower than the number of events held")
             }
-            InvalidState::EventsOutOfOrder { index, kind } => write!(
+            TaskStateError::EventsOutOfOrder { index, kind } => write!(
                 f,
                 "held events cannot follow one another: `{kind}` (event {index}) is not accepted there"
             ),
-            InvalidState::PhaseNotState => f.write_str("phase does not show as the state"),
-            InvalidState::StateContradictsEvents => {
+            TaskStateError::PhaseNotState => f.write_str("phase does not show as the state"),
+            TaskStateError::StateContradictsEvents => {
                 f.write_str("state contradicts the events held")
             }
-            InvalidState::FailedContradictsEvents => {
+            TaskStateError::FailedContradictsEvents => {
                 f.write_str("`Failed` is false but a held event failed the task")
             }
-            InvalidState::RestartsBelowEvents => {
+            TaskStateError::RestartsBelowEvents => {
                 f.write_str("`Restarts` is lower than the held `Restarting` events")
             }
-            InvalidState::LastRestartContradicts => {
+            TaskStateError::LastRestartContradicts => {
                 f.write_str("`LastRestart` contradicts the restarts")
             }
-            InvalidState::StartedAtMissing => {
+            TaskStateError::StartedAtMissing => {
                 f.write_str("`StartedAt` missing though a `Started` event is held")
             }
-            InvalidState::FinishedAtContradicts => {
+            TaskStateError::FinishedAtContradicts => {
                 f.write_str("`FinishedAt` must be set exactly when the task is dead")
             }
         }
     }
 }
 
-impl core::error::Error for InvalidState {}
+impl core::error::Error for TaskStateError {}
 
 /// A set of phases, one bit each.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -194,17 +194,17 @@ impl TaskState {
     ///   ten are held that no fresh task could have produced (some were evicted).
     ///
     /// ```
-    /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
+    /// use allocstate::{TaskStateError, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
     ///
     /// let events = [TaskEvent::received(1), TaskEvent::started(2), TaskEvent::terminated(3, 0)];
     /// let running = TaskState::from_parts(TaskStateParts::new(WireState::Running), events.clone())?;
     /// assert_eq!(running.phase(), Phase::Exited);
     ///
     /// let pending = TaskState::from_parts(TaskStateParts::new(WireState::Pending), events);
-    /// assert_eq!(pending, Err(InvalidState::StateContradictsEvents));
-    /// # Ok::<(), InvalidState>(())
+    /// assert_eq!(pending, Err(TaskStateError::StateContradictsEvents));
+    /// # Ok::<(), TaskStateError>(())
     /// ```
-    pub fn from_parts<I>(parts: TaskStateParts, events: I) -> Result<TaskState, InvalidState>
+    pub fn from_parts<I>(parts: TaskStateParts, events: I) -> Result<TaskState, TaskStateError>
     where
         I: IntoIterator<Item = TaskEvent>,
     {
@@ -224,7 +224,7 @@ impl TaskState {
     /// into a spare state when the old one must survive bad parts.
     ///
     /// ```
-    /// use allocstate::{InvalidState, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
+    /// use allocstate::{TaskStateError, Phase, TaskEvent, TaskState, TaskStateParts, WireState};
     ///
     /// let mut task = TaskState::new();
     /// let events = [TaskEvent::received(1), TaskEvent::started(2)];
@@ -233,15 +233,15 @@ impl TaskState {
     ///
     /// let late = [TaskEvent::started(3), TaskEvent::received(4)];
     /// let refused = TaskState::from_parts_into(TaskStateParts::new(WireState::Running), late, &mut task);
-    /// assert!(matches!(refused, Err(InvalidState::EventsOutOfOrder { index: 1, .. })));
+    /// assert!(matches!(refused, Err(TaskStateError::EventsOutOfOrder { index: 1, .. })));
     /// assert_eq!(task, TaskState::new());
-    /// # Ok::<(), InvalidState>(())
+    /// # Ok::<(), TaskStateError>(())
     /// ```
     pub fn from_parts_into<I>(
         parts: TaskStateParts,
         events: I,
         out: &mut TaskState,
-    ) -> Result<(), InvalidState>
+    ) -> Result<(), TaskStateError>
     where
         I: IntoIterator<Item = TaskEvent>,
     {
@@ -269,7 +269,7 @@ impl TaskState {
     /// task.apply(TaskEvent::received(1))?;
     /// task.reset();
     /// assert_eq!(task, TaskState::new());
-    /// # Ok::<(), allocstate::Rejected>(())
+    /// # Ok::<(), allocstate::TransitionError>(())
     /// ```
     pub fn reset(&mut self) {
         self.phase = Phase::Pending;
@@ -286,9 +286,9 @@ impl TaskState {
     /// [`settle`](TaskState::settle). Not inlined: the event is handed over by reference
     /// to the caller's copy, never copied again into the frame that iterates.
     #[inline(never)]
-    pub(crate) fn hold(&mut self, event: TaskEvent) -> Result<(), InvalidState> {
+    pub(crate) fn hold(&mut self, event: TaskEvent) -> Result<(), TaskStateError> {
         if self.events.len() >= MAX_EVENTS {
-            return Err(InvalidState::TooManyEvents);
+            return Err(TaskStateError::TooManyEvents);
         }
         self.events.push(event);
         Ok(())
@@ -311,7 +311,7 @@ impl TaskState {
     /// nothing else since a [`reset`](TaskState::reset)), by the rule of
     /// [`from_parts`](TaskState::from_parts). On error the state is reset: never half
     /// rebuilt.
-    pub(crate) fn settle(&mut self, parts: TaskStateParts) -> Result<(), InvalidState> {
+    pub(crate) fn settle(&mut self, parts: TaskStateParts) -> Result<(), TaskStateError> {
         let settled = self.settle_held(parts);
         if settled.is_err() {
             self.reset();
@@ -319,16 +319,16 @@ impl TaskState {
         settled
     }
 
-    fn settle_held(&mut self, parts: TaskStateParts) -> Result<(), InvalidState> {
+    fn settle_held(&mut self, parts: TaskStateParts) -> Result<(), TaskStateError> {
         // Filled by `hold` from empty, so never wrapped (a wrap would mean an eleventh).
         let held = self
             .events
             .as_filled_slice()
-            .ok_or(InvalidState::TooManyEvents)?;
+            .ok_or(TaskStateError::TooManyEvents)?;
         let count = u64::try_from(held.len()).unwrap_or(u64::MAX);
         let mut accepted = parts.event_count.unwrap_or(count);
         if accepted < count {
-            return Err(InvalidState::CountBelowHeld);
+            return Err(TaskStateError::CountBelowHeld);
         }
 
         // Nomad evicts only beyond ten: with fewer held, or the count equal to them, the
@@ -336,7 +336,7 @@ impl TaskState {
         // whole history if a fresh task can produce them and end as claimed; otherwise
         // older events were evicted, and at least one is counted, so that the count says
         // so wherever the state goes next (the compact format).
-        let run = |evicted| -> Result<_, InvalidState> {
+        let run = |evicted| -> Result<_, TaskStateError> {
             let (reachable, entered_dead) = walk(held, evicted)?;
             Ok((end_phase(parts, reachable)?, entered_dead))
         };
@@ -355,7 +355,7 @@ impl TaskState {
         let held_failed = held.iter().any(TaskEvent::marks_failed);
         let failed = parts.failed.unwrap_or(held_failed);
         if held_failed && !failed {
-            return Err(InvalidState::FailedContradictsEvents);
+            return Err(TaskStateError::FailedContradictsEvents);
         }
 
         let mut held_restarts: u64 = 0;
@@ -373,7 +373,7 @@ impl TaskState {
         }
         let restarts = parts.restarts.unwrap_or(held_restarts);
         if restarts < held_restarts {
-            return Err(InvalidState::RestartsBelowEvents);
+            return Err(TaskStateError::RestartsBelowEvents);
         }
         let last_restart = parts.last_restart.unwrap_or(last_held_restart);
         let last_restart_ok = match (last_held_restart, last_restart) {
@@ -381,11 +381,11 @@ impl TaskState {
             (None, claimed) => claimed.is_some() == (restarts > 0),
         };
         if !last_restart_ok {
-            return Err(InvalidState::LastRestartContradicts);
+            return Err(TaskStateError::LastRestartContradicts);
         }
         let started_at = parts.started_at.unwrap_or(last_held_start);
         if last_held_start.is_some() && started_at.is_none() {
-            return Err(InvalidState::StartedAtMissing);
+            return Err(TaskStateError::StartedAtMissing);
         }
         let derived_finish = if phase == Phase::Dead {
             entered_dead.or_else(|| held.last().map(TaskEvent::time))
@@ -394,11 +394,11 @@ impl TaskState {
         };
         let finished_at = parts.finished_at.unwrap_or(derived_finish);
         if finished_at.is_some() != (phase == Phase::Dead) {
-            return Err(InvalidState::FinishedAtContradicts);
+            return Err(TaskStateError::FinishedAtContradicts);
         }
 
         if !self.events.set_accepted(accepted) {
-            return Err(InvalidState::CountBelowHeld);
+            return Err(TaskStateError::CountBelowHeld);
         }
         self.phase = phase;
         self.failed = failed;
@@ -413,7 +413,7 @@ impl TaskState {
 /// Runs the held events through the table from every possible start (a fresh task unless
 /// older events were `evicted`); returns the phases a run can end in and the time of the
 /// event that made every run dead, if one did.
-fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), InvalidState> {
+fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), TaskStateError> {
     let fresh = !evicted;
     let mut phases = if fresh {
         Phases::of(Phase::Pending)
@@ -432,7 +432,7 @@ fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), Inva
             }
         }
         if next == Phases::NONE {
-            return Err(InvalidState::EventsOutOfOrder {
+            return Err(TaskStateError::EventsOutOfOrder {
                 index,
                 kind: event.kind(),
             });
@@ -447,18 +447,18 @@ fn walk(held: &[TaskEvent], evicted: bool) -> Result<(Phases, Option<i64>), Inva
 }
 
 /// The phase the state ends in: the given one if possible, else the preferred possible one.
-fn end_phase(parts: TaskStateParts, reachable: Phases) -> Result<Phase, InvalidState> {
+fn end_phase(parts: TaskStateParts, reachable: Phases) -> Result<Phase, TaskStateError> {
     // `finish` makes any run dead.
     let mut possible = reachable;
     possible.add(Phase::Dead);
     if let Some(phase) = parts.phase {
         if phase.wire_state() != parts.state {
-            return Err(InvalidState::PhaseNotState);
+            return Err(TaskStateError::PhaseNotState);
         }
         return if possible.has(phase) {
             Ok(phase)
         } else {
-            Err(InvalidState::StateContradictsEvents)
+            Err(TaskStateError::StateContradictsEvents)
         };
     }
     let preference: &[Phase] = match parts.state {
@@ -470,7 +470,7 @@ fn end_phase(parts: TaskStateParts, reachable: Phases) -> Result<Phase, InvalidS
         .iter()
         .copied()
         .find(|phase| possible.has(*phase))
-        .ok_or(InvalidState::StateContradictsEvents)
+        .ok_or(TaskStateError::StateContradictsEvents)
 }
 
 #[cfg(test)]
@@ -528,13 +528,13 @@ mod tests {
         // Refused while holding the events: an eleventh.
         let eleven = (0..11).map(|t| TaskEvent::driver(t, ""));
         let refused = TaskState::from_parts_into(parts(WireState::Running), eleven, &mut out);
-        assert_eq!(refused, Err(InvalidState::TooManyEvents));
+        assert_eq!(refused, Err(TaskStateError::TooManyEvents));
         assert_eq!(out, TaskState::new());
         // Refused once they are held: the state contradicts them.
         out.apply(TaskEvent::received(9)).unwrap();
         let started = [TaskEvent::started(1)];
         let refused = TaskState::from_parts_into(parts(WireState::Pending), started, &mut out);
-        assert_eq!(refused, Err(InvalidState::StateContradictsEvents));
+        assert_eq!(refused, Err(TaskStateError::StateContradictsEvents));
         assert_eq!(out, TaskState::new());
     }
 
@@ -560,11 +560,11 @@ mod tests {
         let started = || TaskEvent::started(1);
         assert_eq!(
             TaskState::from_parts(parts(WireState::Pending), [started()]),
-            Err(InvalidState::StateContradictsEvents)
+            Err(TaskStateError::StateContradictsEvents)
         );
         assert_eq!(
             TaskState::from_parts(parts(WireState::Running), [started(), started()]),
-            Err(InvalidState::EventsOutOfOrder {
+            Err(TaskStateError::EventsOutOfOrder {
                 index: 1,
                 kind: EventKind::Started
             })
@@ -575,7 +575,7 @@ mod tests {
         };
         assert_eq!(
             TaskState::from_parts(failed, [TaskEvent::not_restarting(1, "")]),
-            Err(InvalidState::FailedContradictsEvents)
+            Err(TaskStateError::FailedContradictsEvents)
         );
         let restarts = TaskStateParts {
             restarts: Some(0),
@@ -583,12 +583,12 @@ mod tests {
         };
         assert_eq!(
             TaskState::from_parts(restarts, [TaskEvent::restarting(1, 0, "")]),
-            Err(InvalidState::RestartsBelowEvents)
+            Err(TaskStateError::RestartsBelowEvents)
         );
         let eleven = (0..11).map(|t| TaskEvent::driver(t, ""));
         assert_eq!(
             TaskState::from_parts(parts(WireState::Running), eleven),
-            Err(InvalidState::TooManyEvents)
+            Err(TaskStateError::TooManyEvents)
         );
         let finished = TaskStateParts {
             finished_at: Some(Some(5)),
@@ -596,12 +596,12 @@ mod tests {
         };
         assert_eq!(
             TaskState::from_parts(finished, [started()]),
-            Err(InvalidState::FinishedAtContradicts)
+            Err(TaskStateError::FinishedAtContradicts)
         );
         let late_received = [started(), TaskEvent::received(2)];
         assert!(matches!(
             TaskState::from_parts(parts(WireState::Running), late_received),
-            Err(InvalidState::EventsOutOfOrder { index: 1, .. })
+            Err(TaskStateError::EventsOutOfOrder { index: 1, .. })
         ));
     }
 
@@ -616,7 +616,7 @@ mod tests {
         let events = [TaskEvent::received(1), TaskEvent::started(2)];
         assert_eq!(
             TaskState::from_parts(counted, events.clone()),
-            Err(InvalidState::EventsOutOfOrder {
+            Err(TaskStateError::EventsOutOfOrder {
                 index: 0,
                 kind: EventKind::Received
             })
@@ -637,7 +637,7 @@ mod tests {
         };
         assert_eq!(
             TaskState::from_parts(none, []),
-            Err(InvalidState::StateContradictsEvents)
+            Err(TaskStateError::StateContradictsEvents)
         );
         // Fewer than ten held without a count: nothing was evicted, so a `Terminated`
         // cannot come first; ten held may follow evicted ones.

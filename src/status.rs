@@ -78,7 +78,7 @@ impl ClientStatus {
     /// web.apply(TaskEvent::started(2))?;
     /// let waiting = TaskState::new();
     /// assert_eq!(ClientStatus::of([&web, &waiting]), ClientStatus::Running);
-    /// # Ok::<(), allocstate::Rejected>(())
+    /// # Ok::<(), allocstate::TransitionError>(())
     /// ```
     #[must_use]
     pub fn of<'a, I>(tasks: I) -> ClientStatus

@@ -43,7 +43,7 @@ impl Transition {
 /// assert_eq!(refused.phase(), Phase::Running);
 /// assert_eq!(task.state(), WireState::Running);
 /// assert_eq!(task.events().len(), 2);
-/// # Ok::<(), allocstate::Rejected>(())
+/// # Ok::<(), allocstate::TransitionError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskState {
@@ -81,12 +81,12 @@ impl TaskState {
     /// phase, the bookkeeping and the ring. If not, the task is unchanged and the error
     /// hands the event back.
     #[inline(always)]
-    pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, Rejected> {
+    pub fn apply(&mut self, event: TaskEvent) -> Result<Transition, TransitionError> {
         let from = self.phase;
         let first = self.events.accepted() == 0;
         let head = event.head;
         let Some(to) = next_phase_at(from, head.kind_index(), first) else {
-            return Err(Rejected {
+            return Err(TransitionError {
                 phase: from,
                 first,
                 event,
@@ -214,13 +214,13 @@ impl TaskState {
 /// An event the contract does not allow in the task's phase. The task is exactly as it
 /// was; the event is handed back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejected {
+pub struct TransitionError {
     pub(crate) phase: Phase,
     pub(crate) first: bool,
     pub(crate) event: TaskEvent,
 }
 
-impl Rejected {
+impl TransitionError {
     /// The phase the task was (and still is) in.
     #[must_use]
     pub const fn phase(&self) -> Phase {
@@ -246,7 +246,7 @@ impl Rejected {
     }
 }
 
-impl core::fmt::Display for Rejected {
+impl core::fmt::Display for TransitionError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self.kind() {
             EventKind::Received if self.phase == Phase::Pending && !self.first => {
@@ -262,14 +262,14 @@ impl core::fmt::Display for Rejected {
     }
 }
 
-impl core::error::Error for Rejected {}
+impl core::error::Error for TransitionError {}
 
 #[cfg(feature = "defmt")]
-impl defmt::Format for Rejected {
+impl defmt::Format for TransitionError {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(
             f,
-            "Rejected {{ phase: {}, kind: {}, first: {} }}",
+            "TransitionError {{ phase: {}, kind: {}, first: {} }}",
             self.phase,
             self.kind(),
             self.first

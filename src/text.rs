@@ -90,8 +90,8 @@ const SLOTS: [Slot; 4] = [Slot::First, Slot::Second, Slot::Message, Slot::Displa
 pub(crate) struct Texts {
     ends: [Offset; 3],
     /// Which strings were cut, one bit per [`Slot`]: a string set again uncut clears its
-    /// bit. A byte, not a `bool`, so that the texts offer no niche: `Result<Transition, Rejected>` then keeps its tag out of them (in
-    /// `Rejected`'s own fields), and the optimiser still copies the texts as whole blocks
+    /// bit. A byte, not a `bool`, so that the texts offer no niche: `Result<Transition, TransitionError>` then keeps its tag out of them (in
+    /// `TransitionError`'s own fields), and the optimiser still copies the texts as whole blocks
     /// (see `TaskEvent`'s layout).
     truncated: u8,
     buf: String<EVENT_TEXT_CAPACITY, Offset>,

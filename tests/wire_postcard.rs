@@ -1,7 +1,7 @@
 //! The compact postcard format: round trips, the size bound, corrupted input.
 
 use allocstate::{
-    DecodeError, Detail, EventKind, InvalidState, TaskEvent, TaskState, WireState,
+    DecodeError, Detail, EventKind, TaskEvent, TaskState, TaskStateError, WireState,
     EVENT_TEXT_CAPACITY,
 };
 
@@ -204,7 +204,7 @@ fn invariants_are_checked() {
     assert_eq!(
         TaskState::from_postcard(&bytes),
         Err(DecodeError::InvalidState(
-            InvalidState::StateContradictsEvents
+            TaskStateError::StateContradictsEvents
         ))
     );
     bytes[0] = 9;
@@ -236,7 +236,7 @@ fn invariants_are_checked() {
     eleven[count_at] = 11;
     assert_eq!(
         TaskState::from_postcard(&eleven),
-        Err(DecodeError::InvalidState(InvalidState::TooManyEvents))
+        Err(DecodeError::InvalidState(TaskStateError::TooManyEvents))
     );
     assert_eq!(WireState::Dead, task.state());
 }
@@ -263,10 +263,12 @@ fn received_after_evicted_events_is_refused_with_its_invariant() {
     bytes[count_at] = 20;
     assert_eq!(
         TaskState::from_postcard(&bytes),
-        Err(DecodeError::InvalidState(InvalidState::EventsOutOfOrder {
-            index: 0,
-            kind: EventKind::Received
-        }))
+        Err(DecodeError::InvalidState(
+            TaskStateError::EventsOutOfOrder {
+                index: 0,
+                kind: EventKind::Received
+            }
+        ))
     );
 }
 
@@ -294,7 +296,7 @@ fn decode_errors_say_what_was_wrong() {
         (DecodeError::TrailingBytes, "trailing bytes"),
         (DecodeError::NonCanonical, "non-canonical"),
         (
-            DecodeError::InvalidState(InvalidState::TooManyEvents),
+            DecodeError::InvalidState(TaskStateError::TooManyEvents),
             "more than 10 events",
         ),
         (
@@ -414,7 +416,7 @@ fn allocation_decoding_names_what_was_wrong() {
     assert_eq!(
         Allocation::<2>::from_postcard(&running),
         Err(DecodeError::InvalidState(
-            InvalidState::StateContradictsEvents
+            TaskStateError::StateContradictsEvents
         ))
     );
     // An unknown desired status code.

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::event::TaskEvent;
-use crate::task::Rejected;
+use crate::task::TransitionError;
 
 use super::capacity::{
     IdentityField, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, TASK_NAME_CAPACITY,
@@ -138,8 +138,8 @@ impl core::error::Error for AllocationError {}
 pub enum ApplyError {
     /// No task with this name (or index); the event is handed back.
     UnknownTask(TaskEvent),
-    /// The task's machine refused the event (see [`Rejected`]).
-    Rejected(Rejected),
+    /// The task's machine refused the event (see [`TransitionError`]).
+    Rejected(TransitionError),
 }
 
 impl ApplyError {
@@ -163,7 +163,7 @@ impl ApplyError {
 
     /// The machine's refusal, if that is what happened.
     #[must_use]
-    pub const fn rejected(&self) -> Option<&Rejected> {
+    pub const fn rejected(&self) -> Option<&TransitionError> {
         match self {
             ApplyError::UnknownTask(_) => None,
             ApplyError::Rejected(rejected) => Some(rejected),
@@ -171,8 +171,8 @@ impl ApplyError {
     }
 }
 
-impl From<Rejected> for ApplyError {
-    fn from(rejected: Rejected) -> Self {
+impl From<TransitionError> for ApplyError {
+    fn from(rejected: TransitionError) -> Self {
         ApplyError::Rejected(rejected)
     }
 }

@@ -229,7 +229,7 @@ impl<const N: usize> Allocation<N> {
         Ok(step)
     }
 
-    /// Nomad's `ClientStatus`: `complete` once a [runner](crate::runner)'s
+    /// Nomad's `ClientStatus`: `complete` once the runner marked
     /// `max_run_duration` passed (whatever the tasks say), else the
     /// [server-set status](Self::set_server_status) if there is one, otherwise the one
     /// [derived from the tasks](Self::derived_client_status).

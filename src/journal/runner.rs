@@ -349,7 +349,7 @@ impl<'a> Input<'a> {
             .wrapping_sub(since.wall)
             .wrapping_sub(self.now.mono.wrapping_sub(since.mono));
         let need = self.what.text_len().saturating_add(40);
-        crate::serde_impl::compact::to_slice(&(step, skew, self.what.wire()), buf)
+        crate::wire::compact::to_slice(&(step, skew, self.what.wire()), buf)
             .map(|used| &*used)
             .map_err(|_| JournalError::BufferTooSmall { need })
     }

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::duration::GoDuration;
-use crate::{Rejected, TaskEvent, TaskState, Transition};
+use crate::{TaskEvent, TaskState, Transition, TransitionError};
 
 /// Why the tracker decided what it did; `Display` gives Nomad's exact text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -191,7 +191,7 @@ impl TaskState {
     ///
     /// `Ok(None)` when the outcome records nothing (`Completed`, `NoFailure`); the
     /// runtime then [`finish`](TaskState::finish)es a completed task. A refused event
-    /// leaves the task unchanged and is handed back in the [`Rejected`].
+    /// leaves the task unchanged and is handed back in the [`TransitionError`].
     ///
     /// ```
     /// use allocstate::restart::{RestartOutcome, RestartReason};
@@ -208,13 +208,13 @@ impl TaskState {
     /// let step = web.apply_restart(&outcome, 4)?.unwrap();
     /// assert_eq!(step.to, Phase::Pending);
     /// assert_eq!(web.restarts(), 1);
-    /// # Ok::<(), allocstate::Rejected>(())
+    /// # Ok::<(), allocstate::TransitionError>(())
     /// ```
     pub fn apply_restart(
         &mut self,
         outcome: &RestartOutcome,
         time: i64,
-    ) -> Result<Option<Transition>, Rejected> {
+    ) -> Result<Option<Transition>, TransitionError> {
         match outcome.event(time) {
             Some(event) => self.apply(event).map(Some),
             None => Ok(None),

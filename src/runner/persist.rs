@@ -62,8 +62,8 @@ pub(super) fn put<T: Serialize + ?Sized>(
 ) -> Result<(), RunnerError> {
     let rest = buf.get_mut(*at..).ok_or(RunnerError::BufferTooSmall)?;
     // The crate's own compact writer, not postcard's: postcard 1.2's encoder keeps a
-    // panic path the link-time proof refuses (see serde_impl/compact.rs).
-    let used = crate::serde_impl::compact::to_slice(value, rest)
+    // panic path the link-time proof refuses (see src/wire/compact/write.rs).
+    let used = crate::wire::compact::to_slice(value, rest)
         .map_err(|_| RunnerError::BufferTooSmall)?
         .len();
     *at = at.saturating_add(used);

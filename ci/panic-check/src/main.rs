@@ -107,7 +107,7 @@ fn exercise_events(sink: &mut Sink) {
         events::Detail { empty, kind }
         events::Annotations { iter, get, is_empty }
         events::EventKind { type_str, from_type_str, code, from_code, name, Display, FromStr }
-        events::UnknownEventType { Display }
+        events::ParseEventKindError { Display }
     }
     let time = black_box(1_i64);
     let text: &'static str = black_box("a string that may or may not fit the capacity");
@@ -201,7 +201,7 @@ fn exercise_task(sink: &mut Sink) {
             PartialEq,
         }
         events::Transition { changed }
-        events::Rejected { phase, kind, event, into_event, Display }
+        events::TransitionError { phase, kind, event, into_event, Display }
         events::EventRing {
             new, Default, iter, len, is_empty, latest, oldest, accepted, evicted, PartialEq,
         }
@@ -528,9 +528,9 @@ fn exercise_display(sink: &mut Sink) {
         events::GoQuoted { Display }
         events::TaskStateParts { new }
         events::TaskState { from_parts, from_parts_into }
-        events::InvalidState { Display }
+        events::TaskStateError { Display }
     }
-    use allocstate::{GoQuoted, InvalidState, TaskStateParts};
+    use allocstate::{GoQuoted, TaskStateError, TaskStateParts};
     let text: &'static str = black_box("exit \"status\"\n\u{7f}é");
     for &kind in EventKind::ALL {
         let event = TaskEvent::new(black_box(3), any_detail(kind, text, black_box(i64::MIN)))
@@ -549,7 +549,7 @@ fn exercise_display(sink: &mut Sink) {
     let events = [TaskEvent::started(1), TaskEvent::terminated(2, 1)];
     match allocstate::TaskState::from_parts(parts, events) {
         Ok(task) => black_box(task.phase()),
-        Err(InvalidState::TooManyEvents) => Phase::Dead,
+        Err(TaskStateError::TooManyEvents) => Phase::Dead,
         Err(other) => {
             let _ = write!(sink, "{other}");
             Phase::Pending

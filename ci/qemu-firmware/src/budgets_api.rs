@@ -255,7 +255,7 @@ fn events(tally: &mut Tally, text: &str) {
 fn names(tally: &mut Tally, text: &str) {
     covers! {
         events::EventKind { type_str, from_type_str, code, from_code, name, Display, FromStr }
-        events::UnknownEventType { Display }
+        events::ParseEventKindError { Display }
         events::Phase { wire_state, name, Display }
         events::WireState { as_str, from_wire_str, Display }
         events::ClientStatus { as_str, from_wire_str, description, Display }
@@ -330,8 +330,8 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
             new, Default, iter, len, is_empty, latest, oldest, accepted, evicted, PartialEq,
         }
         events::Transition { changed }
-        events::Rejected { phase, kind, event, into_event, Display }
-        events::InvalidState { Display }
+        events::TransitionError { phase, kind, event, into_event, Display }
+        events::TaskStateError { Display }
         wire::DecodeError { Display }
     }
     let task = &mut *memory.task;
@@ -418,7 +418,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     let refused = task.apply(TaskEvent::received(99));
     charge(
         tally,
-        "Rejected: phase, kind, event, into_event, Display",
+        "TransitionError: phase, kind, event, into_event, Display",
         Limit::Beyond {
             budget: T,
             value: size_of::<TaskEvent>(),
@@ -441,7 +441,7 @@ fn tasks(tally: &mut Tally, memory: &mut Memory) {
     let decode = TaskState::from_postcard_into(&[0xff; 3], spare);
     charge(
         tally,
-        "InvalidState, DecodeError: Display",
+        "TaskStateError, DecodeError: Display",
         Limit::Budget(T),
         || {
             if let Err(e) = invalid {

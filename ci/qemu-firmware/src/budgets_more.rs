@@ -83,7 +83,7 @@ fn from_parts(tally: &mut Tally, memory: &mut Memory) {
             "TaskState::from_parts (by value, ten events cloned)",
             Limit::Beyond {
                 budget: T,
-                value: size_of::<Result<TaskState, allocstate::InvalidState>>(),
+                value: size_of::<Result<TaskState, allocstate::TaskStateError>>(),
             },
             || {
                 let result = TaskState::from_parts(black_box(parts), task.events().iter().cloned());
@@ -97,7 +97,7 @@ fn from_parts(tally: &mut Tally, memory: &mut Memory) {
             "TaskState::from_parts (by value, an array of ten by value)",
             Limit::BeyondInput {
                 budget: T,
-                value: size_of::<Result<TaskState, allocstate::InvalidState>>(),
+                value: size_of::<Result<TaskState, allocstate::TaskStateError>>(),
                 input: size_of::<[TaskEvent; MAX_EVENTS]>(),
             },
             move || {

@@ -3,19 +3,20 @@
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-use super::event_json::EventInto;
-use super::fields::json_fields;
-use super::or_null::OrNull;
-use super::ZeroTime;
-use crate::error::DecodeError;
 use crate::go::time::{self, Rfc3339};
 use crate::phase::WireState;
 use crate::restore::TaskStateParts;
-use crate::ring::{EventRing, MAX_EVENTS};
+use crate::ring::MAX_EVENTS;
 use crate::task::TaskState;
+use crate::wire::json::event::EventInto;
+use crate::wire::json::fields::json_fields;
+use crate::wire::json::or_null::OrNull;
+use crate::wire::DecodeError;
+use crate::wire::Events;
+use crate::wire::ZeroTime;
 
 /// A time (unix nanoseconds, `None` for Go's zero time) as Nomad's JSON: Go's
 /// RFC3339Nano string, the zero time written in the form `zero` chooses and read from
@@ -64,19 +65,6 @@ impl<'de> Visitor<'de> for TimeVisitor {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ReadTime, E> {
         time::parse(v).map(ReadTime).map_err(E::custom)
-    }
-}
-
-/// The events, oldest first, as a sequence.
-pub(crate) struct Events<'a>(pub(crate) &'a EventRing);
-
-impl Serialize for Events<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for event in self.0 {
-            seq.serialize_element(event)?;
-        }
-        seq.end()
     }
 }
 

@@ -5,8 +5,8 @@ use core::fmt::{self, Write};
 
 use serde::de;
 
-use super::capture::{Captured, TakeStr};
 use crate::event::TaskEvent;
+use crate::wire::json::capture::{Captured, TakeStr};
 
 /// A `DisplayMessage` as the JSON reader holds it, to be compared with the computed one
 /// once the event is built: its first bytes, as many as an event's text can hold (all an

@@ -2,9 +2,10 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::event::{own_keys, Detail, TaskEvent, Value};
+use crate::event::{Detail, TaskEvent, Value};
 use crate::go::GoDuration;
 use crate::head::Keys;
+use crate::kind::own_keys;
 use crate::kind::without_annotations;
 use crate::kind::EventKind;
 

@@ -42,7 +42,7 @@ macro_rules! json_fields {
             $($rows:tt)*
         }
     ) => {
-        $crate::serde_impl::fields::json_fields!(@rows
+        $crate::wire::json::fields::json_fields!(@rows
             [$(#[$meta])* $vis $Field $expecting]
             [$(#[$wmeta])* $wvis $write [$($n)?] ($($arg: $ty),*) $struct_name]
             [] []
@@ -53,14 +53,14 @@ macro_rules! json_fields {
     (@rows $enum:tt $fn:tt [$($read:ident)*] [$($all:tt)*]
         $name:ident (written only) => $value:expr $(, $($rest:tt)*)?
     ) => {
-        $crate::serde_impl::fields::json_fields!(@rows $enum $fn
+        $crate::wire::json::fields::json_fields!(@rows $enum $fn
             [$($read)*] [$($all)* ($name, $value)] $($($rest)*)?);
     };
     // A field written and read.
     (@rows $enum:tt $fn:tt [$($read:ident)*] [$($all:tt)*]
         $name:ident => $value:expr $(, $($rest:tt)*)?
     ) => {
-        $crate::serde_impl::fields::json_fields!(@rows $enum $fn
+        $crate::wire::json::fields::json_fields!(@rows $enum $fn
             [$($read)* $name] [$($all)* ($name, $value)] $($($rest)*)?);
     };
     // Every row taken: the items.
@@ -83,7 +83,7 @@ macro_rules! json_fields {
         impl $Field {
             /// Every field read, in the order written; a field's position is its code.
             #[allow(dead_code)]
-            $vis const ALL: [$Field; <[()]>::len(&[$($crate::serde_impl::fields::json_fields!(@unit $read)),*])] =
+            $vis const ALL: [$Field; <[()]>::len(&[$($crate::wire::json::fields::json_fields!(@unit $read)),*])] =
                 [$($Field::$read),*];
 
             /// The field's JSON name, for a duplicate; `None` for the skipped ones.
@@ -136,7 +136,7 @@ macro_rules! json_fields {
             $($arg: $ty,)* s: S
         ) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeStruct;
-            let len = <[()]>::len(&[$($crate::serde_impl::fields::json_fields!(@unit $name)),*]);
+            let len = <[()]>::len(&[$($crate::wire::json::fields::json_fields!(@unit $name)),*]);
             let mut st = s.serialize_struct($struct_name, len)?;
             $(st.serialize_field(stringify!($name), $value)?;)*
             st.end()

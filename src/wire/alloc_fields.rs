@@ -13,9 +13,9 @@ use crate::allocation::{
     push_pending, AllocIdentity, AllocTask, Allocation, AllocationError, AllocationParts,
     DesiredStatus, Role, TaskName, CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY,
 };
-use crate::error::DecodeError;
 use crate::status::ClientStatus;
 use crate::text::prefix_within;
+use crate::wire::DecodeError;
 
 /// `DesiredStatus` wire code: run 0, stop 1, evict 2.
 pub(crate) fn desired_code(status: DesiredStatus) -> u8 {
@@ -199,7 +199,7 @@ impl Decoded {
 }
 
 /// Appends a decoded task, pending until its state is read into it (see
-/// [`StateInto`](super::StateInto)): its name must be new and there must be room.
+/// [`StateInto`](crate::wire::StateInto)): its name must be new and there must be room.
 pub(crate) fn push_task<const N: usize>(
     tasks: &mut Vec<AllocTask, N>,
     name: TaskName,

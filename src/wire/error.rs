@@ -31,7 +31,7 @@ pub enum DecodeError {
         code: u8,
     },
     /// The parts cannot be a task state: the invariant that breaks.
-    InvalidState(crate::restore::InvalidState),
+    InvalidState(crate::restore::TaskStateError),
     /// The parts cannot be an allocation: the invariant that breaks (the rules of
     /// [`Allocation::from_parts`](crate::Allocation::from_parts)).
     InvalidAllocation(crate::allocation::AllocationError),
@@ -67,8 +67,8 @@ impl core::fmt::Display for DecodeError {
 
 impl core::error::Error for DecodeError {}
 
-impl From<crate::restore::InvalidState> for DecodeError {
-    fn from(why: crate::restore::InvalidState) -> Self {
+impl From<crate::restore::TaskStateError> for DecodeError {
+    fn from(why: crate::restore::TaskStateError) -> Self {
         DecodeError::InvalidState(why)
     }
 }

@@ -58,11 +58,6 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::CutInto;
-use super::alloc_json::NameKey;
-use super::event_json::EventInto;
-use super::state_json::{Field as StateField, ReadTime, Time};
-use super::{WithZeroTime, ZeroTime};
 use crate::allocation::identity::Identity;
 use crate::allocation::{AllocIdentity, IdentityField, TaskName};
 use crate::event::TaskEvent;
@@ -70,6 +65,12 @@ use crate::kind::EventKind;
 use crate::phase::{Phase, WireState};
 use crate::ring::MAX_EVENTS;
 use crate::table::next_phase;
+use crate::wire::alloc_fields::CutInto;
+use crate::wire::json::alloc::NameKey;
+use crate::wire::json::event::EventInto;
+use crate::wire::json::state::{Field as StateField, ReadTime, Time};
+use crate::wire::WithZeroTime;
+use crate::wire::ZeroTime;
 
 /// Bytes a status string read by [`NomadAllocation`] can hold (`DesiredStatus`,
 /// `ClientStatus`); Nomad's longest is 8 (`complete`). Longer is cut, and the cut marked.

@@ -5,16 +5,17 @@ use core::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::Serializer;
 
-use super::capture::{Captured, StrInto, TakeStr};
-use super::fields::json_fields;
-use super::flat::{message_key, Details, Flat, KEYS};
-use super::heard::Heard;
-use super::or_null::OrNull;
-use crate::error::DecodeError;
-use crate::event::{own_keys, shape, Annotations, Detail, Key, Numbers, Oom, TaskEvent};
+use crate::event::{Annotations, Detail, Numbers, Oom, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
+use crate::kind::{own_keys, shape, Key};
 use crate::text::{prefix_within, Packed, Packer, Slot, EVENT_TEXT_CAPACITY};
+use crate::wire::json::capture::{Captured, StrInto, TakeStr};
+use crate::wire::json::fields::json_fields;
+use crate::wire::json::flat::{message_key, Details, Flat, KEYS};
+use crate::wire::json::heard::Heard;
+use crate::wire::json::or_null::OrNull;
+use crate::wire::DecodeError;
 
 /// Writes a `Display` value as a JSON string without allocating.
 struct Shown<T>(T);

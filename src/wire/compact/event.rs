@@ -1,16 +1,17 @@
-//! One task event in the compact format (see the module docs of `serde_impl`).
+//! One task event in the compact format (layout in the crate docs, *Wire formats*).
 
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::compact::Checked;
-use crate::error::DecodeError;
-use crate::event::{own_keys, shape, Detail, NumbersShape, TaskEvent};
+use crate::event::{Detail, TaskEvent};
 use crate::head::Keys;
 use crate::kind::EventKind;
+use crate::kind::{own_keys, shape, NumbersShape};
 use crate::text::{Packed, Slot, ALL_SLOTS, EVENT_TEXT_CAPACITY};
+use crate::wire::compact::Checked;
+use crate::wire::DecodeError;
 
 /// Most elements an event has: code, time, fails_task, cut mask, keys, three numbers,
 /// four strings.

@@ -1,18 +1,18 @@
-//! A task state in the compact format (see the module docs of `serde_impl`).
+//! A task state in the compact format (layout in the crate docs, *Wire formats*).
 
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::compact::{Checked, ReadInPlace};
-use super::event_binary::EventInto;
-use super::state_json::Events;
-use crate::error::DecodeError;
 use crate::phase::Phase;
-use crate::restore::{InvalidState, TaskStateParts};
+use crate::restore::{TaskStateError, TaskStateParts};
 use crate::ring::MAX_EVENTS;
 use crate::task::TaskState;
+use crate::wire::compact::event::EventInto;
+use crate::wire::compact::{Checked, ReadInPlace};
+use crate::wire::DecodeError;
+use crate::wire::Events;
 
 const ELEMENTS: usize = 8;
 
@@ -73,13 +73,13 @@ impl<'de> Visitor<'de> for HoldCheckedEvents<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
         // postcard knows the length up front: more than ten is refused before reading.
         if seq.size_hint().is_some_and(|len| len > MAX_EVENTS) {
-            return Ok(Err(InvalidState::TooManyEvents.into()));
+            return Ok(Err(TaskStateError::TooManyEvents.into()));
         }
         loop {
             let Some(slot) = self.0.vacant() else {
                 // Ten held: an eleventh refuses the whole value.
                 return Ok(match seq.next_element::<IgnoredAny>()? {
-                    Some(_) => Err(InvalidState::TooManyEvents.into()),
+                    Some(_) => Err(TaskStateError::TooManyEvents.into()),
                     None => Ok(()),
                 });
             };
@@ -165,4 +165,4 @@ pub(crate) fn deserialize_into<'de, D: Deserializer<'de>>(
 /// (10 bytes each), three optional times (1 + 10 each), the event count's length byte and
 /// ten events.
 pub(crate) const MAX_SIZE: usize =
-    1 + 1 + 10 + 3 * (1 + 10) + 10 + 1 + MAX_EVENTS * super::event_binary::MAX_SIZE;
+    1 + 1 + 10 + 3 * (1 + 10) + 10 + 1 + MAX_EVENTS * crate::wire::compact::event::MAX_SIZE;

@@ -3,17 +3,19 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{alloc_binary, alloc_json, compact, WithZeroTime, ZeroTime};
 use crate::allocation::Allocation;
-use crate::error::DecodeError;
+use crate::wire::DecodeError;
+use crate::wire::WithZeroTime;
+use crate::wire::ZeroTime;
+use crate::wire::{compact, json};
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<const N: usize> Serialize for Allocation<N> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            alloc_json::serialize(self, ZeroTime::Null, s)
+            json::alloc::serialize(self, ZeroTime::Null, s)
         } else {
-            alloc_binary::serialize(self, s)
+            compact::alloc::serialize(self, s)
         }
     }
 }
@@ -22,9 +24,9 @@ impl<const N: usize> Serialize for Allocation<N> {
 impl<const N: usize> Serialize for WithZeroTime<'_, Allocation<N>> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            alloc_json::serialize(self.0, self.1, s)
+            json::alloc::serialize(self.0, self.1, s)
         } else {
-            alloc_binary::serialize(self.0, s)
+            compact::alloc::serialize(self.0, s)
         }
     }
 }
@@ -67,7 +69,7 @@ impl<const N: usize> Allocation<N> {
     /// The largest compact (postcard) encoding of an `Allocation<N>`, in bytes, computed
     /// from its parts' maxima: a buffer this size always suffices for
     /// [`to_postcard`](Allocation::to_postcard).
-    pub const POSTCARD_MAX_SIZE: usize = alloc_binary::max_size(N);
+    pub const POSTCARD_MAX_SIZE: usize = compact::alloc::max_size(N);
 
     /// Writes the compact encoding into `buf`; returns the used part.
     ///
@@ -147,9 +149,9 @@ impl<const N: usize> Allocation<N> {
     ) -> Result<(), D::Error> {
         out.clear();
         let read = if d.is_human_readable() {
-            alloc_json::deserialize_into(d, out)
+            json::alloc::deserialize_into(d, out)
         } else {
-            alloc_binary::deserialize_into(d, out)
+            compact::alloc::deserialize_into(d, out)
         };
         if read.is_err() {
             out.clear();

@@ -7,20 +7,19 @@ use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::{
-    desired_code, desired_from_code, push_task, Bounded, CheckedInto, Claimed, Decoded,
-};
-use super::compact::{Checked, ReadInPlace};
-use super::names::client_status_from_code;
-use super::state_binary;
 use crate::allocation::{
     AllocTask, Allocation, IdentityField, Role, TaskName, ALLOC_NAME_CAPACITY,
     CLIENT_DESCRIPTION_CAPACITY, DESIRED_DESCRIPTION_CAPACITY, JOB_ID_CAPACITY,
     TASK_GROUP_CAPACITY, TASK_NAME_CAPACITY, UUID_CAPACITY,
 };
-use crate::error::DecodeError;
 use crate::restart::{Lifecycle, LifecycleHook};
 use crate::task::TaskState;
+use crate::wire::alloc_fields::{
+    desired_code, desired_from_code, push_task, Bounded, CheckedInto, Claimed, Decoded,
+};
+use crate::wire::compact::{Checked, ReadInPlace};
+use crate::wire::names::client_status_from_code;
+use crate::wire::DecodeError;
 
 const ELEMENTS: usize = 14;
 const TASK_ELEMENTS: usize = 7;
@@ -353,7 +352,7 @@ const fn string_max(capacity: usize) -> usize {
 /// Largest encoding of one task: name, hook code, two flags, the kill timeout (a 10-byte
 /// varint at most), the kill-ordered flag and the task state.
 const TASK_MAX_SIZE: usize =
-    string_max(TASK_NAME_CAPACITY) + 1 + 1 + 1 + 10 + 1 + state_binary::MAX_SIZE;
+    string_max(TASK_NAME_CAPACITY) + 1 + 1 + 1 + 10 + 1 + super::state::MAX_SIZE;
 
 /// Everything but the tasks: six identity strings, the desired status code and
 /// description, the optional server status code, the optional client description and

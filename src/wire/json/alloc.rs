@@ -7,14 +7,16 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::alloc_fields::{push_task, Bounded, Claimed, CutInto, Decoded};
-use super::fields::json_fields;
-use super::or_null::OrNull;
-use super::{StateInto, WithZeroTime, ZeroTime};
 use crate::allocation::{
     AllocTask, Allocation, IdentityField, Role, TaskName, DEFAULT_KILL_TIMEOUT,
 };
-use crate::error::DecodeError;
+use crate::wire::alloc_fields::{push_task, Bounded, Claimed, CutInto, Decoded};
+use crate::wire::json::fields::json_fields;
+use crate::wire::json::or_null::OrNull;
+use crate::wire::DecodeError;
+use crate::wire::StateInto;
+use crate::wire::WithZeroTime;
+use crate::wire::ZeroTime;
 
 /// `TaskStates`: name → state, in the allocation's order, zero times as chosen.
 struct TaskStates<'a>(&'a [AllocTask], ZeroTime);

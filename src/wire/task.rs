@@ -1,36 +1,22 @@
-//! serde for task states and events: Nomad's JSON in human-readable formats, a compact
-//! validated layout in binary ones (postcard). The formats are described in the crate docs.
-
-mod alloc;
-mod alloc_binary;
-mod alloc_fields;
-mod alloc_json;
-mod capture;
-pub(crate) mod compact;
-mod event_binary;
-mod event_json;
-mod fields;
-mod flat;
-mod heard;
-mod names;
-pub mod nomad;
-mod or_null;
-mod state_binary;
-mod state_json;
+//! serde for task states and events: each impl dispatches to Nomad's JSON
+//! (`json/`) in human-readable formats, to the compact layout (`compact/`) in binary ones,
+//! and the postcard entry points of a task state.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::DecodeError;
 use crate::event::TaskEvent;
 use crate::task::TaskState;
+use crate::wire::DecodeError;
+use crate::wire::{compact, json};
+use crate::wire::{WithZeroTime, ZeroTime};
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for TaskEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            event_json::serialize(self, s)
+            json::event::serialize(self, s)
         } else {
-            event_binary::serialize(self, s)
+            compact::event::serialize(self, s)
         }
     }
 }
@@ -39,9 +25,9 @@ impl Serialize for TaskEvent {
 impl<'de> Deserialize<'de> for TaskEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if d.is_human_readable() {
-            event_json::deserialize(d)
+            json::event::deserialize(d)
         } else {
-            event_binary::deserialize(d)
+            compact::event::deserialize(d)
         }
     }
 }
@@ -62,9 +48,9 @@ impl<'de> serde::de::DeserializeSeed<'de> for StateInto<'_> {
 impl Serialize for TaskState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            state_json::serialize(self, ZeroTime::Null, s)
+            json::state::serialize(self, ZeroTime::Null, s)
         } else {
-            state_binary::serialize(self, s)
+            compact::state::serialize(self, s)
         }
     }
 }
@@ -89,50 +75,13 @@ impl<'de> Deserialize<'de> for TaskState {
     }
 }
 
-/// How Nomad's JSON writes Go's zero time: `LastRestart` of a task that never restarted,
-/// `StartedAt` of one that never started, `FinishedAt` of one still running. Both forms
-/// are read alike; this chooses the one written (see docs/reading-nomad.md).
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ZeroTime {
-    /// `null`, as Nomad's HTTP API writes it: its handlers encode with go-msgpack's JSON
-    /// codec (`nomad/jsonhandles/handlers.go`, `JsonHandle`), which writes a zero
-    /// `time.Time` as `null`. What [`Serialize`] writes.
-    #[default]
-    Null,
-    /// `"0001-01-01T00:00:00Z"`, as Go's `encoding/json` writes it (`time.Time.MarshalJSON`),
-    /// e.g. a program that re-encodes the structs of Nomad's `api` package.
-    EncodingJson,
-}
-
-/// A task state or an allocation written as Nomad's JSON with the zero time in the form
-/// chosen; with a binary (not human-readable) serializer, the value's compact layout, as
-/// its own [`Serialize`] writes it.
-///
-/// ```
-/// use allocstate::{TaskState, WithZeroTime, ZeroTime};
-///
-/// let task = TaskState::new();
-/// let api = serde_json::to_string(&task)?;
-/// assert!(api.contains(r#""StartedAt":null"#));
-/// let go = serde_json::to_string(&WithZeroTime(&task, ZeroTime::EncodingJson))?;
-/// assert!(go.contains(r#""StartedAt":"0001-01-01T00:00:00Z""#));
-/// // Either reads back as the same state.
-/// assert_eq!(serde_json::from_str::<TaskState>(&go)?, task);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-#[derive(Debug, Clone, Copy)]
-pub struct WithZeroTime<'a, T: ?Sized>(pub &'a T, pub ZeroTime);
-
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for WithZeroTime<'_, TaskState> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            state_json::serialize(self.0, self.1, s)
+            json::state::serialize(self.0, self.1, s)
         } else {
-            state_binary::serialize(self.0, s)
+            compact::state::serialize(self.0, s)
         }
     }
 }
@@ -140,14 +89,14 @@ impl Serialize for WithZeroTime<'_, TaskState> {
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TaskEvent {
     /// The largest compact (postcard) encoding of one event, in bytes.
-    pub const POSTCARD_MAX_SIZE: usize = event_binary::MAX_SIZE;
+    pub const POSTCARD_MAX_SIZE: usize = compact::event::MAX_SIZE;
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl TaskState {
     /// The largest compact (postcard) encoding of a task state, in bytes: a buffer this
     /// size always suffices for [`to_postcard`](TaskState::to_postcard).
-    pub const POSTCARD_MAX_SIZE: usize = state_binary::MAX_SIZE;
+    pub const POSTCARD_MAX_SIZE: usize = compact::state::MAX_SIZE;
 
     /// Writes the compact encoding into `buf`; returns the used part.
     ///
@@ -160,7 +109,7 @@ impl TaskState {
     /// let mut buf = [0u8; TaskState::POSTCARD_MAX_SIZE];
     /// let bytes = task.to_postcard(&mut buf).unwrap();
     /// assert_eq!(TaskState::from_postcard(bytes), Ok(task));
-    /// # Ok::<(), allocstate::Rejected>(())
+    /// # Ok::<(), allocstate::TransitionError>(())
     /// ```
     pub fn to_postcard<'b>(&self, buf: &'b mut [u8]) -> Result<&'b mut [u8], postcard::Error> {
         compact::to_slice(self, buf).map_err(Into::into)
@@ -171,13 +120,13 @@ impl TaskState {
     /// says which.
     ///
     /// ```
-    /// use allocstate::{DecodeError, InvalidState, TaskState};
+    /// use allocstate::{DecodeError, TaskStateError, TaskState};
     ///
     /// // Phase Running (1) with no event: no run of the machine gets there.
     /// let bytes = [1, 0, 0, 0, 0, 0, 0, 0];
     /// assert_eq!(
     ///     TaskState::from_postcard(&bytes),
-    ///     Err(DecodeError::InvalidState(InvalidState::StateContradictsEvents))
+    ///     Err(DecodeError::InvalidState(TaskStateError::StateContradictsEvents))
     /// );
     /// ```
     ///
@@ -213,7 +162,7 @@ impl TaskState {
     ///
     /// assert!(TaskState::from_postcard_into(&bytes[..3], &mut restored).is_err());
     /// assert_eq!(restored, TaskState::new());
-    /// # Ok::<(), allocstate::Rejected>(())
+    /// # Ok::<(), allocstate::TransitionError>(())
     /// ```
     pub fn from_postcard_into(bytes: &[u8], out: &mut TaskState) -> Result<(), DecodeError> {
         compact::from_postcard_into(bytes, out)
@@ -239,9 +188,9 @@ impl TaskState {
     ) -> Result<(), D::Error> {
         out.reset();
         let read = if d.is_human_readable() {
-            state_json::deserialize_into(d, out)
+            json::state::deserialize_into(d, out)
         } else {
-            state_binary::deserialize_into(d, out)
+            compact::state::deserialize_into(d, out)
         };
         if read.is_err() {
             out.reset();
