@@ -174,6 +174,7 @@ macro_rules! event_kinds {
         /// Nomad adds kinds; so will this enum (`non_exhaustive`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         #[non_exhaustive]
         pub enum EventKind {
             $( $(#[$doc])* $variant, )*

@@ -86,6 +86,9 @@
 //! - `defmt`: [`defmt::Format`](https://docs.rs/defmt) for every public type.
 //! - `text-capacity-256`, `text-capacity-1024`, `text-capacity-4096`: more bytes for each
 //!   event's strings ([`EVENT_TEXT_CAPACITY`]); the largest enabled wins.
+//! - `arbitrary`: `arbitrary::Arbitrary` for the inputs (events' [`Detail`]s,
+//!   [`EventKind`], the statuses, roles and an allocation's identity), for fuzzing. Host
+//!   only: `arbitrary` needs std.
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -103,6 +106,11 @@
 )]
 // A refused event is handed back by value: with no heap there is nowhere else to keep it.
 #![allow(clippy::result_large_err)]
+
+// The `Arbitrary` derive names `::std` (its recursion guard is a thread local), so the
+// host-only feature `arbitrary` links std; the crate's own code still uses core alone.
+#[cfg(feature = "arbitrary")]
+extern crate std;
 
 pub mod allocation;
 #[cfg(feature = "defmt")]

@@ -6,6 +6,7 @@ use crate::task::TaskState;
 /// Nomad's `ClientStatus` of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum ClientStatus {
     /// `pending`: no task has started (or there are no tasks).

@@ -11,12 +11,16 @@
 //! `allocation` module docs, reimplemented here. Serialize-and-restore ops check that the
 //! task and the allocation survive postcard exactly (the allocation's sequence goes on
 //! with the restored value) and JSON in everything JSON carries.
+//!
+//! The inputs are the crate's own types (`Detail`, `EventKind`, `Role`, the statuses,
+//! `AllocIdentity`), built by the crate's feature `arbitrary` and borrowed from the fuzz
+//! input; what is expected of them is not taken from the crate.
 
 #![no_main]
 
 use std::collections::VecDeque;
 
-use allocstate::restart::{Lifecycle, LifecycleHook};
+use allocstate::restart::LifecycleHook;
 use allocstate::{
     AllocIdentity, Allocation, AllocationError, ApplyError, ClientStatus, DesiredStatus, Detail,
     EventKind, IdentityField, KillCause, Phase, Role, TaskEvent, TaskState, WireState,
@@ -30,137 +34,34 @@ use libfuzzer_sys::fuzz_target;
 mod json_carried;
 use json_carried::{assert_alloc_carried, assert_state_carried, json_again};
 
-/// A `Detail` with owned strings, so `arbitrary` can build it.
-#[derive(Debug, Arbitrary)]
-enum FDetail {
-    DriverFailure(String),
-    Started,
-    Terminated(i32, i32, Option<bool>),
-    Killed(String, String),
-    Received,
-    FailedValidation(String),
-    Restarting(i64, String),
-    NotRestarting(String),
-    DownloadingArtifacts,
-    FailedArtifactDownload(String),
-    Killing(i64, String),
-    SetupFailure(String, String),
-    TaskSetup,
-    RestartSignaled(String),
-    Signaling(String, String, String),
-    SiblingTaskFailed(String),
-    LeaderTaskDead,
-    MainTasksDead,
-    TaskHookFailed,
-    FailedRestoringTask,
-    WaitingForShutdownDelay,
-    SkippingShutdownDelay,
-    Driver(String),
-    DiskResourcesExceeded(i64),
-    PluginUnhealthy,
-    PluginHealthy,
-    Reconnected,
-    TaskHookMessage,
-    Template,
-    AllocUnhealthy,
-    Generic,
-    Unknown(String),
-}
-
-impl FDetail {
-    fn detail(&self) -> Detail<'_> {
-        match self {
-            FDetail::DriverFailure(s) => Detail::DriverFailure { driver_error: s },
-            FDetail::Started => Detail::Started,
-            FDetail::Terminated(exit_code, signal, oom_killed) => Detail::Terminated {
-                exit_code: *exit_code,
-                signal: *signal,
-                oom_killed: *oom_killed,
-            },
-            FDetail::Killed(a, b) => Detail::Killed {
-                kill_error: a,
-                kill_reason: b,
-            },
-            FDetail::Received => Detail::Received,
-            FDetail::FailedValidation(s) => Detail::FailedValidation {
-                validation_error: s,
-            },
-            FDetail::Restarting(d, s) => Detail::Restarting {
-                start_delay: *d,
-                restart_reason: s,
-            },
-            FDetail::NotRestarting(s) => Detail::NotRestarting { restart_reason: s },
-            FDetail::DownloadingArtifacts => Detail::DownloadingArtifacts,
-            FDetail::FailedArtifactDownload(s) => {
-                Detail::FailedArtifactDownload { download_error: s }
-            }
-            FDetail::Killing(t, s) => Detail::Killing {
-                kill_timeout: *t,
-                kill_reason: s,
-            },
-            FDetail::SetupFailure(s, k) => Detail::SetupFailure {
-                setup_error: s,
-                kill_reason: k,
-            },
-            FDetail::TaskSetup => Detail::TaskSetup,
-            FDetail::RestartSignaled(s) => Detail::RestartSignaled { restart_reason: s },
-            FDetail::Signaling(a, b, c) => Detail::Signaling {
-                task_signal: a,
-                task_signal_reason: b,
-                signal: c,
-            },
-            FDetail::SiblingTaskFailed(s) => Detail::SiblingTaskFailed { failed_sibling: s },
-            FDetail::LeaderTaskDead => Detail::LeaderTaskDead,
-            FDetail::MainTasksDead => Detail::MainTasksDead,
-            FDetail::TaskHookFailed => Detail::TaskHookFailed,
-            FDetail::FailedRestoringTask => Detail::FailedRestoringTask,
-            FDetail::WaitingForShutdownDelay => Detail::WaitingForShutdownDelay,
-            FDetail::SkippingShutdownDelay => Detail::SkippingShutdownDelay,
-            FDetail::Driver(s) => Detail::Driver {
-                driver_message: s,
-                annotations: None,
-            },
-            FDetail::DiskResourcesExceeded(l) => Detail::DiskResourcesExceeded { disk_limit: *l },
-            FDetail::PluginUnhealthy => Detail::PluginUnhealthy,
-            FDetail::PluginHealthy => Detail::PluginHealthy,
-            FDetail::Reconnected => Detail::Reconnected,
-            FDetail::TaskHookMessage => Detail::TaskHookMessage,
-            FDetail::Template => Detail::Template,
-            FDetail::AllocUnhealthy => Detail::AllocUnhealthy,
-            FDetail::Generic => Detail::Generic,
-            FDetail::Unknown(s) => Detail::Unknown { type_name: s },
-        }
-    }
-}
-
 /// The named constructors, each with its own arguments.
 #[derive(Debug, Arbitrary)]
-enum Ctor {
+enum Ctor<'a> {
     Received,
     TaskSetup,
     DownloadingArtifacts,
-    FailedArtifactDownload(String),
-    FailedValidation(String),
-    DriverFailure(String),
-    SetupFailure(String),
+    FailedArtifactDownload(&'a str),
+    FailedValidation(&'a str),
+    DriverFailure(&'a str),
+    SetupFailure(&'a str),
     Started,
     Terminated(i32),
     TerminatedBySignal(i32, i32),
     Killing(i64),
     Killed,
-    Restarting(i64, String),
-    NotRestarting(String),
-    RestartSignaled(String),
-    Signaling(String),
-    SiblingTaskFailed(String),
+    Restarting(i64, &'a str),
+    NotRestarting(&'a str),
+    RestartSignaled(&'a str),
+    Signaling(&'a str),
+    SiblingTaskFailed(&'a str),
     LeaderTaskDead,
     MainTasksDead,
-    Driver(String),
-    OfKind(u8),
-    FromTypeStr(String),
+    Driver(&'a str),
+    OfKind(EventKind),
+    FromTypeStr(&'a str),
 }
 
-impl Ctor {
+impl Ctor<'_> {
     fn build(&self, t: i64) -> TaskEvent {
         match self {
             Ctor::Received => TaskEvent::received(t),
@@ -183,34 +84,31 @@ impl Ctor {
             Ctor::LeaderTaskDead => TaskEvent::leader_task_dead(t),
             Ctor::MainTasksDead => TaskEvent::main_tasks_dead(t),
             Ctor::Driver(s) => TaskEvent::driver(t, s),
-            Ctor::OfKind(i) => {
-                let kinds = EventKind::ALL;
-                TaskEvent::of_kind(t, kinds[usize::from(*i) % kinds.len()])
-            }
+            Ctor::OfKind(kind) => TaskEvent::of_kind(t, *kind),
             Ctor::FromTypeStr(s) => TaskEvent::from_type_str(t, s),
         }
     }
 }
 
 #[derive(Debug, Arbitrary)]
-enum Build {
-    Detail(FDetail),
-    Ctor(Ctor),
+enum Build<'a> {
+    Detail(Detail<'a>),
+    Ctor(Ctor<'a>),
 }
 
 #[derive(Debug, Arbitrary)]
-struct Refine {
-    message: Option<String>,
-    display: Option<String>,
+struct Refine<'a> {
+    message: Option<&'a str>,
+    display: Option<&'a str>,
     fails_task: Option<bool>,
 }
 
 #[derive(Debug, Arbitrary)]
-enum Op {
+enum Op<'a> {
     Apply {
         time: i64,
-        build: Build,
-        refine: Refine,
+        build: Build<'a>,
+        refine: Refine<'a>,
     },
     Finish {
         time: i64,
@@ -218,21 +116,21 @@ enum Op {
     /// Postcard and JSON out and back in.
     SerializeRestore,
     /// One operation on the allocation.
-    Alloc(AllocOp),
+    Alloc(AllocOp<'a>),
 }
 
 /// Task names: mostly from a small pool (so names collide and address existing tasks),
 /// sometimes arbitrary (empty, over-long, unknown).
 #[derive(Debug, Arbitrary)]
-enum NameSel {
+enum NameSel<'a> {
     Pool(u8),
-    Raw(String),
+    Raw(&'a str),
 }
 
 const NAMES: [&str; 6] = ["web", "db", "logger", "cleanup", "proxy", "init"];
 
-impl NameSel {
-    fn as_str(&self) -> &str {
+impl<'a> NameSel<'a> {
+    fn as_str(&self) -> &'a str {
         match self {
             NameSel::Pool(i) => NAMES[usize::from(*i) % NAMES.len()],
             NameSel::Raw(s) => s,
@@ -241,50 +139,25 @@ impl NameSel {
 }
 
 #[derive(Debug, Arbitrary)]
-struct FRole {
-    hook: u8,
-    sidecar: bool,
-    leader: bool,
-}
-
-impl FRole {
-    fn role(&self) -> Role {
-        let hook = match self.hook % 4 {
-            0 => None,
-            1 => Some(LifecycleHook::Prestart),
-            2 => Some(LifecycleHook::Poststart),
-            _ => Some(LifecycleHook::Poststop),
-        };
-        Role {
-            lifecycle: Lifecycle {
-                hook,
-                sidecar: self.sidecar,
-            },
-            leader: self.leader,
-        }
-    }
-}
-
-#[derive(Debug, Arbitrary)]
-enum AllocOp {
+enum AllocOp<'a> {
     AddTask {
-        name: NameSel,
-        role: FRole,
+        name: NameSel<'a>,
+        role: Role,
         kill_timeout: Option<i64>,
     },
     Apply {
-        name: NameSel,
+        name: NameSel<'a>,
         time: i64,
-        build: Build,
-        refine: Refine,
+        build: Build<'a>,
+        refine: Refine<'a>,
     },
     Finish {
-        name: NameSel,
+        name: NameSel<'a>,
         time: i64,
     },
     SetDesired {
-        status: u8,
-        description: String,
+        status: DesiredStatus,
+        description: &'a str,
     },
     ApplyOrders {
         time: i64,
@@ -292,14 +165,13 @@ enum AllocOp {
     /// Postcard and JSON out and back in; the sequence goes on with the postcard value.
     SerializeRestore,
     SetServerStatus {
-        status: Option<u8>,
+        status: Option<ClientStatus>,
     },
     SetClientDescription {
-        text: DescriptionSel,
+        text: DescriptionSel<'a>,
     },
-    /// `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`.
     SetIdentity {
-        fields: [String; 6],
+        identity: AllocIdentity<'a>,
     },
     /// `ModifyIndex` as a step from the current one (so it stays far from saturating),
     /// `CreateIndex` as a step back from it (negative: after it, refused).
@@ -311,34 +183,33 @@ enum AllocOp {
 
 /// Client descriptions: Nomad's texts (which are not stored) or arbitrary ones.
 #[derive(Debug, Arbitrary)]
-enum DescriptionSel {
-    Nomad(u8),
-    Raw(String),
+enum DescriptionSel<'a> {
+    Nomad(ClientStatus),
+    Raw(&'a str),
 }
 
-const STATUSES: [ClientStatus; 6] = [
-    ClientStatus::Pending,
-    ClientStatus::Running,
-    ClientStatus::Failed,
-    ClientStatus::Complete,
-    ClientStatus::Lost,
-    ClientStatus::Unknown,
-];
-
-fn status_of(code: u8) -> ClientStatus {
-    STATUSES[usize::from(code) % STATUSES.len()]
-}
-
-impl DescriptionSel {
-    fn as_str(&self) -> &str {
+impl<'a> DescriptionSel<'a> {
+    fn as_str(&self) -> &'a str {
         match self {
-            DescriptionSel::Nomad(code) => status_of(*code).description(),
+            DescriptionSel::Nomad(status) => status.description(),
             DescriptionSel::Raw(s) => s,
         }
     }
 }
 
-/// The identity fields in `SetIdentity` order, with their capacities.
+/// `ID`, `EvalID`, `Name`, `NodeID`, `JobID`, `TaskGroup`, in this order.
+fn identity_fields<'a>(id: &AllocIdentity<'a>) -> [&'a str; 6] {
+    [
+        id.id,
+        id.eval_id,
+        id.name,
+        id.node_id,
+        id.job_id,
+        id.task_group,
+    ]
+}
+
+/// The identity fields in [`identity_fields`] order, with their capacities.
 const IDENTITY: [(IdentityField, usize); 6] = [
     (IdentityField::Id, UUID_CAPACITY),
     (IdentityField::EvalId, UUID_CAPACITY),
@@ -347,6 +218,12 @@ const IDENTITY: [(IdentityField, usize); 6] = [
     (IdentityField::JobId, JOB_ID_CAPACITY),
     (IdentityField::TaskGroup, TASK_GROUP_CAPACITY),
 ];
+
+// The task model (`Cell`, `row`, `Model`, `check`) and the allocation model (`ModelTask`,
+// `AllocModel`, `check_alloc`) are written from docs/transitions.md and the `allocation`
+// module docs, not from src/table.rs or the allocation's code: independent on purpose, so
+// that a fault in the crate's rules is not copied into what the target expects. Only the
+// inputs above are the crate's own types.
 
 /// One cell of the contract's table.
 #[derive(Clone, Copy, Debug)]
@@ -560,14 +437,14 @@ fn check_event(event: &TaskEvent, built_from: Option<&Detail<'_>>) {
     }
 }
 
-fn refine(mut event: TaskEvent, refine: &Refine) -> TaskEvent {
-    if let Some(m) = &refine.message {
+fn refine(mut event: TaskEvent, refine: &Refine<'_>) -> TaskEvent {
+    if let Some(m) = refine.message {
         event = event.with_message(m);
         if !event.is_truncated() {
             assert_eq!(event.message(), m);
         }
     }
-    if let Some(d) = &refine.display {
+    if let Some(d) = refine.display {
         event = event.with_display_message(d);
     }
     if let Some(f) = refine.fails_task {
@@ -738,16 +615,10 @@ fn check_alloc(alloc: &Allocation<4>, model: &AllocModel) {
     assert_eq!(alloc.client_status(), model.status());
     assert_eq!(alloc.client_description(), model.shown_description());
     assert_eq!(alloc.create_index(), model.create_index);
-    let id = alloc.identity();
-    let held = [
-        id.id,
-        id.eval_id,
-        id.name,
-        id.node_id,
-        id.job_id,
-        id.task_group,
-    ];
-    assert_eq!(held, model.identity.each_ref().map(String::as_str));
+    assert_eq!(
+        identity_fields(&alloc.identity()),
+        model.identity.each_ref().map(String::as_str)
+    );
 
     let orders = alloc.orders();
     for order in &orders {
@@ -764,20 +635,11 @@ fn check_alloc(alloc: &Allocation<4>, model: &AllocModel) {
     assert_eq!(got, expected, "orders differ from the model");
 }
 
-fn desired(code: u8) -> DesiredStatus {
-    match code % 3 {
-        0 => DesiredStatus::Run,
-        1 => DesiredStatus::Stop,
-        _ => DesiredStatus::Evict,
-    }
-}
-
-fn build_event(build: &Build, time: i64, r: &Refine) -> TaskEvent {
+fn build_event(build: &Build<'_>, time: i64, r: &Refine<'_>) -> TaskEvent {
     let event = match build {
-        Build::Detail(d) => {
-            let detail = d.detail();
-            let event = TaskEvent::new(time, detail);
-            check_event(&event, Some(&detail));
+        Build::Detail(detail) => {
+            let event = TaskEvent::new(time, *detail);
+            check_event(&event, Some(detail));
             event
         }
         Build::Ctor(c) => {
@@ -791,7 +653,7 @@ fn build_event(build: &Build, time: i64, r: &Refine) -> TaskEvent {
     event
 }
 
-fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
+fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp<'_>) {
     let before = alloc.clone();
     let index_before = alloc.modify_index();
     // Whether the crate refused the operation.
@@ -802,7 +664,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             kill_timeout,
         } => {
             let name = name.as_str();
-            let role = role.role();
+            let role = *role;
             let result = match kill_timeout {
                 Some(k) => alloc.add_task_with_kill_timeout(name, role, *k),
                 None => alloc.add_task(name, role),
@@ -883,7 +745,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             status,
             description,
         } => {
-            let status = desired(*status);
+            let status = *status;
             let result = alloc.set_desired(status, description);
             if description.len() > allocstate::DESIRED_DESCRIPTION_CAPACITY {
                 assert_eq!(
@@ -897,7 +759,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
                 assert_eq!(result, Ok(changed));
                 if changed {
                     model.desired = status;
-                    model.description = description.clone();
+                    model.description = (*description).to_owned();
                     model.index += 1;
                 }
             }
@@ -942,7 +804,7 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             false
         }
         AllocOp::SetServerStatus { status } => {
-            let status = status.map(status_of);
+            let status = *status;
             let result = alloc.set_server_status(status);
             match status {
                 Some(s) if !matches!(s, ClientStatus::Lost | ClientStatus::Unknown) => {
@@ -979,15 +841,9 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
             }
             result.is_err()
         }
-        AllocOp::SetIdentity { fields } => {
-            let result = alloc.set_identity(AllocIdentity {
-                id: &fields[0],
-                eval_id: &fields[1],
-                name: &fields[2],
-                node_id: &fields[3],
-                job_id: &fields[4],
-                task_group: &fields[5],
-            });
+        AllocOp::SetIdentity { identity } => {
+            let result = alloc.set_identity(*identity);
+            let fields = identity_fields(identity);
             let too_long = IDENTITY
                 .iter()
                 .zip(fields)
@@ -1001,10 +857,10 @@ fn alloc_step(alloc: &mut Allocation<4>, model: &mut AllocModel, op: &AllocOp) {
                     })
                 ),
                 None => {
-                    let changed = *fields != model.identity;
+                    let changed = fields != model.identity;
                     assert_eq!(result, Ok(changed));
                     if changed {
-                        model.identity = fields.clone();
+                        model.identity = fields.map(str::to_owned);
                         model.index += 1;
                     }
                 }
@@ -1099,7 +955,7 @@ fn alloc_serialize_restore(alloc: &mut Allocation<4>) {
     assert_alloc_carried(&back, alloc, &json);
 }
 
-fuzz_target!(|ops: Vec<Op>| {
+fuzz_target!(|ops: Vec<Op<'_>>| {
     let mut task = TaskState::new();
     let mut model = Model::new();
     check(&task, &model);

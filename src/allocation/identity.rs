@@ -17,6 +17,7 @@ use super::error::AllocationError;
 /// not be a UUID), only the length against each field's capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct AllocIdentity<'a> {
     /// `ID`: the allocation's UUID.
     pub id: &'a str,

@@ -51,6 +51,50 @@ impl core::fmt::Debug for Annotations<'_> {
     }
 }
 
+/// Annotations as an event holds them, from fuzz input: the input's next string when it
+/// is such a packing (key and value pairs, keys strictly increasing, each length in its
+/// shortest form), else [`Annotations::EMPTY`]. Borrowed from the input, as a
+/// [`Detail`](super::Detail) is: there is no buffer to sort other pairs into.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Annotations<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let packed = Packed(<&'a str as arbitrary::Arbitrary<'a>>::arbitrary(u)?);
+        Ok(if held_form(packed) {
+            Annotations(packed)
+        } else {
+            Annotations::EMPTY
+        })
+    }
+}
+
+/// Whether `packed` is what an event holds: pairs, keys strictly increasing, each length
+/// in its shortest form (one byte below 64), so that [`TaskEvent::new`] keeps it as is.
+#[cfg(feature = "arbitrary")]
+fn held_form(packed: Packed<'_>) -> bool {
+    // Whether `piece`, read from the start of `at`, has its length in its shortest form.
+    let shortest = |at: Packed<'_>, piece: &str| {
+        at.0.as_bytes()
+            .first()
+            .is_some_and(|&b| (b < 0x40) == (piece.len() < 0x40))
+    };
+    let mut rest = packed;
+    let mut last: Option<&str> = None;
+    while !rest.0.is_empty() {
+        let Some((key, at_value)) = rest.split() else {
+            return false;
+        };
+        let Some((value, next)) = at_value.split() else {
+            return false;
+        };
+        if !shortest(rest, key) || !shortest(at_value, value) || last.is_some_and(|l| l >= key) {
+            return false;
+        }
+        last = Some(key);
+        rest = next;
+    }
+    true
+}
+
 #[cfg(feature = "defmt")]
 impl defmt::Format for Annotations<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
@@ -128,6 +172,43 @@ impl TaskEvent {
         self.texts.set(Slot::Second, &packer.buf);
         if packer.cut {
             self.texts.mark_truncated(Slot::Second);
+        }
+    }
+}
+
+#[cfg(all(test, feature = "arbitrary"))]
+mod tests {
+    use super::*;
+    use crate::event::Detail;
+
+    /// 70 bytes: its length takes the two-byte form.
+    const LONG: &str = "0123456789012345678901234567890123456789012345678901234567890123456789";
+
+    #[test]
+    fn the_held_form_is_what_an_event_keeps_and_nothing_else() {
+        let event = TaskEvent::driver(1, "pull")
+            .with_annotation("b", "2")
+            .with_annotation("a", LONG);
+        let Detail::Driver {
+            annotations: Some(held),
+            ..
+        } = event.detail()
+        else {
+            unreachable!()
+        };
+        assert!(held_form(held.0));
+        assert_eq!(TaskEvent::new(1, event.detail()), event);
+        assert!(held_form(Annotations::EMPTY.0));
+        // Keys out of order, a key twice, a key without its value, a short length in the
+        // long form, a length past the end.
+        for other in [
+            "\x01b\x012\x01a\x011",
+            "\x01a\x011\x01a\x012",
+            "\x01a",
+            "\x40\x01a\x011",
+            "\x05ab",
+        ] {
+            assert!(!held_form(Packed(other)), "{other:?}");
         }
     }
 }

@@ -21,6 +21,7 @@ use super::TaskEvent;
 /// A new kind brings a new variant (`non_exhaustive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum Detail<'a> {
     /// `Driver Failure`.
