@@ -87,7 +87,8 @@
 //! - `text-capacity-256`, `text-capacity-1024`, `text-capacity-4096`: more bytes for each
 //!   event's strings ([`EVENT_TEXT_CAPACITY`]); the largest enabled wins.
 //! - `arbitrary`: `arbitrary::Arbitrary` for the inputs (events' [`Detail`]s,
-//!   [`EventKind`], the statuses, roles and an allocation's identity), for fuzzing. Host
+//!   [`EventKind`], the statuses, roles, an allocation's identity, restart policies and
+//!   the runner's specs and prestart steps), for fuzzing. Host
 //!   only: `arbitrary` needs std.
 
 #![no_std]

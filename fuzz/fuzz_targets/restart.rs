@@ -9,50 +9,10 @@
 #![no_main]
 
 use allocstate::restart::{
-    JobType, Lifecycle, LifecycleHook, RestartMode, RestartOutcome, RestartPolicy, RestartReason,
-    RestartTracker,
+    JobType, Lifecycle, RestartMode, RestartOutcome, RestartPolicy, RestartReason, RestartTracker,
 };
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-
-#[derive(Debug, Clone, Copy, Arbitrary)]
-struct FPolicy {
-    attempts: u32,
-    interval: i64,
-    delay: i64,
-    delay_mode: bool,
-}
-
-impl FPolicy {
-    fn policy(self) -> RestartPolicy {
-        RestartPolicy {
-            attempts: self.attempts,
-            interval: self.interval,
-            delay: self.delay,
-            mode: if self.delay_mode {
-                RestartMode::Delay
-            } else {
-                RestartMode::Fail
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum FJob {
-    Service,
-    Batch,
-    System,
-    Sysbatch,
-}
-
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum FHook {
-    Main,
-    Prestart(bool),
-    Poststart(bool),
-    Poststop,
-}
 
 #[derive(Debug, Clone, Copy, Arbitrary)]
 enum Input {
@@ -60,7 +20,7 @@ enum Input {
     StartError { recoverable: bool },
     Trigger { failure: bool },
     Killed,
-    SetPolicy(FPolicy),
+    SetPolicy(RestartPolicy),
     Nothing,
 }
 
@@ -83,40 +43,16 @@ struct Step {
 
 #[derive(Debug, Arbitrary)]
 struct Case {
-    policy: FPolicy,
-    job: FJob,
-    hook: FHook,
+    // The crate's own types, built by its `arbitrary` feature.
+    policy: RestartPolicy,
+    job: JobType,
+    lifecycle: Lifecycle,
     start: i64,
     steps: Vec<Step>,
 }
 
 fuzz_target!(|case: Case| {
-    let job = match case.job {
-        FJob::Service => JobType::Service,
-        FJob::Batch => JobType::Batch,
-        FJob::System => JobType::System,
-        FJob::Sysbatch => JobType::Sysbatch,
-    };
-    let lifecycle = match case.hook {
-        FHook::Main => Lifecycle::main(),
-        FHook::Prestart(s) => Lifecycle::prestart(s),
-        FHook::Poststart(s) => Lifecycle::poststart(s),
-        FHook::Poststop => Lifecycle::poststop(),
-    };
-    assert_eq!(
-        lifecycle.hook.is_none(),
-        matches!(case.hook, FHook::Main),
-        "lifecycle constructor"
-    );
-    if let Some(h) = lifecycle.hook {
-        assert!(matches!(
-            (h, case.hook),
-            (LifecycleHook::Prestart, FHook::Prestart(_))
-                | (LifecycleHook::Poststart, FHook::Poststart(_))
-                | (LifecycleHook::Poststop, FHook::Poststop)
-        ));
-    }
-    let mut tracker = RestartTracker::new(case.policy.policy(), job, lifecycle, case.start);
+    let mut tracker = RestartTracker::new(case.policy, case.job, case.lifecycle, case.start);
     assert_eq!(tracker.interval_start(), case.start);
     assert_eq!(tracker.count(), 0);
 
@@ -140,8 +76,8 @@ fuzz_target!(|case: Case| {
                     killed = true;
                 }
                 Input::SetPolicy(p) => {
-                    tracker.set_policy(p.policy());
-                    assert_eq!(*tracker.policy(), p.policy());
+                    tracker.set_policy(p);
+                    assert_eq!(*tracker.policy(), p);
                 }
                 Input::Nothing => {}
             }

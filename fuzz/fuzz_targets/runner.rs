@@ -4,96 +4,51 @@
 
 #![no_main]
 
-use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::restart::JobType;
 use allocstate::runner::{Exit, GroupSpec, PrestartStep, RestartTarget, Runner, TaskId, TaskSpec};
-use allocstate::{DesiredStatus, Role};
+use allocstate::DesiredStatus;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
-struct FTask {
-    name: String,
-    hook: u8,
-    sidecar: bool,
-    leader: bool,
-    attempts: u8,
-    interval: i64,
-    delay: i64,
-    delay_mode: bool,
-    kill_timeout: i64,
-    kill_signal: Option<String>,
-    shutdown_delay: i64,
-}
-
-#[derive(Debug, Arbitrary)]
-enum Input {
+enum Input<'a> {
     Arrive(i64),
-    Prestart(i64, usize, u8, String, bool),
+    Prestart(i64, usize, PrestartStep<'a>),
     Started(i64, usize),
-    StartFailed(i64, usize, String, bool),
+    StartFailed(i64, usize, &'a str, bool),
     StartCancelled(i64, usize),
     Exited(i64, usize, i32, i32, bool),
     Restart(i64, u8, usize, bool),
-    Signal(i64, usize, Option<String>),
-    KillFailed(i64, usize, String),
+    Signal(i64, usize, Option<&'a str>),
+    KillFailed(i64, usize, &'a str),
     ServersContacted(i64),
-    SetHandle(usize, Vec<u8>),
-    Stop(i64, bool, String, bool),
+    SetHandle(usize, &'a [u8]),
+    Stop(i64, DesiredStatus, &'a str, bool),
     Tick(i64),
-    SetupFailed(i64, String),
+    SetupFailed(i64, &'a str),
     Reconnected(i64),
     DropTask(i64, usize),
     /// The clock reaches the next wake-up.
     Wake,
-    Restore(i64, Vec<bool>, u8),
-    RestoreBytes(i64, Vec<u8>, Vec<bool>),
+    Restore(i64, Vec<bool>, Option<DesiredStatus>),
+    RestoreBytes(i64, &'a [u8], Vec<bool>),
 }
 
 #[derive(Debug, Arbitrary)]
-struct Case {
-    job: u8,
-    group_delay: i64,
-    max_run: i64,
+struct Case<'a> {
+    // The crate's own types, built by its `arbitrary` feature.
+    group: GroupSpec,
     seed: u64,
-    tasks: Vec<FTask>,
-    inputs: Vec<Input>,
+    tasks: Vec<TaskSpec<'a>>,
+    inputs: Vec<Input<'a>>,
 }
 
-fn spec(t: &FTask) -> TaskSpec<'_> {
-    let role = match t.hook % 4 {
-        0 => Role::main(),
-        1 => Role::prestart(t.sidecar),
-        2 => Role::poststart(t.sidecar),
-        _ => Role::poststop(),
-    }
-    .with_leader(t.leader);
-    TaskSpec {
-        name: &t.name,
-        role,
-        restart: RestartPolicy {
-            attempts: u32::from(t.attempts % 4),
-            interval: t.interval,
-            delay: t.delay,
-            mode: if t.delay_mode { RestartMode::Delay } else { RestartMode::Fail },
-        },
-        kill_timeout: t.kill_timeout,
-        kill_signal: t.kill_signal.as_deref(),
-        shutdown_delay: t.shutdown_delay,
-    }
-}
-
-fuzz_target!(|case: Case| {
-    let job = [JobType::Service, JobType::Batch, JobType::System, JobType::Sysbatch][usize::from(case.job % 4)];
-    let group = GroupSpec {
-        shutdown_delay: case.group_delay,
-        max_run_duration: case.max_run,
-        ..GroupSpec::new(job)
-    };
-    let mut runner: Box<Runner<4>> = Box::new(Runner::new(group));
+fuzz_target!(|case: Case<'_>| {
+    let mut runner: Box<Runner<4>> = Box::new(Runner::new(case.group));
     runner.seed_jitter(case.seed);
     for task in case.tasks.iter().take(6) {
         let before = runner.clone();
-        if runner.add_task(&spec(task)).is_err() {
+        if runner.add_task(task).is_err() {
             assert_eq!(runner, before, "a refused task changed the runner");
         }
     }
@@ -107,17 +62,9 @@ fuzz_target!(|case: Case| {
         let before = runner.clone();
         let result = match input {
             Input::Arrive(t) => runner.arrive(*t).map(|_| ()),
-            Input::Prestart(t, i, k, text, rec) => {
-                let step = match k % 6 {
-                    0 => PrestartStep::TaskDirBuilt,
-                    1 => PrestartStep::DownloadingArtifacts,
-                    2 => PrestartStep::ArtifactFailed { error: text },
-                    3 => PrestartStep::HookFailed { message: text, recoverable: *rec },
-                    4 => PrestartStep::TemplateBlocked { message: text },
-                    _ => PrestartStep::HookKilled { message: text },
-                };
+            Input::Prestart(t, i, step) => {
                 let Some(i) = id(&runner, *i) else { continue };
-                runner.prestart(*t, i, step).map(|_| ())
+                runner.prestart(*t, i, *step).map(|_| ())
             }
             Input::Started(t, i) => {
                 let Some(i) = id(&runner, *i) else { continue };
@@ -165,10 +112,7 @@ fuzz_target!(|case: Case| {
                 let Some(i) = id(&runner, *i) else { continue };
                 runner.signal(*t, i, name.as_deref()).map(|_| ())
             }
-            Input::Stop(t, evict, text, nsd) => {
-                let status = if *evict { DesiredStatus::Evict } else { DesiredStatus::Stop };
-                runner.stop(*t, status, text, *nsd).map(|_| ())
-            }
+            Input::Stop(t, status, text, nsd) => runner.stop(*t, *status, text, *nsd).map(|_| ()),
             Input::Tick(t) => runner.tick(*t).map(|_| ()),
             Input::SetupFailed(t, text) => runner.setup_failed(*t, text).map(|_| ()),
             Input::Reconnected(t) => runner.reconnected(*t).map(|_| ()),
@@ -185,14 +129,9 @@ fuzz_target!(|case: Case| {
                     Ok(bytes) => bytes.to_vec(),
                     Err(_) => continue,
                 };
-                let desired = match desired % 3 {
-                    0 => None,
-                    1 => Some(DesiredStatus::Stop),
-                    _ => Some(DesiredStatus::Evict),
-                };
                 let mut fresh: Box<Runner<4>> = Box::new(Runner::new(GroupSpec::new(JobType::Batch)));
                 let answer = |i: TaskId, _: allocstate::runner::Restoring<'_>| reattach.get(i.index()).copied().unwrap_or(false);
-                let restored = fresh.restore(*t, &bytes, desired, answer).map(|_| ());
+                let restored = fresh.restore(*t, &bytes, *desired, answer).map(|_| ());
                 if restored.is_ok() {
                     runner = fresh;
                 }

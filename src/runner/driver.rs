@@ -53,6 +53,7 @@ impl Exit {
 /// The outcome of one step of a task's prestart work (`TaskRunner.prestart`,
 /// `client/allocrunner/taskrunner/task_runner_hooks.go`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum PrestartStep<'a> {
     /// The task directory was built: `Task Setup` (`Building Task Directory`), on the

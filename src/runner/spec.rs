@@ -34,6 +34,7 @@ pub type SignalName = String<SIGNAL_CAPACITY>;
 /// allocation's `max_run_duration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct GroupSpec {
     /// The job's type.
     pub job_type: JobType,
@@ -127,6 +128,7 @@ impl HeldGroup {
 
 /// One task of the group, as the runner is told about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct TaskSpec<'a> {
     /// The task's name.
     pub name: &'a str,
