@@ -8,9 +8,9 @@
 //! - [`play`]: the deterministic playing loop ([`play::Player`]) reporting to a
 //!   [`play::Sink`], and the line transcript ([`play::Lines`]) the QEMU firmware compares
 //!   with the host's;
-//! - with the `std` feature, [`scenario`]: the scenario's JSON reader (README.md gives the
-//!   format), and [`engine`]: the simulation with its JSON timeline, each task's history
-//!   and the allocation ([`simulate`]).
+//! - with the `std` feature, `scenario`: the scenario's JSON reader (README.md gives the
+//!   format), and `engine`: the simulation with its JSON timeline, each task's history and
+//!   the allocation (`simulate`).
 //!
 //! Without `std` the crate is `no_std` and allocates nothing: ci/qemu-firmware runs
 //! [`play`] on Cortex-M. The `simulate` command (`cargo run --release -p allocstate-sim

@@ -2,11 +2,11 @@
 //! the runtime around a [`Runner`] (answers each start from the task's script, delivers
 //! exits after their time, fires timers, persists and restores on an agent restart) and
 //! reports what happened to a [`Sink`]. The `simulate` command and the scenario tests run
-//! it on the host ([`crate::engine`]); ci/qemu-firmware runs it on the target, on
+//! it on the host (`engine`, with `std`); ci/qemu-firmware runs it on the target, on
 //! scenarios its build script digested into statics ([`Digest`](crate::script::Digest)),
 //! and compares its [`Lines`] with the host's.
 //!
-//! With the `journal` feature, [`Player::hook`] sees each input the runner accepted, as
+//! With the `journal` feature, `Player::hook` sees each input the runner accepted, as
 //! the journal stores it.
 
 use core::fmt::{self, Write};
@@ -202,7 +202,7 @@ fn stopped_by(signal: &str) -> Exit {
 }
 
 /// Plays one scenario on a runner fresh from `Runner::new` or `reset` with the group
-/// ([`group_of`]) and the scenario's tasks added; `buf` holds the persisted runner at an
+/// ([`group_of`](crate::script::group_of)) and the scenario's tasks added; `buf` holds the persisted runner at an
 /// agent restart.
 pub struct Player<'p> {
     script: &'p dyn Script,
