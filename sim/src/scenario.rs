@@ -111,39 +111,37 @@ fn opt<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     o.get(key).filter(|v| !v.is_null())
 }
 
+/// Field `key` of `o` (absent or null: `None`), read by `get`; a value `get` does not
+/// take is an error naming the field and what was `expected`.
+fn field<T>(
+    o: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    get: impl FnOnce(&Value) -> Option<T>,
+    expected: &str,
+) -> Res<Option<T>> {
+    opt(o, key)
+        .map(|v| get(v).ok_or_else(|| format!("{path}.{key}: expected {expected}")))
+        .transpose()
+}
+
 fn num(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<i64>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .or_else(|| {
-                v.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| format!("{path}.{key}: expected an integer number")),
-    }
+    let integer = |v: &Value| {
+        v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                .map(|f| f as i64)
+        })
+    };
+    field(o, key, path, integer, "an integer number")
 }
 
 fn boolean(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<bool>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| format!("{path}.{key}: expected true or false")),
-    }
+    field(o, key, path, Value::as_bool, "true or false")
 }
 
 fn text(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<String>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .map(|s| Some(s.to_string()))
-            .ok_or_else(|| format!("{path}.{key}: expected a string")),
-    }
+    field(o, key, path, |v| v.as_str().map(str::to_string), "a string")
 }
 
 /// A time or duration that cannot be negative (nanoseconds).
