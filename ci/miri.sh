@@ -11,10 +11,10 @@
 #   of a full task state and of a full allocation, tens of thousands of decodes, which did
 #   not finish in 8 minutes under Miri; `every_truncation_is_an_error` in the wire tests
 #   covers the by-value decoders the same way, and the in-place ones share their code.
-# - `sequences::*` and `invariants_hold_after_every_step` (the runner's scenario files
-#   through the harness, one test each, and its proptest): minutes in all when
-#   interpreted; the runner has no unsafe code, and tests/runner.rs (run here) covers
-#   the same paths.
+# - `invariants_hold_after_every_step` (the runner's proptest): minutes when interpreted;
+#   the runner has no unsafe code, and tests/runner.rs (run here) covers the same paths.
+#   (The runner's scenario files are the simulation harness's tests, sim/, not the
+#   library's: they are not run here.)
 # Fewer repetitions under `cfg(miri)`, the same paths: tests/alloc_wire.rs (a stride
 # through the bytes, one of two bit flips at each, `Allocation<1>` and `<4>` at their largest, not `<8>`),
 # tests/wire_json_core.rs (the largest state's ten events
@@ -42,5 +42,4 @@ cargo +nightly miri test --lib --tests -- \
     --skip restart::tracker::tests::extreme_values_never_panic \
     --skip every_truncation_leaves_the_allocation_slot_empty \
     --skip every_truncation_or_extension_leaves_the_task_slot_new \
-    --skip sequences:: \
     --skip invariants_hold_after_every_step

@@ -5,7 +5,7 @@
 //! docs/runner.md has the rules.
 //!
 //! A case whose histories, task states and client status are all a scenario file can
-//! say lives in tests/runner_scenarios/ (run by tests/runner_scenarios.rs). The cases
+//! say lives in sim/scenarios/ (run by sim/tests/runner_scenarios.rs). The cases
 //! here assert more than that: the commands and their arguments, refusals and their
 //! errors, timers and wake times, coordinator stages, event details and messages,
 //! persist and restore, and the API's own shape (`Runner::events`, `TaskId`, `describe`).

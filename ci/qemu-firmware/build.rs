@@ -10,20 +10,8 @@ use allocstate::{Allocation, TaskEvent, TaskState};
 #[path = "src/transcript.rs"]
 mod transcript;
 
-// The runner scenarios: the simulate harness's reader and playing loop, run on the host.
+// The runner scenarios: the simulation harness's reader and playing loop, run on the host.
 mod build_runner;
-#[path = "../../examples/simulate/engine.rs"]
-#[allow(dead_code)]
-mod engine;
-#[path = "../../examples/simulate/play.rs"]
-#[allow(dead_code)]
-mod play;
-#[path = "../../examples/simulate/scenario.rs"]
-#[allow(dead_code)]
-mod scenario;
-#[path = "../../examples/simulate/script.rs"]
-#[allow(dead_code)]
-mod script;
 
 /// The host's JSON: serde_json, as an agent on a server writes it.
 struct HostJson;
@@ -146,7 +134,7 @@ fn main() {
     .unwrap();
     fs::write(out.join("generated.rs"), generated).unwrap();
     // The transcripts themselves where the flash holds them (the MPS2's 4 MiB).
-    build_runner::generate(&manifest, &out, target.starts_with("thumbv7em"));
+    build_runner::generate(&out, target.starts_with("thumbv7em"));
 }
 
 fn absolute(path: &Path) -> String {

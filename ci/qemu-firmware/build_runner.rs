@@ -1,7 +1,7 @@
-//! build.rs's part for the runner scenarios: each file of tests/runner_scenarios is read
-//! with the simulate harness's own reader, digested into statics the firmware plays
-//! (`play::Digest`, written as Rust), and played here on the host by the same loop
-//! (`play.rs`) into the transcript the firmware must reproduce byte for byte.
+//! build.rs's part for the runner scenarios: each file of sim/scenarios is read with the
+//! simulation harness's own reader (allocstate-sim's `scenario`), digested into statics the
+//! firmware plays (`script::Digest`, written as Rust), and played here on the host by the
+//! same loop (`play`) into the transcript the firmware must reproduce byte for byte.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -11,8 +11,9 @@ use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::runner::Runner;
 use allocstate::{DesiredStatus, Role};
 
-use crate::play::{Lines, Player, TASKS};
-use crate::script::{self, Request, Script};
+use allocstate_sim::play::{Lines, Player, TASKS};
+use allocstate_sim::scenario;
+use allocstate_sim::script::{self, Request, Script};
 
 /// The persist buffer the firmware lends the player (its JSON buffer): the host plays
 /// with the same size, so both meet the same limits.
@@ -152,19 +153,11 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// Writes `runner_scenarios.rs` (the digests and the host's transcripts) into `out`;
 /// the transcripts themselves only where the flash holds them (`embed`), else their
 /// length and hash only.
-pub fn generate(manifest: &Path, out: &Path, embed: bool) {
-    let dir = manifest.join("../../tests/runner_scenarios");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    for file in ["play.rs", "script.rs", "scenario.rs", "engine.rs"] {
-        println!("cargo:rerun-if-changed=../../examples/simulate/{file}");
-    }
+/// (A change of the harness itself rebuilds this script, a build-dependency's change.)
+pub fn generate(out: &Path, embed: bool) {
+    println!("cargo:rerun-if-changed={}", scenario::DIR);
     println!("cargo:rerun-if-changed=build_runner.rs");
-    let mut paths: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
+    let paths = scenario::files().expect("the scenario files of allocstate-sim");
     let expected = out.join("expected_runner");
     fs::create_dir_all(&expected).unwrap();
     let mut generated = format!(
@@ -176,7 +169,7 @@ pub fn generate(manifest: &Path, out: &Path, embed: bool) {
     for path in &paths {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let text = fs::read_to_string(path).unwrap();
-        let scenario = crate::scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let transcript = transcript(&scenario);
         assert!(
             !transcript.contains("buffer is too small"),

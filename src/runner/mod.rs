@@ -79,7 +79,7 @@
 //! The stack each public operation needs on thumbv7em (release, the runner in a
 //! `static`) is measured in the QEMU firmware by painting the stack
 //! (`ci/qemu-firmware/src/budgets.rs`, budget 4 KiB each; figures in
-//! `docs/on-target.md`), where the scenario files of `tests/runner_scenarios` are also
+//! `docs/on-target.md`), where the scenario files of `sim/scenarios` are also
 //! played on the target and compared byte for byte with the host.
 
 mod command;

@@ -1,5 +1,5 @@
-//! The runner on the target: every file of tests/runner_scenarios, digested by build.rs,
-//! is played by the simulate harness's own loop (`examples/simulate/play.rs`) on a
+//! The runner on the target: every file of sim/scenarios, digested by build.rs, is played
+//! by the simulation harness's own loop (allocstate-sim's `play`, without std) on a
 //! `Runner<8>` in RAM shared with the budgets (`arena.rs`), and its transcript (the
 //! timeline of events, commands, status changes and refusals, each task's end, and the
 //! final allocation's compact bytes) is compared byte for byte with the host's.
@@ -12,15 +12,8 @@ use core::fmt::{self, Write};
 use crate::checks::{report_difference, Memory, Tally};
 use crate::out::{self, Compare};
 
-#[path = "../../../examples/simulate/play.rs"]
-#[allow(dead_code)]
-mod play;
-#[path = "../../../examples/simulate/script.rs"]
-#[allow(dead_code)]
-mod script;
-
-use play::{Lines, Player};
-use script::{Block, Digest, Header, Request, Run, TaskDef};
+use allocstate_sim::play::{Lines, Player};
+use allocstate_sim::script::{self, Block, Digest, Header, Request, Run, TaskDef};
 
 /// Written by build.rs: the digested scenarios and the host's transcripts.
 mod digests {

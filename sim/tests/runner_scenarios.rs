@@ -1,29 +1,13 @@
-//! The scenario files under `tests/runner_scenarios/` (the sequences Nomad's task runner,
-//! alloc runner and coordinator tests assert; docs/runner.md), run through the simulation harness of `examples/simulate`; each file's
-//! `Expect` holds the per-task History, final state, Failed, Restarts and the client
-//! status that Nomad's test asserts (or that follows from its code).
-#![cfg(feature = "serde")]
+//! The scenario files under `sim/scenarios/` (the sequences Nomad's task runner, alloc
+//! runner and coordinator tests assert; docs/runner.md), run through the simulation
+//! harness; each file's `Expect` holds the per-task History, final state, Failed, Restarts
+//! and the client status that Nomad's test asserts (or that follows from its code).
 
-#[path = "../examples/simulate/engine.rs"]
-#[allow(dead_code)]
-mod engine;
-#[path = "../examples/simulate/play.rs"]
-#[allow(dead_code)]
-mod play;
-#[path = "../examples/simulate/scenario.rs"]
-#[allow(dead_code)]
-mod scenario;
-#[path = "../examples/simulate/script.rs"]
-#[allow(dead_code)]
-mod script;
-
+use allocstate_sim::scenario;
 use serde_json::Value;
 
 fn simulate(text: &str) -> Value {
-    let scenario = scenario::parse(text).expect("a valid scenario");
-    let mut simulation = engine::Simulation::new(&scenario).expect("a valid group");
-    simulation.run().expect("the harness holds the scenario");
-    simulation.output()
+    allocstate_sim::simulate(text).unwrap_or_else(|e| panic!("the scenario plays: {e}"))
 }
 
 /// The problems of one scenario file: its histories, task states, client status (and
@@ -95,8 +79,7 @@ macro_rules! scenarios {
             $(
                 #[test]
                 fn $name() {
-                    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("tests/runner_scenarios")
+                    let path = std::path::Path::new(allocstate_sim::scenario::DIR)
                         .join(concat!(stringify!($name), ".json"));
                     if let Err(problems) = super::check(&path) {
                         panic!("{problems}");
@@ -208,11 +191,9 @@ scenarios!(
 
 #[test]
 fn every_scenario_file_has_a_named_test() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runner_scenarios");
-    let mut files: Vec<String> = std::fs::read_dir(dir)
+    let mut files: Vec<String> = scenario::files()
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     files.sort();
@@ -223,7 +204,7 @@ fn every_scenario_file_has_a_named_test() {
 
 #[test]
 fn a_refused_restart_is_reported_in_the_timeline_and_changes_nothing() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runner_scenarios");
+    let dir = std::path::Path::new(scenario::DIR);
     let text =
         std::fs::read_to_string(dir.join("lifecycle_restart_entire_allocation_refused.json"))
             .unwrap();

@@ -1,4 +1,4 @@
-//! Issue 22 item 3: the runner scenario files (tests/runner_scenarios/) played by the
+//! Issue 22 item 3: the runner scenario files (sim/scenarios/) played by the
 //! simulate harness, every input the runner accepts committed to a file journal (a
 //! snapshot after the arrival, after each agent restart, and every `K` inputs), and after
 //! each input a cut: the journal reopened and recovered into a fresh runner
@@ -15,22 +15,11 @@
 //! restored runner, not to the journal's recovery.
 //!
 //! ```text
-//! cargo test --all-features --test journal_scenarios -- --nocapture
-//! cargo test --all-features --test journal_scenarios -- --include-ignored --nocapture  # K = 1, 2, 3, 5, 8, 64 too
+//! cargo test -p allocstate-sim --test journal_scenarios -- --nocapture
+//! cargo test -p allocstate-sim --test journal_scenarios -- --include-ignored --nocapture  # K = 1, 2, 3, 5, 8, 64 too
 //! ```
 
-#[path = "../examples/simulate/engine.rs"]
-#[allow(dead_code)]
-mod engine;
-#[path = "../examples/simulate/play.rs"]
-#[allow(dead_code)]
-mod play;
-#[path = "../examples/simulate/scenario.rs"]
-#[allow(dead_code)]
-mod scenario;
-#[path = "../examples/simulate/script.rs"]
-#[allow(dead_code)]
-mod script;
+use allocstate_sim::{engine, play, scenario, script};
 
 use allocstate::journal::file::FileJournal;
 use allocstate::journal::runner::{Input, RecoveryGlue, RunnerSnapshot, What};
@@ -215,19 +204,9 @@ fn sweep(path: &std::path::Path, k: u32, tally: &mut Tally) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn scenarios() -> Vec<std::path::PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir("tests/runner_scenarios")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    paths
-}
-
 fn check(ks: &[u32]) {
     let mut tally = Tally::default();
-    for path in scenarios() {
+    for path in scenario::files().expect("the scenario files") {
         for &k in ks {
             sweep(&path, k, &mut tally);
         }

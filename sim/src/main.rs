@@ -2,23 +2,14 @@
 //! clock, agent restarts) and prints what happened as one JSON document.
 //!
 //! ```text
-//! cargo run --release --example simulate -- FILE.json
-//! cargo run --release --example simulate            # the built-in seed scenario
+//! cargo run --release -p allocstate-sim -- FILE.json
+//! cargo run --release -p allocstate-sim            # the built-in seed scenario
 //! ```
 //!
 //! FILE is one JSON object; `-h` or `--help` prints its format ([`HELP`]); the format is
-//! also described in `examples/simulate/README.md`. Stdout: `Timeline`,
+//! also described in `sim/README.md`. Stdout: `Timeline`,
 //! `History` (per task, every event type, oldest first) and `Allocation` (Nomad's JSON).
 //! Malformed input: a message naming the field on stderr, exit status 2.
-
-mod engine;
-// `Lines` serves the firmware's run of the same loop (ci/qemu-firmware).
-#[allow(dead_code)]
-mod play;
-mod scenario;
-// `Digest` is the firmware's form of a scenario.
-#[allow(dead_code)]
-mod script;
 
 use std::process::ExitCode;
 
@@ -144,10 +135,8 @@ fn emit(text: &str) -> ExitCode {
 
 /// Reads a scenario, runs it, and returns the output document as pretty JSON.
 fn simulate(input: &str) -> Result<String, String> {
-    let scenario = scenario::parse(input)?;
-    let mut simulation = engine::Simulation::new(&scenario)?;
-    simulation.run().map_err(|e| e.to_string())?;
-    serde_json::to_string_pretty(&simulation.output()).map_err(|e| e.to_string())
+    let output = allocstate_sim::simulate(input)?;
+    serde_json::to_string_pretty(&output).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! naming no task is an error that names the field.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
 use allocstate::{DesiredStatus, Role};
@@ -10,18 +11,42 @@ use serde_json::{Map, Value};
 
 use crate::script;
 
+/// The directory of the runner scenario files (`sim/scenarios/`): the sequences Nomad's
+/// task runner, alloc runner and coordinator tests assert, each with its `Expect`.
+pub const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+
+/// The scenario files (`*.json`) of [`DIR`], sorted by name.
+pub fn files() -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(DIR)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
 const SEC: i64 = 1_000_000_000;
 const MIN: i64 = 60 * SEC;
 
 /// One task of the group.
 #[derive(Debug, Clone)]
 pub struct Task {
+    /// `Name`.
     pub name: String,
+    /// `Leader` and `Lifecycle`.
     pub role: Role,
+    /// The task's `RestartPolicy` over the group's, over the job type's default.
     pub restart: RestartPolicy,
+    /// `KillTimeout` (ns).
     pub kill_timeout: i64,
+    /// `KillSignal` (empty: the driver's default).
     pub kill_signal: String,
+    /// `ShutdownDelay` (ns).
     pub shutdown_delay: i64,
+    /// The task lists `Artifacts`.
     pub artifacts: bool,
 }
 
@@ -34,7 +59,9 @@ pub type Block = script::Block<String>;
 /// One scripted start: whether its prestart work blocks first, then what it does.
 #[derive(Debug, Clone)]
 pub struct Start {
+    /// Its prestart work blocks first (`Blocks`, `Template`).
     pub block: Option<Block>,
+    /// What it does then.
     pub run: Run,
 }
 
@@ -44,19 +71,29 @@ pub type Request = script::Request<String>;
 /// Which tasks' drivers an agent restart lists as reattaching, or not.
 pub type Reattach = BTreeMap<String, bool>;
 
+/// A scenario as read from its JSON ([`parse`]); the player reads it as a
+/// [`Script`](crate::script::Script).
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// `Job.ID`.
     pub job_id: String,
+    /// `Job.Type`.
     pub job_type: JobType,
+    /// The group's `Name`.
     pub group: String,
+    /// The group's `ShutdownDelay` (ns).
     pub group_shutdown_delay: i64,
+    /// `MaxRunDuration` (ns; the group's, else the job's; 0: none).
     pub max_run_duration: i64,
+    /// The group's tasks.
     pub tasks: Vec<Task>,
     /// The desired status when the allocation arrives (already stopped: it never runs).
     pub desired_at_arrival: Option<DesiredStatus>,
     /// An allocation prerun hook fails with this error before any task starts.
     pub setup_failure: Option<String>,
+    /// `Start`: unix ns when the allocation arrives.
     pub start: i64,
+    /// `Runs`: per task's name, its scripted starts.
     pub runs: BTreeMap<String, Vec<Start>>,
     /// Each request at its time after the start, with its `Reattach` list (empty but
     /// for an agent restart).
@@ -74,39 +111,37 @@ fn opt<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     o.get(key).filter(|v| !v.is_null())
 }
 
+/// Field `key` of `o` (absent or null: `None`), read by `get`; a value `get` does not
+/// take is an error naming the field and what was `expected`.
+fn field<T>(
+    o: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    get: impl FnOnce(&Value) -> Option<T>,
+    expected: &str,
+) -> Res<Option<T>> {
+    opt(o, key)
+        .map(|v| get(v).ok_or_else(|| format!("{path}.{key}: expected {expected}")))
+        .transpose()
+}
+
 fn num(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<i64>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .or_else(|| {
-                v.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| format!("{path}.{key}: expected an integer number")),
-    }
+    let integer = |v: &Value| {
+        v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                .map(|f| f as i64)
+        })
+    };
+    field(o, key, path, integer, "an integer number")
 }
 
 fn boolean(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<bool>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| format!("{path}.{key}: expected true or false")),
-    }
+    field(o, key, path, Value::as_bool, "true or false")
 }
 
 fn text(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<String>> {
-    match opt(o, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .map(|s| Some(s.to_string()))
-            .ok_or_else(|| format!("{path}.{key}: expected a string")),
-    }
+    field(o, key, path, |v| v.as_str().map(str::to_string), "a string")
 }
 
 /// A time or duration that cannot be negative (nanoseconds).
@@ -121,7 +156,7 @@ fn nanos(o: &Map<String, Value>, key: &str, path: &str) -> Res<Option<i64>> {
 
 /// The scenario's top-level fields: the harness reads the first six; `Source` (where the
 /// sequence comes from) and `Expect` (what the tests compare with) are for the scenario
-/// files under `tests/runner_scenarios/`.
+/// files under [`DIR`].
 const TOP_LEVEL: [&str; 8] = [
     "Job",
     "Start",

@@ -1,9 +1,5 @@
-//! The simulation on the host: the shared playing loop (`play.rs`) around a boxed
+//! The simulation on the host: the playing loop ([`crate::play`]) around a boxed
 //! `Runner`, reporting into a JSON timeline and each task's history.
-
-// `run_with` is compiled where the includer has allocstate's `journal` and `serde`
-// features; ci/qemu-firmware's build script, which includes this file too, has none.
-#![allow(unexpected_cfgs)]
 
 use allocstate::runner::{Action, Runner, TaskSpec};
 use allocstate::{ClientStatus, TaskEvent};
@@ -116,6 +112,7 @@ impl play::Sink for Report {
     }
 }
 
+/// A scenario being played on the host: its runner and what the player reported.
 pub struct Simulation<'s> {
     scenario: &'s Scenario,
     runner: Box<Runner<TASKS>>,
@@ -123,6 +120,8 @@ pub struct Simulation<'s> {
 }
 
 impl<'s> Simulation<'s> {
+    /// A runner of the scenario's group with its tasks added; `Err` names the task the
+    /// runner refused.
     pub fn new(scenario: &'s Scenario) -> Result<Self, String> {
         let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(scenario)));
         script::add_tasks(scenario, &mut runner)
@@ -150,8 +149,7 @@ impl<'s> Simulation<'s> {
 
     /// Runs the scenario as [`Simulation::run`], `hook` seeing each input the runner
     /// accepted (tests/journal_scenarios.rs journals them).
-    #[cfg(all(feature = "journal", feature = "serde"))]
-    #[allow(dead_code)] // the simulate example itself does not journal
+    #[cfg(feature = "journal")]
     pub fn run_with(&mut self, hook: play::Hook<'_>) -> Result<(), Overflow> {
         let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
         let mut player = Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report);
@@ -159,7 +157,9 @@ impl<'s> Simulation<'s> {
         player.run()
     }
 
-    /// The output document.
+    /// The output document: `Timeline` (events, commands, client status changes and
+    /// refused requests, in time order), `History` (per task, every event type, oldest
+    /// first) and `Allocation` (Nomad's allocation JSON).
     pub fn output(&self) -> Value {
         let mut history = serde_json::Map::new();
         for (name, types) in &self.report.history {
@@ -171,4 +171,14 @@ impl<'s> Simulation<'s> {
             "Allocation": serde_json::to_value(self.runner.allocation()).unwrap_or(Value::Null),
         })
     }
+}
+
+/// Reads a scenario (JSON text), plays it to its end and returns the output document
+/// ([`Simulation::output`]); `Err` is the message of a refused input, which names the
+/// field, or of the harness's overflow.
+pub fn simulate(input: &str) -> Result<Value, String> {
+    let scenario = scenario::parse(input)?;
+    let mut simulation = Simulation::new(&scenario)?;
+    simulation.run().map_err(|e| e.to_string())?;
+    Ok(simulation.output())
 }

@@ -1,14 +1,13 @@
 //! The simulation's deterministic playing loop, in `core` only (no allocator): it plays
 //! the runtime around a [`Runner`] (answers each start from the task's script, delivers
 //! exits after their time, fires timers, persists and restores on an agent restart) and
-//! reports what happened to a [`Sink`]. The simulate example and its tests run it on the
-//! host; ci/qemu-firmware runs the same file on the target, on scenarios build.rs
-//! digested into statics (`script::Digest`), and compares its [`Lines`] with the host's.
-//! Its includer declares `script.rs` beside it.
-
-// The journal hook is compiled where the includer has allocstate's `journal` and `serde`
-// features; ci/qemu-firmware, which includes this file too, has no such features.
-#![allow(unexpected_cfgs)]
+//! reports what happened to a [`Sink`]. The `simulate` command and the scenario tests run
+//! it on the host (`engine`, with `std`); ci/qemu-firmware runs it on the target, on
+//! scenarios its build script digested into statics ([`Digest`](crate::script::Digest)),
+//! and compares its [`Lines`] with the host's.
+//!
+//! With the `journal` feature, `Player::hook` sees each input the runner accepted, as
+//! the journal stores it.
 
 use core::fmt::{self, Write};
 
@@ -19,44 +18,44 @@ use allocstate::runner::{
 use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
 
-use super::script::{Block, Request, Run, Script};
+use crate::script::{Block, Request, Run, Script};
 
-#[cfg(all(feature = "journal", feature = "serde"))]
+#[cfg(feature = "journal")]
 use allocstate::journal::runner::What;
 
 /// An input as the journal stores it (`None`: an arrival or a restore, after which a
 /// journal takes a snapshot), for [`Player::hook`]; nothing without the journal.
-#[cfg(all(feature = "journal", feature = "serde"))]
+#[cfg(feature = "journal")]
 type Said<'a> = Option<What<'a>>;
-#[cfg(not(all(feature = "journal", feature = "serde")))]
+#[cfg(not(feature = "journal"))]
 type Said<'a> = Unsaid;
 
 /// [`Said`] without the journal: nothing.
-#[cfg(not(all(feature = "journal", feature = "serde")))]
+#[cfg(not(feature = "journal"))]
 #[derive(Clone, Copy)]
 struct Unsaid;
 
 /// Sees each input the runner accepted, after it: the runner, the input's time, and the
 /// input as the journal stores it (`None`: arrival or restore). tests/journal_scenarios.rs
 /// journals them.
-#[cfg(all(feature = "journal", feature = "serde"))]
+#[cfg(feature = "journal")]
 pub type Hook<'p> = &'p mut dyn FnMut(&Runner<TASKS>, Now, Said<'_>);
 
 /// The [`Said`] of an input: `said!()` an arrival or restore, `said!(What::…)` an input,
 /// `said!(id => What::…)` a function of the task's id (for `input_for`).
 macro_rules! said {
     () => {{
-        #[cfg(all(feature = "journal", feature = "serde"))]
+        #[cfg(feature = "journal")]
         let said = None;
-        #[cfg(not(all(feature = "journal", feature = "serde")))]
+        #[cfg(not(feature = "journal"))]
         let said = Unsaid;
         said
     }};
     ($id:ident => $what:expr) => {
         |$id: TaskId| {
-            #[cfg(all(feature = "journal", feature = "serde"))]
+            #[cfg(feature = "journal")]
             let said = Some($what);
-            #[cfg(not(all(feature = "journal", feature = "serde")))]
+            #[cfg(not(feature = "journal"))]
             let said = {
                 let _ = $id;
                 Unsaid
@@ -65,9 +64,9 @@ macro_rules! said {
         }
     };
     ($what:expr) => {{
-        #[cfg(all(feature = "journal", feature = "serde"))]
+        #[cfg(feature = "journal")]
         let said = Some($what);
-        #[cfg(not(all(feature = "journal", feature = "serde")))]
+        #[cfg(not(feature = "journal"))]
         let said = Unsaid;
         said
     }};
@@ -203,7 +202,7 @@ fn stopped_by(signal: &str) -> Exit {
 }
 
 /// Plays one scenario on a runner fresh from `Runner::new` or `reset` with the group
-/// ([`group_of`]) and the scenario's tasks added; `buf` holds the persisted runner at an
+/// ([`group_of`](crate::script::group_of)) and the scenario's tasks added; `buf` holds the persisted runner at an
 /// agent restart.
 pub struct Player<'p> {
     script: &'p dyn Script,
@@ -224,11 +223,13 @@ pub struct Player<'p> {
     /// How far the wall clock was stepped from the simulation's (`WallStep` requests).
     wall_offset: i64,
     /// Sees each accepted input (set by the journal test).
-    #[cfg(all(feature = "journal", feature = "serde"))]
+    #[cfg(feature = "journal")]
     pub hook: Option<Hook<'p>>,
 }
 
 impl<'p> Player<'p> {
+    /// A player of `script` on `runner` (its group and tasks already given), persisting
+    /// into `buf` at an agent restart and reporting to `sink`.
     pub fn new(
         script: &'p dyn Script,
         runner: &'p mut Runner<TASKS>,
@@ -251,7 +252,7 @@ impl<'p> Player<'p> {
             current: Current::DriverReport,
             overflow: None,
             wall_offset: 0,
-            #[cfg(all(feature = "journal", feature = "serde"))]
+            #[cfg(feature = "journal")]
             hook: None,
         }
     }
@@ -305,7 +306,7 @@ impl<'p> Player<'p> {
             Some(error) => {
                 match self.runner.arrive(start) {
                     Ok(_) => {
-                        #[cfg(all(feature = "journal", feature = "serde"))]
+                        #[cfg(feature = "journal")]
                         if let Some(hook) = self.hook.as_mut() {
                             hook(self.runner, Now::new(start, start), None);
                         }
@@ -438,11 +439,11 @@ impl<'p> Player<'p> {
         let at = Now::new(now.saturating_add(self.wall_offset), now);
         match f(self.runner, at) {
             Ok(step) => {
-                #[cfg(all(feature = "journal", feature = "serde"))]
+                #[cfg(feature = "journal")]
                 if let Some(hook) = self.hook.as_mut() {
                     hook(self.runner, at, said);
                 }
-                #[cfg(not(all(feature = "journal", feature = "serde")))]
+                #[cfg(not(feature = "journal"))]
                 let Unsaid = said;
                 self.observe(now);
                 let mark = self.pending.len();
@@ -859,6 +860,7 @@ impl<'p> Player<'p> {
 /// A [`Sink`] writing one line per report (the transcript the firmware compares with the
 /// host's), then [`Lines::finish`] the client status and the allocation's compact bytes.
 pub struct Lines<W: Write> {
+    /// Where the lines go.
     pub out: W,
 }
 

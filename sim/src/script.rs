@@ -1,57 +1,79 @@
-//! A scenario as the playing loop (`play.rs`) reads it, in `core` only: the group's
-//! tasks, what each start of a task does, the requests; the host's reader (`scenario.rs`)
-//! and build.rs's digests for the target ([`Digest`]) both serve it.
+//! A scenario as the playing loop ([`crate::play`]) reads it ([`Script`]), in `core`
+//! only: the group's tasks, what each start of a task does, the requests; the host's
+//! reader (`crate::scenario`, with `std`) and the digests a build script writes for the
+//! target ([`Digest`]) both serve it.
 
 use allocstate::restart::JobType;
 use allocstate::runner::{GroupSpec, Runner, RunnerError, TaskSpec};
 use allocstate::DesiredStatus;
 
-use super::play::TASKS;
+use crate::play::TASKS;
 
 /// One task of the group: what the runner is told, and whether the job lists
 /// `Artifacts` for it (then each start downloads them until a download succeeds).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TaskDef<'a> {
+    /// The task as the runner is told it.
     pub spec: TaskSpec<'a>,
+    /// The job lists `Artifacts` for the task.
     pub artifacts: bool,
 }
 
 /// What one start of a task does; `T` is its text (owned on the host, `&str` here).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Run<T> {
+    /// The process exits by itself.
     Exit {
+        /// Its exit code.
         code: i32,
+        /// Nanoseconds after the start.
         after: i64,
+        /// The signal that ended it (0: none).
         signal: i32,
+        /// The kernel's OOM killer ended it.
         oom: bool,
     },
+    /// The process runs until it is stopped.
     UntilStopped {
+        /// Nanoseconds from a stop to its exit.
         stop_takes: i64,
     },
+    /// The driver fails to start the task (`Driver Failure`).
     StartError {
+        /// The driver's error.
         text: T,
+        /// Whether the failure is recoverable (the restart policy applies).
         recoverable: bool,
     },
+    /// A prestart hook fails (`Task hook failed`).
     PrestartError {
+        /// The hook's error.
         text: T,
+        /// Whether the failure is recoverable (the restart policy applies).
         recoverable: bool,
     },
+    /// The artifact download fails (`Failed Artifact Download`).
     ArtifactError {
+        /// The download's error.
         text: T,
     },
     /// A prestart hook (Vault, template) kills the task: `Killing` that fails it.
     HookKill {
+        /// The hook's message.
         text: T,
     },
     /// The driver acknowledges the start `takes` ns after the command (start latency);
     /// then the process runs until stopped, exiting `stop_takes` after a stop.
     SlowStart {
+        /// Nanoseconds from the start command to its acknowledgement.
         takes: i64,
+        /// Nanoseconds from a stop to its exit.
         stop_takes: i64,
     },
     /// The process exits with `code` at once, and the exit is reported before the
     /// start's acknowledgement (which never comes).
     ExitBeforeAck {
+        /// Its exit code.
         code: i32,
     },
     /// The process ignores its stop and survives the force-kill: the driver reports the
@@ -64,7 +86,9 @@ pub enum Run<T> {
 /// `template` if given; then the start does its [`Run`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Block<T> {
+    /// Nanoseconds the prestart work blocks (`None`: until the task is stopped).
     pub blocks: Option<i64>,
+    /// The template hook's message, recorded as `Template` while it blocks.
     pub template: Option<T>,
 }
 
@@ -123,31 +147,43 @@ impl<T: AsRef<str>> Run<T> {
 /// A request of the scenario; `T` is a name (owned on the host, `&str` here).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Request<T> {
+    /// The server sets the allocation's desired status (stop, evict).
     Desired {
+        /// The desired status.
         status: DesiredStatus,
+        /// The stop skips the shutdown delays.
         no_shutdown_delay: bool,
     },
+    /// A restart request.
     Restart {
+        /// A task's name, `running` or `all`.
         target: T,
+        /// The restart counts as a failure.
         failure: bool,
     },
+    /// A signal to a task.
     Signal {
+        /// The task's name.
         task: T,
+        /// The signal's name (empty: the task's kill signal).
         name: T,
     },
-    /// Which tasks' drivers reattach: [`Script::reattaches`].
+    /// The agent restarts; which tasks' drivers reattach: [`Script::reattaches`].
     AgentRestart {
+        /// The desired status the server gives the restored allocation, if any.
         desired: Option<DesiredStatus>,
     },
     /// The client reconnects after a disconnect: `Reconnected` on every task.
     Reconnect,
     /// An allocation update no longer has this task.
     UpdateDrops {
+        /// The task's name.
         task: T,
     },
     /// The wall clock steps by `by` ns (NTP; negative: back): event times move, the
     /// runner's timers (on the monotonic clock) do not.
     WallStep {
+        /// Nanoseconds the wall clock moves.
         by: i64,
     },
 }
@@ -184,9 +220,13 @@ impl<T: AsRef<str>> Request<T> {
 /// What a scenario says of its allocation and group, before any task.
 #[derive(Debug, Clone, Copy)]
 pub struct Header<'a> {
+    /// The job's ID.
     pub job_id: &'a str,
+    /// The task group's name.
     pub group: &'a str,
+    /// The job's type.
     pub job_type: JobType,
+    /// The group's `shutdown_delay` (ns).
     pub group_shutdown_delay: i64,
     /// The group's `max_run_duration` (0: none).
     pub max_run_duration: i64,
@@ -200,14 +240,19 @@ pub struct Header<'a> {
 
 /// A scenario as the player reads it.
 pub trait Script {
+    /// The allocation and group.
     fn header(&self) -> Header<'_>;
+    /// How many tasks the group has.
     fn task_count(&self) -> usize;
+    /// Task `index` of the group.
     fn task(&self, index: usize) -> Option<TaskDef<'_>>;
-    /// The scripted starts of task `index`, in order (the last repeats).
+    /// How many scripted starts task `index` has (they play in order, the last repeats).
     fn runs(&self, index: usize) -> usize;
+    /// What scripted start `start` of task `index` does.
     fn run(&self, index: usize, start: usize) -> Option<Run<&str>>;
     /// Whether scripted start `start` of task `index` blocks in its prestart work first.
     fn block(&self, index: usize, start: usize) -> Option<Block<&str>>;
+    /// How many requests the scenario makes.
     fn request_count(&self) -> usize;
     /// Request `index`: its time after the start, and what it asks.
     fn request(&self, index: usize) -> Option<(i64, Request<&str>)>;
@@ -222,10 +267,13 @@ pub type Scripted<T> = (Option<Block<T>>, Run<T>);
 /// A scenario build.rs digested into statics (the target has no JSON reader to spare).
 #[derive(Debug, Clone, Copy)]
 pub struct Digest {
+    /// The allocation and group.
     pub header: Header<'static>,
+    /// The group's tasks.
     pub tasks: &'static [TaskDef<'static>],
     /// Per task, its scripted starts and whether each blocks first.
     pub runs: &'static [&'static [Scripted<&'static str>]],
+    /// Each request at its time after the start (ns).
     pub requests: &'static [(i64, Request<&'static str>)],
     /// Per request, the agent restart's `Reattach` list (empty for other requests).
     pub reattach: &'static [&'static [(&'static str, bool)]],
