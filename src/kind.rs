@@ -1,10 +1,10 @@
-//! The kinds of task event and everything the crate knows per kind: Nomad's exact `Type`
-//! strings, the stable wire codes, and the per-kind table (what accepting an event of the
-//! kind does to the bookkeeping, which numbers and strings it keeps, its own `Details`
-//! keys). One line per kind in `event_kinds!`; the rest is derived, here or through the
-//! two macros the lines also make for the event module: `with_kinds!` (every kind's
-//! variant, for `Detail::kind`) and `without_annotations!` (the `Detail` variants of the
-//! kinds that keep nothing of their own). A leaf module: it imports nothing from the
+//! The kinds of task event and everything the crate knows per kind, in one line each
+//! (`kind_rows!`): the variant, Nomad's exact `Type` string, the stable wire code, what
+//! accepting it does to the bookkeeping, its own `Details` keys, and its `Detail` fields
+//! with how they are stored (`Layout`: which numbers and text slots). The rest is derived
+//! from the lines: here `EventKind` and the per-kind table (`shape`), in the event module
+//! the `Detail` enum and its conversions (`detail_items!`), and `without_annotations!`
+//! (the `Detail` variants without a field). A leaf module: it imports nothing from the
 //! crate, and the event, the head word, the task's bookkeeping and the wire formats read
 //! it.
 
@@ -88,7 +88,8 @@ impl Key {
     }
 }
 
-/// The numbers a kind keeps.
+/// The numbers a kind keeps (read off its [`Layout`]).
+#[cfg(feature = "serde")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NumbersShape {
     None,
@@ -133,24 +134,72 @@ pub(crate) struct Shape {
     pub(crate) keys: &'static [Key],
 }
 
-const fn row(
-    books: Books,
-    numbers: NumbersShape,
-    strings: u8,
-    packed: bool,
-    keys: &'static [Key],
-) -> Shape {
-    // Without serde only the keys are read; the row is still written whole, once.
+/// How a kind's [`Detail`](crate::Detail) fields are stored in an event: which numbers and
+/// which of the two kind-specific text slots they take. Named in each kind's row, with the
+/// fields; the compact layout (numbers, strings, packing) and `Detail`'s conversions to
+/// and from the stored parts follow from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// No field.
+    Nothing,
+    /// One text, in the first slot.
+    Text,
+    /// Two texts, one per slot.
+    TwoTexts,
+    /// One number (`value`), then one text in the first slot.
+    NumberText,
+    /// One number (`value`).
+    Number,
+    /// `Terminated`'s exit code (`value`), signal and `oom_killed`.
+    Exit,
+    /// Three texts: the first slot, then two packed in the second (`Signaling`).
+    SignalTexts,
+    /// A text in the first slot, the driver's annotations packed in the second (`Driver`).
+    Annotated,
+}
+
+#[cfg(feature = "serde")]
+impl Layout {
+    /// The numbers kept (the compact layout's).
+    const fn numbers(self) -> NumbersShape {
+        match self {
+            Layout::Exit => NumbersShape::Exit,
+            Layout::NumberText | Layout::Number => NumbersShape::One,
+            Layout::Nothing
+            | Layout::Text
+            | Layout::TwoTexts
+            | Layout::SignalTexts
+            | Layout::Annotated => NumbersShape::None,
+        }
+    }
+
+    /// How many of the two kind-specific slots are used.
+    const fn strings(self) -> u8 {
+        match self {
+            Layout::Nothing | Layout::Number | Layout::Exit => 0,
+            Layout::Text | Layout::NumberText => 1,
+            Layout::TwoTexts | Layout::SignalTexts | Layout::Annotated => 2,
+        }
+    }
+
+    /// Whether the second slot holds packed strings.
+    const fn packed(self) -> bool {
+        matches!(self, Layout::SignalTexts | Layout::Annotated)
+    }
+}
+
+const fn row(books: Books, layout: Layout, keys: &'static [Key]) -> Shape {
+    // Without serde only the keys and the bookkeeping are read.
     #[cfg(not(feature = "serde"))]
-    let _ = (numbers, strings, packed);
+    let _ = layout;
     Shape {
         books,
         #[cfg(feature = "serde")]
-        numbers,
+        numbers: layout.numbers(),
         #[cfg(feature = "serde")]
-        strings,
+        strings: layout.strings(),
         #[cfg(feature = "serde")]
-        packed,
+        packed: layout.packed(),
         keys,
     }
 }
@@ -160,9 +209,9 @@ macro_rules! event_kinds {
         $(
             $(#[$doc:meta])*
             $variant:ident = $code:literal => $name:literal:
-                $books:ident, $numbers:ident, $strings:literal, $packed:literal, [$($key:ident),*],
+                $books:ident, [$($key:ident),*], $layout:ident $({ $($fields:tt)* })?,
         )*
-        _ => Unknown: $u_books:ident, $u_numbers:ident, $u_strings:literal, $u_packed:literal, [],
+        _ => Unknown: $u_books:ident, [], $u_layout:ident { $($u_fields:tt)* },
     ) => {
         /// The kind of a task event: Nomad's `Type`.
         ///
@@ -230,31 +279,20 @@ macro_rules! event_kinds {
                 }
             }
         }
-        /// Calls the macro it is given with every known kind's variant name, in code
-        /// order (`Unknown` not among them): how code outside this leaf module writes an
-        /// exhaustive match over the kinds (see `Detail::kind`) without restating them.
-        macro_rules! with_kinds {
-            ($callback:ident) => {
-                $callback! { $($variant)* }
-            };
-        }
-        pub(crate) use with_kinds;
 
         /// The row of `kind` (see [`Shape`]): generated from the kind's line in the list.
         pub(crate) const fn shape(kind: EventKind) -> Shape {
             use Books::{FailsTask, Nothing as Plain, Restarts, Starts};
-            use NumbersShape::{Exit, None as No, One};
             match kind {
-                $( EventKind::$variant => row($books, $numbers, $strings, $packed, &[$(Key::$key),*]), )*
-                EventKind::Unknown => row($u_books, $u_numbers, $u_strings, $u_packed, &[]),
+                $( EventKind::$variant => row($books, Layout::$layout, &[$(Key::$key),*]), )*
+                EventKind::Unknown => row($u_books, Layout::$u_layout, &[]),
             }
         }
     };
-    // A kind that keeps nothing of its own (no numbers, strings or keys): its `Detail`
-    // variant has no field.
+    // A kind whose `Detail` variant has no field.
     (@fieldless [$($plain:ident)*]
         $(#[$doc:meta])*
-        $variant:ident = $code:literal => $name:literal: $books:ident, No, 0, false, [],
+        $variant:ident = $code:literal => $name:literal: $books:ident, [], Nothing,
         $($rest:tt)*
     ) => {
         event_kinds!(@fieldless [$($plain)* $variant] $($rest)*);
@@ -263,20 +301,22 @@ macro_rules! event_kinds {
     (@fieldless [$($plain:ident)*]
         $(#[$doc:meta])*
         $variant:ident = $code:literal => $name:literal:
-            $books:ident, $numbers:ident, $strings:literal, $packed:literal, [$($key:ident),*],
+            $books:ident, [$($key:ident),*], $layout:ident $({ $($fields:tt)* })?,
         $($rest:tt)*
     ) => {
         event_kinds!(@fieldless [$($plain)*] $($rest)*);
     };
     (@fieldless [$($plain:ident)*] _ => $($rest:tt)*) => {
-        /// The pattern of every `Detail` variant without annotations (no field), read
-        /// off the kinds' rows (those that keep no numbers, strings or keys): one list
-        /// for the matches that treat them alike, each still exhaustive.
+        /// The pattern of every `Detail` variant without a field (the kinds whose layout
+        /// is `Nothing`): one list for the matches that treat them alike, each still
+        /// exhaustive (the JSON writer's).
+        #[cfg(feature = "serde")]
         macro_rules! without_annotations {
             () => {
                 $(Detail::$plain)|*
             };
         }
+        #[cfg(feature = "serde")]
         pub(crate) use without_annotations;
     };
     ($($rows:tt)*) => {
@@ -290,108 +330,156 @@ const UNKNOWN_CODE: u8 = 255;
 
 // One line per kind: its variant, wire code and Nomad `Type` string, then its row of the
 // per-kind table (see `Shape`): what accepting it does to the bookkeeping (`Plain`: nothing
-// beyond the phase; `Starts`; `Restarts`; `FailsTask`), its numbers (`No`, `Exit`, `One`),
-// how many kind-specific strings it keeps, whether the second one is packed, and its own
-// `Details` keys in the order of their presence bits. Everything else about a kind's facts
-// is derived from these lines; a new kind is one more line.
-event_kinds! {
-    /// The driver could not start the task.
-    DriverFailure = 0 => "Driver Failure":
-        Plain, No, 1, false, [DriverError],
-    /// The driver started the task.
-    Started = 1 => "Started":
-        Starts, No, 0, false, [],
-    /// The task exited.
-    Terminated = 2 => "Terminated":
-        Plain, Exit, 0, false, [ExitCode, Signal],
-    /// The task was killed.
-    Killed = 3 => "Killed":
-        Plain, No, 2, false, [KillError, KillReason],
-    /// The client received the task: a task's first event.
-    Received = 4 => "Received":
-        Plain, No, 0, false, [],
-    /// The task's configuration is invalid.
-    FailedValidation = 5 => "Failed Validation":
-        Plain, No, 1, false, [ValidationError],
-    /// The task will restart after a delay.
-    Restarting = 6 => "Restarting":
-        Restarts, One, 1, false, [StartDelay, RestartReason],
-    /// The task will not restart: it failed for good.
-    NotRestarting = 7 => "Not Restarting":
-        FailsTask, No, 1, false, [RestartReason],
-    /// The client is downloading the task's artifacts.
-    DownloadingArtifacts = 8 => "Downloading Artifacts":
-        Plain, No, 0, false, [],
-    /// An artifact could not be downloaded.
-    FailedArtifactDownload = 9 => "Failed Artifact Download":
-        Plain, No, 1, false, [DownloadError],
-    /// The task is being killed.
-    Killing = 10 => "Killing":
-        Plain, One, 1, false, [KillTimeout, KillReason],
-    /// Setting the task up failed; the task fails.
-    SetupFailure = 11 => "Setup Failure":
-        FailsTask, No, 2, false, [SetupError, KillReason],
-    /// The client is building the task's directory.
-    TaskSetup = 12 => "Task Setup":
-        Plain, No, 0, false, [],
-    /// The task was asked to restart.
-    RestartSignaled = 13 => "Restart Signaled":
-        Plain, No, 1, false, [RestartReason],
-    /// The task is being sent a signal.
-    Signaling = 14 => "Signaling":
-        Plain, No, 2, true, [TaskSignal, TaskSignalReason, SignalText],
-    /// Another task of the group failed.
-    SiblingTaskFailed = 15 => "Sibling Task Failed":
-        Plain, No, 1, false, [FailedSibling],
-    /// The group's leader task died.
-    LeaderTaskDead = 16 => "Leader Task Dead":
-        Plain, No, 0, false, [],
-    /// The group's main tasks died; only sidecars were left.
-    MainTasksDead = 17 => "Main Tasks Dead":
-        Plain, No, 0, false, [],
-    /// A task hook failed.
-    TaskHookFailed = 18 => "Task hook failed":
-        Plain, No, 0, false, [],
-    /// The client could not reattach to the task after a restart of the agent.
-    FailedRestoringTask = 19 => "Failed Restoring Task":
-        Plain, No, 0, false, [],
-    /// A `shutdown_delay` began before the kill.
-    WaitingForShutdownDelay = 20 => "Waiting for shutdown delay":
-        Plain, No, 0, false, [],
-    /// The `shutdown_delay` was skipped before the kill.
-    SkippingShutdownDelay = 21 => "Skipping shutdown delay":
-        Plain, No, 0, false, [],
-    /// A message from the driver.
-    Driver = 22 => "Driver":
-        Plain, No, 2, true, [],
-    /// The task used more disk than allowed.
-    DiskResourcesExceeded = 23 => "Disk Resources Exceeded":
-        Plain, One, 0, false, [DiskLimit],
-    /// A plugin the task uses became unhealthy.
-    PluginUnhealthy = 24 => "Plugin became unhealthy":
-        Plain, No, 0, false, [],
-    /// A plugin the task uses became healthy.
-    PluginHealthy = 25 => "Plugin became healthy":
-        Plain, No, 0, false, [],
-    /// The client reconnected to the servers.
-    Reconnected = 26 => "Reconnected":
-        Plain, No, 0, false, [],
-    /// A task hook reported progress.
-    TaskHookMessage = 27 => "Task hook message":
-        Plain, No, 0, false, [],
-    /// A message from the template renderer.
-    Template = 28 => "Template":
-        Plain, No, 0, false, [],
-    /// The allocation's health check found it unhealthy.
-    AllocUnhealthy = 29 => "Alloc Unhealthy":
-        Plain, No, 0, false, [],
-    /// A generic message (Nomad 0.6–0.7).
-    Generic = 30 => "Generic":
-        Plain, No, 0, false, [],
-    // The type string (the event keeps it). The driver's annotations, above, are its
-    // `Details`: no keys of its own.
-    _ => Unknown: Plain, No, 1, false, [],
+// beyond the phase; `Starts`; `Restarts`; `FailsTask`), its own `Details` keys in the order
+// of their presence bits, and its `Detail` fields with how they are stored (`Layout`).
+// Everything else about a kind is derived from these lines: `EventKind` and the table
+// here, the `Detail` enum and its conversions in the event module (`detail_items!`). A new
+// kind is one more line.
+/// Hands the kinds' lines to `$callback`: how each part of the crate that is generated
+/// per kind reads the one list.
+macro_rules! kind_rows {
+    ($callback:ident) => {
+        $callback! {
+            /// The driver could not start the task.
+            DriverFailure = 0 => "Driver Failure": Plain, [DriverError], Text {
+                /// Nomad's `DriverError`.
+                driver_error: Text
+            },
+            /// The driver started the task.
+            Started = 1 => "Started": Starts, [], Nothing,
+            /// The task exited; the exit message is the event's `Message`.
+            Terminated = 2 => "Terminated": Plain, [ExitCode, Signal], Exit {
+                /// Nomad's `ExitCode`.
+                exit_code: i32,
+                /// Nomad's `Signal`; 0 when none.
+                signal: i32,
+                /// `Details["oom_killed"]`, when the driver reported it.
+                oom_killed: OptionBool
+            },
+            /// The task was killed.
+            Killed = 3 => "Killed": Plain, [KillError, KillReason], TwoTexts {
+                /// Nomad's `KillError` (seed era).
+                kill_error: Text,
+                /// Nomad's `KillReason` (an update without the task).
+                kill_reason: Text
+            },
+            /// The client received the task: a task's first event.
+            Received = 4 => "Received": Plain, [], Nothing,
+            /// The task's configuration is invalid.
+            FailedValidation = 5 => "Failed Validation": Plain, [ValidationError], Text {
+                /// Nomad's `ValidationError`.
+                validation_error: Text
+            },
+            /// The task will restart after a delay.
+            Restarting = 6 => "Restarting": Restarts, [StartDelay, RestartReason], NumberText {
+                /// Nomad's `StartDelay`, in nanoseconds.
+                start_delay: i64,
+                /// Nomad's `RestartReason`.
+                restart_reason: Text
+            },
+            /// The task will not restart: it failed for good.
+            NotRestarting = 7 => "Not Restarting": FailsTask, [RestartReason], Text {
+                /// Nomad's `RestartReason`.
+                restart_reason: Text
+            },
+            /// The client is downloading the task's artifacts.
+            DownloadingArtifacts = 8 => "Downloading Artifacts": Plain, [], Nothing,
+            /// An artifact could not be downloaded.
+            FailedArtifactDownload = 9 => "Failed Artifact Download": Plain, [DownloadError], Text {
+                /// Nomad's `DownloadError`.
+                download_error: Text
+            },
+            /// The task is being killed.
+            Killing = 10 => "Killing": Plain, [KillTimeout, KillReason], NumberText {
+                /// Nomad's `KillTimeout`, in nanoseconds.
+                kill_timeout: i64,
+                /// Nomad's `KillReason`.
+                kill_reason: Text
+            },
+            /// Setting the task up failed; the task fails.
+            SetupFailure = 11 => "Setup Failure": FailsTask, [SetupError, KillReason], TwoTexts {
+                /// Nomad's `SetupError`.
+                setup_error: Text,
+                /// Nomad's `KillReason`: `Failed Restoring Task` when an allocation's
+                /// prerun failed (`MarkFailedKill`, [`TaskEvent::mark_failed_kill`]).
+                kill_reason: Text
+            },
+            /// The client is building the task's directory; what is being set up is the
+            /// event's `Message`.
+            TaskSetup = 12 => "Task Setup": Plain, [], Nothing,
+            /// The task was asked to restart.
+            RestartSignaled = 13 => "Restart Signaled": Plain, [RestartReason], Text {
+                /// Nomad's `RestartReason`.
+                restart_reason: Text
+            },
+            /// The task is being sent a signal.
+            Signaling = 14 => "Signaling": Plain, [TaskSignal, TaskSignalReason, SignalText], SignalTexts {
+                /// Nomad's `TaskSignal` (for example `"SIGHUP"`), set by template and
+                /// Vault change modes.
+                task_signal: Text,
+                /// Nomad's `TaskSignalReason`.
+                task_signal_reason: Text,
+                /// `Details["signal"]`, the only thing `alloc signal` writes
+                /// (`SetSignalText`): it has no field of its own and is not shown in the
+                /// `DisplayMessage`.
+                signal: Text
+            },
+            /// Another task of the group failed.
+            SiblingTaskFailed = 15 => "Sibling Task Failed": Plain, [FailedSibling], Text {
+                /// Nomad's `FailedSibling`: the name of the task that failed.
+                failed_sibling: Text
+            },
+            /// The group's leader task died.
+            LeaderTaskDead = 16 => "Leader Task Dead": Plain, [], Nothing,
+            /// The group's main tasks died; only sidecars were left.
+            MainTasksDead = 17 => "Main Tasks Dead": Plain, [], Nothing,
+            /// A task hook failed; the hook and its error are the event's `Message`.
+            TaskHookFailed = 18 => "Task hook failed": Plain, [], Nothing,
+            /// The client could not reattach to the task after a restart of the agent.
+            FailedRestoringTask = 19 => "Failed Restoring Task": Plain, [], Nothing,
+            /// A `shutdown_delay` began before the kill.
+            WaitingForShutdownDelay = 20 => "Waiting for shutdown delay": Plain, [], Nothing,
+            /// The `shutdown_delay` was skipped before the kill.
+            SkippingShutdownDelay = 21 => "Skipping shutdown delay": Plain, [], Nothing,
+            /// A message from the driver. Its annotations are its `Details`: no keys of
+            /// its own.
+            Driver = 22 => "Driver": Plain, [], Annotated {
+                /// Nomad's `DriverMessage`.
+                driver_message: Text,
+                /// The driver's annotations, Nomad's `Details` for this kind; `None` when
+                /// the driver gave none (`Details` is then `null`).
+                annotations: OptionAnnotations
+            },
+            /// The task used more disk than allowed.
+            DiskResourcesExceeded = 23 => "Disk Resources Exceeded": Plain, [DiskLimit], Number {
+                /// Nomad's `DiskLimit`, in MB.
+                disk_limit: i64
+            },
+            /// A plugin the task uses became unhealthy.
+            PluginUnhealthy = 24 => "Plugin became unhealthy": Plain, [], Nothing,
+            /// A plugin the task uses became healthy.
+            PluginHealthy = 25 => "Plugin became healthy": Plain, [], Nothing,
+            /// The client reconnected to the servers.
+            Reconnected = 26 => "Reconnected": Plain, [], Nothing,
+            /// A task hook reported progress.
+            TaskHookMessage = 27 => "Task hook message": Plain, [], Nothing,
+            /// A message from the template renderer.
+            Template = 28 => "Template": Plain, [], Nothing,
+            /// The allocation's health check found it unhealthy.
+            AllocUnhealthy = 29 => "Alloc Unhealthy": Plain, [], Nothing,
+            /// A generic message (Nomad 0.6–0.7).
+            Generic = 30 => "Generic": Plain, [], Nothing,
+            // A type string this crate does not know: the event keeps it.
+            _ => Unknown: Plain, [], Text {
+                /// The event's `Type`, kept as received.
+                type_name: Text
+            },
+        }
+    };
 }
+pub(crate) use kind_rows;
+
+kind_rows!(event_kinds);
 
 /// What accepting an event of the kind at `kind_index` in [`EventKind::ALL`] (what a head
 /// holds) does to the bookkeeping: its row's, looked up in a table the compiler fills from

@@ -1,161 +1,15 @@
 //! [`Detail`]: what an event says beyond its kind and time, typed per kind, and how it
 //! is stored in an event's numbers and text slots.
 
+use crate::kind::{kind_rows, EventKind};
 #[cfg(feature = "serde")]
 use crate::kind::{shape, Form, Key};
-use crate::kind::{with_kinds, without_annotations, EventKind};
 use crate::text::Packed;
 
 use super::Annotations;
 // Named by the docs' links.
 #[cfg(doc)]
 use super::TaskEvent;
-
-/// What an event says beyond its kind and time: the annotations Nomad populates for each
-/// kind, as typed values. Borrowed, so it serves both to build an event
-/// ([`TaskEvent::new`]) and to read one ([`TaskEvent::detail`]).
-///
-/// Nomad's free `Message` (the exit message of `Terminated`), the `DisplayMessage` override
-/// and the `FailsTask` flag can go on any kind and live on [`TaskEvent`] itself.
-///
-/// A new kind brings a new variant (`non_exhaustive`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[non_exhaustive]
-pub enum Detail<'a> {
-    /// `Driver Failure`.
-    DriverFailure {
-        /// Nomad's `DriverError`.
-        driver_error: &'a str,
-    },
-    /// `Started`.
-    Started,
-    /// `Terminated`; the exit message is the event's `Message`.
-    Terminated {
-        /// Nomad's `ExitCode`.
-        exit_code: i32,
-        /// Nomad's `Signal`; 0 when none.
-        signal: i32,
-        /// `Details["oom_killed"]`, when the driver reported it.
-        oom_killed: Option<bool>,
-    },
-    /// `Killed`.
-    Killed {
-        /// Nomad's `KillError` (seed era).
-        kill_error: &'a str,
-        /// Nomad's `KillReason` (an update without the task).
-        kill_reason: &'a str,
-    },
-    /// `Received`.
-    Received,
-    /// `Failed Validation`.
-    FailedValidation {
-        /// Nomad's `ValidationError`.
-        validation_error: &'a str,
-    },
-    /// `Restarting`.
-    Restarting {
-        /// Nomad's `StartDelay`, in nanoseconds.
-        start_delay: i64,
-        /// Nomad's `RestartReason`.
-        restart_reason: &'a str,
-    },
-    /// `Not Restarting`.
-    NotRestarting {
-        /// Nomad's `RestartReason`.
-        restart_reason: &'a str,
-    },
-    /// `Downloading Artifacts`.
-    DownloadingArtifacts,
-    /// `Failed Artifact Download`.
-    FailedArtifactDownload {
-        /// Nomad's `DownloadError`.
-        download_error: &'a str,
-    },
-    /// `Killing`.
-    Killing {
-        /// Nomad's `KillTimeout`, in nanoseconds.
-        kill_timeout: i64,
-        /// Nomad's `KillReason`.
-        kill_reason: &'a str,
-    },
-    /// `Setup Failure`.
-    SetupFailure {
-        /// Nomad's `SetupError`.
-        setup_error: &'a str,
-        /// Nomad's `KillReason`: `Failed Restoring Task` when an allocation's prerun
-        /// failed (`MarkFailedKill`, [`TaskEvent::mark_failed_kill`]).
-        kill_reason: &'a str,
-    },
-    /// `Task Setup`; what is being set up is the event's `Message`.
-    TaskSetup,
-    /// `Restart Signaled`.
-    RestartSignaled {
-        /// Nomad's `RestartReason`.
-        restart_reason: &'a str,
-    },
-    /// `Signaling`.
-    Signaling {
-        /// Nomad's `TaskSignal` (for example `"SIGHUP"`), set by template and Vault
-        /// change modes.
-        task_signal: &'a str,
-        /// Nomad's `TaskSignalReason`.
-        task_signal_reason: &'a str,
-        /// `Details["signal"]`, the only thing `alloc signal` writes (`SetSignalText`):
-        /// it has no field of its own and is not shown in the `DisplayMessage`.
-        signal: &'a str,
-    },
-    /// `Sibling Task Failed`.
-    SiblingTaskFailed {
-        /// Nomad's `FailedSibling`: the name of the task that failed.
-        failed_sibling: &'a str,
-    },
-    /// `Leader Task Dead`.
-    LeaderTaskDead,
-    /// `Main Tasks Dead`.
-    MainTasksDead,
-    /// `Task hook failed`; the hook and its error are the event's `Message`.
-    TaskHookFailed,
-    /// `Failed Restoring Task`.
-    FailedRestoringTask,
-    /// `Waiting for shutdown delay`.
-    WaitingForShutdownDelay,
-    /// `Skipping shutdown delay`.
-    SkippingShutdownDelay,
-    /// `Driver`.
-    Driver {
-        /// Nomad's `DriverMessage`.
-        driver_message: &'a str,
-        /// The driver's annotations, Nomad's `Details` for this kind; `None` when the
-        /// driver gave none (`Details` is then `null`).
-        annotations: Option<Annotations<'a>>,
-    },
-    /// `Disk Resources Exceeded`.
-    DiskResourcesExceeded {
-        /// Nomad's `DiskLimit`, in MB.
-        disk_limit: i64,
-    },
-    /// `Plugin became unhealthy`.
-    PluginUnhealthy,
-    /// `Plugin became healthy`.
-    PluginHealthy,
-    /// `Reconnected`.
-    Reconnected,
-    /// `Task hook message`.
-    TaskHookMessage,
-    /// `Template`.
-    Template,
-    /// `Alloc Unhealthy`.
-    AllocUnhealthy,
-    /// `Generic`.
-    Generic,
-    /// A type string this crate does not know.
-    Unknown {
-        /// The event's `Type`, kept as received.
-        type_name: &'a str,
-    },
-}
 
 /// The numeric annotations; which ones mean something depends on the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -193,11 +47,153 @@ impl Oom {
     }
 }
 
-/// `Detail::kind`: one arm per kind, from the kinds' list (`with_kinds!`); a `Detail`
-/// variant is named as its kind is, and `{ .. }` matches one with or without fields.
-macro_rules! detail_kind {
-    ($($variant:ident)*) => {
-        impl Detail<'_> {
+/// A `Detail` field's type, by the name the kinds' lines give it (`kind_rows!`).
+macro_rules! field_type {
+    (Text) => { &'a str };
+    (OptionBool) => { Option<bool> };
+    (OptionAnnotations) => { Option<Annotations<'a>> };
+    ($number:ty) => { $number };
+}
+
+/// A field's zero value, by its type's name.
+macro_rules! zero {
+    (Text) => {
+        ""
+    };
+    (OptionBool) => {
+        None
+    };
+    (OptionAnnotations) => {
+        None
+    };
+    ($number:ty) => {
+        0
+    };
+}
+
+/// A `Detail` from the stored parts, by the kind's layout: the inverse of [`stored!`].
+macro_rules! assembled {
+    ($variant:ident, Nothing, $parts:ident;) => {
+        Detail::$variant
+    };
+    ($variant:ident, Text, $parts:ident; $a:ident) => {
+        Detail::$variant { $a: $parts.first }
+    };
+    ($variant:ident, TwoTexts, $parts:ident; $a:ident, $b:ident) => {
+        Detail::$variant {
+            $a: $parts.first,
+            $b: $parts.second,
+        }
+    };
+    ($variant:ident, NumberText, $parts:ident; $n:ident, $a:ident) => {
+        Detail::$variant {
+            $n: $parts.numbers.value,
+            $a: $parts.first,
+        }
+    };
+    ($variant:ident, Number, $parts:ident; $n:ident) => {
+        Detail::$variant {
+            $n: $parts.numbers.value,
+        }
+    };
+    ($variant:ident, Exit, $parts:ident; $code:ident, $signal:ident, $oom:ident) => {
+        Detail::$variant {
+            $code: i32::try_from($parts.numbers.value).unwrap_or_default(),
+            $signal: $parts.numbers.signal,
+            $oom: $parts.numbers.oom_killed.get(),
+        }
+    };
+    ($variant:ident, SignalTexts, $parts:ident; $a:ident, $b:ident, $c:ident) => {{
+        let mut packed = Packed($parts.second).iter();
+        Detail::$variant {
+            $a: $parts.first,
+            $b: packed.next().unwrap_or(""),
+            $c: packed.next().unwrap_or(""),
+        }
+    }};
+    ($variant:ident, Annotated, $parts:ident; $a:ident, $b:ident) => {
+        Detail::$variant {
+            $a: $parts.first,
+            $b: (!$parts.details_null).then_some(Annotations(Packed($parts.second))),
+        }
+    };
+}
+
+/// The stored parts of a `Detail`'s fields, by the kind's layout: the numbers, the first
+/// slot's text, and what the second slot keeps.
+macro_rules! stored {
+    (Nothing, $none:ident;) => {
+        ($none, "", Second::Plain(""))
+    };
+    (Text, $none:ident; $a:ident) => {
+        ($none, $a, Second::Plain(""))
+    };
+    (TwoTexts, $none:ident; $a:ident, $b:ident) => {
+        ($none, $a, Second::Plain($b))
+    };
+    (NumberText, $none:ident; $n:ident, $a:ident) => {
+        (Numbers { value: $n, ..$none }, $a, Second::Plain(""))
+    };
+    (Number, $none:ident; $n:ident) => {
+        (Numbers { value: $n, ..$none }, "", Second::Plain(""))
+    };
+    (Exit, $none:ident; $code:ident, $signal:ident, $oom:ident) => {
+        (
+            Numbers {
+                value: i64::from($code),
+                signal: $signal,
+                oom_killed: Oom::of($oom),
+            },
+            "",
+            Second::Plain(""),
+        )
+    };
+    (SignalTexts, $none:ident; $a:ident, $b:ident, $c:ident) => {
+        ($none, $a, Second::Signal($b, $c))
+    };
+    (Annotated, $none:ident; $a:ident, $b:ident) => {
+        ($none, $a, Second::Annotations($b))
+    };
+}
+
+/// The `Detail` enum and its conversions, from the kinds' lines: a variant per kind named
+/// as the kind, its fields and their docs as the line gives them, and per the line's
+/// layout how they go to and come from the event's numbers and text slots.
+macro_rules! detail_items {
+    (
+        $(
+            $(#[$doc:meta])*
+            $variant:ident = $code:literal => $name:literal:
+                $books:ident, [$($key:ident),*],
+                $layout:ident $({ $( $(#[$field_doc:meta])* $field:ident: $ty:tt ),* })?,
+        )*
+        _ => Unknown: $u_books:ident, [], $u_layout:ident {
+            $(#[$u_field_doc:meta])* $u_field:ident: $u_ty:tt
+        },
+    ) => {
+        /// What an event says beyond its kind and time: the annotations Nomad populates for each
+        /// kind, as typed values. Borrowed, so it serves both to build an event
+        /// ([`TaskEvent::new`]) and to read one ([`TaskEvent::detail`]).
+        ///
+        /// Nomad's free `Message` (the exit message of `Terminated`), the `DisplayMessage` override
+        /// and the `FailsTask` flag can go on any kind and live on [`TaskEvent`] itself.
+        ///
+        /// A new kind brings a new variant (`non_exhaustive`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[non_exhaustive]
+        pub enum Detail<'a> {
+            $(
+                #[doc = concat!("`", $name, "`.")]
+                $(#[$doc])*
+                $variant $({ $( $(#[$field_doc])* $field: field_type!($ty) ),* })?,
+            )*
+            /// A type string this crate does not know.
+            Unknown { $(#[$u_field_doc])* $u_field: field_type!($u_ty) },
+        }
+
+        impl<'a> Detail<'a> {
             /// The kind of event this detail belongs to.
             #[must_use]
             pub fn kind(&self) -> EventKind {
@@ -206,242 +202,54 @@ macro_rules! detail_kind {
                     Detail::Unknown { .. } => EventKind::Unknown,
                 }
             }
+
+            /// The detail of a kind with every annotation at its zero value.
+            #[must_use]
+            pub fn empty(kind: EventKind) -> Detail<'static> {
+                match kind {
+                    $(EventKind::$variant => Detail::$variant $({ $($field: zero!($ty)),* })?,)*
+                    EventKind::Unknown => Detail::Unknown { $u_field: zero!($u_ty) },
+                }
+            }
+
+            /// The detail of `kind` from its stored parts: the inverse of
+            /// [`Detail::parts`].
+            pub(crate) fn assemble(
+                kind: EventKind,
+                numbers: Numbers,
+                first: &'a str,
+                second: &'a str,
+                details_null: bool,
+            ) -> Detail<'a> {
+                let parts = Stored { numbers, first, second, details_null };
+                match kind {
+                    $(EventKind::$variant => assembled!($variant, $layout, parts; $($($field),*)?),)*
+                    EventKind::Unknown => assembled!(Unknown, $u_layout, parts; $u_field),
+                }
+            }
+
+            /// Splits into the stored parts: numbers and the two kind-specific strings,
+            /// the second as the strings to pack when the kind packs it.
+            pub(super) fn parts(&self) -> (Numbers, &'a str, Second<'a>) {
+                let none = Numbers::default();
+                match *self {
+                    $(Detail::$variant $({ $($field),* })? => stored!($layout, none; $($($field),*)?),)*
+                    Detail::Unknown { $u_field } => stored!($u_layout, none; $u_field),
+                }
+            }
         }
     };
 }
-with_kinds!(detail_kind);
+kind_rows!(detail_items);
 
-impl<'a> Detail<'a> {
-    /// The detail of a kind with every annotation at its zero value.
-    #[must_use]
-    pub fn empty(kind: EventKind) -> Detail<'static> {
-        match kind {
-            EventKind::DriverFailure => Detail::DriverFailure { driver_error: "" },
-            EventKind::Started => Detail::Started,
-            EventKind::Terminated => Detail::Terminated {
-                exit_code: 0,
-                signal: 0,
-                oom_killed: None,
-            },
-            EventKind::Killed => Detail::Killed {
-                kill_error: "",
-                kill_reason: "",
-            },
-            EventKind::Received => Detail::Received,
-            EventKind::FailedValidation => Detail::FailedValidation {
-                validation_error: "",
-            },
-            EventKind::Restarting => Detail::Restarting {
-                start_delay: 0,
-                restart_reason: "",
-            },
-            EventKind::NotRestarting => Detail::NotRestarting { restart_reason: "" },
-            EventKind::DownloadingArtifacts => Detail::DownloadingArtifacts,
-            EventKind::FailedArtifactDownload => {
-                Detail::FailedArtifactDownload { download_error: "" }
-            }
-            EventKind::Killing => Detail::Killing {
-                kill_timeout: 0,
-                kill_reason: "",
-            },
-            EventKind::SetupFailure => Detail::SetupFailure {
-                setup_error: "",
-                kill_reason: "",
-            },
-            EventKind::TaskSetup => Detail::TaskSetup,
-            EventKind::RestartSignaled => Detail::RestartSignaled { restart_reason: "" },
-            EventKind::Signaling => Detail::Signaling {
-                task_signal: "",
-                task_signal_reason: "",
-                signal: "",
-            },
-            EventKind::SiblingTaskFailed => Detail::SiblingTaskFailed { failed_sibling: "" },
-            EventKind::LeaderTaskDead => Detail::LeaderTaskDead,
-            EventKind::MainTasksDead => Detail::MainTasksDead,
-            EventKind::TaskHookFailed => Detail::TaskHookFailed,
-            EventKind::FailedRestoringTask => Detail::FailedRestoringTask,
-            EventKind::WaitingForShutdownDelay => Detail::WaitingForShutdownDelay,
-            EventKind::SkippingShutdownDelay => Detail::SkippingShutdownDelay,
-            EventKind::Driver => Detail::Driver {
-                driver_message: "",
-                annotations: None,
-            },
-            EventKind::DiskResourcesExceeded => Detail::DiskResourcesExceeded { disk_limit: 0 },
-            EventKind::PluginUnhealthy => Detail::PluginUnhealthy,
-            EventKind::PluginHealthy => Detail::PluginHealthy,
-            EventKind::Reconnected => Detail::Reconnected,
-            EventKind::TaskHookMessage => Detail::TaskHookMessage,
-            EventKind::Template => Detail::Template,
-            EventKind::AllocUnhealthy => Detail::AllocUnhealthy,
-            EventKind::Generic => Detail::Generic,
-            EventKind::Unknown => Detail::Unknown { type_name: "" },
-        }
-    }
-
-    /// The detail of `kind` from its stored parts: the inverse of [`Detail::parts`].
-    pub(crate) fn assemble(
-        kind: EventKind,
-        numbers: Numbers,
-        first: &'a str,
-        second: &'a str,
-        details_null: bool,
-    ) -> Detail<'a> {
-        let Numbers {
-            value,
-            signal,
-            oom_killed,
-        } = numbers;
-        match Detail::empty(kind) {
-            Detail::Terminated { .. } => Detail::Terminated {
-                exit_code: i32::try_from(value).unwrap_or_default(),
-                signal,
-                oom_killed: oom_killed.get(),
-            },
-            Detail::Restarting { .. } => Detail::Restarting {
-                start_delay: value,
-                restart_reason: first,
-            },
-            Detail::Killing { .. } => Detail::Killing {
-                kill_timeout: value,
-                kill_reason: first,
-            },
-            Detail::DiskResourcesExceeded { .. } => {
-                Detail::DiskResourcesExceeded { disk_limit: value }
-            }
-            Detail::Killed { .. } => Detail::Killed {
-                kill_error: first,
-                kill_reason: second,
-            },
-            Detail::Signaling { .. } => {
-                let mut packed = Packed(second).iter();
-                Detail::Signaling {
-                    task_signal: first,
-                    task_signal_reason: packed.next().unwrap_or(""),
-                    signal: packed.next().unwrap_or(""),
-                }
-            }
-            Detail::DriverFailure { .. } => Detail::DriverFailure {
-                driver_error: first,
-            },
-            Detail::FailedValidation { .. } => Detail::FailedValidation {
-                validation_error: first,
-            },
-            Detail::NotRestarting { .. } => Detail::NotRestarting {
-                restart_reason: first,
-            },
-            Detail::FailedArtifactDownload { .. } => Detail::FailedArtifactDownload {
-                download_error: first,
-            },
-            Detail::SetupFailure { .. } => Detail::SetupFailure {
-                setup_error: first,
-                kill_reason: second,
-            },
-            Detail::RestartSignaled { .. } => Detail::RestartSignaled {
-                restart_reason: first,
-            },
-            Detail::SiblingTaskFailed { .. } => Detail::SiblingTaskFailed {
-                failed_sibling: first,
-            },
-            Detail::Driver { .. } => Detail::Driver {
-                driver_message: first,
-                annotations: (!details_null).then_some(Annotations(Packed(second))),
-            },
-            Detail::Unknown { .. } => Detail::Unknown { type_name: first },
-            plain @ without_annotations!() => plain,
-        }
-    }
-
-    /// Splits into the stored parts: numbers and the two kind-specific strings, the
-    /// second as the strings to pack when the kind packs it.
-    pub(super) fn parts(&self) -> (Numbers, &'a str, Second<'a>) {
-        let none = Numbers::default();
-        match *self {
-            Detail::Terminated {
-                exit_code,
-                signal,
-                oom_killed,
-            } => (
-                Numbers {
-                    value: i64::from(exit_code),
-                    signal,
-                    oom_killed: Oom::of(oom_killed),
-                },
-                "",
-                Second::Plain(""),
-            ),
-            Detail::Restarting {
-                start_delay,
-                restart_reason,
-            } => (
-                Numbers {
-                    value: start_delay,
-                    ..none
-                },
-                restart_reason,
-                Second::Plain(""),
-            ),
-            Detail::Killing {
-                kill_timeout,
-                kill_reason,
-            } => (
-                Numbers {
-                    value: kill_timeout,
-                    ..none
-                },
-                kill_reason,
-                Second::Plain(""),
-            ),
-            Detail::DiskResourcesExceeded { disk_limit } => (
-                Numbers {
-                    value: disk_limit,
-                    ..none
-                },
-                "",
-                Second::Plain(""),
-            ),
-            Detail::Killed {
-                kill_error,
-                kill_reason,
-            } => (none, kill_error, Second::Plain(kill_reason)),
-            Detail::SetupFailure {
-                setup_error,
-                kill_reason,
-            } => (none, setup_error, Second::Plain(kill_reason)),
-            Detail::Signaling {
-                task_signal,
-                task_signal_reason,
-                signal,
-            } => (
-                none,
-                task_signal,
-                Second::Signal(task_signal_reason, signal),
-            ),
-            Detail::Driver {
-                driver_message,
-                annotations,
-            } => (none, driver_message, Second::Annotations(annotations)),
-            Detail::DriverFailure {
-                driver_error: first,
-            }
-            | Detail::FailedValidation {
-                validation_error: first,
-            }
-            | Detail::NotRestarting {
-                restart_reason: first,
-            }
-            | Detail::FailedArtifactDownload {
-                download_error: first,
-            }
-            | Detail::RestartSignaled {
-                restart_reason: first,
-            }
-            | Detail::SiblingTaskFailed {
-                failed_sibling: first,
-            }
-            | Detail::Unknown { type_name: first } => (none, first, Second::Plain("")),
-            without_annotations!() => (none, "", Second::Plain("")),
-        }
-    }
+/// What an event stores of its detail, as [`Detail::assemble`] reads it back.
+#[derive(Clone, Copy)]
+struct Stored<'a> {
+    numbers: Numbers,
+    first: &'a str,
+    second: &'a str,
+    /// Whether `Details` is `null` (a `Driver` event with no annotations).
+    details_null: bool,
 }
 
 /// What a kind keeps in its second slot.
