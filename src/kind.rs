@@ -3,8 +3,8 @@
 //! accepting it does to the bookkeeping, its own `Details` keys, and its `Detail` fields
 //! with how they are stored (`Layout`: which numbers and text slots). The rest is derived
 //! from the lines: here `EventKind` and the per-kind table (`shape`), in the event module
-//! the `Detail` enum and its conversions (`detail_items!`), and `without_annotations!`
-//! (the `Detail` variants without a field). A leaf module: it imports nothing from the
+//! the `Detail` enum and its conversions (`detail_items!`), in the JSON writer which of
+//! Nomad's flat event fields each fills (`flat_of!`). A leaf module: it imports nothing from the
 //! crate, and the event, the head word, the task's bookkeeping and the wire formats read
 //! it.
 
@@ -289,39 +289,8 @@ macro_rules! event_kinds {
             }
         }
     };
-    // A kind whose `Detail` variant has no field.
-    (@fieldless [$($plain:ident)*]
-        $(#[$doc:meta])*
-        $variant:ident = $code:literal => $name:literal: $books:ident, [], Nothing,
-        $($rest:tt)*
-    ) => {
-        event_kinds!(@fieldless [$($plain)* $variant] $($rest)*);
-    };
-    // A kind that keeps something.
-    (@fieldless [$($plain:ident)*]
-        $(#[$doc:meta])*
-        $variant:ident = $code:literal => $name:literal:
-            $books:ident, [$($key:ident),*], $layout:ident $({ $($fields:tt)* })?,
-        $($rest:tt)*
-    ) => {
-        event_kinds!(@fieldless [$($plain)*] $($rest)*);
-    };
-    (@fieldless [$($plain:ident)*] _ => $($rest:tt)*) => {
-        /// The pattern of every `Detail` variant without a field (the kinds whose layout
-        /// is `Nothing`): one list for the matches that treat them alike, each still
-        /// exhaustive (the JSON writer's).
-        #[cfg(feature = "serde")]
-        macro_rules! without_annotations {
-            () => {
-                $(Detail::$plain)|*
-            };
-        }
-        #[cfg(feature = "serde")]
-        pub(crate) use without_annotations;
-    };
     ($($rows:tt)*) => {
         event_kinds!(@items $($rows)*);
-        event_kinds!(@fieldless [] $($rows)*);
     };
 }
 
@@ -333,8 +302,8 @@ const UNKNOWN_CODE: u8 = 255;
 // beyond the phase; `Starts`; `Restarts`; `FailsTask`), its own `Details` keys in the order
 // of their presence bits, and its `Detail` fields with how they are stored (`Layout`).
 // Everything else about a kind is derived from these lines: `EventKind` and the table
-// here, the `Detail` enum and its conversions in the event module (`detail_items!`). A new
-// kind is one more line.
+// here, the `Detail` enum and its conversions in the event module (`detail_items!`), the
+// flat JSON fields each fills (`flat_of!`). A new kind is one more line.
 /// Hands the kinds' lines to `$callback`: how each part of the crate that is generated
 /// per kind reads the one list.
 macro_rules! kind_rows {
@@ -422,7 +391,7 @@ macro_rules! kind_rows {
                 /// `Details["signal"]`, the only thing `alloc signal` writes
                 /// (`SetSignalText`): it has no field of its own and is not shown in the
                 /// `DisplayMessage`.
-                signal: Text
+                signal: DetailsText
             },
             /// Another task of the group failed.
             SiblingTaskFailed = 15 => "Sibling Task Failed": Plain, [FailedSibling], Text {

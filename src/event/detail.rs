@@ -47,9 +47,11 @@ impl Oom {
     }
 }
 
-/// A `Detail` field's type, by the name the kinds' lines give it (`kind_rows!`).
+/// A `Detail` field's type, by the name the kinds' lines give it (`kind_rows!`):
+/// `DetailsText` is a text that Nomad keeps in `Details` only, with no field of its own.
 macro_rules! field_type {
     (Text) => { &'a str };
+    (DetailsText) => { &'a str };
     (OptionBool) => { Option<bool> };
     (OptionAnnotations) => { Option<Annotations<'a>> };
     ($number:ty) => { $number };
@@ -58,6 +60,9 @@ macro_rules! field_type {
 /// A field's zero value, by its type's name.
 macro_rules! zero {
     (Text) => {
+        ""
+    };
+    (DetailsText) => {
         ""
     };
     (OptionBool) => {

@@ -6,8 +6,7 @@ use crate::event::{Detail, TaskEvent, Value};
 use crate::go::GoDuration;
 use crate::head::Keys;
 use crate::kind::own_keys;
-use crate::kind::without_annotations;
-use crate::kind::EventKind;
+use crate::kind::{kind_rows, EventKind};
 
 /// Every field of Nomad's `TaskEvent` that this crate keeps, zero where the kind does not
 /// use it.
@@ -32,72 +31,49 @@ pub(crate) struct Flat<'a> {
     pub(crate) driver_message: &'a str,
 }
 
-impl<'a> Flat<'a> {
-    pub(crate) fn of(event: &'a TaskEvent) -> Flat<'a> {
-        let mut flat = Flat::default();
-        match event.detail() {
-            Detail::DriverFailure { driver_error } => flat.driver_error = driver_error,
-            Detail::Terminated {
-                exit_code,
-                signal,
-                oom_killed,
-            } => {
-                flat.exit_code = exit_code;
-                flat.signal = signal;
-                flat.oom_killed = oom_killed;
-            }
-            Detail::Killed {
-                kill_error,
-                kill_reason,
-            } => {
-                flat.kill_error = kill_error;
-                flat.kill_reason = kill_reason;
-            }
-            Detail::FailedValidation { validation_error } => {
-                flat.validation_error = validation_error;
-            }
-            Detail::Restarting {
-                start_delay,
-                restart_reason,
-            } => {
-                flat.start_delay = start_delay;
-                flat.restart_reason = restart_reason;
-            }
-            Detail::NotRestarting { restart_reason }
-            | Detail::RestartSignaled { restart_reason } => flat.restart_reason = restart_reason,
-            Detail::FailedArtifactDownload { download_error } => {
-                flat.download_error = download_error;
-            }
-            Detail::Killing {
-                kill_timeout,
-                kill_reason,
-            } => {
-                flat.kill_timeout = kill_timeout;
-                flat.kill_reason = kill_reason;
-            }
-            Detail::SetupFailure {
-                setup_error,
-                kill_reason,
-            } => {
-                flat.setup_error = setup_error;
-                flat.kill_reason = kill_reason;
-            }
-            Detail::Signaling {
-                task_signal,
-                task_signal_reason,
-                ..
-            } => {
-                flat.task_signal = task_signal;
-                flat.task_signal_reason = task_signal_reason;
-            }
-            Detail::SiblingTaskFailed { failed_sibling } => flat.failed_sibling = failed_sibling,
-            Detail::Driver { driver_message, .. } => flat.driver_message = driver_message,
-            Detail::DiskResourcesExceeded { disk_limit } => flat.disk_limit = disk_limit,
-            without_annotations!() | Detail::Unknown { .. } => {}
-        }
-        flat
-    }
+/// Sets the flat field a `Detail` field fills, by the field's type in the kinds' lines:
+/// `Signaling`'s `signal` (`DetailsText`, in `Details` only) and a driver's annotations
+/// have none.
+macro_rules! set_flat {
+    ($flat:ident, $field:ident, DetailsText) => {
+        let _ = $field;
+    };
+    ($flat:ident, $field:ident, OptionAnnotations) => {
+        let _ = $field;
+    };
+    ($flat:ident, $field:ident, $ty:tt) => {
+        $flat.$field = $field;
+    };
 }
+
+/// `Flat::of`, from the kinds' lines (`kind_rows!`): each `Detail` field fills the flat
+/// field of its name.
+macro_rules! flat_of {
+    (
+        $(
+            $(#[$doc:meta])*
+            $variant:ident = $code:literal => $name:literal:
+                $books:ident, [$($key:ident),*],
+                $layout:ident $({ $( $(#[$field_doc:meta])* $field:ident: $ty:tt ),* })?,
+        )*
+        _ => Unknown: $($unknown:tt)*
+    ) => {
+        impl<'a> Flat<'a> {
+            pub(crate) fn of(event: &'a TaskEvent) -> Flat<'a> {
+                let mut flat = Flat::default();
+                match event.detail() {
+                    $(Detail::$variant $({ $($field),* })? => {
+                        $($(set_flat!(flat, $field, $ty);)*)?
+                    })*
+                    // The type string: not one of Nomad's fields.
+                    Detail::Unknown { .. } => {}
+                }
+                flat
+            }
+        }
+    };
+}
+kind_rows!(flat_of);
 
 /// One `Details` value: Nomad stores every value as a string.
 #[derive(Clone, Copy)]
