@@ -13,7 +13,7 @@ use allocstate::{DesiredStatus, Role};
 
 use allocstate_sim::play::{Lines, Player, TASKS};
 use allocstate_sim::scenario;
-use allocstate_sim::script::{self, Request, Script};
+use allocstate_sim::script::{self, Digest, Request};
 
 /// The persist buffer the firmware lends the player (its JSON buffer): the host plays
 /// with the same size, so both meet the same limits.
@@ -58,7 +58,7 @@ fn desired(d: Option<DesiredStatus>) -> String {
 }
 
 /// The scenario as a `Digest` expression.
-fn digest(s: &dyn Script) -> String {
+fn digest(s: &Digest<'_>) -> String {
     let h = s.header();
     let mut out = String::new();
     let _ = write!(
@@ -88,14 +88,8 @@ fn digest(s: &dyn Script) -> String {
         );
     }
     out.push_str("], runs: &[");
-    for task in 0..s.task_count() {
-        out.push_str("&[");
-        for n in 0..s.runs(task) {
-            if let Some(run) = s.run(task, n) {
-                let _ = write!(out, "({:?}, Run::{run:?}), ", s.block(task, n));
-            }
-        }
-        out.push_str("], ");
+    for (task, (block, run)) in s.runs {
+        let _ = write!(out, "({task}, ({block:?}, Run::{run:?})), ");
     }
     out.push_str("], requests: &[");
     for (at, request) in (0..s.request_count()).filter_map(|i| s.request(i)) {
@@ -114,24 +108,15 @@ fn digest(s: &dyn Script) -> String {
         let _ = write!(out, "({at}, {request}), ");
     }
     out.push_str("], reattach: &[");
-    for request in 0..s.request_count() {
-        out.push_str("&[");
-        for name in (0..s.task_count())
-            .filter_map(|i| s.task(i))
-            .map(|t| t.spec.name)
-        {
-            if let Some(flag) = s.reattaches(request, name) {
-                let _ = write!(out, "({name:?}, {flag}), ");
-            }
-        }
-        out.push_str("], ");
+    for (request, name, reattaches) in s.reattach {
+        let _ = write!(out, "({request}, {name:?}, {reattaches}), ");
     }
     out.push_str("] }");
     out
 }
 
 /// The host's transcript of one scenario.
-fn transcript(s: &dyn Script) -> String {
+fn transcript(s: &Digest<'_>) -> String {
     let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(s)));
     script::add_tasks(s, &mut runner).expect("the scenario's tasks fit the runner");
     let mut buf = vec![0u8; BUF];
@@ -164,13 +149,14 @@ pub fn generate(out: &Path, embed: bool) {
         "/// The persist buffer the host played with.\npub const BUF: usize = {BUF};\n\
          /// (name, the scenario digested, the host's transcript or nothing, its FNV-1a\n\
          /// hash, its length)\n\
-         pub static SCENARIOS: &[(&str, Digest, &[u8], u64, usize)] = &[\n"
+         pub static SCENARIOS: &[(&str, Digest<'static>, &[u8], u64, usize)] = &[\n"
     );
     for path in &paths {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let text = fs::read_to_string(path).unwrap();
         let scenario = scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let transcript = transcript(&scenario);
+        let lent = scenario::Lent::of(&scenario);
+        let transcript = transcript(&lent.digest());
         assert!(
             !transcript.contains("buffer is too small"),
             "{name}: the persisted runner does not fit {BUF} bytes"
@@ -188,7 +174,7 @@ pub fn generate(out: &Path, embed: bool) {
         let _ = writeln!(
             generated,
             "    ({name:?}, {}, {bytes}, {:#x}, {}),",
-            digest(&scenario),
+            digest(&lent.digest()),
             fnv(transcript.as_bytes()),
             transcript.len()
         );

@@ -1,75 +1,13 @@
 //! The simulation on the host: the playing loop ([`crate::play`]) around a boxed
 //! `Runner`, reporting into a JSON timeline and each task's history.
 
-use allocstate::runner::{Action, Runner, TaskSpec};
+use allocstate::runner::{Action, Runner};
 use allocstate::{ClientStatus, TaskEvent};
 use serde_json::{json, Value};
 
 use crate::play::{self, Overflow, Player, TASKS};
-use crate::scenario::{self, Scenario};
-use crate::script::{self, Block, Header, Request, Run, Script, TaskDef};
-
-impl Script for Scenario {
-    fn header(&self) -> Header<'_> {
-        Header {
-            job_id: &self.job_id,
-            group: &self.group,
-            job_type: self.job_type,
-            group_shutdown_delay: self.group_shutdown_delay,
-            max_run_duration: self.max_run_duration,
-            desired_at_arrival: self.desired_at_arrival,
-            setup_failure: self.setup_failure.as_deref(),
-            start: self.start,
-        }
-    }
-    fn task_count(&self) -> usize {
-        self.tasks.len()
-    }
-    fn task(&self, index: usize) -> Option<TaskDef<'_>> {
-        let t = self.tasks.get(index)?;
-        let spec = TaskSpec {
-            name: &t.name,
-            role: t.role,
-            restart: t.restart,
-            kill_timeout: t.kill_timeout,
-            kill_signal: (!t.kill_signal.is_empty()).then_some(t.kill_signal.as_str()),
-            shutdown_delay: t.shutdown_delay,
-        };
-        Some(TaskDef {
-            spec,
-            artifacts: t.artifacts,
-        })
-    }
-    fn runs(&self, index: usize) -> usize {
-        self.runs_of(index).map_or(0, Vec::len)
-    }
-    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
-        self.runs_of(index)?.get(start).map(|s| s.run.borrowed())
-    }
-    fn block(&self, index: usize, start: usize) -> Option<Block<&str>> {
-        self.runs_of(index)?
-            .get(start)?
-            .block
-            .as_ref()
-            .map(Block::borrowed)
-    }
-    fn request_count(&self) -> usize {
-        self.requests.len()
-    }
-    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
-        let (at, request, _) = self.requests.get(index)?;
-        Some((*at, request.borrowed()))
-    }
-    fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
-        self.requests.get(request)?.2.get(task).copied()
-    }
-}
-
-impl Scenario {
-    fn runs_of(&self, index: usize) -> Option<&Vec<scenario::Start>> {
-        self.runs.get(&self.tasks.get(index)?.name)
-    }
-}
+use crate::scenario::{self, Lent, Scenario};
+use crate::script;
 
 /// The host's report: the JSON timeline and every task's event types.
 struct Report {
@@ -114,7 +52,7 @@ impl play::Sink for Report {
 
 /// A scenario being played on the host: its runner and what the player reported.
 pub struct Simulation<'s> {
-    scenario: &'s Scenario,
+    lent: Lent<'s>,
     runner: Box<Runner<TASKS>>,
     report: Report,
 }
@@ -123,8 +61,10 @@ impl<'s> Simulation<'s> {
     /// A runner of the scenario's group with its tasks added; `Err` names the task the
     /// runner refused.
     pub fn new(scenario: &'s Scenario) -> Result<Self, String> {
-        let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(scenario)));
-        script::add_tasks(scenario, &mut runner)
+        let lent = Lent::of(scenario);
+        let digest = lent.digest();
+        let mut runner: Box<Runner<TASKS>> = Box::new(Runner::new(script::group_of(&digest)));
+        script::add_tasks(&digest, &mut runner)
             .map_err(|(i, e)| format!("Job.TaskGroups[0].Tasks[{i}]: {e}"))?;
         let history = scenario
             .tasks
@@ -132,7 +72,7 @@ impl<'s> Simulation<'s> {
             .map(|t| (t.name.clone(), Vec::new()))
             .collect();
         Ok(Simulation {
-            scenario,
+            lent,
             runner,
             report: Report {
                 timeline: Vec::new(),
@@ -144,7 +84,8 @@ impl<'s> Simulation<'s> {
     /// Runs the scenario to its end (nothing more can happen, or the horizon).
     pub fn run(&mut self) -> Result<(), Overflow> {
         let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
-        Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report).run()
+        let digest = self.lent.digest();
+        Player::new(&digest, &mut self.runner, &mut buf, &mut self.report).run()
     }
 
     /// Runs the scenario as [`Simulation::run`], `hook` seeing each input the runner
@@ -152,7 +93,8 @@ impl<'s> Simulation<'s> {
     #[cfg(feature = "journal")]
     pub fn run_with(&mut self, hook: play::Hook<'_>) -> Result<(), Overflow> {
         let mut buf = vec![0u8; Runner::<TASKS>::POSTCARD_MAX_SIZE];
-        let mut player = Player::new(self.scenario, &mut self.runner, &mut buf, &mut self.report);
+        let digest = self.lent.digest();
+        let mut player = Player::new(&digest, &mut self.runner, &mut buf, &mut self.report);
         player.hook = Some(hook);
         player.run()
     }

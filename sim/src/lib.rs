@@ -3,8 +3,8 @@
 //! clock, agent restarts and the server's requests) from a scenario, and reports what
 //! happened.
 //!
-//! - [`script`]: a scenario as the playing loop reads it ([`script::Script`]), and its
-//!   form digested into statics for a target without a JSON reader ([`script::Digest`]);
+//! - [`script`]: a scenario as the playing loop reads it ([`script::Digest`]): statics on
+//!   a target without a JSON reader, lent by a scenario read on the host;
 //! - [`play`]: the deterministic playing loop ([`play::Player`]) reporting to a
 //!   [`play::Sink`], and the line transcript ([`play::Lines`]) the QEMU firmware compares
 //!   with the host's;

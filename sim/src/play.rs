@@ -3,7 +3,7 @@
 //! exits after their time, fires timers, persists and restores on an agent restart) and
 //! reports what happened to a [`Sink`]. The `simulate` command and the scenario tests run
 //! it on the host (`engine`, with `std`); ci/qemu-firmware runs it on the target, on
-//! scenarios its build script digested into statics ([`Digest`](crate::script::Digest)),
+//! scenarios its build script digested into statics ([`Digest`]),
 //! and compares its [`Lines`] with the host's.
 //!
 //! With the `journal` feature, `Player::hook` sees each input the runner accepted, as
@@ -18,7 +18,7 @@ use allocstate::runner::{
 use allocstate::{AllocIdentity, ClientStatus, DesiredStatus, TaskEvent};
 use heapless::Vec;
 
-use crate::script::{Block, Request, Run, Script};
+use crate::script::{Block, Digest, Request, Run};
 
 #[cfg(feature = "journal")]
 use allocstate::journal::runner::What;
@@ -205,7 +205,7 @@ fn stopped_by(signal: &str) -> Exit {
 /// ([`group_of`](crate::script::group_of)) and the scenario's tasks added; `buf` holds the persisted runner at an
 /// agent restart.
 pub struct Player<'p> {
-    script: &'p dyn Script,
+    script: &'p Digest<'p>,
     runner: &'p mut Runner<TASKS>,
     buf: &'p mut [u8],
     sink: &'p mut dyn Sink,
@@ -231,7 +231,7 @@ impl<'p> Player<'p> {
     /// A player of `script` on `runner` (its group and tasks already given), persisting
     /// into `buf` at an agent restart and reporting to `sink`.
     pub fn new(
-        script: &'p dyn Script,
+        script: &'p Digest<'p>,
         runner: &'p mut Runner<TASKS>,
         buf: &'p mut [u8],
         sink: &'p mut dyn Sink,
@@ -258,7 +258,7 @@ impl<'p> Player<'p> {
     }
 
     fn name(&self, task: usize) -> &'p str {
-        let script: &'p dyn Script = self.script;
+        let script: &'p Digest<'p> = self.script;
         script.task(task).map_or("?", |t| t.spec.name)
     }
 
@@ -299,7 +299,7 @@ impl<'p> Player<'p> {
             );
             self.current = Current::DriverReport;
         }
-        let script: &'p dyn Script = self.script;
+        let script: &'p Digest<'p> = self.script;
         match script.header().setup_failure {
             // The allocation's prerun hooks run before any task: the starts the arrival
             // asks for are never carried out.
@@ -500,14 +500,14 @@ impl<'p> Player<'p> {
     }
 
     fn script(&self, task: usize, start: usize) -> Option<Run<&'p str>> {
-        let script: &'p dyn Script = self.script;
+        let script: &'p Digest<'p> = self.script;
         let runs = script.runs(task);
         let last = runs.checked_sub(1)?;
         script.run(task, start.min(last))
     }
 
     fn block(&self, task: usize, start: usize) -> Option<super::script::Block<&'p str>> {
-        let script: &'p dyn Script = self.script;
+        let script: &'p Digest<'p> = self.script;
         let last = script.runs(task).checked_sub(1)?;
         script.block(task, start.min(last))
     }
@@ -746,7 +746,7 @@ impl<'p> Player<'p> {
     }
 
     fn request(&mut self, now: i64, i: usize) {
-        let script: &'p dyn Script = self.script;
+        let script: &'p Digest<'p> = self.script;
         let Some((_, request)) = script.request(i) else {
             return;
         };

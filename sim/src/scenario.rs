@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use allocstate::restart::{JobType, RestartMode, RestartPolicy};
+use allocstate::runner::TaskSpec;
 use allocstate::{DesiredStatus, Role};
 use serde_json::{Map, Value};
 
-use crate::script;
+use crate::script::{self, Digest, Header, Scripted, TaskDef};
 
 /// The directory of the runner scenario files (`sim/scenarios/`): the sequences Nomad's
 /// task runner, alloc runner and coordinator tests assert, each with its `Expect`.
@@ -71,8 +72,8 @@ pub type Request = script::Request<String>;
 /// Which tasks' drivers an agent restart lists as reattaching, or not.
 pub type Reattach = BTreeMap<String, bool>;
 
-/// A scenario as read from its JSON ([`parse`]); the player reads it as a
-/// [`Script`](crate::script::Script).
+/// A scenario as read from its JSON ([`parse`]); the player reads it through a
+/// [`Lent`] digest.
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// `Job.ID`.
@@ -98,6 +99,94 @@ pub struct Scenario {
     /// Each request at its time after the start, with its `Reattach` list (empty but
     /// for an agent restart).
     pub requests: Vec<(i64, Request, Reattach)>,
+}
+
+/// A scenario lent to the player as a [`Digest`]: its header, tasks, scripted starts,
+/// requests and reattach lists, borrowed from the [`Scenario`].
+#[derive(Debug, Clone)]
+pub struct Lent<'s> {
+    header: Header<'s>,
+    tasks: Vec<TaskDef<'s>>,
+    runs: Vec<(usize, Scripted<&'s str>)>,
+    requests: Vec<(i64, script::Request<&'s str>)>,
+    reattach: Vec<(usize, &'s str, bool)>,
+}
+
+impl<'s> Lent<'s> {
+    /// What `scenario` lends: each task's starts in order, each request's reattach list.
+    pub fn of(scenario: &'s Scenario) -> Lent<'s> {
+        let header = Header {
+            job_id: &scenario.job_id,
+            group: &scenario.group,
+            job_type: scenario.job_type,
+            group_shutdown_delay: scenario.group_shutdown_delay,
+            max_run_duration: scenario.max_run_duration,
+            desired_at_arrival: scenario.desired_at_arrival,
+            setup_failure: scenario.setup_failure.as_deref(),
+            start: scenario.start,
+        };
+        let tasks = scenario
+            .tasks
+            .iter()
+            .map(|t| TaskDef {
+                spec: TaskSpec {
+                    name: &t.name,
+                    role: t.role,
+                    restart: t.restart,
+                    kill_timeout: t.kill_timeout,
+                    kill_signal: (!t.kill_signal.is_empty()).then_some(t.kill_signal.as_str()),
+                    shutdown_delay: t.shutdown_delay,
+                },
+                artifacts: t.artifacts,
+            })
+            .collect();
+        let runs = scenario
+            .tasks
+            .iter()
+            .enumerate()
+            .flat_map(|(index, t)| {
+                let starts = scenario.runs.get(&t.name).into_iter().flatten();
+                starts.map(move |s| {
+                    (
+                        index,
+                        (s.block.as_ref().map(Block::borrowed), s.run.borrowed()),
+                    )
+                })
+            })
+            .collect();
+        let requests = scenario
+            .requests
+            .iter()
+            .map(|(at, request, _)| (*at, request.borrowed()))
+            .collect();
+        let reattach = scenario
+            .requests
+            .iter()
+            .enumerate()
+            .flat_map(|(index, (_, _, list))| {
+                list.iter()
+                    .map(move |(name, reattaches)| (index, name.as_str(), *reattaches))
+            })
+            .collect();
+        Lent {
+            header,
+            tasks,
+            runs,
+            requests,
+            reattach,
+        }
+    }
+
+    /// The digest the player reads.
+    pub fn digest(&self) -> Digest<'_> {
+        Digest {
+            header: self.header,
+            tasks: &self.tasks,
+            runs: &self.runs,
+            requests: &self.requests,
+            reattach: &self.reattach,
+        }
+    }
 }
 
 type Res<T> = Result<T, String>;

@@ -1,7 +1,7 @@
-//! A scenario as the playing loop ([`crate::play`]) reads it ([`Script`]), in `core`
-//! only: the group's tasks, what each start of a task does, the requests; the host's
-//! reader (`crate::scenario`, with `std`) and the digests a build script writes for the
-//! target ([`Digest`]) both serve it.
+//! A scenario as the playing loop ([`crate::play`]) reads it ([`Digest`]), in `core`
+//! only: the group's tasks, what each start of a task does, the requests. The digests a
+//! build script writes for the target are statics of it; a scenario read on the host
+//! (`crate::scenario`, with `std`) lends one.
 
 use allocstate::restart::JobType;
 use allocstate::runner::{GroupSpec, Runner, RunnerError, TaskSpec};
@@ -168,7 +168,7 @@ pub enum Request<T> {
         /// The signal's name (empty: the task's kill signal).
         name: T,
     },
-    /// The agent restarts; which tasks' drivers reattach: [`Script::reattaches`].
+    /// The agent restarts; which tasks' drivers reattach: [`Digest::reattaches`].
     AgentRestart {
         /// The desired status the server gives the restored allocation, if any.
         desired: Option<DesiredStatus>,
@@ -238,80 +238,89 @@ pub struct Header<'a> {
     pub start: i64,
 }
 
-/// A scenario as the player reads it.
-pub trait Script {
-    /// The allocation and group.
-    fn header(&self) -> Header<'_>;
-    /// How many tasks the group has.
-    fn task_count(&self) -> usize;
-    /// Task `index` of the group.
-    fn task(&self, index: usize) -> Option<TaskDef<'_>>;
-    /// How many scripted starts task `index` has (they play in order, the last repeats).
-    fn runs(&self, index: usize) -> usize;
-    /// What scripted start `start` of task `index` does.
-    fn run(&self, index: usize, start: usize) -> Option<Run<&str>>;
-    /// Whether scripted start `start` of task `index` blocks in its prestart work first.
-    fn block(&self, index: usize, start: usize) -> Option<Block<&str>>;
-    /// How many requests the scenario makes.
-    fn request_count(&self) -> usize;
-    /// Request `index`: its time after the start, and what it asks.
-    fn request(&self, index: usize) -> Option<(i64, Request<&str>)>;
-    /// Whether agent restart `request` lists task `task` as reattaching (`None`: not
-    /// listed, it reattaches).
-    fn reattaches(&self, request: usize, task: &str) -> Option<bool>;
-}
-
 /// One scripted start: whether its prestart work blocks first, then what it does.
 pub type Scripted<T> = (Option<Block<T>>, Run<T>);
 
-/// A scenario build.rs digested into statics (the target has no JSON reader to spare).
+/// A scenario as the player reads it, borrowed: from the statics a build script wrote for
+/// the target (the target has no JSON reader to spare), or lent by a scenario read on the
+/// host (`scenario::Lent`, with `std`).
 #[derive(Debug, Clone, Copy)]
-pub struct Digest {
+pub struct Digest<'a> {
     /// The allocation and group.
-    pub header: Header<'static>,
+    pub header: Header<'a>,
     /// The group's tasks.
-    pub tasks: &'static [TaskDef<'static>],
-    /// Per task, its scripted starts and whether each blocks first.
-    pub runs: &'static [&'static [Scripted<&'static str>]],
+    pub tasks: &'a [TaskDef<'a>],
+    /// Every scripted start with its task's index; a task's starts play in this order,
+    /// its last one repeating.
+    pub runs: &'a [(usize, Scripted<&'a str>)],
     /// Each request at its time after the start (ns).
-    pub requests: &'static [(i64, Request<&'static str>)],
-    /// Per request, the agent restart's `Reattach` list (empty for other requests).
-    pub reattach: &'static [&'static [(&'static str, bool)]],
+    pub requests: &'a [(i64, Request<&'a str>)],
+    /// The agent restarts' `Reattach` lists: the request's index, a task's name, whether
+    /// it reattaches.
+    pub reattach: &'a [(usize, &'a str, bool)],
 }
 
-impl Script for Digest {
-    fn header(&self) -> Header<'_> {
+impl<'a> Digest<'a> {
+    /// The allocation and group.
+    pub fn header(&self) -> Header<'a> {
         self.header
     }
-    fn task_count(&self) -> usize {
+
+    /// How many tasks the group has.
+    pub fn task_count(&self) -> usize {
         self.tasks.len()
     }
-    fn task(&self, index: usize) -> Option<TaskDef<'_>> {
+
+    /// Task `index` of the group.
+    pub fn task(&self, index: usize) -> Option<TaskDef<'a>> {
         self.tasks.get(index).copied()
     }
-    fn runs(&self, index: usize) -> usize {
-        self.runs.get(index).map_or(0, |runs| runs.len())
+
+    /// Task `index`'s scripted starts, in order.
+    fn starts(&self, index: usize) -> impl Iterator<Item = &'a Scripted<&'a str>> {
+        let runs: &'a [(usize, Scripted<&'a str>)] = self.runs;
+        runs.iter()
+            .filter(move |(task, _)| *task == index)
+            .map(|(_, scripted)| scripted)
     }
-    fn run(&self, index: usize, start: usize) -> Option<Run<&str>> {
-        self.runs.get(index)?.get(start).map(|(_, run)| *run)
+
+    /// How many scripted starts task `index` has (they play in order, the last repeats).
+    pub fn runs(&self, index: usize) -> usize {
+        self.starts(index).count()
     }
-    fn block(&self, index: usize, start: usize) -> Option<Block<&str>> {
-        self.runs.get(index)?.get(start)?.0
+
+    /// What scripted start `start` of task `index` does.
+    pub fn run(&self, index: usize, start: usize) -> Option<Run<&'a str>> {
+        self.starts(index).nth(start).map(|(_, run)| *run)
     }
-    fn request_count(&self) -> usize {
+
+    /// Whether scripted start `start` of task `index` blocks in its prestart work first.
+    pub fn block(&self, index: usize, start: usize) -> Option<Block<&'a str>> {
+        self.starts(index).nth(start)?.0
+    }
+
+    /// How many requests the scenario makes.
+    pub fn request_count(&self) -> usize {
         self.requests.len()
     }
-    fn request(&self, index: usize) -> Option<(i64, Request<&str>)> {
+
+    /// Request `index`: its time after the start, and what it asks.
+    pub fn request(&self, index: usize) -> Option<(i64, Request<&'a str>)> {
         self.requests.get(index).copied()
     }
-    fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
-        let list = self.reattach.get(request)?;
-        list.iter().find(|(name, _)| *name == task).map(|&(_, r)| r)
+
+    /// Whether agent restart `request` lists task `task` as reattaching (`None`: not
+    /// listed, it reattaches).
+    pub fn reattaches(&self, request: usize, task: &str) -> Option<bool> {
+        self.reattach
+            .iter()
+            .find(|(r, name, _)| *r == request && *name == task)
+            .map(|&(_, _, reattaches)| reattaches)
     }
 }
 
 /// The runner's group as the scenario describes it.
-pub fn group_of(script: &dyn Script) -> GroupSpec {
+pub fn group_of(script: &Digest<'_>) -> GroupSpec {
     let header = script.header();
     GroupSpec {
         shutdown_delay: header.group_shutdown_delay,
@@ -322,7 +331,7 @@ pub fn group_of(script: &dyn Script) -> GroupSpec {
 
 /// Adds the scenario's tasks to a fresh runner; `Err` names the task refused.
 pub fn add_tasks(
-    script: &dyn Script,
+    script: &Digest<'_>,
     runner: &mut Runner<TASKS>,
 ) -> Result<(), (usize, RunnerError)> {
     for i in 0..script.task_count() {

@@ -57,7 +57,9 @@ fn recover(
 ) -> (Box<Runner<{ play::TASKS }>>, u32) {
     let (_, recovered) = FileJournal::open(dir).expect("the journal reopens");
     let snapshot = recovered.snapshot.expect("a snapshot after the arrival");
-    let mut runner = Box::new(Runner::new(script::group_of(scenario)));
+    let mut runner = Box::new(Runner::new(script::group_of(
+        &scenario::Lent::of(scenario).digest(),
+    )));
     let mut buf = vec![0u8; SNAPSHOT_MAX];
     let mut glue = RecoveryGlue::new(&mut runner, &mut buf);
     glue.piece(Piece::Chunk {
