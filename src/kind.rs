@@ -121,15 +121,10 @@ pub(crate) enum Books {
 pub(crate) struct Shape {
     /// What accepting it does to the bookkeeping.
     pub(crate) books: Books,
-    /// Its numbers (the compact layout's).
+    /// How its `Detail` fields are stored: the compact layout's numbers, strings and
+    /// packing are read off it.
     #[cfg(feature = "serde")]
-    pub(crate) numbers: NumbersShape,
-    /// How many of the two kind-specific slots it uses (the compact layout's strings).
-    #[cfg(feature = "serde")]
-    pub(crate) strings: u8,
-    /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
-    #[cfg(feature = "serde")]
-    pub(crate) packed: bool,
+    pub(crate) layout: Layout,
     /// Its own `Details` keys, in the order of their presence bits.
     pub(crate) keys: &'static [Key],
 }
@@ -161,7 +156,7 @@ pub(crate) enum Layout {
 #[cfg(feature = "serde")]
 impl Layout {
     /// The numbers kept (the compact layout's).
-    const fn numbers(self) -> NumbersShape {
+    pub(crate) const fn numbers(self) -> NumbersShape {
         match self {
             Layout::Exit => NumbersShape::Exit,
             Layout::NumberText | Layout::Number => NumbersShape::One,
@@ -173,8 +168,8 @@ impl Layout {
         }
     }
 
-    /// How many of the two kind-specific slots are used.
-    const fn strings(self) -> u8 {
+    /// How many of the two kind-specific slots are used (the compact layout's strings).
+    pub(crate) const fn strings(self) -> u8 {
         match self {
             Layout::Nothing | Layout::Number | Layout::Exit => 0,
             Layout::Text | Layout::NumberText => 1,
@@ -182,8 +177,8 @@ impl Layout {
         }
     }
 
-    /// Whether the second slot holds packed strings.
-    const fn packed(self) -> bool {
+    /// Whether the second slot holds packed strings (`Signaling`, `Driver`).
+    pub(crate) const fn packed(self) -> bool {
         matches!(self, Layout::SignalTexts | Layout::Annotated)
     }
 }
@@ -195,17 +190,13 @@ const fn row(books: Books, layout: Layout, keys: &'static [Key]) -> Shape {
     Shape {
         books,
         #[cfg(feature = "serde")]
-        numbers: layout.numbers(),
-        #[cfg(feature = "serde")]
-        strings: layout.strings(),
-        #[cfg(feature = "serde")]
-        packed: layout.packed(),
+        layout,
         keys,
     }
 }
 
 macro_rules! event_kinds {
-    (@items
+    (
         $(
             $(#[$doc:meta])*
             $variant:ident = $code:literal => $name:literal:
@@ -288,9 +279,6 @@ macro_rules! event_kinds {
                 EventKind::Unknown => row($u_books, Layout::$u_layout, &[]),
             }
         }
-    };
-    ($($rows:tt)*) => {
-        event_kinds!(@items $($rows)*);
     };
 }
 

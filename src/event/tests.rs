@@ -11,7 +11,10 @@ fn every_kinds_row_fits_the_head_and_the_slots() {
         assert!(row.keys.len() <= 3, "{kind:?}");
         // Only a second slot is packed.
         #[cfg(feature = "serde")]
-        assert!(!row.packed || row.strings == 2, "{kind:?}");
+        assert!(
+            !row.layout.packed() || row.layout.strings() == 2,
+            "{kind:?}"
+        );
         // `new` marks every own key: the bits read back as the row's.
         let keys = TaskEvent::of_kind(1, kind).head.keys();
         for index in 0..3 {

@@ -25,7 +25,7 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
     t.serialize_element(&event.fails_task())?;
     t.serialize_element(&event.texts.cut_mask())?;
     t.serialize_element(&event.head.keys().0)?;
-    match (shape(kind).numbers, event.detail()) {
+    match (shape(kind).layout.numbers(), event.detail()) {
         (
             NumbersShape::Exit,
             Detail::Terminated {
@@ -41,10 +41,10 @@ pub(crate) fn serialize<S: Serializer>(event: &TaskEvent, s: S) -> Result<S::Ok,
         (NumbersShape::One, _) => t.serialize_element(&event.numbers.value)?,
         _ => {}
     }
-    if shape(kind).strings >= 1 {
+    if shape(kind).layout.strings() >= 1 {
         t.serialize_element(event.texts.get(Slot::First))?;
     }
-    if shape(kind).strings >= 2 {
+    if shape(kind).layout.strings() >= 2 {
         t.serialize_element(event.texts.get(Slot::Second))?;
     }
     t.serialize_element(event.texts.get(Slot::Message))?;
@@ -94,7 +94,7 @@ impl<'de> Visitor<'de> for EventInto<'_> {
         let cut: u8 = next(&mut seq, 3)?;
         let keys = Keys(next(&mut seq, 4)?);
         let (mut exit_code, mut signal, mut oom_killed, mut value) = (0i32, 0i32, None, 0i64);
-        match shape(kind).numbers {
+        match shape(kind).layout.numbers() {
             NumbersShape::Exit => {
                 exit_code = next(&mut seq, 4)?;
                 signal = next(&mut seq, 5)?;
@@ -103,12 +103,12 @@ impl<'de> Visitor<'de> for EventInto<'_> {
             NumbersShape::One => value = next(&mut seq, 4)?,
             NumbersShape::None => {}
         }
-        let first: &'de str = if shape(kind).strings >= 1 {
+        let first: &'de str = if shape(kind).layout.strings() >= 1 {
             next(&mut seq, 7)?
         } else {
             ""
         };
-        let second: &'de str = if shape(kind).strings >= 2 {
+        let second: &'de str = if shape(kind).layout.strings() >= 2 {
             next(&mut seq, 8)?
         } else {
             ""
@@ -136,7 +136,7 @@ impl<'de> Visitor<'de> for EventInto<'_> {
             Keys::FAILS_TASK | Keys::MESSAGE
         };
         let known_keys = Keys::NULL | setters | Keys::own(own_keys(kind).len());
-        let packs = shape(kind).packed;
+        let packs = shape(kind).layout.packed();
         if cut & !ALL_SLOTS != 0
             || keys.0 & !known_keys != 0
             || (packs && !Packed(second).is_well_formed())

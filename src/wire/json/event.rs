@@ -372,7 +372,7 @@ impl Raw {
                 signal: signal.unwrap_or(""),
             };
             (detail, second.cut || lost)
-        } else if shape(kind).packed {
+        } else if shape(kind).layout.packed() {
             let packed = details.pairs.buf.as_str();
             let detail = Detail::assemble(kind, numbers, first.as_str(), packed, false);
             (detail, details.pairs.cut)
