@@ -1,12 +1,13 @@
 //! The kinds of task event and everything the crate knows per kind, in one line each
 //! (`kind_rows!`): the variant, Nomad's exact `Type` string, the stable wire code, what
 //! accepting it does to the bookkeeping, its own `Details` keys, and its `Detail` fields
-//! with how they are stored (`Layout`: which numbers and text slots). The rest is derived
-//! from the lines: here `EventKind` and the per-kind table (`shape`), in the event module
-//! the `Detail` enum and its conversions (`detail_items!`), in the JSON writer which of
-//! Nomad's flat event fields each fills (`flat_of!`). A leaf module: it imports nothing from the
-//! crate, and the event, the head word, the task's bookkeeping and the wire formats read
-//! it.
+//! with how they are stored (`Layout`: which numbers and text slots), and the
+//! `DisplayMessage` it shows (`shows`). The rest is derived from the lines: here
+//! `EventKind` and the per-kind table (`shape`), in the event module the `Detail` enum and
+//! its conversions (`detail_items!`), in the JSON writer which of Nomad's flat event
+//! fields each fills (`flat_of!`), in the display module each kind's message
+//! (`display_rules!`). A leaf module: it imports nothing from the crate, and the event,
+//! the head word, the task's bookkeeping, the display and the wire formats read it.
 
 /// One of Nomad's `Details` keys that a kind writes for one of its own annotations
 /// (beside `message`/`exit_message`, `fails_task` and `oom_killed`, which any event or
@@ -201,8 +202,9 @@ macro_rules! event_kinds {
             $(#[$doc:meta])*
             $variant:ident = $code:literal => $name:literal:
                 $books:ident, [$($key:ident),*], $layout:ident $({ $($fields:tt)* })?,
+                shows $show:tt,
         )*
-        _ => Unknown: $u_books:ident, [], $u_layout:ident { $($u_fields:tt)* },
+        _ => Unknown: $u_books:ident, [], $u_layout:ident { $($u_fields:tt)* }, shows $u_show:tt,
     ) => {
         /// The kind of a task event: Nomad's `Type`.
         ///
@@ -288,10 +290,15 @@ const UNKNOWN_CODE: u8 = 255;
 // One line per kind: its variant, wire code and Nomad `Type` string, then its row of the
 // per-kind table (see `Shape`): what accepting it does to the bookkeeping (`Plain`: nothing
 // beyond the phase; `Starts`; `Restarts`; `FailsTask`), its own `Details` keys in the order
-// of their presence bits, and its `Detail` fields with how they are stored (`Layout`).
+// of their presence bits, its `Detail` fields with how they are stored (`Layout`), and
+// the `DisplayMessage` it shows (Nomad's `PopulateEventDisplayMessage`): `shows("text")`,
+// `shows(message)` (the event's `Message`), `shows(field)`, `shows(field or "fallback")`
+// (the field unless empty), or `shows(rule(fields))`, a rule in `display/rules.rs` given
+// those fields (`message` first when it reads the event's `Message` too).
 // Everything else about a kind is derived from these lines: `EventKind` and the table
 // here, the `Detail` enum and its conversions in the event module (`detail_items!`), the
-// flat JSON fields each fills (`flat_of!`). A new kind is one more line.
+// flat JSON fields each fills (`flat_of!`), the display (`display_rules!`). A new kind is
+// one more line.
 /// Hands the kinds' lines to `$callback`: how each part of the crate that is generated
 /// per kind reads the one list.
 macro_rules! kind_rows {
@@ -301,9 +308,9 @@ macro_rules! kind_rows {
             DriverFailure = 0 => "Driver Failure": Plain, [DriverError], Text {
                 /// Nomad's `DriverError`.
                 driver_error: Text
-            },
+            }, shows(driver_error or "Failed to start task"),
             /// The driver started the task.
-            Started = 1 => "Started": Starts, [], Nothing,
+            Started = 1 => "Started": Starts, [], Nothing, shows("Task started by client"),
             /// The task exited; the exit message is the event's `Message`.
             Terminated = 2 => "Terminated": Plain, [ExitCode, Signal], Exit {
                 /// Nomad's `ExitCode`.
@@ -312,47 +319,48 @@ macro_rules! kind_rows {
                 signal: i32,
                 /// `Details["oom_killed"]`, when the driver reported it.
                 oom_killed: OptionBool
-            },
+            }, shows(terminated(message, exit_code, signal)),
             /// The task was killed.
             Killed = 3 => "Killed": Plain, [KillError, KillReason], TwoTexts {
                 /// Nomad's `KillError` (seed era).
                 kill_error: Text,
                 /// Nomad's `KillReason` (an update without the task).
                 kill_reason: Text
-            },
+            }, shows(kill_error or "Task successfully killed"),
             /// The client received the task: a task's first event.
-            Received = 4 => "Received": Plain, [], Nothing,
+            Received = 4 => "Received": Plain, [], Nothing, shows("Task received by client"),
             /// The task's configuration is invalid.
             FailedValidation = 5 => "Failed Validation": Plain, [ValidationError], Text {
                 /// Nomad's `ValidationError`.
                 validation_error: Text
-            },
+            }, shows(validation_error or "Validation of task failed"),
             /// The task will restart after a delay.
             Restarting = 6 => "Restarting": Restarts, [StartDelay, RestartReason], NumberText {
                 /// Nomad's `StartDelay`, in nanoseconds.
                 start_delay: i64,
                 /// Nomad's `RestartReason`.
                 restart_reason: Text
-            },
+            }, shows(restarting(start_delay, restart_reason)),
             /// The task will not restart: it failed for good.
             NotRestarting = 7 => "Not Restarting": FailsTask, [RestartReason], Text {
                 /// Nomad's `RestartReason`.
                 restart_reason: Text
-            },
+            }, shows(restart_reason or "Task exceeded restart policy"),
             /// The client is downloading the task's artifacts.
             DownloadingArtifacts = 8 => "Downloading Artifacts": Plain, [], Nothing,
+                shows("Client is downloading artifacts"),
             /// An artifact could not be downloaded.
             FailedArtifactDownload = 9 => "Failed Artifact Download": Plain, [DownloadError], Text {
                 /// Nomad's `DownloadError`.
                 download_error: Text
-            },
+            }, shows(download_error or "Failed to download artifacts"),
             /// The task is being killed.
             Killing = 10 => "Killing": Plain, [KillTimeout, KillReason], NumberText {
                 /// Nomad's `KillTimeout`, in nanoseconds.
                 kill_timeout: i64,
                 /// Nomad's `KillReason`.
                 kill_reason: Text
-            },
+            }, shows(killing(kill_timeout, kill_reason)),
             /// Setting the task up failed; the task fails.
             SetupFailure = 11 => "Setup Failure": FailsTask, [SetupError, KillReason], TwoTexts {
                 /// Nomad's `SetupError`.
@@ -360,15 +368,15 @@ macro_rules! kind_rows {
                 /// Nomad's `KillReason`: `Failed Restoring Task` when an allocation's
                 /// prerun failed (`MarkFailedKill`, [`TaskEvent::mark_failed_kill`]).
                 kill_reason: Text
-            },
+            }, shows(setup_error or "Task setup failed"),
             /// The client is building the task's directory; what is being set up is the
             /// event's `Message`.
-            TaskSetup = 12 => "Task Setup": Plain, [], Nothing,
+            TaskSetup = 12 => "Task Setup": Plain, [], Nothing, shows(message),
             /// The task was asked to restart.
             RestartSignaled = 13 => "Restart Signaled": Plain, [RestartReason], Text {
                 /// Nomad's `RestartReason`.
                 restart_reason: Text
-            },
+            }, shows(restart_reason or "Task signaled to restart"),
             /// The task is being sent a signal.
             Signaling = 14 => "Signaling": Plain, [TaskSignal, TaskSignalReason, SignalText], SignalTexts {
                 /// Nomad's `TaskSignal` (for example `"SIGHUP"`), set by template and
@@ -380,24 +388,28 @@ macro_rules! kind_rows {
                 /// (`SetSignalText`): it has no field of its own and is not shown in the
                 /// `DisplayMessage`.
                 signal: DetailsText
-            },
+            }, shows(signaling(task_signal, task_signal_reason)),
             /// Another task of the group failed.
             SiblingTaskFailed = 15 => "Sibling Task Failed": Plain, [FailedSibling], Text {
                 /// Nomad's `FailedSibling`: the name of the task that failed.
                 failed_sibling: Text
-            },
+            }, shows(sibling_task_failed(failed_sibling)),
             /// The group's leader task died.
             LeaderTaskDead = 16 => "Leader Task Dead": Plain, [], Nothing,
+                shows("Leader Task in Group dead"),
             /// The group's main tasks died; only sidecars were left.
             MainTasksDead = 17 => "Main Tasks Dead": Plain, [], Nothing,
+                shows("Main tasks in the group died"),
             /// A task hook failed; the hook and its error are the event's `Message`.
-            TaskHookFailed = 18 => "Task hook failed": Plain, [], Nothing,
+            TaskHookFailed = 18 => "Task hook failed": Plain, [], Nothing, shows(message),
             /// The client could not reattach to the task after a restart of the agent.
-            FailedRestoringTask = 19 => "Failed Restoring Task": Plain, [], Nothing,
+            FailedRestoringTask = 19 => "Failed Restoring Task": Plain, [], Nothing, shows(message),
             /// A `shutdown_delay` began before the kill.
             WaitingForShutdownDelay = 20 => "Waiting for shutdown delay": Plain, [], Nothing,
+                shows(message),
             /// The `shutdown_delay` was skipped before the kill.
             SkippingShutdownDelay = 21 => "Skipping shutdown delay": Plain, [], Nothing,
+                shows(message),
             /// A message from the driver. Its annotations are its `Details`: no keys of
             /// its own.
             Driver = 22 => "Driver": Plain, [], Annotated {
@@ -406,31 +418,31 @@ macro_rules! kind_rows {
                 /// The driver's annotations, Nomad's `Details` for this kind; `None` when
                 /// the driver gave none (`Details` is then `null`).
                 annotations: OptionAnnotations
-            },
+            }, shows(driver_message),
             /// The task used more disk than allowed.
             DiskResourcesExceeded = 23 => "Disk Resources Exceeded": Plain, [DiskLimit], Number {
                 /// Nomad's `DiskLimit`, in MB.
                 disk_limit: i64
-            },
+            }, shows(message),
             /// A plugin the task uses became unhealthy.
-            PluginUnhealthy = 24 => "Plugin became unhealthy": Plain, [], Nothing,
+            PluginUnhealthy = 24 => "Plugin became unhealthy": Plain, [], Nothing, shows(message),
             /// A plugin the task uses became healthy.
-            PluginHealthy = 25 => "Plugin became healthy": Plain, [], Nothing,
+            PluginHealthy = 25 => "Plugin became healthy": Plain, [], Nothing, shows(message),
             /// The client reconnected to the servers.
-            Reconnected = 26 => "Reconnected": Plain, [], Nothing,
+            Reconnected = 26 => "Reconnected": Plain, [], Nothing, shows("Client reconnected"),
             /// A task hook reported progress.
-            TaskHookMessage = 27 => "Task hook message": Plain, [], Nothing,
+            TaskHookMessage = 27 => "Task hook message": Plain, [], Nothing, shows(message),
             /// A message from the template renderer.
-            Template = 28 => "Template": Plain, [], Nothing,
+            Template = 28 => "Template": Plain, [], Nothing, shows(message),
             /// The allocation's health check found it unhealthy.
-            AllocUnhealthy = 29 => "Alloc Unhealthy": Plain, [], Nothing,
+            AllocUnhealthy = 29 => "Alloc Unhealthy": Plain, [], Nothing, shows(message),
             /// A generic message (Nomad 0.6–0.7).
-            Generic = 30 => "Generic": Plain, [], Nothing,
+            Generic = 30 => "Generic": Plain, [], Nothing, shows(message),
             // A type string this crate does not know: the event keeps it.
             _ => Unknown: Plain, [], Text {
                 /// The event's `Type`, kept as received.
                 type_name: Text
-            },
+            }, shows(message),
         }
     };
 }

@@ -171,10 +171,11 @@ macro_rules! detail_items {
             $variant:ident = $code:literal => $name:literal:
                 $books:ident, [$($key:ident),*],
                 $layout:ident $({ $( $(#[$field_doc:meta])* $field:ident: $ty:tt ),* })?,
+                shows $show:tt,
         )*
         _ => Unknown: $u_books:ident, [], $u_layout:ident {
             $(#[$u_field_doc:meta])* $u_field:ident: $u_ty:tt
-        },
+        }, shows $u_show:tt,
     ) => {
         /// What an event says beyond its kind and time: the annotations Nomad populates for each
         /// kind, as typed values. Borrowed, so it serves both to build an event

@@ -55,6 +55,7 @@ macro_rules! flat_of {
             $variant:ident = $code:literal => $name:literal:
                 $books:ident, [$($key:ident),*],
                 $layout:ident $({ $( $(#[$field_doc:meta])* $field:ident: $ty:tt ),* })?,
+                shows $show:tt,
         )*
         _ => Unknown: $($unknown:tt)*
     ) => {
