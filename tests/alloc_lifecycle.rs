@@ -16,6 +16,24 @@ const MS: i64 = 1_000_000;
 const SEC: i64 = 1_000 * MS;
 const MIN: i64 = 60 * SEC;
 
+/// An allocation with these tasks, in this order, none of them started.
+fn group(tasks: &[(&str, Role)]) -> Allocation {
+    let mut alloc = Allocation::new();
+    for &(name, role) in tasks {
+        alloc.add_task(name, role).unwrap();
+    }
+    alloc
+}
+
+/// [`group`] with every task [`start`]ed at 0.
+fn running(tasks: &[(&str, Role)]) -> Allocation {
+    let mut alloc = group(tasks);
+    for &(name, _) in tasks {
+        start(&mut alloc, name, 0);
+    }
+    alloc
+}
+
 fn no_jitter(_: u64) -> u64 {
     0
 }
@@ -66,6 +84,27 @@ fn record(alloc: &mut Allocation, name: &str, outcome: &RestartOutcome, t: i64) 
     }
 }
 
+/// The detail of the task's newest event.
+fn latest_detail<'a>(alloc: &'a Allocation, name: &str) -> Detail<'a> {
+    let events = alloc.state(name).expect("task").events();
+    events.latest().expect("an event").detail()
+}
+
+/// A task told to stop: it exits 0 at `t`, then is killed.
+fn terminated_then_killed(alloc: &mut Allocation, name: &str, t: i64) {
+    let events = [TaskEvent::terminated(t, 0), TaskEvent::killed(t + 1)];
+    apply_all(alloc, name, events);
+}
+
+/// The task exits 1 at `t` and is not restarted (its policy allows none).
+fn fails(alloc: &mut Allocation, name: &str, t: i64) {
+    let events = [
+        TaskEvent::terminated(t, 1),
+        TaskEvent::not_restarting(t + 1, "Policy allows no restarts"),
+    ];
+    apply_all(alloc, name, events);
+}
+
 fn order_names(alloc: &Allocation) -> Vec<String> {
     alloc
         .orders()
@@ -87,9 +126,7 @@ fn no_restarts() -> RestartPolicy {
 /// task1 is running; task1 is killed, the alloc fails.
 #[test]
 fn failed_task_kills_the_group() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("task1", Role::main()).unwrap();
-    alloc.add_task("task2", Role::main()).unwrap();
+    let mut alloc = group(&[("task1", Role::main()), ("task2", Role::main())]);
     start(&mut alloc, "task1", 10);
     apply_all(
         &mut alloc,
@@ -107,13 +144,7 @@ fn failed_task_kills_the_group() {
         .apply("task2", outcome.event(21).expect("Not Restarting"))
         .unwrap();
     assert_eq!(
-        alloc
-            .state("task2")
-            .unwrap()
-            .events()
-            .latest()
-            .unwrap()
-            .detail(),
+        latest_detail(&alloc, "task2"),
         Detail::NotRestarting {
             restart_reason: "Policy allows no restarts"
         }
@@ -148,11 +179,7 @@ fn failed_task_kills_the_group() {
 /// is told `Leader Task Dead` and killed; nothing failed.
 #[test]
 fn completed_leader() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("leader", Role::leader()).unwrap();
-    alloc.add_task("task", Role::main()).unwrap();
-    start(&mut alloc, "leader", 0);
-    start(&mut alloc, "task", 0);
+    let mut alloc = running(&[("leader", Role::leader()), ("task", Role::main())]);
     let mut tracker = RestartTracker::new(no_restarts(), JobType::Batch, Lifecycle::main(), 0);
     complete(&mut alloc, "leader", &mut tracker, SEC);
     assert_eq!(alloc.client_status(), ClientStatus::Running);
@@ -160,14 +187,7 @@ fn completed_leader() {
     assert_eq!(order_names(&alloc), ["task"]);
     assert_eq!(orders[0].cause(), &KillCause::LeaderTaskDead);
     alloc.apply_orders(SEC + 1);
-    apply_all(
-        &mut alloc,
-        "task",
-        [
-            TaskEvent::terminated(SEC + 2, 0),
-            TaskEvent::killed(SEC + 3),
-        ],
-    );
+    terminated_then_killed(&mut alloc, "task", SEC + 2);
     assert_eq!(
         kinds(&alloc, "task"),
         [
@@ -188,11 +208,7 @@ fn completed_leader() {
 /// `TestTaskEvents_FailedSibling`: service, attempts 0; the sibling exits 99.
 #[test]
 fn failed_sibling() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("task", Role::main()).unwrap();
-    alloc.add_task("failer", Role::main()).unwrap();
-    start(&mut alloc, "task", 0);
-    start(&mut alloc, "failer", 0);
+    let mut alloc = running(&[("task", Role::main()), ("failer", Role::main())]);
     let mut tracker = RestartTracker::new(no_restarts(), JobType::Service, Lifecycle::main(), 0);
     alloc
         .apply("failer", TaskEvent::terminated(SEC, 99))
@@ -203,14 +219,7 @@ fn failed_sibling() {
     assert_eq!(alloc.client_status(), ClientStatus::Failed);
     let applied = alloc.apply_orders(SEC + 1);
     assert_eq!(applied.len(), 1);
-    apply_all(
-        &mut alloc,
-        "task",
-        [
-            TaskEvent::terminated(SEC + 2, 0),
-            TaskEvent::killed(SEC + 3),
-        ],
-    );
+    terminated_then_killed(&mut alloc, "task", SEC + 2);
     let task = alloc.state("task").unwrap();
     assert_eq!(
         kinds(&alloc, "task"),
@@ -239,21 +248,14 @@ fn failed_sibling() {
 /// running, one-shots dead, poststop pending → running, nothing to kill.
 #[test]
 fn lifecycle_group_before_restart() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("main", Role::main()).unwrap();
-    alloc
-        .add_task("prestart-oneshot", Role::prestart(false))
-        .unwrap();
-    alloc
-        .add_task("prestart-sidecar", Role::prestart(true))
-        .unwrap();
-    alloc
-        .add_task("poststart-oneshot", Role::poststart(false))
-        .unwrap();
-    alloc
-        .add_task("poststart-sidecar", Role::poststart(true))
-        .unwrap();
-    alloc.add_task("poststop", Role::poststop()).unwrap();
+    let mut alloc = group(&[
+        ("main", Role::main()),
+        ("prestart-oneshot", Role::prestart(false)),
+        ("prestart-sidecar", Role::prestart(true)),
+        ("poststart-oneshot", Role::poststart(false)),
+        ("poststart-sidecar", Role::poststart(true)),
+        ("poststop", Role::poststop()),
+    ]);
     let policy = RestartPolicy {
         attempts: 3,
         interval: 10 * MIN,
@@ -297,9 +299,7 @@ fn lifecycle_group_before_restart() {
 /// artifact (attempts 1, fail); "web" is fine → web killed but successful, alloc failed.
 #[test]
 fn artifact_failure() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("web", Role::main()).unwrap();
-    alloc.add_task("bad", Role::main()).unwrap();
+    let mut alloc = group(&[("web", Role::main()), ("bad", Role::main())]);
     start(&mut alloc, "web", 0);
     let policy = RestartPolicy {
         attempts: 1,
@@ -345,13 +345,7 @@ fn artifact_failure() {
         ]
     );
     assert_eq!(
-        alloc
-            .state("bad")
-            .unwrap()
-            .events()
-            .latest()
-            .unwrap()
-            .detail(),
+        latest_detail(&alloc, "bad"),
         Detail::NotRestarting {
             restart_reason: r#"Exceeded allowed attempts 1 in interval 10m0s and mode is "fail""#
         }
@@ -411,15 +405,12 @@ fn leader_kills_the_group() {
 /// poststart sidecars are told `Main Tasks Dead` and killed; the mains are not.
 #[test]
 fn main_tasks_dead_kills_sidecars() {
-    let mut alloc = Allocation::new();
-    alloc
-        .add_task("prestart-sidecar", Role::prestart(true))
-        .unwrap();
-    alloc
-        .add_task("poststart-sidecar", Role::poststart(true))
-        .unwrap();
-    alloc.add_task("main1", Role::main()).unwrap();
-    alloc.add_task("main2", Role::main()).unwrap();
+    let mut alloc = group(&[
+        ("prestart-sidecar", Role::prestart(true)),
+        ("poststart-sidecar", Role::poststart(true)),
+        ("main1", Role::main()),
+        ("main2", Role::main()),
+    ]);
     for name in ["prestart-sidecar", "main1", "main2", "poststart-sidecar"] {
         start(&mut alloc, name, 0);
     }
@@ -451,9 +442,7 @@ fn main_tasks_dead_kills_sidecars() {
 /// the poststop task is never ordered killed.
 #[test]
 fn poststop_runs_after_main() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("main", Role::main()).unwrap();
-    alloc.add_task("post", Role::poststop()).unwrap();
+    let mut alloc = group(&[("main", Role::main()), ("post", Role::poststop())]);
     start(&mut alloc, "main", 0);
     alloc.apply("post", TaskEvent::received(0)).unwrap();
     let mut tracker = RestartTracker::new(no_restarts(), JobType::Batch, Lifecycle::main(), 0);
@@ -482,13 +471,14 @@ fn poststop_runs_after_main() {
 #[test]
 fn desired_stop_kills_in_nomads_order() {
     for status in [DesiredStatus::Stop, DesiredStatus::Evict] {
-        let mut alloc = Allocation::new();
-        alloc.add_task("sidecar", Role::prestart(true)).unwrap();
-        alloc.add_task("a", Role::main()).unwrap();
-        alloc.add_task("post", Role::poststop()).unwrap();
-        alloc.add_task("leader", Role::leader()).unwrap();
-        alloc.add_task("b", Role::main()).unwrap();
-        alloc.add_task("oneshot", Role::poststart(false)).unwrap();
+        let mut alloc = group(&[
+            ("sidecar", Role::prestart(true)),
+            ("a", Role::main()),
+            ("post", Role::poststop()),
+            ("leader", Role::leader()),
+            ("b", Role::main()),
+            ("oneshot", Role::poststart(false)),
+        ]);
         for t in alloc
             .tasks()
             .map(|t| t.name().to_string())
@@ -522,40 +512,20 @@ fn desired_stop_kills_in_nomads_order() {
 /// failed sibling.
 #[test]
 fn cause_priority() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("leader", Role::leader()).unwrap();
-    alloc.add_task("failer", Role::main()).unwrap();
-    alloc.add_task("other", Role::main()).unwrap();
-    for name in ["leader", "failer", "other"] {
-        start(&mut alloc, name, 0);
-    }
-    apply_all(
-        &mut alloc,
-        "failer",
-        [
-            TaskEvent::terminated(5, 1),
-            TaskEvent::not_restarting(6, "Policy allows no restarts"),
-        ],
-    );
+    let mut alloc = running(&[
+        ("leader", Role::leader()),
+        ("failer", Role::main()),
+        ("other", Role::main()),
+    ]);
+    fails(&mut alloc, "failer", 5);
     assert_eq!(order_names(&alloc), ["leader", "other"]);
     alloc.apply("leader", TaskEvent::terminated(7, 0)).unwrap();
     alloc.finish("leader", 8).unwrap();
     assert_eq!(order_names(&alloc), ["other"]);
     assert_eq!(alloc.orders()[0].cause(), &KillCause::LeaderTaskDead);
 
-    let mut alloc = Allocation::new();
-    alloc.add_task("leader", Role::leader()).unwrap();
-    alloc.add_task("other", Role::main()).unwrap();
-    start(&mut alloc, "leader", 0);
-    start(&mut alloc, "other", 0);
-    apply_all(
-        &mut alloc,
-        "leader",
-        [
-            TaskEvent::terminated(5, 1),
-            TaskEvent::not_restarting(6, "Policy allows no restarts"),
-        ],
-    );
+    let mut alloc = running(&[("leader", Role::leader()), ("other", Role::main())]);
+    fails(&mut alloc, "leader", 5);
     assert!(matches!(
         alloc.orders()[0].cause(),
         KillCause::SiblingTaskFailed { failed } if failed == "leader"
@@ -566,21 +536,12 @@ fn cause_priority() {
 /// kill) does not order `Leader Task Dead` for tasks already told `Sibling Task Failed`.
 #[test]
 fn orders_do_not_repeat() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("leader", Role::leader()).unwrap();
-    alloc.add_task("failer", Role::main()).unwrap();
-    alloc.add_task("sidecar", Role::poststart(true)).unwrap();
-    for name in ["leader", "failer", "sidecar"] {
-        start(&mut alloc, name, 0);
-    }
-    apply_all(
-        &mut alloc,
-        "failer",
-        [
-            TaskEvent::terminated(5, 1),
-            TaskEvent::not_restarting(6, "Policy allows no restarts"),
-        ],
-    );
+    let mut alloc = running(&[
+        ("leader", Role::leader()),
+        ("failer", Role::main()),
+        ("sidecar", Role::poststart(true)),
+    ]);
+    fails(&mut alloc, "failer", 5);
     assert_eq!(alloc.apply_orders(7).len(), 2);
     assert!(alloc.orders().is_empty());
     assert_eq!(alloc.apply_orders(8).len(), 0);
@@ -598,8 +559,7 @@ fn orders_do_not_repeat() {
 /// A lone sidecar (no main task added yet) is not told `Main Tasks Dead`.
 #[test]
 fn main_tasks_dead_needs_a_main_task() {
-    let mut alloc = Allocation::new();
-    alloc.add_task("sidecar", Role::prestart(true)).unwrap();
+    let mut alloc = group(&[("sidecar", Role::prestart(true))]);
     start(&mut alloc, "sidecar", 0);
     assert!(alloc.orders().is_empty());
     alloc.add_task("main", Role::main()).unwrap();

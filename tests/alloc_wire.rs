@@ -10,7 +10,9 @@ use allocstate::{
 use serde_json::Value;
 
 mod common;
-use common::{compact_allocation, identity, largest_task_state, modern, project};
+use common::{
+    compact_allocation, identity, largest_task_state, modern, project, ALLOCATION_FIELDS,
+};
 
 /// Exhaustive natively; under Miri, which interprets every step, a spread sample.
 const STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
@@ -22,22 +24,6 @@ const MASKS: &[u8] = if cfg!(miri) {
 };
 
 const SEED: &str = include_str!("data/seed_allocation.json");
-
-const FIELDS: [&str; 13] = [
-    "ID",
-    "EvalID",
-    "Name",
-    "NodeID",
-    "JobID",
-    "TaskGroup",
-    "DesiredStatus",
-    "DesiredDescription",
-    "ClientStatus",
-    "ClientDescription",
-    "TaskStates",
-    "CreateIndex",
-    "ModifyIndex",
-];
 
 #[test]
 fn the_seed_allocation_parses_and_gives_back_its_values() {
@@ -62,8 +48,8 @@ fn the_seed_allocation_parses_and_gives_back_its_values() {
         .keys()
         .map(|k| k.as_str())
         .collect();
-    assert_eq!(keys, FIELDS);
-    for field in FIELDS {
+    assert_eq!(keys, ALLOCATION_FIELDS);
+    for &field in ALLOCATION_FIELDS {
         if field == "TaskStates" {
             // The modern task state shape holds every seed-era key with the same value.
             assert_eq!(project(&again[field], &seed[field]), seed[field], "{field}");
@@ -164,58 +150,45 @@ fn hand_written_encodings_are_validated() {
     let fresh = TaskState::new();
     let mut started = TaskState::new();
     started.apply(TaskEvent::started(1)).unwrap();
-    let ok = compact_allocation(
-        "a",
-        vec![("a", 0, false, false, 5, false, fresh.clone())],
-        1,
-        2,
-    );
+    // One task (neither sidecar nor leader, a 5 ns kill timeout) of this name, hook,
+    // kill order and state; indexes 1 and 2.
+    let one_task = |name: &str, hook: u8, kill_ordered: bool, state: &TaskState| {
+        let task = (name, hook, false, false, 5, kill_ordered, state.clone());
+        compact_allocation("a", vec![task], 1, 2)
+    };
+    let ok = one_task("a", 0, false, &fresh);
     let alloc = Allocation::<2>::from_postcard(&ok).unwrap();
     assert_eq!(alloc.identity().task_group, "f");
     let refused = [
-        // duplicate names
-        compact_allocation(
-            "a",
-            vec![
-                ("a", 0, false, false, 5, false, fresh.clone()),
-                ("a", 0, false, false, 5, false, fresh.clone()),
-            ],
-            1,
-            2,
+        (
+            "duplicate names",
+            compact_allocation(
+                "a",
+                vec![
+                    ("a", 0, false, false, 5, false, fresh.clone()),
+                    ("a", 0, false, false, 5, false, fresh.clone()),
+                ],
+                1,
+                2,
+            ),
         ),
-        // empty name
-        compact_allocation(
-            "a",
-            vec![("", 0, false, false, 5, false, fresh.clone())],
-            1,
-            2,
+        ("empty name", one_task("", 0, false, &fresh)),
+        ("unknown lifecycle hook", one_task("a", 4, false, &fresh)),
+        (
+            "kill-ordered before any event",
+            one_task("a", 0, true, &fresh),
         ),
-        // unknown lifecycle hook
-        compact_allocation(
-            "a",
-            vec![("a", 4, false, false, 5, false, fresh.clone())],
-            1,
-            2,
+        (
+            "kill-ordered poststop task",
+            one_task("a", 3, true, &started),
         ),
-        // kill-ordered before any event
-        compact_allocation(
-            "a",
-            vec![("a", 0, false, false, 5, true, fresh.clone())],
-            1,
-            2,
+        (
+            "created after modified",
+            compact_allocation("a", vec![], 3, 2),
         ),
-        // kill-ordered poststop task
-        compact_allocation(
-            "a",
-            vec![("a", 3, false, false, 5, true, started.clone())],
-            1,
-            2,
-        ),
-        // created after modified
-        compact_allocation("a", vec![], 3, 2),
     ];
-    for (i, bytes) in refused.iter().enumerate() {
-        assert!(Allocation::<2>::from_postcard(bytes).is_err(), "case {i}");
+    for (case, bytes) in &refused {
+        assert!(Allocation::<2>::from_postcard(bytes).is_err(), "{case}");
     }
     assert!(Allocation::<2>::from_postcard(&compact_allocation(
         "a",

@@ -13,6 +13,22 @@ fn busy_task() -> TaskState {
     task
 }
 
+/// JSON read into `slot` in place.
+fn alloc_json_into(json: &[u8], slot: &mut Allocation<4>) -> Result<(), serde_json::Error> {
+    Allocation::deserialize_into(&mut serde_json::Deserializer::from_slice(json), slot)
+}
+
+/// JSON read into `slot` in place.
+fn task_json_into(json: &[u8], slot: &mut TaskState) -> Result<(), serde_json::Error> {
+    TaskState::deserialize_into(&mut serde_json::Deserializer::from_slice(json), slot)
+}
+
+/// The refusal of a document that repeats `field`.
+fn assert_duplicate(error: serde_json::Error, field: &str) {
+    let expected = format!("duplicate field `{field}`");
+    assert!(error.to_string().contains(&expected), "{error}");
+}
+
 #[test]
 fn a_task_state_decoded_in_place_equals_the_one_decoded_by_value() {
     let task = largest_task_state();
@@ -72,30 +88,20 @@ fn json_in_place_matches_json_by_value_and_an_error_leaves_the_slot_empty() {
     let alloc = modern();
     let json = serde_json::to_vec(&alloc).unwrap();
     let mut slot = modern();
-    Allocation::deserialize_into(&mut serde_json::Deserializer::from_slice(&json), &mut slot)
-        .unwrap();
+    alloc_json_into(&json, &mut slot).unwrap();
     assert_eq!(
         slot,
         serde_json::from_slice::<Allocation<4>>(&json).unwrap()
     );
 
     let twice = br#"{"TaskStates": {}, "TaskStates": {}}"#;
-    let error =
-        Allocation::deserialize_into(&mut serde_json::Deserializer::from_slice(twice), &mut slot)
-            .unwrap_err();
-    assert!(
-        error.to_string().contains("duplicate field `TaskStates`"),
-        "{error}"
-    );
+    let error = alloc_json_into(twice, &mut slot).unwrap_err();
+    assert_duplicate(error, "TaskStates");
     assert_eq!(slot, Allocation::new());
 
     let contradiction = br#"{"State": "pending", "Events": [{"Type": "Started", "Time": 1}]}"#;
     let mut task = busy_task();
-    assert!(TaskState::deserialize_into(
-        &mut serde_json::Deserializer::from_slice(contradiction),
-        &mut task
-    )
-    .is_err());
+    assert!(task_json_into(contradiction, &mut task).is_err());
     assert_eq!(task, TaskState::new());
 }
 
@@ -105,13 +111,8 @@ fn a_repeated_events_field_is_refused_and_leaves_the_slot_new() {
         "Events": [{"Type": "Received", "Time": 1}, {"Type": "Started", "Time": 2}],
         "Events": [{"Type": "Started", "Time": 5}]}"#;
     let mut task = largest_task_state();
-    let error =
-        TaskState::deserialize_into(&mut serde_json::Deserializer::from_slice(json), &mut task)
-            .unwrap_err();
-    assert!(
-        error.to_string().contains("duplicate field `Events`"),
-        "{error}"
-    );
+    let error = task_json_into(json, &mut task).unwrap_err();
+    assert_duplicate(error, "Events");
     assert_eq!(task, TaskState::new());
 }
 

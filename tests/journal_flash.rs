@@ -57,6 +57,30 @@ fn recover(
     Ok(state)
 }
 
+/// `flash` with power cut after `shutoff` more bytes written or erased (never: `None`),
+/// opened as a journal.
+fn open_cut(mut flash: Flash, shutoff: Option<u32>) -> FlashJournal<Flash> {
+    flash.bytes_until_shutoff = shutoff;
+    FlashJournal::new(flash, range()).unwrap()
+}
+
+/// Recovers `journal`: the last committed state, or the one `in_flight` when the power
+/// was cut (its commit record landed). `at` names the cut in a failure.
+fn assert_recovers_a_commit(
+    journal: &mut FlashJournal<Flash>,
+    committed: &State,
+    in_flight: Option<&State>,
+    at: &str,
+) -> State {
+    let recovered =
+        recover(journal).unwrap_or_else(|error| panic!("{at}: recovery failed: {error}"));
+    assert!(
+        &recovered == committed || Some(&recovered) == in_flight,
+        "{at}: recovered {recovered:?}, committed {committed:?}"
+    );
+    recovered
+}
+
 /// Runs `ops` on `flash` (recovering first), stopping at the first error. Returns the
 /// last committed state, the state being committed when it stopped, and the flash.
 fn run(flash: Flash, start: State, ops: &[Op]) -> (State, Option<State>, Flash) {
@@ -120,7 +144,8 @@ fn total_bytes(ops: &[Op]) -> u32 {
 static REPAIR_CUTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// Cuts power at every byte of `ops`, recovers, checks, and then writes on (recovery
-/// continues the log). Returns the number of cut points.
+/// continues the log). Returns the number of cut points (and prints it, with the cut
+/// points swept inside recovery's repairs so far).
 fn sweep(ops: &[Op]) -> u32 {
     let total = total_bytes(ops);
     for cut in 0..=total {
@@ -132,34 +157,24 @@ fn sweep(ops: &[Op]) -> u32 {
         // Recovery may repair the queue (write or erase); a cut there too: at each byte of
         // a repair of up to 64 bytes, 64 evenly spread cut points in a longer one (a page
         // erase).
-        let mut measured = after.clone();
-        measured.bytes_until_shutoff = Some(u32::MAX);
-        let mut journal = FlashJournal::new(measured, range()).unwrap();
-        let _ = recover(&mut journal);
-        let repair = u32::MAX - journal.into_flash().bytes_until_shutoff.unwrap_or(u32::MAX);
+        let mut measured = open_cut(after.clone(), Some(u32::MAX));
+        let _ = recover(&mut measured);
+        let repair = u32::MAX
+            - measured
+                .into_flash()
+                .bytes_until_shutoff
+                .unwrap_or(u32::MAX);
         for cut2 in (0..repair).step_by((repair as usize / 64).max(1)) {
-            let mut twice = after.clone();
-            twice.bytes_until_shutoff = Some(cut2);
-            let mut journal = FlashJournal::new(twice, range()).unwrap();
-            let _ = recover(&mut journal);
-            let mut twice = journal.into_flash();
-            twice.bytes_until_shutoff = None;
-            let mut journal = FlashJournal::new(twice, range()).unwrap();
-            let again = recover(&mut journal)
-                .unwrap_or_else(|error| panic!("cut at {cut}, {cut2}: {error}"));
-            assert!(
-                again == committed || Some(&again) == in_flight.as_ref(),
-                "cut at {cut} then {cut2} in recovery: recovered {again:?}"
-            );
+            let mut twice = open_cut(after.clone(), Some(cut2));
+            let _ = recover(&mut twice);
+            let mut journal = open_cut(twice.into_flash(), None);
+            let at = format!("cut at {cut} then {cut2} in recovery");
+            assert_recovers_a_commit(&mut journal, &committed, in_flight.as_ref(), &at);
         }
         REPAIR_CUTS.fetch_add(repair.min(64), std::sync::atomic::Ordering::Relaxed);
         let mut journal = FlashJournal::new(after, range()).unwrap();
-        let recovered = recover(&mut journal)
-            .unwrap_or_else(|error| panic!("cut at {cut}: recovery failed: {error}"));
-        assert!(
-            recovered == committed || Some(&recovered) == in_flight.as_ref(),
-            "cut at {cut}: recovered {recovered:?}, committed {committed:?}"
-        );
+        let at = format!("cut at {cut}");
+        let recovered = assert_recovers_a_commit(&mut journal, &committed, in_flight.as_ref(), &at);
         // And the journal goes on from there.
         let (after_more, _, _) = run(
             journal.into_flash(),
@@ -172,6 +187,11 @@ fn sweep(ops: &[Op]) -> u32 {
         };
         assert_eq!(after_more, expected, "cut at {cut}");
     }
+    eprintln!(
+        "swept {} cut points, and {} inside recovery's repairs",
+        total + 1,
+        REPAIR_CUTS.load(std::sync::atomic::Ordering::Relaxed)
+    );
     total + 1
 }
 
@@ -179,10 +199,6 @@ fn sweep(ops: &[Op]) -> u32 {
 fn a_cut_at_any_byte_of_a_short_scenario_recovers_the_last_commit() {
     let ops = scenario(2, 4, 300);
     let cuts = sweep(&ops);
-    eprintln!(
-        "swept {cuts} cut points, and {} inside recovery's repairs",
-        REPAIR_CUTS.load(std::sync::atomic::Ordering::Relaxed)
-    );
     assert!(cuts > 1000);
 }
 
@@ -196,10 +212,6 @@ fn a_cut_at_any_byte_of_a_short_scenario_recovers_the_last_commit() {
 fn a_cut_at_any_byte_of_a_wrapping_scenario_recovers_the_last_commit() {
     let ops = scenario(12, 10, 700);
     let cuts = sweep(&ops);
-    eprintln!(
-        "swept {cuts} cut points, and {} inside recovery's repairs",
-        REPAIR_CUTS.load(std::sync::atomic::Ordering::Relaxed)
-    );
     assert!(cuts > 8 * 1024, "the scenario no longer fills the flash");
 }
 

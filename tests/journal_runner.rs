@@ -333,10 +333,7 @@ fn every_input_recovers_to_the_uninterrupted_runner_byte_for_byte() {
     // Inputs a quarter second apart (restart delays are 5 s and more).
     let at = |q: i64| Now::new(T0 + WALL_OFFSET + q * SEC / 4, T0 + q * SEC / 4);
     let _ = live.arrive(at(0)).unwrap();
-    let mut snapshot = vec![0u8; RunnerSnapshot::max_size::<4>()];
-    let snap = RunnerSnapshot::write(&live, at(0), &mut snapshot)
-        .unwrap()
-        .to_vec();
+    let snap = image4(&live, at(0));
     let mut since = at(0);
     let mut entries: Vec<Vec<u8>> = Vec::new();
     let mut check = |live: &mut Runner<4>, input: Input<'_>| {
@@ -475,10 +472,7 @@ fn a_snapshot_while_a_task_waits_for_the_servers_recovers_it_waiting() {
         .restore(at(3), &persisted, None, |id, _| id == a)
         .unwrap();
     assert_eq!(live.place(b), Some(Place::AwaitingServers));
-    let mut snapshot = vec![0u8; RunnerSnapshot::max_size::<4>()];
-    let snap = RunnerSnapshot::write(&live, at(3), &mut snapshot)
-        .unwrap()
-        .to_vec();
+    let snap = image4(&live, at(3));
     let mut since = at(3);
     let mut entries: Vec<Vec<u8>> = Vec::new();
     let mut check = |live: &mut Runner<4>, input: Option<Input<'_>>| {
@@ -561,6 +555,12 @@ fn entries_refuse_a_clock_going_back_and_bytes_that_are_not_an_input() {
     ));
 }
 
+/// The snapshot of a runner of 4 tasks at `now` (its exact image).
+fn image4(live: &Runner<4>, now: Now) -> Vec<u8> {
+    let mut buf = vec![0u8; RunnerSnapshot::max_size::<4>()];
+    RunnerSnapshot::write(live, now, &mut buf).unwrap().to_vec()
+}
+
 /// Recovers `snap` and `entries` into a fresh runner of 4 tasks, every piece and the
 /// recovery accepted (panics otherwise); with the recovery's figures.
 fn recover4_each(snap: &[u8], entries: &[Vec<u8>]) -> (Box<Runner<4>>, RunnerRecovery) {
@@ -628,10 +628,7 @@ fn a_task_at_its_attempt_limit_is_not_restarted_again_after_a_cut() {
         let _ = live.tick(at(now)).unwrap();
     }
     let _ = live.started(at(now + 1), a).unwrap();
-    let mut snapshot = vec![0u8; RunnerSnapshot::max_size::<4>()];
-    let snap = RunnerSnapshot::write(&live, at(now + 1), &mut snapshot)
-        .unwrap()
-        .to_vec();
+    let snap = image4(&live, at(now + 1));
     let exit = Input::new(
         at(now + 2),
         What::Exited {
@@ -674,10 +671,7 @@ fn after_a_real_reboot_the_runtime_restores_the_recovered_runner_by_nomads_rules
     let at = |s: i64| Now::new(T0 + WALL_OFFSET + s * SEC, T0 + s * SEC);
     let group = GroupSpec::new(JobType::Service);
     let (mut live, a, b) = a_and_b(at(0));
-    let mut snapshot = vec![0u8; RunnerSnapshot::max_size::<4>()];
-    let snap = RunnerSnapshot::write(&live, at(0), &mut snapshot)
-        .unwrap()
-        .to_vec();
+    let snap = image4(&live, at(0));
     let mut entries = Vec::new();
     let mut since = at(0);
     for input in [
@@ -731,9 +725,7 @@ fn after_a_real_reboot_the_runtime_restores_the_recovered_runner_by_nomads_rules
     assert!(*runner == *restarted);
     // The runtime snapshots it at once (a restore is not an entry); a cut after that
     // recovers the restored runner.
-    let snap = RunnerSnapshot::write(&runner, boot, &mut snapshot)
-        .unwrap()
-        .to_vec();
+    let snap = image4(&runner, boot);
     assert!(*recover4(&snap, &[]).unwrap() == *runner);
 }
 
@@ -758,8 +750,7 @@ fn a_snapshot_that_is_not_a_runner_image_is_refused() {
         recover4(&snap, &[]).err(),
         Some(RecoveryError::Restore(RunnerError::Corrupt))
     );
-    let mut image = vec![0u8; RunnerSnapshot::max_size::<4>()];
-    let image = RunnerSnapshot::write(&live, Now::new(T0, T0), &mut image).unwrap();
+    let image = image4(&live, Now::new(T0, T0));
     for len in 16..image.len() {
         assert_eq!(
             recover4(&image[..len], &[]).err(),
@@ -767,7 +758,7 @@ fn a_snapshot_that_is_not_a_runner_image_is_refused() {
             "cut to {len} bytes"
         );
     }
-    assert!(*recover4(image, &[]).unwrap() == *live);
+    assert!(*recover4(&image, &[]).unwrap() == *live);
 }
 
 /// One random input for [`random_input_streams_recover_to_the_uninterrupted_runner`]:
@@ -863,7 +854,7 @@ proptest::proptest! {
         let mut now = Now::new(T0 + WALL_OFFSET, T0);
         let _ = live.arrive(now).unwrap();
         let mut image = vec![0u8; RunnerSnapshot::max_size::<4>()];
-        let mut snap = RunnerSnapshot::write(&live, now, &mut image).unwrap().to_vec();
+        let mut snap = image4(&live, now);
         let mut entries: Vec<Vec<u8>> = Vec::new();
         let mut since = now;
         for (code, task, arg) in picks {

@@ -8,6 +8,9 @@ use allocstate::nomad::{NomadAllocation, NomadTaskState};
 use allocstate::{Allocation, IdentityField, Phase, WireState, WithZeroTime, ZeroTime};
 use serde_json::Value;
 
+mod common;
+use common::NOMAD_ALLOC_FIELDS;
+
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/nomad/{name}.json", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -20,24 +23,14 @@ fn read(name: &str) -> (Value, NomadAllocation) {
     (serde_json::from_str(&text).unwrap(), alloc)
 }
 
-/// Every allocation-level field the reading mode knows, written out here rather than
-/// taken from `allocstate::nomad::ALLOC_FIELDS`, so a field dropped there fails this test.
-const ALLOC_FIELDS: [&str; 15] = [
-    "ID",
-    "EvalID",
-    "Name",
-    "NodeID",
-    "JobID",
-    "TaskGroup",
-    "DesiredStatus",
-    "DesiredDescription",
-    "ClientStatus",
-    "ClientDescription",
-    "TaskStates",
-    "CreateIndex",
-    "ModifyIndex",
-    "CreateTime",
-    "ModifyTime",
+/// A task state's fields besides its events, as Nomad writes them.
+const TASK_FIELDS: [&str; 6] = [
+    "State",
+    "Failed",
+    "Restarts",
+    "LastRestart",
+    "StartedAt",
+    "FinishedAt",
 ];
 
 /// What the crate writes back equals what Nomad wrote, field by field: the allocation's
@@ -45,7 +38,7 @@ const ALLOC_FIELDS: [&str; 15] = [
 /// the input used.
 fn assert_written_back(name: &str, input: &Value, alloc: &NomadAllocation, zero: ZeroTime) {
     let output = serde_json::to_value(WithZeroTime(alloc, zero)).unwrap();
-    for field in ALLOC_FIELDS {
+    for field in NOMAD_ALLOC_FIELDS {
         if field == "TaskStates" {
             continue;
         }
@@ -64,14 +57,7 @@ fn assert_written_back(name: &str, input: &Value, alloc: &NomadAllocation, zero:
     assert_eq!(tasks_in.len(), tasks_out.len(), "{name}: tasks");
     for (task, state_in) in tasks_in {
         let state_out = &tasks_out[task];
-        for field in [
-            "State",
-            "Failed",
-            "Restarts",
-            "LastRestart",
-            "StartedAt",
-            "FinishedAt",
-        ] {
+        for field in TASK_FIELDS {
             assert_eq!(state_out[field], state_in[field], "{name}: {task}: {field}");
         }
         let events_in = state_in["Events"].as_array().unwrap();
@@ -529,7 +515,7 @@ mod random_histories {
 mod tool;
 
 mod inspect {
-    use super::{fixture, tool};
+    use super::{fixture, tool, TASK_FIELDS};
     use serde_json::{json, Value};
 
     #[test]
@@ -546,14 +532,7 @@ mod inspect {
             }
             // Each task's known fields (`TaskHandle`, `Paused` are not kept).
             let task = &entry["Allocation"]["TaskStates"]["web"];
-            for field in [
-                "State",
-                "Failed",
-                "Restarts",
-                "LastRestart",
-                "StartedAt",
-                "Events",
-            ] {
+            for field in TASK_FIELDS.into_iter().chain(["Events"]) {
                 assert_eq!(task[field], alloc["TaskStates"]["web"][field], "{field}");
             }
         }

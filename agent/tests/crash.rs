@@ -187,15 +187,8 @@ fn a_restart_delay_survives_a_kill_9_of_the_agent_with_the_same_history() {
 
 #[test]
 fn a_kill_in_progress_survives_a_kill_9_of_the_agent() {
-    let t = task(
-        "stubborn",
-        "trap '' TERM INT; while :; do sleep 0.05; done",
-        r#","KillTimeout":1500000000,"KillSignal":"SIGTERM""#,
-    );
-    let j = job("killing", NO_RESTART, "", &[t]);
-    let mut agent = Agent::start("killing", &[&j], None);
-    let id = agent.alloc_id("killing");
-    agent.wait(&id, "running", |a| state(a, "stubborn") == "running");
+    let t = stubborn_task("stubborn", 1_500_000_000);
+    let (mut agent, id) = running("killing", "killing", &[t], "stubborn");
     let pid = agent.handle(&id, "stubborn").unwrap()["pid"]
         .as_i64()
         .unwrap() as i32;

@@ -49,15 +49,8 @@ fn a_crash_loop_restarts_after_real_delays_then_fails() {
 
 #[test]
 fn a_task_that_ignores_its_kill_signal_is_force_killed_after_the_kill_timeout() {
-    let t = task(
-        "stubborn",
-        "trap '' TERM INT; echo ready; while :; do sleep 0.1; done",
-        r#","KillTimeout":1000000000,"KillSignal":"SIGTERM""#,
-    );
-    let j = job("stubborn", NO_RESTART, "", &[t]);
-    let agent = Agent::start("killtimeout", &[&j], None);
-    let id = agent.alloc_id("stubborn");
-    agent.wait(&id, "running", |a| state(a, "stubborn") == "running");
+    let t = stubborn_task("stubborn", SEC);
+    let (agent, id) = running("killtimeout", "stubborn", &[t], "stubborn");
     let r = agent.put(&format!("/v1/allocation/{id}/stop"), "");
     assert_eq!(r.status, 200, "{}", r.text());
     let alloc = agent.wait(&id, "the kill", |a| dead(a, "stubborn"));

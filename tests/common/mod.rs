@@ -7,6 +7,33 @@ use allocstate::{
 };
 use serde_json::Value;
 
+/// Every allocation-level field of Nomad's JSON the crate reads and writes back, in
+/// Nomad's order: written out here rather than taken from
+/// `allocstate::nomad::ALLOC_FIELDS`, so that a field dropped there fails the tests. The
+/// reading mode knows all of them (tests/nomad_reading.rs); the contract's `Allocation`
+/// writes [`ALLOCATION_FIELDS`] (tests/alloc_wire.rs).
+pub const NOMAD_ALLOC_FIELDS: [&str; 15] = [
+    "ID",
+    "EvalID",
+    "Name",
+    "NodeID",
+    "JobID",
+    "TaskGroup",
+    "DesiredStatus",
+    "DesiredDescription",
+    "ClientStatus",
+    "ClientDescription",
+    "TaskStates",
+    "CreateIndex",
+    "ModifyIndex",
+    "CreateTime",
+    "ModifyTime",
+];
+
+/// The fields the contract's `Allocation` writes, in its order: Nomad's without its two
+/// times.
+pub const ALLOCATION_FIELDS: &[&str] = NOMAD_ALLOC_FIELDS.split_at(13).0;
+
 /// Keeps only the keys `like` has, recursively.
 pub fn project(value: &Value, like: &Value) -> Value {
     match (value, like) {

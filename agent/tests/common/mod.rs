@@ -453,6 +453,16 @@ pub fn service_task(name: &str) -> String {
     )
 }
 
+/// A task that ignores SIGTERM and SIGINT, so that only the kill after its kill timeout
+/// (`kill_timeout` nanoseconds; its kill signal SIGTERM) ends it.
+pub fn stubborn_task(name: &str, kill_timeout: i64) -> String {
+    task(
+        name,
+        "trap '' TERM INT; while :; do sleep 0.05; done",
+        &format!(r#","KillTimeout":{kill_timeout},"KillSignal":"SIGTERM""#),
+    )
+}
+
 /// An agent running the service job `id` (no restarts) of `tasks`, once `task` runs;
 /// with the allocation's ID.
 pub fn running(name: &str, id: &str, tasks: &[String], task: &str) -> (Agent, String) {
