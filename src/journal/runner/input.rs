@@ -1,32 +1,11 @@
-//! The runner's inputs as journal entries (features `journal` and `serde`): the glue
-//! between [`Runner`] and the journal core, in this one file so that it follows the
-//! runner's input API wherever that goes.
-//!
-//! The first snapshot is taken right after [`Runner::arrive`]. After each input the
-//! runner accepts, the runtime commits it as an [`Input`] entry; every K inputs it
-//! commits a snapshot instead, which is a [`RunnerSnapshot`]: the time of the latest
-//! input ([`Now`], both clocks) and the runner's exact image: everything the runner
-//! holds, its restart trackers, timers, jitter generator and clock included (more than
-//! [`Runner::persist`], which writes what Nomad persists).
-//!
-//! An entry stores its time as the step from the entry (or snapshot) before it: the
-//! monotonic step, and how far the wall clock moved apart from the monotonic one (0
-//! unless the wall clock was stepped). Both clocks are recovered exactly, in a few bytes.
-//!
-//! Recovery ([`RecoveryGlue`]) reads the snapshot's image into a fresh runner and
-//! applies the entries in order. The runner is deterministic, so the recovered runner
-//! is exactly (`==`) the one that committed the last entry: the same trackers, timers
-//! and next decisions. Nomad's restore rules are not applied by the recovery: they are
-//! an agent restart's, which a runtime does after a real reboot with
-//! [`Runner::persist`], [`Runner::reset`] and [`Runner::restore`] (docs/journal.md,
-//! "After a real reboot").
+//! The runner's inputs as journal entries: [`Input`], what it was ([`What`]) and its stored
+//! form, and how it is given back to a [`Runner`].
 
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::DesiredStatus;
+use crate::journal::JournalError;
 use crate::runner::{Exit, Now, PrestartStep, RestartTarget, Runner, RunnerError, Step, TaskId};
-
-use super::{JournalError, Piece};
 
 /// One input of the runner, as the journal stores it: its time and what it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,6 +311,8 @@ impl<'a> Input<'a> {
     /// The bytes, postcard: the monotonic step (`u64` varint, ns), the wall clock's
     /// step minus the monotonic step (`i64` zigzag varint: 0 unless the wall clock was
     /// stepped), then the input (a variant index and its fields).
+    ///
+    /// [`RunnerSnapshot::write`]: super::RunnerSnapshot::write
     pub fn encode<'b>(&self, since: Now, buf: &'b mut [u8]) -> Result<&'b [u8], JournalError> {
         let clock_went_back = JournalError::ClockWentBack {
             last: since.mono,
@@ -402,204 +383,5 @@ impl<'a> Input<'a> {
                 })
             }
         }
-    }
-}
-
-/// A snapshot of the runner as the journal stores it: the time (wall then monotonic,
-/// `i64` LE each), then the runner's exact image (its layout: docs/journal.md).
-pub struct RunnerSnapshot;
-
-/// Bytes before the persisted runner in a snapshot.
-const HEAD: usize = 16;
-
-impl RunnerSnapshot {
-    /// The largest snapshot of a `Runner<N>`: a buffer this size always suffices for
-    /// [`write`](Self::write) and for [`RecoveryGlue`]'s snapshot.
-    pub const fn max_size<const N: usize>() -> usize {
-        Runner::<N>::IMAGE_MAX_SIZE.saturating_add(HEAD)
-    }
-
-    /// Writes `runner`'s snapshot into `buf` (at most [`max_size`](Self::max_size)
-    /// bytes); returns the used part. `now` is the time of the latest input the runner
-    /// accepted: the entries after the snapshot store their time as steps from it.
-    /// Refused ([`RunnerError::NotArrived`]) before the allocation arrives: the first
-    /// snapshot is taken right after [`Runner::arrive`] (before it, the runtime rebuilds
-    /// the group from its job).
-    pub fn write<'b, const N: usize>(
-        runner: &Runner<N>,
-        now: impl Into<Now>,
-        buf: &'b mut [u8],
-    ) -> Result<&'b [u8], RunnerError> {
-        if !runner.arrived() {
-            return Err(RunnerError::NotArrived);
-        }
-        let now = now.into();
-        let (head, rest) = buf
-            .split_at_mut_checked(HEAD)
-            .ok_or(RunnerError::BufferTooSmall)?;
-        let (wall, mono) = head.split_at_mut(8);
-        wall.copy_from_slice(&now.wall.to_le_bytes());
-        mono.copy_from_slice(&now.mono.to_le_bytes());
-        let used = runner.write_image(rest)?.len();
-        buf.get(..used.saturating_add(HEAD))
-            .ok_or(RunnerError::BufferTooSmall)
-    }
-
-    /// The time a snapshot was written at (zero if `bytes` is too short to be one).
-    pub fn time(bytes: &[u8]) -> Now {
-        let word = |at: usize| {
-            let mut word = [0u8; 8];
-            if let Some(src) = bytes.get(at..).and_then(|rest| rest.get(..8)) {
-                word.copy_from_slice(src);
-            }
-            i64::from_le_bytes(word)
-        };
-        Now::new(word(0), word(8))
-    }
-}
-
-/// Why recovering a runner from the journal failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum RecoveryError {
-    /// The journal's records (see [`JournalError`]).
-    Journal(JournalError),
-    /// The snapshot is larger than the caller's buffer (`need` bytes).
-    SnapshotTooLarge {
-        /// Bytes needed.
-        need: usize,
-    },
-    /// The snapshot is not a runner's image ([`RunnerError::Corrupt`]; a snapshot
-    /// written by a version of the crate whose snapshots held [`Runner::persist`]'s
-    /// form is refused so too), or the runner to recover into was not fresh
-    /// ([`RunnerError::NotFresh`]).
-    Restore(RunnerError),
-}
-
-/// Recovers a runner from the pieces a journal's recovery hands out, in order: the
-/// snapshot's chunks are gathered in `snapshot` (at most
-/// [`RunnerSnapshot::max_size`] bytes), read into `runner` (which must be fresh:
-/// [`Runner::new`] or [`Runner::reset`], no task added) before the first entry, and
-/// each entry is applied as an [`Input`].
-///
-/// The snapshot is the exact image of the runner that wrote it, so the recovered runner
-/// is exactly the one that committed the last entry. The steps of the replayed inputs
-/// are dropped: the runtime carried out their commands before the cut. What a runtime
-/// does next after a real reboot (its tasks may have died meanwhile) is an agent
-/// restart: see docs/journal.md, "After a real reboot".
-pub struct RecoveryGlue<'r, 's, const N: usize> {
-    runner: &'r mut Runner<N>,
-    snapshot: &'s mut [u8],
-    len: usize,
-    restored: bool,
-    since: Now,
-    applied: u32,
-    refused: u32,
-    error: Option<RecoveryError>,
-}
-
-/// What a recovery did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunnerRecovery {
-    /// Whether a snapshot was restored (false: the journal was empty).
-    pub restored: bool,
-    /// Inputs applied after it.
-    pub applied: u32,
-    /// Inputs the recovered runner refused (0 for a journal whose entries the runner
-    /// accepted when they were committed).
-    pub refused: u32,
-    /// The time of the latest entry (or of the snapshot): the `since` of the next
-    /// [`Input::encode`].
-    pub since: Now,
-}
-
-impl<'r, 's, const N: usize> RecoveryGlue<'r, 's, N> {
-    /// Recovery into `runner`, gathering the snapshot in `snapshot`.
-    pub fn new(runner: &'r mut Runner<N>, snapshot: &'s mut [u8]) -> Self {
-        Self {
-            runner,
-            snapshot,
-            len: 0,
-            restored: false,
-            since: Now::new(0, 0),
-            applied: 0,
-            refused: 0,
-            error: None,
-        }
-    }
-
-    /// Takes the next piece (use as a journal's recovery sink).
-    pub fn piece(&mut self, piece: Piece<'_>) -> Result<(), JournalError> {
-        if self.error.is_some() {
-            return Err(JournalError::ReplayMismatch);
-        }
-        match piece {
-            Piece::Chunk { offset, bytes } => {
-                let start = usize::try_from(offset).unwrap_or(usize::MAX);
-                let end = start.saturating_add(bytes.len());
-                let dst = self
-                    .snapshot
-                    .get_mut(start..)
-                    .and_then(|rest| rest.get_mut(..bytes.len()));
-                match dst {
-                    Some(dst) => dst.copy_from_slice(bytes),
-                    None => {
-                        self.error = Some(RecoveryError::SnapshotTooLarge { need: end });
-                        return Err(JournalError::BufferTooSmall { need: end });
-                    }
-                }
-                self.len = self.len.max(end);
-            }
-            Piece::Entry(bytes) => {
-                self.restore()?;
-                let input = Input::decode(bytes, self.since)?;
-                self.since = input.now;
-                match input.apply(self.runner) {
-                    Ok(_) => self.applied = self.applied.saturating_add(1),
-                    Err(_) => self.refused = self.refused.saturating_add(1),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn restore(&mut self) -> Result<(), JournalError> {
-        if self.restored || self.len == 0 {
-            return Ok(());
-        }
-        self.restored = true;
-        let bytes = self.snapshot.get(..self.len).unwrap_or(&[]);
-        let image = bytes.get(HEAD..).unwrap_or(&[]);
-        self.since = RunnerSnapshot::time(bytes);
-        if let Err(error) = self.runner.read_image(image) {
-            self.error = Some(RecoveryError::Restore(error));
-            return Err(JournalError::BadEntry);
-        }
-        Ok(())
-    }
-
-    /// Ends the recovery: restores the snapshot if no entry followed it.
-    pub fn finish(mut self) -> Result<RunnerRecovery, RecoveryError> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let restored = self.restore();
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        restored.map_err(RecoveryError::Journal)?;
-        Ok(RunnerRecovery {
-            restored: self.restored,
-            applied: self.applied,
-            refused: self.refused,
-            since: self.since,
-        })
-    }
-
-    /// The error that stopped the recovery, if one did (the sink can only say
-    /// [`JournalError`]).
-    pub const fn error(&self) -> Option<RecoveryError> {
-        self.error
     }
 }
