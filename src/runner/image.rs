@@ -1,6 +1,6 @@
 //! The runner's exact image (features `serde` and `journal`, crate-private): everything a `Runner`
 //! holds between two inputs, written and read back bit for bit, for the journal's
-//! snapshots (`src/journal/runner.rs`, docs/journal.md).
+//! snapshots (`src/journal/runner/snapshot.rs`, docs/journal.md).
 //!
 //! [`Runner::persist`] writes what Nomad persists (`TaskRunner.persistLocalState`,
 //! `client/allocrunner/taskrunner/task_runner.go`), and [`Runner::restore`] rebuilds the
