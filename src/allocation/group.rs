@@ -406,68 +406,32 @@ impl<const N: usize> Allocation<N> {
         Ok(true)
     }
 
-    /// Whether the JSON decoder cut `field` to its capacity
-    /// ([`IdentityField::capacity`](super::IdentityField::capacity)): Nomad wrote a longer
-    /// value, of which the field holds the longest prefix that fits (on a character
-    /// boundary). The decoder reads such an allocation rather than refusing it for one
-    /// long ID; [`set_identity`](Self::set_identity) clears every mark (it refuses an
-    /// over-long value instead), and the compact format does not carry the marks.
-    ///
-    /// ```
-    /// # #[cfg(feature = "serde")]
-    /// # fn main() -> Result<(), serde_json::Error> {
-    /// use allocstate::{Allocation, IdentityField, JOB_ID_CAPACITY};
-    ///
-    /// let long = "j".repeat(JOB_ID_CAPACITY + 10);
-    /// let json = format!(r#"{{"JobID": "{long}", "TaskStates": null}}"#);
-    /// let group: Allocation<2> = serde_json::from_str(&json)?;
-    /// assert!(group.identity_cut(IdentityField::JobId));
-    /// assert_eq!(group.job_id(), &long[..JOB_ID_CAPACITY]);
-    /// assert!(!group.identity_cut(IdentityField::Name));
-    /// # Ok(())
-    /// # }
-    /// # #[cfg(not(feature = "serde"))]
-    /// # fn main() {}
-    /// ```
-    #[must_use]
-    pub fn identity_cut(&self, field: super::IdentityField) -> bool {
-        self.identity.cut & field.bit() != 0
-    }
-
-    /// `ID`: the allocation's UUID.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        self.identity.id.as_str()
-    }
-
-    /// `EvalID`: the evaluation that placed the allocation.
-    #[must_use]
-    pub fn eval_id(&self) -> &str {
-        self.identity.eval_id.as_str()
-    }
-
-    /// `Name`: `<job>.<group>[<index>]`.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.identity.name.as_str()
-    }
-
-    /// `NodeID`: the client node.
-    #[must_use]
-    pub fn node_id(&self) -> &str {
-        self.identity.node_id.as_str()
-    }
-
-    /// `JobID`.
-    #[must_use]
-    pub fn job_id(&self) -> &str {
-        self.identity.job_id.as_str()
-    }
-
-    /// `TaskGroup`: the group's name.
-    #[must_use]
-    pub fn task_group(&self) -> &str {
-        self.identity.task_group.as_str()
+    super::identity_getters! {
+        /// Whether the JSON decoder cut `field` to its capacity
+        /// ([`IdentityField::capacity`](super::IdentityField::capacity)): Nomad wrote a longer
+        /// value, of which the field holds the longest prefix that fits (on a character
+        /// boundary). The decoder reads such an allocation rather than refusing it for one
+        /// long ID; [`set_identity`](Self::set_identity) clears every mark (it refuses an
+        /// over-long value instead), and the compact format does not carry the marks.
+        ///
+        /// ```
+        /// # #[cfg(feature = "serde")]
+        /// # fn main() -> Result<(), serde_json::Error> {
+        /// use allocstate::{Allocation, IdentityField, JOB_ID_CAPACITY};
+        ///
+        /// let long = "j".repeat(JOB_ID_CAPACITY + 10);
+        /// let json = format!(r#"{{"JobID": "{long}", "TaskStates": null}}"#);
+        /// let group: Allocation<2> = serde_json::from_str(&json)?;
+        /// assert!(group.identity_cut(IdentityField::JobId));
+        /// assert_eq!(group.job_id(), &long[..JOB_ID_CAPACITY]);
+        /// assert!(!group.identity_cut(IdentityField::Name));
+        /// # Ok(())
+        /// # }
+        /// # #[cfg(not(feature = "serde"))]
+        /// # fn main() {}
+        /// ```
+        identity_cut;
+        id, eval_id, name, node_id, job_id, task_group
     }
 
     /// `CreateIndex`: the servers' index when the allocation was created (0 until set).

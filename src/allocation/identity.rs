@@ -102,6 +102,49 @@ impl Identity {
     }
 }
 
+/// The getters of a type that keeps its identity in a field `identity: Identity`
+/// ([`Allocation`](super::Allocation) and, with `serde`, `NomadAllocation`), written once:
+/// `identity_cut`, with the doc the caller gives (each says where a cut comes from), then
+/// one `&str` getter per field named, in the order named, each with its field's doc.
+macro_rules! identity_getters {
+    ($(#[$cut_doc:meta])* identity_cut; $($field:ident),+ $(,)?) => {
+        $(#[$cut_doc])*
+        #[must_use]
+        pub fn identity_cut(&self, field: $crate::IdentityField) -> bool {
+            self.identity.cut & field.bit() != 0
+        }
+        $($crate::allocation::identity_getters!(@get $field);)+
+    };
+    (@get id) => {
+        $crate::allocation::identity_getters!(@get id, "`ID`: the allocation's UUID.");
+    };
+    (@get eval_id) => {
+        $crate::allocation::identity_getters!(
+            @get eval_id, "`EvalID`: the evaluation that placed the allocation."
+        );
+    };
+    (@get name) => {
+        $crate::allocation::identity_getters!(@get name, "`Name`: `<job>.<group>[<index>]`.");
+    };
+    (@get node_id) => {
+        $crate::allocation::identity_getters!(@get node_id, "`NodeID`: the client node.");
+    };
+    (@get job_id) => {
+        $crate::allocation::identity_getters!(@get job_id, "`JobID`.");
+    };
+    (@get task_group) => {
+        $crate::allocation::identity_getters!(@get task_group, "`TaskGroup`: the group's name.");
+    };
+    (@get $field:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $field(&self) -> &str {
+            self.identity.$field.as_str()
+        }
+    };
+}
+pub(crate) use identity_getters;
+
 /// Replaces `held` with `value`, which fits (checked by the caller).
 fn replace<const C: usize>(held: &mut String<C>, value: &str) {
     held.clear();

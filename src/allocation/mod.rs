@@ -122,6 +122,7 @@ pub use desired::DesiredStatus;
 pub use error::{AllocationError, ApplyError};
 pub use group::Allocation;
 pub(crate) use group::MAX_RUN_EXCEEDED;
+pub(crate) use identity::identity_getters;
 pub use identity::AllocIdentity;
 pub use name::TaskName;
 pub use orders::{KillCause, Order, Orders, OrdersIntoIter};

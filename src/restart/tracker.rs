@@ -329,6 +329,18 @@ mod tests {
         Killed,
     }
 
+    /// A failure one nanosecond after a one-minute interval that began at 0 opens a new
+    /// interval and is counted in it (count 1, not 0), restarted after the one-second delay.
+    fn fails_in_new_interval(t: &mut RestartTracker) {
+        t.set_exit_result(1, 0, false);
+        assert_eq!(
+            t.decide(MIN + 1, &mut zero),
+            restart(SEC, RestartReason::WithinPolicy)
+        );
+        assert_eq!(t.count(), 1);
+        assert_eq!(t.interval_start(), MIN + 1);
+    }
+
     fn apply(t: &mut RestartTracker, i: Input) {
         match i {
             Input::Nothing => {}
@@ -506,13 +518,7 @@ mod tests {
         );
         assert_eq!(t.count(), 3);
         // After the wait a new interval opens and the failure is counted in it.
-        t.set_exit_result(1, 0, false);
-        assert_eq!(
-            t.decide(MIN + 1, &mut zero),
-            restart(SEC, RestartReason::WithinPolicy)
-        );
-        assert_eq!(t.count(), 1);
-        assert_eq!(t.interval_start(), MIN + 1);
+        fails_in_new_interval(&mut t);
     }
 
     #[test]
@@ -530,13 +536,7 @@ mod tests {
         let mut t = service(p);
         t.set_exit_result(1, 0, false);
         let _ = t.decide(0, &mut zero);
-        t.set_exit_result(1, 0, false);
-        assert_eq!(
-            t.decide(MIN + 1, &mut zero),
-            restart(SEC, RestartReason::WithinPolicy)
-        );
-        assert_eq!(t.count(), 1);
-        assert_eq!(t.interval_start(), MIN + 1);
+        fails_in_new_interval(&mut t);
     }
 
     #[test]

@@ -44,16 +44,22 @@ const COMMON: &[(&str, i32)] = &[
     ("WINCH", 28),
 ];
 
-/// Linux's own numbers (the generic layout: x86, Arm, RISC-V).
-#[cfg(not(any(
+/// Whether this is built for a platform of the BSD numbering (macOS, FreeBSD, OpenBSD,
+/// NetBSD, DragonFly); any other has Linux's.
+const BSD: bool = cfg!(any(
     target_os = "macos",
     target_os = "ios",
     target_os = "freebsd",
     target_os = "openbsd",
     target_os = "netbsd",
     target_os = "dragonfly"
-)))]
-const PLATFORM: &[(&str, i32)] = &[
+));
+
+/// The numbers of the platform this is built for, besides [`COMMON`].
+const PLATFORM: &[(&str, i32)] = if BSD { BSD_NUMBERS } else { LINUX };
+
+/// Linux's own numbers (the generic layout: x86, Arm, RISC-V).
+const LINUX: &[(&str, i32)] = &[
     ("BUS", 7),
     ("USR1", 10),
     ("USR2", 12),
@@ -72,15 +78,7 @@ const PLATFORM: &[(&str, i32)] = &[
 ];
 
 /// The BSD numbers (macOS, FreeBSD, OpenBSD, NetBSD, DragonFly).
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-))]
-const PLATFORM: &[(&str, i32)] = &[
+const BSD_NUMBERS: &[(&str, i32)] = &[
     ("EMT", 7),
     ("BUS", 10),
     ("SYS", 12),

@@ -336,22 +336,22 @@ impl<'a, 's, K: Sink> ser::Serializer for &'a mut Compact<'s, K> {
         self.varint(index.into())?;
         Ok(self)
     }
+    /// A map is written as a sequence is: its length, then its entries.
     fn serialize_map(self, len: Option<usize>) -> Result<Self, CompactError> {
-        self.length(len.ok_or(CompactError::Unsupported)?)?;
-        Ok(self)
+        self.serialize_seq(len)
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self, CompactError> {
         Ok(self)
     }
+    /// A struct variant is written as a tuple variant is: its index, then its fields.
     fn serialize_struct_variant(
         self,
-        _name: &'static str,
+        name: &'static str,
         index: u32,
-        _variant: &'static str,
-        _len: usize,
+        variant: &'static str,
+        len: usize,
     ) -> Result<Self, CompactError> {
-        self.varint(index.into())?;
-        Ok(self)
+        self.serialize_tuple_variant(name, index, variant, len)
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), CompactError> {
         let mut count = Count(0);

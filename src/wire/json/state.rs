@@ -68,6 +68,22 @@ impl<'de> Visitor<'de> for TimeVisitor {
     }
 }
 
+/// What follows when ten events are held, for both readers of a list of events: Nomad
+/// keeps ten (`TaskState.Events`), so an eleventh is refused (`invalid_length`, with
+/// `expected` saying what the list should have been); the end of the list is fine.
+pub(crate) fn no_eleventh<'de, A: SeqAccess<'de>>(
+    seq: &mut A,
+    expected: &dyn de::Expected,
+) -> Result<(), A::Error> {
+    match seq.next_element::<IgnoredAny>()? {
+        Some(_) => Err(de::Error::invalid_length(
+            MAX_EVENTS.saturating_add(1),
+            expected,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Reads a sequence of at most ten events straight into a task's held events (see
 /// `TaskState::hold`); an eleventh is refused. One event at a time is on the stack.
 pub(crate) struct HoldEvents<'a>(pub(crate) &'a mut TaskState);
@@ -90,14 +106,7 @@ impl<'de> Visitor<'de> for HoldEvents<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             let Some(slot) = self.0.vacant() else {
-                // Ten held: an eleventh is refused.
-                return match seq.next_element::<IgnoredAny>()? {
-                    Some(_) => Err(de::Error::invalid_length(
-                        MAX_EVENTS.saturating_add(1),
-                        &self,
-                    )),
-                    None => Ok(()),
-                };
+                return no_eleventh(&mut seq, &self);
             };
             match seq.next_element_seed(EventInto(slot))? {
                 Some(()) => self.0.hold_vacant(),

@@ -5,7 +5,7 @@ use core::fmt;
 use heapless::{String, Vec};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::allocation::identity::Identity;
 use crate::allocation::{AllocIdentity, IdentityField, TaskName};
@@ -16,7 +16,7 @@ use crate::wire::ZeroTime;
 
 use super::divergence::Divergence;
 use super::task::NomadTaskState;
-use super::{named, once, FieldNames, DESCRIPTION_CAPACITY, STATUS_CAPACITY};
+use super::{named, once, read_in_place, FieldNames, DESCRIPTION_CAPACITY, STATUS_CAPACITY};
 
 /// The allocation-level fields the reading mode reads and writes back, in the order
 /// Nomad writes them (the fields of Nomad's allocation list stub a reader needs). A
@@ -134,41 +134,11 @@ impl<const N: usize> NomadAllocation<N> {
         self.identity.borrowed()
     }
 
-    /// Whether `field` was longer than its capacity
-    /// ([`IdentityField::capacity`]) and cut to it.
-    #[must_use]
-    pub fn identity_cut(&self, field: IdentityField) -> bool {
-        self.identity.cut & field.bit() != 0
-    }
-
-    /// `ID`.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        self.identity.id.as_str()
-    }
-
-    /// `Name`.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.identity.name.as_str()
-    }
-
-    /// `NodeID`.
-    #[must_use]
-    pub fn node_id(&self) -> &str {
-        self.identity.node_id.as_str()
-    }
-
-    /// `JobID`.
-    #[must_use]
-    pub fn job_id(&self) -> &str {
-        self.identity.job_id.as_str()
-    }
-
-    /// `TaskGroup`.
-    #[must_use]
-    pub fn task_group(&self) -> &str {
-        self.identity.task_group.as_str()
+    crate::allocation::identity_getters! {
+        /// Whether `field` was longer than its capacity
+        /// ([`IdentityField::capacity`]) and cut to it.
+        identity_cut;
+        id, name, node_id, job_id, task_group
     }
 
     /// `DesiredStatus` as written (`run`, `stop`, `evict`; empty if absent).
@@ -259,20 +229,6 @@ impl<const N: usize> NomadAllocation<N> {
         self.present >> field & 1 != 0
     }
 
-    /// Reads Nomad's JSON into `out` in place (each task's events straight into it); on
-    /// error `out` is left empty ([`NomadAllocation::new`]).
-    pub fn deserialize_into<'de, D: Deserializer<'de>>(
-        d: D,
-        out: &mut NomadAllocation<N>,
-    ) -> Result<(), D::Error> {
-        out.clear();
-        let read = d.deserialize_map(AllocVisitor(&mut *out));
-        if read.is_err() {
-            out.clear();
-        }
-        read
-    }
-
     fn clear(&mut self) {
         self.identity = Identity::new();
         self.desired_status.clear();
@@ -346,30 +302,10 @@ impl Serialize for TaskMap<'_> {
     }
 }
 
-/// Nomad's JSON of the fields read, zero times `null`.
-impl<const N: usize> Serialize for NomadAllocation<N> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.serialize_with(s, ZeroTime::Null)
-    }
-}
-
-/// Nomad's JSON of the fields read, zero times in the form chosen.
-impl<const N: usize> Serialize for WithZeroTime<'_, NomadAllocation<N>> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_with(s, self.1)
-    }
-}
-
-impl<'de, const N: usize> Deserialize<'de> for NomadAllocation<N> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut alloc = NomadAllocation::new();
-        NomadAllocation::deserialize_into(d, &mut alloc)?;
-        Ok(alloc)
-    }
-
-    fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
-        NomadAllocation::deserialize_into(d, place)
-    }
+read_in_place! {
+    /// Reads Nomad's JSON into `out` in place (each task's events straight into it); on
+    /// error `out` is left empty ([`NomadAllocation::new`]).
+    impl[const N: usize] NomadAllocation<N>, visitor AllocVisitor
 }
 
 /// Reads a `TaskStates` key (a task name) and its state into the tasks it holds.

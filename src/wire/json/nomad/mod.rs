@@ -74,6 +74,60 @@ pub const STATUS_CAPACITY: usize = 16;
 /// `ClientDescription`); longer is cut on a character boundary, and the cut marked.
 pub const DESCRIPTION_CAPACITY: usize = 256;
 
+/// What [`NomadTaskState`] and [`NomadAllocation`] share of their serde, written once:
+/// `deserialize_into` (its doc given by the caller), which reads into `out` in place with
+/// `visitor` and leaves `out` empty on error; `Deserialize` through it; `Serialize`
+/// through the type's `serialize_with`, zero times `null` or, through `WithZeroTime`, in
+/// the form chosen. `impl[…]` holds the type's generic parameters.
+macro_rules! read_in_place {
+    ($(#[$into_doc:meta])* impl[$($generics:tt)*] $ty:ty, visitor $visitor:ident) => {
+        impl<$($generics)*> $ty {
+            $(#[$into_doc])*
+            pub fn deserialize_into<'de, D: serde::Deserializer<'de>>(
+                d: D,
+                out: &mut $ty,
+            ) -> Result<(), D::Error> {
+                out.clear();
+                let read = d.deserialize_map($visitor(&mut *out));
+                if read.is_err() {
+                    out.clear();
+                }
+                read
+            }
+        }
+
+        /// Nomad's JSON of the fields read, zero times `null`.
+        impl<$($generics)*> serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.serialize_with(s, $crate::wire::ZeroTime::Null)
+            }
+        }
+
+        /// Nomad's JSON of the fields read, zero times in the form chosen.
+        impl<$($generics)*> serde::Serialize for $crate::wire::WithZeroTime<'_, $ty> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize_with(s, self.1)
+            }
+        }
+
+        impl<'de, $($generics)*> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let mut read = Self::new();
+                Self::deserialize_into(d, &mut read)?;
+                Ok(read)
+            }
+
+            fn deserialize_in_place<D: serde::Deserializer<'de>>(
+                d: D,
+                place: &mut Self,
+            ) -> Result<(), D::Error> {
+                Self::deserialize_into(d, place)
+            }
+        }
+    };
+}
+use read_in_place;
+
 /// `error` with the field it was read for in front: serde_json keeps the position it
 /// gave at the end of the message.
 fn named<E: de::Error>(field: &str, error: E) -> E {

@@ -5,18 +5,17 @@ use core::fmt;
 use heapless::Vec;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::event::TaskEvent;
 use crate::phase::WireState;
 use crate::ring::MAX_EVENTS;
 use crate::wire::json::event::EventInto;
-use crate::wire::json::state::{Field as StateField, ReadTime, Time};
-use crate::wire::WithZeroTime;
+use crate::wire::json::state::{no_eleventh, Field as StateField, ReadTime, Time};
 use crate::wire::ZeroTime;
 
 use super::divergence::Divergences;
-use super::{named, once};
+use super::{named, once, read_in_place};
 
 /// A field read, as one bit of a `present` set: the bit of its code.
 const STATE: u16 = 1 << StateField::State as u16;
@@ -120,20 +119,6 @@ impl NomadTaskState {
         Divergences::of(&self.events)
     }
 
-    /// Reads Nomad's JSON into `out` in place (no task state on the stack); on error
-    /// `out` is left empty ([`NomadTaskState::new`]).
-    pub fn deserialize_into<'de, D: Deserializer<'de>>(
-        d: D,
-        out: &mut NomadTaskState,
-    ) -> Result<(), D::Error> {
-        out.clear();
-        let read = d.deserialize_map(StateVisitor(&mut *out));
-        if read.is_err() {
-            out.clear();
-        }
-        read
-    }
-
     fn clear(&mut self) {
         self.state = WireState::Pending;
         self.failed = false;
@@ -203,30 +188,10 @@ impl Serialize for EventList<'_> {
     }
 }
 
-/// Nomad's JSON, zero times `null`.
-impl Serialize for NomadTaskState {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.serialize_with(s, ZeroTime::Null)
-    }
-}
-
-/// Nomad's JSON, zero times in the form chosen.
-impl Serialize for WithZeroTime<'_, NomadTaskState> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_with(s, self.1)
-    }
-}
-
-impl<'de> Deserialize<'de> for NomadTaskState {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut task = NomadTaskState::new();
-        NomadTaskState::deserialize_into(d, &mut task)?;
-        Ok(task)
-    }
-
-    fn deserialize_in_place<D: Deserializer<'de>>(d: D, place: &mut Self) -> Result<(), D::Error> {
-        NomadTaskState::deserialize_into(d, place)
-    }
+read_in_place! {
+    /// Reads Nomad's JSON into `out` in place (no task state on the stack); on error
+    /// `out` is left empty ([`NomadTaskState::new`]).
+    impl[] NomadTaskState, visitor StateVisitor
 }
 
 /// Reads at most ten events into the events it holds, one at a time in place.
@@ -250,14 +215,7 @@ impl<'de> Visitor<'de> for EventsInto<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             if self.0.push(TaskEvent::BLANK).is_err() {
-                // Nomad keeps ten (`TaskState.Events`); an eleventh is not Nomad's.
-                return match seq.next_element::<IgnoredAny>()? {
-                    Some(_) => Err(de::Error::invalid_length(
-                        MAX_EVENTS.saturating_add(1),
-                        &self,
-                    )),
-                    None => Ok(()),
-                };
+                return no_eleventh(&mut seq, &self);
             }
             let index = self.0.len().saturating_sub(1);
             let Some(slot) = self.0.last_mut() else {
