@@ -10,7 +10,8 @@ use super::*;
 
 /// A store of records in memory that loses power after `budget` bytes written or
 /// records dropped; the record being written when it does is left torn (its written
-/// prefix, then erased bytes).
+/// prefix, then erased bytes). A record whose unwritten tail was all erased bytes
+/// (0xFF) anyway is whole on the medium: it landed, and power is lost just after.
 struct MemStore {
     records: Vec<Vec<u8>>,
     budget: Option<usize>,
@@ -25,9 +26,14 @@ impl MemStore {
             Some(left) if left < record.len() => {
                 let mut torn = record.get(..left).unwrap().to_vec();
                 torn.resize(record.len(), 0xFF);
+                let landed = torn == record;
                 self.records.push(torn);
                 self.budget = Some(0);
-                Err(Cut)
+                if landed {
+                    Ok(())
+                } else {
+                    Err(Cut)
+                }
             }
             _ => {
                 self.budget = self.budget.map(|left| left - record.len());
