@@ -12,7 +12,7 @@
 #   not finish in 8 minutes under Miri; `every_truncation_is_an_error` in the wire tests
 #   covers the by-value decoders the same way, and the in-place ones share their code.
 # - `invariants_hold_after_every_step` (the runner's proptest): minutes when interpreted;
-#   the runner has no unsafe code, and tests/runner.rs (run here) covers the same paths.
+#   the runner has no unsafe code, and tests/runner/ (run here) covers the same paths.
 #   (The runner's scenario files are the simulation harness's tests, sim/, not the
 #   library's: they are not run here.)
 # Fewer repetitions under `cfg(miri)`, the same paths: tests/alloc_wire.rs (a stride
