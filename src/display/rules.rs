@@ -7,6 +7,7 @@
 use core::fmt::{self, Write};
 
 use crate::go::{GoDuration, GoQuoted};
+use crate::restart::REASON_WITHIN_POLICY;
 
 /// `Killing`: the kill reason, else the kill timeout being waited for, else just the
 /// interrupt.
@@ -49,7 +50,7 @@ pub(super) fn restarting(
     start_delay: i64,
     restart_reason: &str,
 ) -> fmt::Result {
-    if !restart_reason.is_empty() && restart_reason != "Restart within policy" {
+    if !restart_reason.is_empty() && restart_reason != REASON_WITHIN_POLICY {
         f.write_str(restart_reason)?;
         f.write_str(" - ")?;
     }

@@ -55,6 +55,7 @@ mod outcome;
 mod policy;
 mod tracker;
 
+pub(crate) use outcome::REASON_WITHIN_POLICY;
 pub use outcome::{RestartOutcome, RestartReason};
 pub use policy::{JobType, Lifecycle, LifecycleHook, Nanos, RestartMode, RestartPolicy};
 pub use tracker::{Jitter, RestartTracker};

@@ -5,6 +5,10 @@ use core::fmt;
 use crate::duration::GoDuration;
 use crate::{TaskEvent, TaskState, Transition, TransitionError};
 
+/// Nomad's `ReasonWithinPolicy`: the reason of a restart the policy allows, which the
+/// `Restarting` event's display message leaves out (`display/rules.rs`).
+pub(crate) const REASON_WITHIN_POLICY: &str = "Restart within policy";
+
 /// Why the tracker decided what it did; `Display` gives Nomad's exact text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -32,7 +36,7 @@ pub enum RestartReason {
 impl fmt::Display for RestartReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::WithinPolicy => f.write_str("Restart within policy"),
+            Self::WithinPolicy => f.write_str(REASON_WITHIN_POLICY),
             Self::ExceededDelay => f.write_str("Exceeded allowed attempts, applying a delay"),
             Self::ExceededFail { attempts, interval } => write!(
                 f,
