@@ -16,7 +16,7 @@ use crate::wire::ZeroTime;
 
 use super::divergence::Divergence;
 use super::task::NomadTaskState;
-use super::{named, once, read_in_place, FieldNames, DESCRIPTION_CAPACITY, STATUS_CAPACITY};
+use super::{named, once, serde_impls, FieldNames, DESCRIPTION_CAPACITY, STATUS_CAPACITY};
 
 /// The allocation-level fields the reading mode reads and writes back, in the order
 /// Nomad writes them (the fields of Nomad's allocation list stub a reader needs). A
@@ -302,7 +302,7 @@ impl Serialize for TaskMap<'_> {
     }
 }
 
-read_in_place! {
+serde_impls! {
     /// Reads Nomad's JSON into `out` in place (each task's events straight into it); on
     /// error `out` is left empty ([`NomadAllocation::new`]).
     impl[const N: usize] NomadAllocation<N>, visitor AllocVisitor

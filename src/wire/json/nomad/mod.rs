@@ -79,7 +79,7 @@ pub const DESCRIPTION_CAPACITY: usize = 256;
 /// `visitor` and leaves `out` empty on error; `Deserialize` through it; `Serialize`
 /// through the type's `serialize_with`, zero times `null` or, through `WithZeroTime`, in
 /// the form chosen. `impl[…]` holds the type's generic parameters.
-macro_rules! read_in_place {
+macro_rules! serde_impls {
     ($(#[$into_doc:meta])* impl[$($generics:tt)*] $ty:ty, visitor $visitor:ident) => {
         impl<$($generics)*> $ty {
             $(#[$into_doc])*
@@ -126,7 +126,7 @@ macro_rules! read_in_place {
         }
     };
 }
-use read_in_place;
+use serde_impls;
 
 /// `error` with the field it was read for in front: serde_json keeps the position it
 /// gave at the end of the message.

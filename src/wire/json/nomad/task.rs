@@ -15,7 +15,7 @@ use crate::wire::json::state::{no_eleventh, Field as StateField, ReadTime, Time}
 use crate::wire::ZeroTime;
 
 use super::divergence::Divergences;
-use super::{named, once, read_in_place};
+use super::{named, once, serde_impls};
 
 /// A field read, as one bit of a `present` set: the bit of its code.
 const STATE: u16 = 1 << StateField::State as u16;
@@ -188,7 +188,7 @@ impl Serialize for EventList<'_> {
     }
 }
 
-read_in_place! {
+serde_impls! {
     /// Reads Nomad's JSON into `out` in place (no task state on the stack); on error
     /// `out` is left empty ([`NomadTaskState::new`]).
     impl[] NomadTaskState, visitor StateVisitor
